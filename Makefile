@@ -1,0 +1,96 @@
+# ddr — DDR-compatible DASD dump/restore.  See README.md.
+#
+#   make            build bin/ddr (one static binary; ddr/ holds its sources)
+#   make check      build and run every test (unit, end-to-end, IBM fixtures)
+#   make demo       make a sample 3390, dump it, restore it, prove the two identical
+#   make bench      benchmarks, printed as ratios against baselines run alongside
+#   make deps       install the Debian packages the build and tests need
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CXX      ?= g++
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+OPT      ?= -O2
+CXXFLAGS ?= $(OPT) -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
+ALLCXXFLAGS := -std=c++20 $(WARN) -I. $(CXXFLAGS) $(EXTRA_CXXFLAGS)
+LIBS     := -lxxhash -lbz2 -lz
+STATIC   ?= -static
+BIN      ?= bin/ddr
+
+CORE_SRC := $(wildcard formats/*.cpp) $(wildcard devices/*.cpp) $(filter-out ddr/main.cpp,$(wildcard ddr/*.cpp))
+CORE_OBJ := $(CORE_SRC:%.cpp=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/ddr/main.o
+TEST_SRC := $(wildcard tests/unit/*.cpp)
+TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
+DEPS     := $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+DEBIAN_PACKAGES := g++ make libcli11-dev libxxhash-dev xxhash doctest-dev zlib1g-dev libbz2-dev \
+                   xz-utils hercules python3 clang libclang-rt-14-dev
+
+.PHONY: all check unit e2e fixtures demo bench deps install clean sanitize fuzz
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/libddrcore.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLCXXFLAGS) $(STATIC) -o $@ $(MAIN_OBJ) $(BUILD)/libddrcore.a $(LIBS)
+
+$(BUILD)/libddrcore.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLCXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libddrcore.a
+	$(CXX) $(ALLCXXFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libddrcore.a $(LIBS)
+
+# Unit tests (doctest), then the end-to-end scripts, then the IBM DDR fixtures.
+check: $(BIN) $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+	tests/e2e/run-all.sh $(BIN)
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+e2e: $(BIN)
+	tests/e2e/run-all.sh $(BIN)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize:
+	$(MAKE) BUILD=build-san STATIC= OPT=-O1 \
+	  EXTRA_CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  BIN=build-san/ddr build-san/ddr build-san/unit_tests
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-san/unit_tests
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/e2e/run-all.sh build-san/ddr
+
+fuzz:
+	tests/fuzz/build.sh
+
+demo: $(BIN)
+	tests/demo.sh $(BIN)
+
+bench: $(BIN)
+	bench/run.sh $(BIN)
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: everything is installed"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	else echo "deps: missing:$$missing"; echo "run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; fi
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddr
+	install -m 644 man/ddr.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddr.1
+	install -m 644 man/ddrtape.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrtape.5
+
+clean:
+	rm -rf $(BUILD) build-san bin
+
+-include $(DEPS)

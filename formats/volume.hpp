@@ -1,0 +1,78 @@
+// The volume side of the data flow: containers that hold a DASD volume image.
+//
+// Every CKD container (Hercules plain CKD, CCKD, our EAV container) implements the same
+// two small interfaces, so the operations never care which one they are given.  Which
+// container a file is comes from its bytes, never from its name (open_ckd_volume).
+#pragma once
+
+#include "formats/ckd_track.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct CkdVolumeInfo {
+    std::string format;            // container magic: "CKD_P370", "CKD_C370", ...
+    uint8_t devtype_byte = 0;      // low byte of the device type in the header (0x90 = 3390)
+    uint32_t cylinders = 0;        // cylinders in the image (all files together)
+    uint32_t heads = 0;            // tracks per cylinder
+    uint32_t track_size = 0;       // bytes in each track slot (Hercules' trksize)
+    std::vector<std::string> files;  // the file(s) making up the volume, in order
+    uint64_t bytes = 0;            // total size of those files
+
+    uint64_t tracks() const { return uint64_t(cylinders) * heads; }
+    // True when CCHH fields must be read in EAV form (see decode_cchh).
+    bool eav_form() const { return heads <= 15; }
+};
+
+class CkdVolumeReader {
+public:
+    virtual ~CkdVolumeReader() = default;
+    virtual const CkdVolumeInfo& info() const = 0;
+    // Reads one track into `out`.  Throws Error(Unreadable) naming the file and the
+    // cylinder/head if the slot holds no well-formed track, Error(ReadFailed) on I/O errors.
+    virtual void read_track(TrackAddress addr, TrackImage& out) = 0;
+};
+
+// A volume being written.  Nothing a writer does is visible as a complete, valid image
+// until commit() returns: a new image is built under a temporary name and renamed into
+// place; an existing image being updated is marked incomplete for the duration.  If the
+// writer is destroyed without commit() (error, interrupt), a new image is removed and an
+// updated one stays marked incomplete, so no half-written target ever looks complete.
+class CkdVolumeWriter : public CkdVolumeReader {
+public:
+    // Writes one track.  The track must fit the slot (size + marker <= track_size).
+    virtual void write_track(TrackAddress addr, const TrackImage& track) = 0;
+    // Flushes everything to stable storage and makes the image complete.
+    virtual void commit() = 0;
+};
+
+// How to make a new CKD image.
+struct NewCkdVolume {
+    std::string format = "CKD_P370";  // container to write
+    uint8_t devtype_byte = 0;
+    uint32_t cylinders = 0;
+    uint32_t heads = 0;
+    uint32_t track_size = 0;
+    // Plain CKD only: cylinders per file before a new "_n" file starts (Hercules' 2 GB
+    // split); 0 = one single large file.
+    uint32_t cylinders_per_file = 0;
+};
+
+// Opens an existing CKD volume for reading, whatever its container.
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path);
+
+// Creates a new CKD volume at `path`; every track starts as an empty formatted track
+// (HA, R0, end marker) until written.  Fails with Error(Refused) if `path` exists.
+std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec);
+
+// Opens an existing CKD volume to rewrite some of its tracks in place.
+std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path);
+
+// True if the file starts with the bytes of a CKD container we can read.
+bool looks_like_ckd_volume(const std::string& path);
+
+} // namespace ddr

@@ -1,0 +1,36 @@
+// Helpers shared by the unit tests: temporary folders and the IBM DDR fixtures.
+#pragma once
+
+#include "formats/bytes.hpp"
+
+#include <filesystem>
+#include <string>
+
+namespace ddr::test {
+
+// A fresh folder under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+// The folder holding the IBM DDR R6 fixtures (../shared/fixtures/ddr-r6 from the project
+// root, or $DDR_FIXTURES).  Empty if it cannot be found.
+std::filesystem::path fixtures_dir();
+
+// The uncompressed content of fixture `case_name`/`file` (e.g. "dev-3330", "dump.aws"),
+// decompressed from its .xz once per test run into a cache folder.  Returns the path.
+std::string fixture(const std::string& case_name, const std::string& file);
+
+Bytes read_file(const std::string& path);
+void write_file(const std::string& path, ByteSpan bytes);
+
+} // namespace ddr::test
