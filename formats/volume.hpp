@@ -75,4 +75,41 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path);
 // True if the file starts with the bytes of a CKD container we can read.
 bool looks_like_ckd_volume(const std::string& path);
 
+// ---- FBA (fixed-block) volumes: 512-byte blocks numbered from 0 ----
+
+inline constexpr uint32_t kFbaBlockSize = 512;
+
+struct FbaVolumeInfo {
+    std::string format;              // "FBA" (plain, no header), "FBA_C370", ...
+    uint64_t blocks = 0;             // number of 512-byte blocks
+    uint16_t devtype = 0;            // e.g. 0x3370 when the container records it, else 0
+    std::vector<std::string> files;
+    uint64_t bytes = 0;
+};
+
+class FbaVolumeReader {
+public:
+    virtual ~FbaVolumeReader() = default;
+    virtual const FbaVolumeInfo& info() const = 0;
+    // Reads `out.size() / 512` blocks starting at `first` (out.size() is a multiple of 512).
+    virtual void read_blocks(uint64_t first, MutableByteSpan out) = 0;
+};
+
+// Same commit/abandon contract as CkdVolumeWriter.
+class FbaVolumeWriter : public FbaVolumeReader {
+public:
+    virtual void write_blocks(uint64_t first, ByteSpan data) = 0;
+    virtual void commit() = 0;
+};
+
+struct NewFbaVolume {
+    std::string format = "FBA";      // "FBA" (plain) or "FBA_C370"
+    uint64_t blocks = 0;
+    uint16_t devtype = 0;
+};
+
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path);
+std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec);
+std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path);
+
 } // namespace ddr
