@@ -1,0 +1,131 @@
+#include "formats/ddr_stream.hpp"
+
+namespace ddr {
+
+DdrStreamReader::DdrStreamReader(TapeReader& tape) : tape_(tape) {}
+
+TapeRecord DdrStreamReader::read_record()
+{
+    TapeRecord r = tape_.read(block_);
+    place_ = Place{};
+    place_.file = tape_.name();
+    place_.block = r == TapeRecord::Block ? std::optional<uint64_t>(tape_.block_number()) : std::nullopt;
+    place_.offset = tape_.offset();
+    file_ = tape_.file_number();
+    return r;
+}
+
+void DdrStreamReader::malformed(const std::string& message) const
+{
+    fail(ErrorKind::Unreadable, place_, message);
+}
+
+void DdrStreamReader::skip_files(uint64_t count)
+{
+    uint64_t seen = 0;
+    while (seen < count) {
+        TapeRecord r = read_record();
+        if (r == TapeRecord::EndOfData)
+            malformed("tape ends after " + std::to_string(file_) + " file(s); cannot skip " + std::to_string(count));
+        if (r == TapeRecord::TapeMark)
+            ++seen;
+    }
+    state_ = State::BetweenFiles;
+}
+
+DdrEvent DdrStreamReader::next()
+{
+    TapeRecord r = read_record();
+
+    if (state_ == State::BetweenFiles) {
+        if (r == TapeRecord::EndOfData)
+            return DdrEvent::EndOfData;
+        if (r == TapeRecord::TapeMark)
+            return DdrEvent::FileEnd;
+        auto kind = DdrVolumeHeader::kind_of(block_);
+        if (kind == DdrHeaderKind::Vhr) {
+            header_ = DdrVolumeHeader::decode(block_);
+            state_ = State::AfterVhr;
+            return DdrEvent::Header;
+        }
+        if (kind)
+            malformed(std::string("dump starts with an ") + header_name(*kind) + " record, not a VHR");
+        malformed("not a DDR dump: a " + std::to_string(block_.size()) +
+                  "-byte block stands where the 80-byte VHR should be");
+    }
+
+    if (state_ == State::AfterEnd) {
+        if (r == TapeRecord::TapeMark) {
+            state_ = State::BetweenFiles;
+            return DdrEvent::FileEnd;
+        }
+        if (r == TapeRecord::EndOfData) {
+            state_ = State::BetweenFiles;
+            return DdrEvent::EndOfData;
+        }
+        return DdrEvent::Extension;
+    }
+
+    // AfterVhr or InDump: a THR group, EOV or EOJ is expected (or the checkpoint record).
+    if (r == TapeRecord::EndOfData)
+        malformed("tape ends inside a dump: no EOJ or EOV after the last track (truncated tape?)");
+    if (r == TapeRecord::TapeMark)
+        malformed("tape mark inside a dump, before its EOJ or EOV");
+
+    if (state_ == State::AfterVhr) {
+        state_ = State::InDump;
+        if (is_nucleus_record(block_))
+            return DdrEvent::Nucleus;
+    }
+
+    if (auto kind = DdrVolumeHeader::kind_of(block_)) {
+        if (*kind == DdrHeaderKind::Vhr)
+            malformed("a VHR stands inside a dump, before its EOJ or EOV");
+        uint64_t dump_tod = header_.tod;
+        header_ = DdrVolumeHeader::decode(block_);
+        if (header_.tod != dump_tod)
+            malformed(std::string(header_name(*kind)) + " carries another dump's TOD clock than its VHR");
+        state_ = State::AfterEnd;
+        return *kind == DdrHeaderKind::Eoj ? DdrEvent::EndOfJob : DdrEvent::EndOfVolume;
+    }
+
+    if (!is_thr_block(block_))
+        malformed("expected a THR, EOV or EOJ block; found a " + std::to_string(block_.size()) + "-byte block");
+
+    const Place thr_place = place_;
+    try {
+        decoder_.begin(block_);
+    } catch (const Error& e) {
+        throw e.within(thr_place);
+    }
+    const bool eav_form = header_.mtck < 15;
+    Place track_place = thr_place;
+    TrackAddress addr = decoder_.output_address(eav_form);
+    track_place.cyl = addr.cyl;
+    track_place.head = addr.head;
+    while (!decoder_.complete()) {
+        TapeRecord rr = read_record();
+        if (rr != TapeRecord::Block)
+            fail(ErrorKind::Unreadable, track_place,
+                 std::string(rr == TapeRecord::TapeMark ? "tape mark" : "end of tape") + " after block " +
+                     std::to_string(decoder_.blocks_received()) +
+                     " of a " + std::to_string(decoder_.header().block_count()) + "-block track (truncated tape?)");
+        try {
+            decoder_.add(block_);
+        } catch (const Error& e) {
+            Place p = place_;
+            p.cyl = addr.cyl;
+            p.head = addr.head;
+            throw e.within(p);
+        }
+    }
+    try {
+        decoder_.validate();
+    } catch (const Error& e) {
+        throw e.within(track_place);
+    }
+    place_ = track_place;
+    return DdrEvent::Track;
+}
+
+} // namespace ddr

@@ -1,0 +1,66 @@
+// Reading a DDR tape as a sequence of events (man/ddrtape.5):
+//
+//   [TM] VHR [DMKCKP] THR-group ... (EOJ | EOV) [extension blocks] TM   VHR ... TM ...
+//
+// Blocks are interpreted by where they stand, never guessed from their content: a data
+// block of a track may well begin with the bytes 'THR ' or 'EOJ '.
+#pragma once
+
+#include "formats/ddr_records.hpp"
+#include "formats/ddr_track.hpp"
+#include "formats/error.hpp"
+#include "formats/tape.hpp"
+
+namespace ddr {
+
+enum class DdrEvent {
+    Header,       // a VHR: a dump (or its next reel) starts; header()
+    Nucleus,      // the 4096-byte CP checkpoint record of a NUCLEUS dump; block()
+    Track,        // a complete THR group; track()
+    EndOfVolume,  // EOV: this reel ends, the dump goes on on the next; header()
+    EndOfJob,     // EOJ: the dump ends; header()
+    Extension,    // a block after EOJ/EOV before the tape mark (our trailer); block()
+    FileEnd,      // the tape mark that closes a dump file
+    EndOfData,    // end of the tape
+};
+
+class DdrStreamReader {
+public:
+    explicit DdrStreamReader(TapeReader& tape);
+
+    // Reads the next event.  Malformed input throws Error(Unreadable) whose place names
+    // the tape file, block number and offset (and the track, when inside one).
+    DdrEvent next();
+
+    const DdrVolumeHeader& header() const { return header_; }
+    DdrTrackDecoder& track() { return decoder_; }
+    ByteSpan block() const { return block_; }
+
+    // Where the current event's first block is.
+    Place place() const { return place_; }
+    // The 1-based tape file (dump) the current event belongs to.
+    uint64_t file_number() const { return file_; }
+
+    // Skips to just after the `count`-th next tape mark (IBM's SKIP).  Throws
+    // Error(Unreadable) if the tape ends first.
+    void skip_files(uint64_t count);
+
+    TapeReader& tape() { return tape_; }
+
+private:
+    enum class State { BetweenFiles, AfterVhr, InDump, AfterEnd };
+
+    TapeRecord read_record();
+    [[noreturn]] void malformed(const std::string& message) const;
+
+    TapeReader& tape_;
+    State state_ = State::BetweenFiles;
+    Bytes block_;
+    DdrVolumeHeader header_;
+    DdrTrackDecoder decoder_;
+    Place place_;
+    uint64_t file_ = 1;
+    bool seen_vhr_in_file_ = false;
+};
+
+} // namespace ddr
