@@ -24,12 +24,13 @@ CORE_OBJ := $(CORE_SRC:%.cpp=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/ddr/main.o
 TEST_SRC := $(wildcard tests/unit/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
+SAMPLE_OBJ := $(BUILD)/tests/unit/sample_volume.o $(BUILD)/tests/unit/support.o
 DEPS     := $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 
 DEBIAN_PACKAGES := g++ make libcli11-dev libxxhash-dev xxhash doctest-dev zlib1g-dev libbz2-dev \
                    xz-utils hercules python3 clang libclang-rt-14-dev
 
-.PHONY: all check unit e2e fixtures demo bench deps install clean sanitize fuzz
+.PHONY: all check unit e2e tools demo bench deps install clean sanitize fuzz
 
 all: $(BIN)
 
@@ -48,33 +49,39 @@ $(BUILD)/%.o: %.cpp
 $(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libddrcore.a
 	$(CXX) $(ALLCXXFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libddrcore.a $(LIBS)
 
-# Unit tests (doctest), then the end-to-end scripts, then the IBM DDR fixtures.
-check: $(BIN) $(BUILD)/unit_tests
+# Test tools (sample volume generator, ...): tests/tools/make_sample_volume.cpp -> build/make-sample-volume
+$(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_OBJ) $(BUILD)/libddrcore.a
+	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
+
+tools: $(BUILD)/make-sample-volume
+
+# Unit tests (doctest), then the end-to-end scripts (which include the IBM DDR fixtures).
+check: $(BIN) $(BUILD)/unit_tests tools
 	$(BUILD)/unit_tests
-	tests/e2e/run-all.sh $(BIN)
+	BUILD=$(BUILD) tests/e2e/run-all.sh $(BIN)
 
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-e2e: $(BIN)
-	tests/e2e/run-all.sh $(BIN)
+e2e: $(BIN) tools
+	BUILD=$(BUILD) tests/e2e/run-all.sh $(BIN)
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize:
 	$(MAKE) BUILD=build-san STATIC= OPT=-O1 \
 	  EXTRA_CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  BIN=build-san/ddr build-san/ddr build-san/unit_tests
+	  BIN=build-san/ddr build-san/ddr build-san/unit_tests tools
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-san/unit_tests
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/e2e/run-all.sh build-san/ddr
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 BUILD=build-san tests/e2e/run-all.sh build-san/ddr
 
 fuzz:
 	tests/fuzz/build.sh
 
-demo: $(BIN)
-	tests/demo.sh $(BIN)
+demo: $(BIN) tools
+	BUILD=$(BUILD) tests/demo.sh $(BIN)
 
-bench: $(BIN)
-	bench/run.sh $(BIN)
+bench: $(BIN) tools
+	BUILD=$(BUILD) bench/run.sh $(BIN)
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \

@@ -1,1 +1,163 @@
-int main() { return 0; }
+// The ddr command line: subcommands, their options, and the one place where errors
+// become messages and exit codes.
+#include "ddr/dump.hpp"
+#include "ddr/exit_codes.hpp"
+#include "ddr/init.hpp"
+#include "ddr/interrupt.hpp"
+#include "ddr/list.hpp"
+#include "ddr/report.hpp"
+#include "ddr/restore.hpp"
+#include "ddr/size_arg.hpp"
+#include "ddr/version.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <new>
+
+namespace {
+
+using namespace ddr;
+
+const char* kExitCodeHelp =
+    "Exit status: 0 ok, 2 usage, 3 input unreadable (truncated, not DDR, corrupt), 4 damaged (verification "
+    "failed), 5 wrong or missing reel, 6 target refused (left untouched), 7 device type unknown or mismatched, "
+    "8 write failed, 9 read failed, 130 interrupted.";
+
+struct TapeFormatArgs {
+    std::string format = "aws";
+    bool overwrite = false;
+    bool append = false;
+
+    void add_to(CLI::App* cmd)
+    {
+        cmd->add_option("--format", format, "tape container to write: aws (default) or het")
+            ->check(CLI::IsMember({"aws", "het"}, CLI::ignore_case));
+        cmd->add_flag("--overwrite", overwrite, "replace existing tape files");
+        cmd->add_flag("--append", append,
+                      "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    }
+    TapeWriterOptions options() const
+    {
+        TapeWriterOptions o;
+        o.format = format == "het" || format == "HET" ? "HET" : "AWS";
+        o.compression = o.format == "HET" ? 1 : 0;
+        o.overwrite = overwrite;
+        o.append = append;
+        return o;
+    }
+};
+
+int run(int argc, char** argv)
+{
+    CLI::App app{"ddr: dump and restore CKD and FBA volumes to and from IBM DDR tapes", "ddr"};
+    app.footer(kExitCodeHelp);
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("ddr ") + kDdrVersion);
+    bool quiet = false, verbose = false;
+    app.add_flag("-q,--quiet", quiet, "say nothing but warnings and errors");
+    app.add_flag("-v,--verbose", verbose, "say more");
+
+    std::function<int(Reporter&)> action;
+
+    // ---- dump ----
+    DumpOptions dump;
+    std::vector<std::string> dump_args;
+    std::string reel_size, eot_margin;
+    TapeFormatArgs dump_format;
+    auto* cmd_dump = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
+    cmd_dump->add_option("SOURCE", dump.source, "the volume image")->required();
+    cmd_dump->add_option("TAPE", dump.tapes, "tape file(s): successive reels; - for standard output")->required();
+    cmd_dump->add_option("-c,--cylinders", dump.extents,
+                         "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
+                         "extents; default: all primary cylinders (IBM DUMP ALL)")
+        ->delimiter(',');
+    cmd_dump->add_option("--reorder", dump.reorder, "write the single extent as starting at this cylinder");
+    cmd_dump->add_option("--devtype", dump.devtype, "device type and model, where the image cannot tell (3330-11)");
+    cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)");
+    cmd_dump->add_option("--reel-size", reel_size, "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC)");
+    cmd_dump->add_option("--eot-margin", eot_margin, "bytes before the end of a reel where its end is signalled");
+    dump_format.add_to(cmd_dump);
+    cmd_dump->callback([&] {
+        if (!reel_size.empty())
+            dump.reel_size = parse_size(reel_size, true);
+        if (!eot_margin.empty())
+            dump.eot_margin = parse_size(eot_margin, false);
+        dump.tape = dump_format.options();
+        action = [&](Reporter& r) { return run_dump(dump, r); };
+    });
+
+    // ---- restore ----
+    RestoreOptions restore;
+    std::vector<std::string> restore_args;
+    bool no_precheck = false;
+    auto* cmd_restore = app.add_subcommand("restore", "restore a DDR dump onto a volume image (IBM RESTORE)");
+    cmd_restore->add_option("TAPE_TARGET", restore_args, "tape file(s) (successive reels; - for standard input), then "
+                                                         "the target image")
+        ->required()
+        ->expected(2, -1);
+    cmd_restore->add_option("--file", restore.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
+    cmd_restore->add_option("-c,--cylinders", restore.extents,
+                            "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
+        ->delimiter(',');
+    cmd_restore->add_option("--reorder", restore.reorder, "restore the single extent starting at this cylinder");
+    cmd_restore->add_option("--devtype", restore.devtype, "device type of the dump, where its VHR fits several");
+    cmd_restore->add_option("--volser", restore.volser,
+                            "the target's volser: confirms writing a target whose volser differs from the dump's");
+    cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
+    cmd_restore->add_flag("--no-precheck", no_precheck,
+                          "do not read the dump through once before writing onto an existing target");
+    cmd_restore->callback([&] {
+        restore.target = restore_args.back();
+        restore.tapes.assign(restore_args.begin(), restore_args.end() - 1);
+        restore.precheck = !no_precheck;
+        action = [&](Reporter& r) { return run_restore(restore, r); };
+    });
+
+    // ---- list ----
+    ListOptions list;
+    auto* cmd_list = app.add_subcommand("list", "list the dumps on a tape");
+    cmd_list->add_option("TAPE", list.tapes, "tape file(s): successive reels")->required();
+    cmd_list->callback([&] { action = [&](Reporter& r) { return run_list(list, r); }; });
+
+    // ---- init ----
+    InitOptions init;
+    auto* cmd_init = app.add_subcommand("init", "make an empty formatted volume image (like dasdinit)");
+    cmd_init->add_option("TARGET", init.target, "the image to create")->required();
+    cmd_init->add_option("DEVTYPE", init.devtype, "device type and model, e.g. 3390-3")->required();
+    cmd_init->add_option("VOLSER", init.volser, "volume serial, 1-6 characters")->required();
+    cmd_init->add_option("--cylinders", init.cylinders, "cylinders (default: the model's primary cylinders)");
+    cmd_init->add_flag("-a,--alternates", init.alternates, "add the model's alternate cylinders");
+    cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kExitUsage;
+    }
+    Reporter reporter(quiet ? Reporter::Level::Quiet : verbose ? Reporter::Level::Verbose : Reporter::Level::Normal);
+    return action(reporter);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    ddr::install_interrupt_handlers();
+    try {
+        return run(argc, argv);
+    } catch (const ddr::Error& e) {
+        std::fprintf(stderr, "ddr: %s\n", e.what());
+        return ddr::exit_code_for(e.kind());
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "ddr: out of memory\n");
+        return ddr::kExitInternal;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "ddr: internal error: %s\n", e.what());
+        return ddr::kExitInternal;
+    }
+}

@@ -1,0 +1,109 @@
+#include "ddr/device_choice.hpp"
+
+#include "formats/error.hpp"
+
+namespace ddr {
+
+namespace {
+std::string known_names()
+{
+    std::string names;
+    for (const CkdDevice& d : ckd_devices()) {
+        if (!names.empty())
+            names += ", ";
+        names += d.name;
+    }
+    return names;
+}
+
+const CkdDevice& named_device(const std::string& name)
+{
+    const CkdDevice* dev = find_ckd_device(name);
+    if (!dev)
+        fail(ErrorKind::Device, "unknown CKD device type '" + name + "' (known: " + known_names() + ")");
+    return *dev;
+}
+} // namespace
+
+const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional<std::string>& devtype,
+                                  const std::string& image_name)
+{
+    Place where{image_name, {}, {}, {}, {}, {}, {}};
+    if (devtype) {
+        const CkdDevice& dev = named_device(*devtype);
+        if (dev.hercules_devtype() != info.devtype_byte)
+            fail(ErrorKind::Device, where,
+                 "the image is a device type X'" + std::to_string(info.devtype_byte) + "' volume; " +
+                     std::string(dev.name) + " is not that type");
+        if (dev.heads != info.heads)
+            fail(ErrorKind::Device, where, "the image has " + std::to_string(info.heads) + " heads; a " +
+                                               std::string(dev.name) + " has " + std::to_string(dev.heads));
+        if (!dev.eav && info.cylinders > dev.total_cylinders())
+            fail(ErrorKind::Device, where, "the image has " + std::to_string(info.cylinders) +
+                                               " cylinders, more than a " + std::string(dev.name) + " (" +
+                                               std::to_string(dev.total_cylinders()) + ")");
+        return dev;
+    }
+    const CkdDevice* dev = ckd_device_for_image(info.devtype_byte, info.cylinders);
+    if (!dev)
+        fail(ErrorKind::Device, where, "no known CKD device has device type byte " + std::to_string(info.devtype_byte) +
+                                           " and " + std::to_string(info.cylinders) + " cylinders");
+    if (dev->heads != info.heads)
+        fail(ErrorKind::Device, where, "the image has " + std::to_string(info.heads) + " heads; a " +
+                                           std::string(dev->name) + " has " + std::to_string(dev->heads));
+    return *dev;
+}
+
+const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional<std::string>& devtype,
+                                 std::string* how)
+{
+    auto matches = ckd_devices_for_vhr(vhr.mrec, vhr.cyla, vhr.mtck);
+    if (devtype) {
+        const CkdDevice& dev = named_device(*devtype);
+        bool fits = false;
+        for (const VhrMatch& m : matches)
+            fits = fits || m.device == &dev;
+        if (!fits)
+            fail(ErrorKind::Device, "the dump's VHR (MREC " + std::to_string(vhr.mrec) + ", CYLA " +
+                                        std::to_string(vhr.cyla) + ", MTCK " + std::to_string(vhr.mtck) +
+                                        ") does not describe a " + std::string(dev.name) +
+                                        (matches.empty() ? std::string() : " (it fits " + devices_fitting(vhr) + ")"));
+        if (how)
+            *how = "given by --devtype";
+        return dev;
+    }
+    if (matches.empty())
+        fail(ErrorKind::Device, "no known CKD device fits the dump's VHR (MREC " + std::to_string(vhr.mrec) + ", CYLA " +
+                                    std::to_string(vhr.cyla) + ", MTCK " + std::to_string(vhr.mtck) +
+                                    "); give --devtype");
+    if (how)
+        *how = "inferred from the VHR (MREC " + std::to_string(vhr.mrec) + ", CYLA " + std::to_string(vhr.cyla) +
+               ", MTCK " + std::to_string(vhr.mtck) + ")" +
+               (matches.size() > 1 ? "; it also fits " + devices_fitting(vhr) + ", use --devtype to choose" : "");
+    return *matches.front().device;
+}
+
+void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev)
+{
+    vhr.mrec = dev.ddr.mrec;
+    vhr.cyla = dev.ddr.cyla;
+    vhr.mtck = dev.ddr.mtck;
+}
+
+std::string devices_fitting(const DdrVolumeHeader& vhr)
+{
+    std::string out;
+    for (const VhrMatch& m : ckd_devices_for_vhr(vhr.mrec, vhr.cyla, vhr.mtck)) {
+        if (!out.empty())
+            out += ", ";
+        out += m.device->name;
+    }
+    return out;
+}
+
+bool restores_r0_from_tape(const CkdDevice& dev)
+{
+    return dev.devtype == 0x2311 || dev.devtype == 0x2314 || dev.devtype == 0x2305;
+}
+
+} // namespace ddr

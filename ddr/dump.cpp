@@ -1,0 +1,139 @@
+#include "ddr/dump.hpp"
+
+#include "ddr/device_choice.hpp"
+#include "ddr/extents.hpp"
+#include "ddr/interrupt.hpp"
+#include "ddr/reel_writer.hpp"
+#include "formats/ddr_track.hpp"
+#include "formats/ebcdic.hpp"
+#include "formats/error.hpp"
+#include "formats/volume.hpp"
+#include "formats/volume_label.hpp"
+
+#include <chrono>
+
+namespace ddr {
+
+namespace {
+
+uint64_t now_tod()
+{
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    return tod_from_unix_micros(us);
+}
+
+// The volser for the VHR: the volume's own label, checked against --volser when both exist.
+std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, Reporter& reporter)
+{
+    TrackImage track0;
+    volume.read_track({0, 0}, track0);
+    std::optional<std::string> label = find_ckd_volser(track0);
+    if (label && options.volser && *label != *options.volser)
+        fail(ErrorKind::Refused, Place{options.source, {}, {}, {}, 0, 0, {}},
+             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
+    if (label)
+        return *label;
+    if (options.volser)
+        return *options.volser;
+    reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
+    return "";
+}
+
+} // namespace
+
+int run_dump(const DumpOptions& options, Reporter& reporter)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    auto volume = open_ckd_volume(options.source);
+    const CkdVolumeInfo& info = volume->info();
+    const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
+
+    // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
+    // fewer; ALL then means every cylinder it has.
+    const uint64_t last_image_cyl = info.cylinders - 1;
+    std::vector<Extent> extents = parse_extents(options.extents, options.reorder);
+    if (extents.empty()) {
+        uint64_t last = std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl);
+        extents.push_back({0, last, 0});
+    }
+    check_extents_within(extents, last_image_cyl, options.source);
+    if (!dev.eav) {
+        for (const Extent& e : extents)
+            if (e.output_last() > 0xFFFF)
+                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written beyond cylinder 65,535");
+    }
+
+    const std::string volser = choose_volser(*volume, options, reporter);
+    DdrVolumeHeader vhr;
+    vhr.tod = now_tod();
+    fill_vhr_geometry(vhr, dev);
+    if (!volser.empty()) {
+        Bytes v = to_ebcdic(volser);
+        std::copy(v.begin(), v.begin() + std::min<size_t>(6, v.size()), vhr.volser.begin());
+    }
+    const TrackAddress first_out{uint32_t(extents.front().output_first), 0};
+    auto first_cchh = encode_cchh(first_out);
+    vhr.cc = load_be16(first_cchh.data());
+    vhr.hh = load_be16(first_cchh.data() + 2);
+
+    ReelOutputs outputs(options.tapes, options.tape);
+    ReelLimit limit;
+    if (options.reel_size)
+        limit.size = *options.reel_size;
+    if (options.eot_margin)
+        limit.margin = *options.eot_margin;
+    DdrReelWriter writer(outputs, limit, vhr, reporter);
+
+    uint64_t total_tracks = 0;
+    for (const Extent& e : extents)
+        total_tracks += (e.last - e.first + 1) * info.heads;
+
+    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) +
+                  ") from " + options.source + ": cylinders " + [&] {
+                      std::string s;
+                      for (const Extent& e : extents)
+                          s += (s.empty() ? "" : ", ") + e.str();
+                      return s;
+                  }());
+
+    TrackImage track;
+    DdrTrackEncoder encoder;
+    uint64_t done = 0, image_bytes = 0;
+    TrackAddress last_out{};
+    for (const Extent& e : extents) {
+        for (uint64_t cyl = e.first; cyl <= e.last; ++cyl) {
+            for (uint32_t head = 0; head < info.heads; ++head) {
+                check_interrupted();
+                const TrackAddress in{uint32_t(cyl), head};
+                const TrackAddress out{uint32_t(e.output_of(cyl)), head};
+                Place where{options.source, {}, {}, {}, in.cyl, in.head, {}};
+                try {
+                    volume->read_track(in, track);
+                    encoder.encode(track, out);
+                } catch (const Error& err) {
+                    throw err.within(where);
+                }
+                auto cchh = encode_cchh(out);
+                writer.write_track(encoder, load_be16(cchh.data()), load_be16(cchh.data() + 2));
+                last_out = out;
+                image_bytes += encoder.image().size();
+                ++done;
+                reporter.progress(done, total_tracks, image_bytes, "dump");
+            }
+        }
+    }
+    reporter.end_progress();
+    // EOJ names the last output cylinder with head MTCK (ddrtape.md §3).
+    auto last_cchh = encode_cchh({last_out.cyl, dev.ddr.mtck});
+    writer.finish(load_be16(last_cchh.data()), load_be16(last_cchh.data() + 2));
+
+    reporter.note("dumped " + std::to_string(done) + " tracks (" + human_bytes(image_bytes) + ") in " +
+                  std::to_string(writer.blocks()) + " blocks on " + std::to_string(writer.reels()) + " reel" +
+                  (writer.reels() == 1 ? "" : "s") + "; dump time " + format_tod_utc(vhr.tod));
+    return 0;
+}
+
+} // namespace ddr

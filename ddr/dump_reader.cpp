@@ -1,0 +1,232 @@
+#include "ddr/dump_reader.hpp"
+
+#include "ddr/interrupt.hpp"
+#include "formats/error.hpp"
+
+#include <sys/stat.h>
+
+namespace ddr {
+
+DumpReader::DumpReader(std::vector<std::string> tapes) : tapes_(std::move(tapes))
+{
+    if (tapes_.empty())
+        fail(ErrorKind::Usage, "no tape given");
+    open_reel(0);
+}
+
+void DumpReader::open_reel(unsigned index)
+{
+    if (index >= tapes_.size())
+        fail(ErrorKind::Reel, Place{tapes_.back(), index, {}, {}, {}, {}, {}},
+             "the dump continues on reel " + std::to_string(index + 1) + " (EOV at cyl " + std::to_string(end_.cc) +
+                 " head " + std::to_string(end_.hh) + "), but only " + std::to_string(tapes_.size()) +
+                 " TAPE argument(s) were given");
+    stream_.reset();
+    tape_ = open_tape_reader(tapes_[index]);
+    stream_ = std::make_unique<DdrStreamReader>(*tape_);
+    reel_ = index;
+}
+
+Place DumpReader::place() const
+{
+    Place p = stream_->place();
+    p.reel = reel_ + 1;
+    return p;
+}
+
+void DumpReader::skip_files(uint64_t count)
+{
+    if (count > 0)
+        stream_->skip_files(count);
+}
+
+bool DumpReader::start_dump()
+{
+    bool skipped_mark = false;
+    for (;;) {
+        DdrEvent e = stream_->next();
+        if (e == DdrEvent::EndOfData)
+            return false;
+        if (e == DdrEvent::FileEnd) {
+            if (skipped_mark)
+                return false;  // two tape marks in a row: the end of the recorded tape
+            skipped_mark = true;
+            continue;
+        }
+        // BetweenFiles only yields Header (anything else throws).
+        vhr_ = stream_->header();
+        file_ = stream_->file_number();
+        in_dump_ = true;
+        extensions_.assign(1, {});
+        return true;
+    }
+}
+
+void DumpReader::collect_extensions()
+{
+    for (;;) {
+        DdrEvent e = stream_->next();
+        if (e == DdrEvent::Extension) {
+            ByteSpan b = stream_->block();
+            extensions_.back().emplace_back(b.begin(), b.end());
+            continue;
+        }
+        return;  // FileEnd or EndOfData
+    }
+}
+
+DumpReader::Item DumpReader::next()
+{
+    if (!in_dump_)
+        fail(ErrorKind::Internal, "DumpReader::next outside a dump");
+    for (;;) {
+        check_interrupted();
+        DdrEvent e = stream_->next();
+        switch (e) {
+        case DdrEvent::Track:
+            return Item::Track;
+        case DdrEvent::Nucleus:
+            return Item::Nucleus;
+        case DdrEvent::EndOfJob:
+            end_ = stream_->header();
+            collect_extensions();
+            in_dump_ = false;
+            return Item::End;
+        case DdrEvent::EndOfVolume: {
+            end_ = stream_->header();
+            Place eov_place = place();
+            collect_extensions();
+            open_reel(reel_ + 1);
+            extensions_.emplace_back();
+            DdrEvent first = stream_->next();
+            if (first == DdrEvent::FileEnd)
+                first = stream_->next();
+            if (first != DdrEvent::Header)
+                fail(ErrorKind::Reel, place(), "reel " + std::to_string(reel_ + 1) + " does not start with a VHR");
+            const DdrVolumeHeader& h = stream_->header();
+            if (h.tod != vhr_.tod)
+                fail(ErrorKind::Reel, place(),
+                     "wrong reel: its VHR is from the dump of " + format_tod_utc(h.tod) + ", not the one of " +
+                         format_tod_utc(vhr_.tod) + " that ended reel " + std::to_string(reel_) + " with EOV");
+            if (h.cc != end_.cc || h.hh != end_.hh)
+                fail(ErrorKind::Reel, place(),
+                     "reel out of order: it starts at cyl " + std::to_string(h.cc) + " head " + std::to_string(h.hh) +
+                         " but reel " + std::to_string(reel_) + " ended (EOV) at cyl " + std::to_string(end_.cc) +
+                         " head " + std::to_string(end_.hh) + " (" + eov_place.str() + ")");
+            continue;
+        }
+        case DdrEvent::Header:
+        case DdrEvent::Extension:
+        case DdrEvent::FileEnd:
+        case DdrEvent::EndOfData:
+            break;
+        }
+        fail(ErrorKind::Internal, "unexpected DDR event inside a dump");
+    }
+}
+
+namespace {
+bool is_regular_file(const std::string& path)
+{
+    struct stat st {};
+    return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+} // namespace
+
+void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
+{
+    std::optional<DdrVolumeHeader> first;
+    std::optional<DdrVolumeHeader> previous;
+    for (size_t i = 0; i < tapes.size(); ++i) {
+        if (!is_regular_file(tapes[i]))
+            continue;
+        auto tape = open_tape_reader(tapes[i]);
+        DdrStreamReader stream(*tape);
+        if (i == 0 && file > 1)
+            stream.skip_files(file - 1);
+        DdrEvent e = stream.next();
+        if (e == DdrEvent::FileEnd)
+            e = stream.next();
+        Place where{tapes[i], unsigned(i + 1), {}, {}, {}, {}, {}};
+        if (e != DdrEvent::Header)
+            fail(ErrorKind::Reel, where, i == 0 ? "no dump " + std::to_string(file) + " on this tape"
+                                                : "this reel does not start with a DDR VHR");
+        const DdrVolumeHeader h = stream.header();
+        if (i > 0 && first && h.tod != first->tod)
+            fail(ErrorKind::Reel, where,
+                 "reel " + std::to_string(i + 1) + " belongs to another dump (" + format_tod_utc(h.tod) +
+                     ") than reel 1 (" + format_tod_utc(first->tod) + ")");
+        if (previous && (uint32_t(h.cc) << 16 | h.hh) <= (uint32_t(previous->cc) << 16 | previous->hh))
+            fail(ErrorKind::Reel, where,
+                 "reels out of order: reel " + std::to_string(i + 1) + " starts at cyl " + std::to_string(h.cc) +
+                     " head " + std::to_string(h.hh) + ", not after the reel before it (cyl " +
+                     std::to_string(previous->cc) + " head " + std::to_string(previous->hh) + ")");
+        if (i == 0)
+            first = h;
+        previous = h;
+    }
+}
+
+namespace {
+void scan_items(DumpReader& reader, DumpSummary& s);
+} // namespace
+
+DumpSummary scan_dump(DumpReader& reader)
+{
+    DumpSummary s;
+    s.file = reader.file_number();
+    s.vhr = reader.vhr();
+    try {
+        scan_items(reader, s);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
+            throw;
+        s.problem = e;
+        s.reels = reader.reel();
+        return s;
+    }
+    s.ended = true;
+    s.reels = reader.reel();
+    return s;
+}
+
+namespace {
+void scan_items(DumpReader& reader, DumpSummary& s)
+{
+    for (;;) {
+        DumpReader::Item item = reader.next();
+        if (item == DumpReader::Item::End)
+            break;
+        if (item == DumpReader::Item::Nucleus) {
+            s.nucleus = true;
+            continue;
+        }
+        DdrTrackDecoder& t = reader.track();
+        const ThrHeader& h = t.header();
+        TrackAddress a = t.output_address(reader.eav_form());
+        ++s.tracks;
+        if (h.records == 0)
+            ++s.empty_tracks;
+        if (h.flags & kThrFlagSpecial)
+            ++s.special_tracks;
+        if (h.ha[0] != 0)
+            ++s.flagged_tracks;
+        s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, h.block_count());
+        // On a volume the track takes HA (5), R0 (8 + 8), the records and the end marker
+        // (8): the logical image less its 32-byte THR part, plus 29.
+        const uint64_t volume_bytes = t.image().size() - kThrFixedSize + 29;
+        s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
+        s.bytes += t.image().size();
+        if (!s.first_track)
+            s.first_track = a;
+        s.last_track = a;
+        if (s.cylinder_ranges.empty() || a.cyl > s.cylinder_ranges.back().second + 1)
+            s.cylinder_ranges.emplace_back(a.cyl, a.cyl);
+        else
+            s.cylinder_ranges.back().second = std::max(s.cylinder_ranges.back().second, a.cyl);
+    }
+}
+
+} // namespace
+
+} // namespace ddr

@@ -1,0 +1,94 @@
+// Reading the dumps on a set of reels (the TAPE arguments, in order), following a dump
+// from reel to reel at EOV the way IBM DDR does (ddrtape.md §5.3): the next reel must
+// start with a VHR carrying the same TOD clock and naming the track the EOV named.
+#pragma once
+
+#include "ddr/report.hpp"
+#include "formats/ddr_stream.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+class DumpReader {
+public:
+    explicit DumpReader(std::vector<std::string> tapes);
+
+    // Skips `count` tape files on the current reel (IBM's SKIP), before start_dump().
+    void skip_files(uint64_t count);
+
+    // Reads on to the next dump's VHR on the current reel.  Returns false at the end of
+    // the tape.  A tape mark standing where the VHR should be is skipped once, as DDR does.
+    bool start_dump();
+
+    enum class Item { Track, Nucleus, End };
+    // The next track (or checkpoint record) of the dump; End after its EOJ (and the
+    // blocks and tape mark after it).  Switches reels at EOV.
+    Item next();
+
+    const DdrVolumeHeader& vhr() const { return vhr_; }          // the dump's first VHR
+    const DdrVolumeHeader& end_record() const { return end_; }   // the EOJ, after End
+    DdrTrackDecoder& track() { return stream_->track(); }
+    ByteSpan nucleus_record() const { return stream_->block(); }
+    Place place() const;
+    unsigned reel() const { return reel_ + 1; }
+    uint64_t file_number() const { return file_; }               // tape file of the VHR
+    const std::string& reel_name(unsigned reel_index) const { return tapes_.at(reel_index); }
+    size_t reels_given() const { return tapes_.size(); }
+
+    // Blocks found after each EOV/EOJ of the current dump, one list per reel (trailers).
+    const std::vector<std::vector<Bytes>>& extension_blocks() const { return extensions_; }
+
+    // True if the CCHH fields of this dump are in EAV form (15-head devices).
+    bool eav_form() const { return vhr_.mtck < 15; }
+
+private:
+    void open_reel(unsigned index);
+    void collect_extensions();
+
+    std::vector<std::string> tapes_;
+    unsigned reel_ = 0;
+    std::unique_ptr<TapeReader> tape_;
+    std::unique_ptr<DdrStreamReader> stream_;
+    DdrVolumeHeader vhr_;
+    DdrVolumeHeader end_;
+    uint64_t file_ = 0;
+    bool in_dump_ = false;
+    std::vector<std::vector<Bytes>> extensions_;
+};
+
+// Reads the first VHR of every reel that is a regular file (the first at dump `file`)
+// and checks they belong to one dump in the order given, before anything is written.
+// Error(Reel) names the reel that does not fit.
+void check_reel_order(const std::vector<std::string>& tapes, uint64_t file);
+
+// What one pass over a dump found.  `ddr list` prints it; restore uses it to check a
+// target before writing to it.
+struct DumpSummary {
+    uint64_t file = 0;
+    DdrVolumeHeader vhr;
+    bool nucleus = false;
+    uint64_t tracks = 0;
+    uint64_t empty_tracks = 0;       // R0 only
+    uint64_t special_tracks = 0;     // THR flag SPECIAL
+    uint64_t flagged_tracks = 0;     // HA flag byte not zero (defective/alternate)
+    uint64_t max_blocks_per_track = 0;
+    uint64_t max_track_bytes = 0;    // largest track as a volume holds it (HA..end marker)
+    uint64_t bytes = 0;              // logical image bytes of all tracks
+    std::vector<std::pair<uint32_t, uint32_t>> cylinder_ranges;  // output cylinders, ascending runs
+    std::optional<TrackAddress> first_track;
+    std::optional<TrackAddress> last_track;
+    unsigned reels = 0;
+    bool ended = false;              // an EOJ was read
+    std::optional<Error> problem;    // why the dump could not be read to its end
+};
+
+// Reads the current dump of `reader` (after start_dump) to its end, summarising it.
+// A dump that cannot be read to its EOJ (truncated, corrupt, reel missing) comes back
+// with ended = false and the error in `problem`; interrupts still throw.
+DumpSummary scan_dump(DumpReader& reader);
+
+} // namespace ddr

@@ -1,0 +1,24 @@
+// The exit status of every ddr command, one per kind of outcome (documented in man/ddr.1).
+#pragma once
+
+#include "formats/error.hpp"
+
+namespace ddr {
+
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitInternal = 1,     // a bug in ddr
+    kExitUsage = 2,        // bad command line or control statement
+    kExitUnreadable = 3,   // an input is not what it claims: truncated, not DDR, corrupt
+    kExitDamaged = 4,      // verification found a difference or a bad checksum
+    kExitReel = 5,         // reel missing, out of order, or from another dump
+    kExitRefused = 6,      // the target was left untouched: volser, size, already exists
+    kExitDevice = 7,       // unknown or mismatched device type
+    kExitWrite = 8,        // writing the output failed (disk full, I/O error)
+    kExitRead = 9,         // the operating system failed to read an input
+    kExitInterrupted = 130,
+};
+
+int exit_code_for(ErrorKind kind);
+
+} // namespace ddr

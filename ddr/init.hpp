@@ -1,0 +1,22 @@
+// ddr init: a new, empty, formatted volume image (like Hercules' dasdinit), so that a
+// restore has a target of the right type and size.
+#pragma once
+
+#include "ddr/report.hpp"
+
+#include <optional>
+#include <string>
+
+namespace ddr {
+
+struct InitOptions {
+    std::string target;
+    std::string devtype;
+    std::string volser;
+    std::optional<uint64_t> cylinders;  // default: the model's primary cylinders
+    bool alternates = false;            // also the model's alternate cylinders (dasdinit -a)
+};
+
+int run_init(const InitOptions& options, Reporter& reporter);
+
+} // namespace ddr

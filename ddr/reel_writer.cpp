@@ -1,0 +1,133 @@
+#include "ddr/reel_writer.hpp"
+
+#include "formats/error.hpp"
+
+#include <algorithm>
+
+namespace ddr {
+
+namespace {
+// Container bytes of a block or tape mark (AWS/HET chunk header of 6 bytes).
+constexpr uint64_t kChunkHeader = 6;
+uint64_t container_bytes(uint64_t block) { return kChunkHeader + block; }
+} // namespace
+
+ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
+    : paths_(std::move(paths)), options_(std::move(options))
+{
+}
+
+std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
+{
+    if (next_ >= paths_.size())
+        fail(ErrorKind::Reel, why + ": the dump needs reel " + std::to_string(next_ + 1) + " but only " +
+                                  std::to_string(paths_.size()) + " TAPE argument(s) were given");
+    TapeWriterOptions opts = options_;
+    // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
+    if (next_ > 0)
+        opts.append = false;
+    auto w = create_tape_writer(paths_[next_], opts);
+    ++next_;
+    return w;
+}
+
+DdrReelWriter::DdrReelWriter(ReelOutputs& outputs, ReelLimit limit, DdrVolumeHeader vhr, Reporter& reporter,
+                             ReelObserver* observer)
+    : outputs_(outputs), limit_(limit), vhr_(vhr), reporter_(reporter), observer_(observer)
+{
+}
+
+void DdrReelWriter::put(ByteSpan block)
+{
+    tape_->write_block(block);
+    if (observer_)
+        observer_->block_written(block);
+}
+
+void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
+{
+    tape_ = outputs_.open_next(why);
+    tracks_on_reel_ = 0;
+    if (observer_)
+        observer_->reel_started(outputs_.opened());
+    auto vhr = vhr_.as(DdrHeaderKind::Vhr, cc, hh).encode();
+    put(vhr);
+    ++blocks_;
+}
+
+bool DdrReelWriter::over_limit() const
+{
+    if (limit_.size == 0)
+        return false;
+    uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
+    if (observer_)
+        tail += observer_->trailer_bytes_with_one_more_track();
+    return tape_->position() + std::max(limit_.margin, tail) > limit_.size;
+}
+
+void DdrReelWriter::write_nucleus_record(ByteSpan record)
+{
+    if (!tape_)
+        start_reel(vhr_.cc, vhr_.hh, "start of dump");
+    put(record);
+    ++blocks_;
+}
+
+void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh)
+{
+    if (!tape_)
+        start_reel(cc, hh, "start of dump");
+    TapeMarkPosition before = tape_->mark();
+    for (ByteSpan b : track.blocks())
+        tape_->write_block(b);
+    if (over_limit()) {
+        // IBM backs up over every block of the partial track and ends the reel there.
+        tape_->rewind_to(before);
+        if (tracks_on_reel_ == 0)
+            fail(ErrorKind::WriteFailed, Place{tape_->name(), outputs_.opened(), {}, {}, cc, hh, {}},
+                 "the reel size is too small to hold even one track and the end-of-reel records");
+        reporter_.note("end of reel " + std::to_string(outputs_.opened()) + " at cyl " + std::to_string(cc) +
+                       " head " + std::to_string(hh) + ": continuing on the next reel");
+        end_reel(vhr_.as(DdrHeaderKind::Eov, cc, hh), false);
+        start_reel(cc, hh, "end of reel at cyl " + std::to_string(cc) + " head " + std::to_string(hh));
+        for (ByteSpan b : track.blocks())
+            tape_->write_block(b);
+        if (over_limit())
+            fail(ErrorKind::WriteFailed, Place{tape_->name(), outputs_.opened(), {}, {}, cc, hh, {}},
+                 "one track does not fit on an empty reel of the given size");
+    }
+    if (observer_) {
+        for (ByteSpan b : track.blocks())
+            observer_->block_written(b);
+        observer_->track_written(track);
+    }
+    blocks_ += track.blocks().size();
+    ++tracks_on_reel_;
+}
+
+void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
+{
+    put(record.encode());
+    ++blocks_;
+    if (observer_) {
+        for (const Bytes& b : observer_->reel_ending(last)) {
+            tape_->write_block(b);
+            ++blocks_;
+        }
+    }
+    tape_->write_tapemark();
+    finished_bytes_ += tape_->position();
+    total_bytes_ = finished_bytes_;
+    ended_reels_.push_back(std::move(tape_));
+}
+
+void DdrReelWriter::finish(uint16_t cc, uint16_t hh)
+{
+    if (!tape_)
+        start_reel(vhr_.cc, vhr_.hh, "start of dump");
+    end_reel(vhr_.as(DdrHeaderKind::Eoj, cc, hh), true);
+    for (auto& reel : ended_reels_)
+        reel->finish();
+}
+
+} // namespace ddr

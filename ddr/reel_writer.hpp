@@ -1,0 +1,92 @@
+// Writing one dump across one or more reels, the way IBM DDR does (ddrtape.md §5.2):
+// a track group that runs into the end of a reel is taken back, the reel ends with EOV
+// and a tape mark, and the next reel starts with a copy of the VHR naming that track.
+#pragma once
+
+#include "ddr/report.hpp"
+#include "formats/ddr_records.hpp"
+#include "formats/ddr_track.hpp"
+#include "formats/tape.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+// Where the reels of a dump go: the TAPE arguments, opened one at a time.
+class ReelOutputs {
+public:
+    ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options);
+    // Opens the next reel; Error(Reel) when every TAPE argument is used up.
+    std::unique_ptr<TapeWriter> open_next(const std::string& why);
+    unsigned opened() const { return next_; }
+    const std::string& path(unsigned reel_index) const { return paths_.at(reel_index); }
+
+private:
+    std::vector<std::string> paths_;
+    TapeWriterOptions options_;
+    unsigned next_ = 0;
+};
+
+// The size of a reel.  A track group stays on a reel if, once written, the reel still
+// has `margin` bytes left (IBM: the end-of-tape warning comes `margin` bytes before the
+// physical end; Hercules' maxsize/eotmargin) -- and always room for what must follow it
+// (EOV, trailer, tape mark).
+struct ReelLimit {
+    uint64_t size = 0;    // 0: no limit
+    uint64_t margin = 0;
+};
+
+// What the reel writer tells an observer (the checksum trailer, issue 3, hooks in here).
+class ReelObserver {
+public:
+    virtual ~ReelObserver() = default;
+    virtual void reel_started(unsigned reel) = 0;
+    virtual void block_written(ByteSpan block) = 0;   // every block of the reel, in order
+    virtual void track_written(const DdrTrackEncoder& track) = 0;
+    // Blocks to write after EOV/EOJ, before the tape mark; `last` is true at EOJ.
+    virtual std::vector<Bytes> reel_ending(bool last) = 0;
+    // Bytes those blocks would take if the reel ended now with one more track.
+    virtual uint64_t trailer_bytes_with_one_more_track() const = 0;
+};
+
+class DdrReelWriter {
+public:
+    DdrReelWriter(ReelOutputs& outputs, ReelLimit limit, DdrVolumeHeader vhr, Reporter& reporter,
+                  ReelObserver* observer = nullptr);
+
+    // Writes the checkpoint record of a NUCLEUS dump (right after the first VHR).
+    void write_nucleus_record(ByteSpan record);
+    // Writes one track group whose output address is `cc`/`hh` (raw CCHH).
+    void write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh);
+    // Ends the dump: EOJ naming `cc`/`hh`, trailer, tape mark; completes every reel.
+    void finish(uint16_t cc, uint16_t hh);
+
+    unsigned reels() const { return outputs_.opened(); }
+    uint64_t blocks() const { return blocks_; }
+    uint64_t bytes() const { return total_bytes_; }
+
+private:
+    void start_reel(uint16_t cc, uint16_t hh, const std::string& why);
+    void put(ByteSpan block);
+    void end_reel(const DdrVolumeHeader& trailer_record, bool last);
+    bool over_limit() const;
+
+    ReelOutputs& outputs_;
+    ReelLimit limit_;
+    DdrVolumeHeader vhr_;
+    Reporter& reporter_;
+    ReelObserver* observer_;
+    std::unique_ptr<TapeWriter> tape_;
+    // Reels already ended with EOV.  They are completed (renamed into place) only when the
+    // whole dump is, so an interrupted dump never leaves a finished-looking first reel.
+    std::vector<std::unique_ptr<TapeWriter>> ended_reels_;
+    uint64_t tracks_on_reel_ = 0;
+    uint64_t blocks_ = 0;
+    uint64_t finished_bytes_ = 0;
+    uint64_t total_bytes_ = 0;
+};
+
+} // namespace ddr

@@ -1,0 +1,71 @@
+#include "ddr/report.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace ddr {
+
+Reporter::Reporter(Level level)
+    : level_(level), tty_(::isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()), last_(start_)
+{
+}
+
+void Reporter::note(const std::string& line) const
+{
+    if (level_ != Level::Quiet)
+        std::fprintf(stderr, "ddr: %s\n", line.c_str());
+}
+
+void Reporter::detail(const std::string& line) const
+{
+    if (level_ == Level::Verbose)
+        std::fprintf(stderr, "ddr: %s\n", line.c_str());
+}
+
+void Reporter::warn(const std::string& line) const
+{
+    std::fprintf(stderr, "ddr: warning: %s\n", line.c_str());
+}
+
+void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what)
+{
+    if (!tty_ || level_ == Level::Quiet)
+        return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(250) && done != total)
+        return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    double rate = secs > 0 ? double(bytes) / secs : 0;
+    unsigned pct = total ? unsigned(done * 100 / total) : 0;
+    std::fprintf(stderr, "\r%s %3u%%  %s  %s/s   ", what.c_str(), pct, human_bytes(bytes).c_str(),
+                 human_bytes(uint64_t(rate)).c_str());
+    progress_shown_ = true;
+}
+
+void Reporter::end_progress()
+{
+    if (progress_shown_) {
+        std::fprintf(stderr, "\r\033[K");
+        progress_shown_ = false;
+    }
+}
+
+std::string human_bytes(uint64_t bytes)
+{
+    static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+    double v = double(bytes);
+    int u = 0;
+    while (v >= 1000 && u < 5) {
+        v /= 1000;
+        ++u;
+    }
+    char buf[32];
+    if (u == 0)
+        std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+    return buf;
+}
+
+} // namespace ddr

@@ -1,0 +1,26 @@
+// ddr restore: a DDR dump back onto a volume image (IBM's RESTORE).
+#pragma once
+
+#include "ddr/report.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct RestoreOptions {
+    std::vector<std::string> tapes;       // successive reels of the dump
+    std::string target;
+    uint64_t file = 1;                    // which dump on the first reel (IBM: SKIP file-1)
+    std::vector<std::string> extents;     // tape cylinders to restore: A, A-B, A-B:C
+    std::optional<uint64_t> reorder;
+    std::optional<std::string> devtype;
+    std::optional<std::string> volser;    // the target's expected volser
+    bool force = false;                   // write the target whatever its volser
+    bool precheck = true;                 // read an existing target's dump once before writing
+};
+
+int run_restore(const RestoreOptions& options, Reporter& reporter);
+
+} // namespace ddr

@@ -1,0 +1,44 @@
+// Realistic CKD volume contents for tests and the demo: a seeded generator of tracks
+// like those on real VM and MVS volumes -- IPL records and a VOL1 label, a VTOC, keyed
+// directory blocks, CMS-style 4 KB blocks, card images, full tracks, end-of-file records,
+// R0 data, and counts whose CCHH is not the track's (minidisks, REORDERed copies) --
+// every track within the real device's capacity.
+#pragma once
+
+#include "devices/ckd_devices.hpp"
+#include "formats/ckd_track.hpp"
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+namespace ddr::test {
+
+class SampleVolume {
+public:
+    SampleVolume(const CkdDevice& device, std::string volser, uint64_t seed);
+
+    // The track at `addr`.  `fill` is the share of tracks (0..100) that hold data; the
+    // rest are empty (R0 only), as on most real volumes.  Deterministic for a seed.
+    TrackImage track(TrackAddress addr, unsigned fill = 60);
+
+    // Which recipe made the last track (for test messages).
+    const std::string& last_recipe() const { return recipe_; }
+
+private:
+    void add(TrackImage& t, TrackAddress addr, uint8_t r, const uint8_t* cchh, uint8_t kl, uint16_t dl,
+             int content);
+    Bytes make_data(size_t n, int content);
+
+    const CkdDevice& dev_;
+    std::string volser_;
+    uint64_t seed_;
+    std::mt19937_64 rng_;
+    std::string recipe_;
+};
+
+// Writes a whole sample volume image (plain CKD) of `cylinders` cylinders.
+void write_sample_volume(const std::string& path, const CkdDevice& device, uint32_t cylinders,
+                         const std::string& volser, uint64_t seed, unsigned fill = 60);
+
+} // namespace ddr::test
