@@ -12,8 +12,8 @@ namespace ddr {
 uint64_t parse_size(const std::string& text, bool allow_cartridge)
 {
     if (allow_cartridge) {
-        if (auto capacity = tape_capacity_bytes(text))
-            return *capacity;
+        if (const TapeReel* reel = find_tape_reel(text))
+            return reel->capacity;
     }
     char* end = nullptr;
     double value = std::strtod(text.c_str(), &end);
