@@ -200,8 +200,7 @@ HetBlockDecompressor::HetBlockDecompressor() : state_(std::make_unique<State>())
 HetBlockDecompressor::~HetBlockDecompressor() = default;
 HetBlockDecompressor::HetBlockDecompressor(HetBlockDecompressor&&) noexcept = default;
 
-void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t flags2, Bytes& out,
-                                      const Place& place)
+void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t flags2, Bytes& out)
 {
     State& s = *state_;
     const uint8_t method = flags1 & kHetCompressionMask;
@@ -210,7 +209,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
     {
         char flags[32];
         std::snprintf(flags, sizeof flags, "0x%02X 0x%02X", flags1, flags2);
-        fail(ErrorKind::Unreadable, place, std::string("block has conflicting compression flags (") + flags + ")");
+        fail(ErrorKind::Unreadable, std::string("block has conflicting compression flags (") + flags + ")");
     }
     if (s.out.size() < kMaxTapeBlock)
         s.out.resize(kMaxTapeBlock);
@@ -233,17 +232,17 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
         produced = size_t(z.total_out);
         if (rc == Z_STREAM_END) {
             if (z.avail_in != 0)
-                fail(ErrorKind::Unreadable, place,
+                fail(ErrorKind::Unreadable,
                      "zlib data ends " + std::to_string(z.avail_in) + " bytes before the end of the block");
         } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
-            fail(ErrorKind::Unreadable, place, "corrupt zlib data in the block: " + zlib_message(z, rc));
+            fail(ErrorKind::Unreadable, "corrupt zlib data in the block: " + zlib_message(z, rc));
         } else if (rc == Z_MEM_ERROR) {
             throw std::bad_alloc();
         } else if (z.avail_out == 0) {
-            fail(ErrorKind::Unreadable, place,
+            fail(ErrorKind::Unreadable,
                  "block decompresses to more than " + std::to_string(kMaxTapeBlock) + " bytes");
         } else {
-            fail(ErrorKind::Unreadable, place, "zlib data in the block is cut short");
+            fail(ErrorKind::Unreadable, "zlib data in the block is cut short");
         }
     } else if (method == kHetBzip2) {
         bz_stream b{};
@@ -266,19 +265,19 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
         produced = kMaxTapeBlock - left_out;
         if (rc == BZ_STREAM_END) {
             if (left_in != 0)
-                fail(ErrorKind::Unreadable, place,
+                fail(ErrorKind::Unreadable,
                      "bzip2 data ends " + std::to_string(left_in) + " bytes before the end of the block");
         } else if (rc == BZ_DATA_ERROR || rc == BZ_DATA_ERROR_MAGIC) {
-            fail(ErrorKind::Unreadable, place, "corrupt bzip2 data in the block");
+            fail(ErrorKind::Unreadable, "corrupt bzip2 data in the block");
         } else if (rc == BZ_MEM_ERROR) {
             throw std::bad_alloc();
         } else if (rc == BZ_OK && left_out == 0) {
-            fail(ErrorKind::Unreadable, place,
+            fail(ErrorKind::Unreadable,
                  "block decompresses to more than " + std::to_string(kMaxTapeBlock) + " bytes");
         } else if (rc == BZ_OK) {
-            fail(ErrorKind::Unreadable, place, "bzip2 data in the block is cut short");
+            fail(ErrorKind::Unreadable, "bzip2 data in the block is cut short");
         } else {
-            fail(ErrorKind::Unreadable, place, "bzip2 decompression failed (" + std::to_string(rc) + ")");
+            fail(ErrorKind::Unreadable, "bzip2 decompression failed (" + std::to_string(rc) + ")");
         }
     } else {
         out.assign(stored.begin(), stored.end());
@@ -309,7 +308,11 @@ TapeRecord HetTapeReader::read(Bytes& block)
         return r;
     compressed_seen_ = true;
     stored_.swap(block);
-    decompressor_.decompress(stored_, f1, f2, block, chunks_.place());
+    try {
+        decompressor_.decompress(stored_, f1, f2, block);
+    } catch (const Error& e) {
+        throw e.within(chunks_.place());
+    }
     return r;
 }
 

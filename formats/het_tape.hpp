@@ -47,8 +47,8 @@ public:
     // Replaces `out` by the decompressed block.  `flags1`/`flags2` are the block's
     // compression bits as AwsChunkReader reports them.  A corrupt or truncated stream,
     // trailing bytes after it, or more than kMaxTapeBlock bytes of output throw
-    // Error(Unreadable) at `place`.
-    void decompress(ByteSpan stored, uint8_t flags1, uint8_t flags2, Bytes& out, const Place& place);
+    // Error(Unreadable) without a place (the caller adds it).
+    void decompress(ByteSpan stored, uint8_t flags1, uint8_t flags2, Bytes& out);
 
 private:
     struct State;

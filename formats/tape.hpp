@@ -83,6 +83,7 @@ struct TapeWriterOptions {
     std::string format = "AWS";    // "AWS" or "HET"
     bool overwrite = false;        // replace an existing file (otherwise Error(Refused))
     bool append = false;           // keep the existing tape and write after its last tape mark
+                                   // (refused if it does not end with one; a missing file is created)
     uint32_t chunk_size = 65535;   // AWS/HET chunk size
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
     int level = 4;                 // HET compression level

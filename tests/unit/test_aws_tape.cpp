@@ -590,7 +590,7 @@ TEST_CASE("AWS writer: a FIFO is written through; mark and rewind hold back only
         TapeMarkPosition m2 = w->mark();
         w->write_block(test_block(100, 10));
         w->mark();
-        // Bytes already sent cannot be taken back.
+        // Only the latest mark can be rewound to (older bytes may have been sent).
         auto e = error_from([&] { w->rewind_to(m2); });
         CHECK((e && e->kind() == ErrorKind::Internal));
         w->finish();

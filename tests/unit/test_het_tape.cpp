@@ -177,6 +177,16 @@ TEST_CASE("HET: hetupd converts our tapes to and from exactly what we write")
     const std::vector<MapFile> expected_bz = {{8, 80, 4096}, {3, 30000, 65535}, {0, 0, 0}};
     CHECK(parse_tape_map(run_command("hetmap -t " + bz + " 2>/dev/null", rc)) == expected_bz);
     CHECK(rc == 0);
+    // tapemap does not decompress: it sees the stored sizes, but the same files and blocks.
+    for (const std::string& t : {zl, bz}) {
+        CAPTURE(t);
+        auto files = parse_tape_map(run_command("tapemap " + t + " 2>/dev/null", rc));
+        CHECK(rc == 0);
+        REQUIRE(files.size() == 3);
+        CHECK(files[0].blocks == 8);
+        CHECK(files[1].blocks == 3);
+        CHECK(files[2].blocks == 0);
+    }
 }
 
 TEST_CASE("HET: large blocks round trip; compressed blocks are chunked with their flags")
