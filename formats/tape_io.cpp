@@ -23,13 +23,15 @@ std::string os_error(int err)
     return std::strerror(err);
 }
 
-[[noreturn]] void write_failed(const std::string& name, uint64_t offset, const std::string& what, int err)
+// Callers pass errno directly: the other arguments must not allocate (which could
+// change errno before it is read), hence `const char*`.
+[[noreturn]] void write_failed(const std::string& name, uint64_t offset, const char* what, int err)
 {
     Place place;
     place.file = name;
     place.offset = offset;
     std::string why = err == ENOSPC ? "no space left on the device" : os_error(err);
-    fail(ErrorKind::WriteFailed, place, what + ": " + why);
+    fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + why);
 }
 
 std::string folder_of(const std::string& path)
@@ -96,9 +98,10 @@ UniqueFd open_for_reading(const std::string& path)
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) {
+        const int err = errno;
         Place place;
         place.file = path;
-        fail(ErrorKind::ReadFailed, place, "cannot open: " + os_error(errno));
+        fail(ErrorKind::ReadFailed, place, "cannot open: " + os_error(err));
     }
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
@@ -125,12 +128,13 @@ size_t BufferedInput::fill(uint8_t* out, size_t n)
             at_end_ = true;
             return 0;
         }
-        if (errno == EINTR)
+        const int err = errno;
+        if (err == EINTR)
             continue;
         Place place;
         place.file = name_;
         place.offset = offset_ + (end_ - begin_);
-        fail(ErrorKind::ReadFailed, place, "cannot read: " + os_error(errno));
+        fail(ErrorKind::ReadFailed, place, "cannot read: " + os_error(err));
     }
 }
 
@@ -236,10 +240,10 @@ TapeOutput TapeOutput::create_file(const std::string& path, bool overwrite)
     // A hidden name in the same folder, so the final rename is atomic and a reader
     // never sees a half-written tape under the real name.
     std::string folder = folder_of(path);
-    std::random_device random;
+    std::random_device entropy;
     for (int attempt = 0; attempt < 100; ++attempt) {
         char suffix[16];
-        std::snprintf(suffix, sizeof suffix, "%08x", unsigned(random()));
+        std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
         std::string temp = folder + "/." + base_of(path) + ".ddr-" + suffix;
         int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
@@ -247,8 +251,9 @@ TapeOutput TapeOutput::create_file(const std::string& path, bool overwrite)
             out.overwrite_ = overwrite;
             return out;
         }
-        if (errno != EEXIST)
-            write_failed(path, 0, "cannot create a temporary file in " + folder, errno);
+        const int err = errno;
+        if (err != EEXIST)
+            write_failed(path, 0, ("cannot create a temporary file in " + folder).c_str(), err);
     }
     fail(ErrorKind::WriteFailed, place, "cannot find a free temporary name in " + folder);
 }
@@ -376,7 +381,7 @@ void TapeOutput::finish()
             finished_ = true;
             if (err == EEXIST)
                 fail(ErrorKind::Refused, place, "the tape file appeared while it was being written; left as it was");
-            write_failed(name_, 0, "cannot rename " + temp_path_ + " into place", err);
+            write_failed(name_, 0, ("cannot rename " + temp_path_ + " into place").c_str(), err);
         }
         sync_folder(folder_of(name_));
     }
