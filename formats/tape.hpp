@@ -39,6 +39,10 @@ public:
 
     virtual const std::string& name() const = 0;
     virtual std::string format() const = 0;  // "AWS", "HET", ...
+
+    // Irregularities the reader tolerated so far (e.g. AWS "previous length" fields that
+    // disagree with the chunk before them), as one line for a warning; empty if none.
+    virtual std::string tolerated_irregularities() const { return {}; }
 };
 
 // A position on a tape being written, taken by TapeWriter::mark().
@@ -79,16 +83,23 @@ struct TapeWriterOptions {
     std::string format = "AWS";    // "AWS" or "HET"
     bool overwrite = false;        // replace an existing file (otherwise Error(Refused))
     bool append = false;           // keep the existing tape and write after its last tape mark
+                                   // (refused if it does not end with one; a missing file is created)
     uint32_t chunk_size = 65535;   // AWS/HET chunk size
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
     int level = 4;                 // HET compression level
 };
 
-// Opens a tape for reading: "-" is standard input (an AWS stream).  The container is
-// recognised by its bytes.
-std::unique_ptr<TapeReader> open_tape_reader(const std::string& path);
+// Options for reading a tape.
+struct TapeReaderOptions {
+    bool strict = false;  // make tolerated irregularities errors (Error(Unreadable))
+};
 
-// Creates a tape for writing: "-" is standard output (an AWS stream).
+// Opens a tape for reading: "-" is standard input (an AWS or HET stream).  The container
+// is recognised by its bytes.
+std::unique_ptr<TapeReader> open_tape_reader(const std::string& path);
+std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options);
+
+// Creates a tape for writing: "-" is standard output (an AWS or HET stream).
 std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const TapeWriterOptions& options);
 
 } // namespace ddr
