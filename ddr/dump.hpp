@@ -20,6 +20,7 @@ struct DumpOptions {
     std::optional<uint64_t> reel_size;        // bytes per reel (multi-reel dumps)
     std::optional<uint64_t> eot_margin;       // bytes held back before the end of a reel
     TapeWriterOptions tape;                   // container, overwrite, append
+    bool pure = false;                        // IBM-identical tape: no checksum trailer
 };
 
 // Returns the exit code (0); errors are thrown as ddr::Error.

@@ -78,6 +78,7 @@ int run(int argc, char** argv)
     cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)");
     cmd_dump->add_option("--reel-size", reel_size, "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC)");
     cmd_dump->add_option("--eot-margin", eot_margin, "bytes before the end of a reel where its end is signalled");
+    cmd_dump->add_flag("--pure", dump.pure, "write exactly what IBM DDR writes: no checksum trailer");
     dump_format.add_to(cmd_dump);
     cmd_dump->callback([&] {
         if (!reel_size.empty())
