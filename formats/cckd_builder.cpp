@@ -1,8 +1,9 @@
 #include "formats/cckd_builder.hpp"
-#include "formats/cckd_place.hpp"
 
+#include "formats/cckd_place.hpp"
 #include "formats/error.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace ddr::cckd {
@@ -14,12 +15,13 @@ constexpr size_t kWriteBuffer = size_t(1) << 20;
 Builder::Builder(FileHandle& file, BuildLayout layout) : file_(file), layout_(std::move(layout))
 {
     groups_count_ = l1_entries_for(layout_.units);
+    l1_count_ = std::max(groups_count_, layout_.l1_entries);
     groups_.resize(size_t(groups_count_));
     non_default_.assign(size_t(groups_count_), 0);
     emitted_.assign(size_t(layout_.units), false);
-    layout_.cdevhdr.numl1tab = uint32_t(groups_count_);
+    layout_.cdevhdr.numl1tab = uint32_t(l1_count_);
     layout_.cdevhdr.numl2tab = kL2Entries;
-    end_ = kL1Pos + groups_count_ * l1_entry_size(layout_.kind.wide);
+    end_ = kL1Pos + l1_count_ * l1_entry_size(layout_.kind.wide);
     buf_start_ = end_;
     buf_.reserve(kWriteBuffer);
 }
@@ -132,7 +134,7 @@ void Builder::finish()
     const ByteOrder order = ByteOrder::Little;
     check_room(0);
     flush();
-    std::vector<uint64_t> l1(size_t(groups_count_), 0);
+    std::vector<uint64_t> l1(size_t(l1_count_), 0);
     Bytes table(l2_table_size(wide));
     for (uint64_t g = 0; g < groups_count_; ++g) {
         if (non_default_[size_t(g)] == 0)
@@ -145,8 +147,8 @@ void Builder::finish()
     }
     flush();
 
-    Bytes l1raw(size_t(groups_count_) * l1_entry_size(wide));
-    for (uint64_t g = 0; g < groups_count_; ++g)
+    Bytes l1raw(size_t(l1_count_) * l1_entry_size(wide));
+    for (uint64_t g = 0; g < l1_count_; ++g)
         store_l1(l1raw.data() + g * l1_entry_size(wide), l1[size_t(g)], wide, order);
     file_.write_exact(kL1Pos, l1raw);
 

@@ -32,6 +32,7 @@ struct BuildLayout {
     DeviceHeader devhdr;
     CompressedHeader cdevhdr;  // numl1tab and the size/free fields are filled in by the builder
     uint64_t units = 0;        // tracks (CKD) or block groups (FBA)
+    uint64_t l1_entries = 0;   // L1 table size; 0 = just enough for `units`
     uint64_t max_file_size = kMaxFileSize32;
     std::string target;        // the final file name, for messages
     std::string too_big;       // the message when the image would pass max_file_size
@@ -71,7 +72,8 @@ private:
 
     FileHandle& file_;
     BuildLayout layout_;
-    uint64_t groups_count_ = 0;
+    uint64_t groups_count_ = 0;  // L1 entries that cover units
+    uint64_t l1_count_ = 0;      // L1 entries written (may be one more)
     std::vector<std::unique_ptr<L2Entry[]>> groups_;
     std::vector<uint16_t> non_default_;  // per group: entries that differ from the default
     uint64_t tables_needed_ = 0;         // groups with non_default_ > 0

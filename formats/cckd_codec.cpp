@@ -1,7 +1,7 @@
 #include "formats/cckd_codec.hpp"
-#include "formats/cckd_place.hpp"
 
 #include "formats/cckd_layout.hpp"
+#include "formats/cckd_place.hpp"
 #include "formats/error.hpp"
 
 #include <bzlib.h>
@@ -169,6 +169,9 @@ std::optional<size_t> Decompressor::decompress(CckdCompression method, ByteSpan 
 
 void check_compression_level(CckdCompression method, int level, const std::string& file)
 {
+    if (method > CckdCompression::Bzip2)
+        fail(ErrorKind::Usage, file_place(file),
+             "compression code " + std::to_string(unsigned(method)) + " is not 0 (none), 1 (zlib) or 2 (bzip2)");
     const bool ok = level == -1 || (method == CckdCompression::Zlib && level >= 0 && level <= 9) ||
                     (method == CckdCompression::Bzip2 && level >= 1 && level <= 9) || method == CckdCompression::None;
     if (!ok)

@@ -1,4 +1,5 @@
 #include "formats/cckd_container.hpp"
+
 #include "formats/cckd_place.hpp"
 
 #include <algorithm>
@@ -65,9 +66,10 @@ void Container::check_headers()
     if (ckd) {
         if (devhdr_.heads == 0 || devhdr_.heads > 0xFFFF)
             bad(8, "device header says " + std::to_string(devhdr_.heads) + " heads per cylinder");
-        if (devhdr_.track_size < kEmptyTrackSize || devhdr_.track_size > 0x10000)
+        // A track must fit an L2 entry's 16-bit length when it is stored raw.
+        if (devhdr_.track_size < kEmptyTrackSize || devhdr_.track_size > kMaxStoredImage)
             bad(12, "device header says tracks are " + std::to_string(devhdr_.track_size) +
-                        " bytes; a CCKD track is 29 to 65,536 bytes");
+                        " bytes; a CCKD track is 29 to 65,535 bytes");
         if (cdevhdr_.cyls == 0 || cdevhdr_.cyls > 0x10000)
             bad(hdr + (kind_.wide ? 12 : 40), "compressed header says " + std::to_string(cdevhdr_.cyls) +
                                                   " cylinders; a CCKD image holds 1 to 65,536");

@@ -1,6 +1,6 @@
 #include "formats/cckd_file.hpp"
-#include "formats/cckd_place.hpp"
 
+#include "formats/cckd_place.hpp"
 #include "formats/error.hpp"
 
 #include <atomic>

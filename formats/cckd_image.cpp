@@ -1,8 +1,8 @@
 #include "formats/cckd_image.hpp"
+
 #include "formats/cckd_place.hpp"
 
 #include <cstring>
-#include <filesystem>
 
 namespace ddr {
 
@@ -10,22 +10,7 @@ using namespace cckd;
 
 namespace {
 
-// Hercules 3.13 writes fresh files with "no fudge" and "opened read/write" set; SDL
-// writes CCKD64 files with only the latter.  Both are little-endian.
-constexpr uint8_t kFreshOptions32 = kOptNoFudge | kOptOpenedReadWrite;
-constexpr uint8_t kFreshOptions64 = kOptOpenedReadWrite;
-// A CCKD64 file is limited only by the operating system's file offsets.
-constexpr uint64_t kMaxFileSize64 = uint64_t(1) << 62;
-
-constexpr const char* kTooBigCkd = "CCKD file would exceed 4 GiB; use CKD_C064 or plain CKD";
-
 bool fmt2_fits(uint32_t track_size) { return track_size >= null_track_size(kNullFmt2); }
-
-std::string hex2(uint8_t v)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[v >> 4] + digits[v & 0xF];
-}
 
 CkdVolumeInfo info_of(const Container& c)
 {
@@ -47,15 +32,6 @@ void build_null(uint8_t fmt, TrackAddress addr, const CkdVolumeInfo& info, Track
              "track is marked null format 2 (12 x 4096-byte records, 49,277 bytes), which does not fit the " +
                  std::to_string(info.track_size) + "-byte tracks of this image");
     build_null_track(fmt, addr, out.bytes);
-}
-
-std::string canonical_path(const std::string& path)
-{
-    std::error_code ec;
-    auto real = std::filesystem::canonical(path, ec);
-    if (ec)
-        fail(ErrorKind::ReadFailed, file_place(path), "cannot open: " + ec.message());
-    return real.string();
 }
 
 } // namespace
@@ -100,7 +76,7 @@ WriterCore::Rules CckdImageWriter::rules() const
         const TrackAddress addr{uint32_t(unit / heads), uint32_t(unit % heads)};
         const Bytes& img = job.stored;
         if (img[0] > uint8_t(CckdCompression::Bzip2))
-            fail(ErrorKind::Unreadable, where, "track image has compression code " + hex2(img[0]) + " (expected 0, 1 or 2)");
+            fail(ErrorKind::Unreadable, where, "track image has compression code " + hex_byte(img[0]) + " (expected 0, 1 or 2)");
         const auto cchh = encode_cchh(addr);
         if (std::memcmp(img.data() + 1, cchh.data(), 4) != 0)
             fail(ErrorKind::Unreadable, where,
@@ -150,54 +126,29 @@ CckdImageWriter::CckdImageWriter(const std::string& path, const NewCkdVolume& sp
     info_.files = {path};
     allow_fmt2_ = fmt2_fits(spec.track_size);
 
-    BuildLayout layout;
-    layout.kind = Kind{Flavor::Ckd, wide, false, spec.format};
-    layout.devhdr.heads = spec.heads;
-    layout.devhdr.track_size = spec.track_size;
-    layout.devhdr.devtype = spec.devtype_byte;
-    CompressedHeader& h = layout.cdevhdr;
-    h.options = wide ? kFreshOptions64 : kFreshOptions32;
-    h.cyls = spec.cylinders;
-    h.nullfmt = kNullFmt1;  // what an untouched track of a new volume is
-    h.compress = uint8_t(options.compression);
-    h.compress_parm = uint16_t(int16_t(options.level));
-    layout.units = uint64_t(spec.cylinders) * spec.heads;
-    layout.max_file_size = wide ? kMaxFileSize64 : kMaxFileSize32;
-    layout.too_big = kTooBigCkd;
+    DeviceHeader devhdr;
+    devhdr.heads = spec.heads;
+    devhdr.track_size = spec.track_size;
+    devhdr.devtype = spec.devtype_byte;
+    // Header null format 1: an untouched track of a new volume is an empty formatted
+    // track, and groups of them need no L2 table.
+    BuildLayout layout = fresh_layout(Kind{Flavor::Ckd, wide, false, spec.format}, devhdr, spec.cylinders, kNullFmt1,
+                                      uint64_t(spec.cylinders) * spec.heads, options.compression, options.level,
+                                      kTooBigCkd);
     core_ = std::make_unique<WriterCore>(path, std::move(layout), options.compression, options.level, options.threads,
                                          rules());
 }
 
 CckdImageWriter::CckdImageWriter(const std::string& path, unsigned threads)
 {
-    auto source = std::make_unique<Container>(canonical_path(path));
-    if (source->kind().flavor != Flavor::Ckd)
-        fail(ErrorKind::Device, file_place(path), "is a compressed FBA image (" + source->kind().magic + "), not CKD");
-    info_ = info_of(*source);
+    UpdateSource source = open_for_update(path, Flavor::Ckd);
+    const Container& c = *source.container;
+    info_ = info_of(c);
     allow_fmt2_ = fmt2_fits(info_.track_size);
-
-    const CompressedHeader& old = source->header();
-    CckdCompression method = old.compress <= uint8_t(CckdCompression::Bzip2) ? CckdCompression(old.compress)
-                                                                              : CckdCompression::Zlib;
-    int level = int16_t(old.compress_parm);
-    if (level < -1 || level > 9)
-        level = -1;
-
-    BuildLayout layout;
-    layout.kind = source->kind();
-    layout.devhdr = source->device_header();
-    layout.devhdr.fileseq = 0;
-    layout.devhdr.highcyl = 0;
-    CompressedHeader& h = layout.cdevhdr;
-    h.options = layout.kind.wide ? kFreshOptions64 : kFreshOptions32;
-    h.cyls = old.cyls;
-    h.nullfmt = kNullFmt1;
-    h.compress = uint8_t(method);
-    h.compress_parm = uint16_t(int16_t(level));
-    layout.units = source->units();
-    layout.max_file_size = layout.kind.wide ? kMaxFileSize64 : kMaxFileSize32;
-    layout.too_big = kTooBigCkd;
-    core_ = std::make_unique<WriterCore>(std::move(source), std::move(layout), method, level, threads, rules());
+    BuildLayout layout = fresh_layout(c.kind(), c.device_header(), c.header().cyls, kNullFmt1, c.units(), source.method,
+                                      source.level, kTooBigCkd);
+    core_ = std::make_unique<WriterCore>(std::move(source.container), std::move(layout), source.method, source.level,
+                                         threads, rules());
 }
 
 Place CckdImageWriter::place_of(TrackAddress addr) const
@@ -262,7 +213,7 @@ void CckdImageWriter::write_track(TrackAddress addr, const TrackImage& track)
                  "-byte tracks of this image");
     if (t[0] != 0)
         fail(ErrorKind::Device, where,
-             "home address flag byte is " + hex2(t[0]) +
+             "home address flag byte is " + hex_byte(t[0]) +
                  "; a CCKD image keeps its compression code there and can only store 0");
     const auto cchh = encode_cchh(addr);
     if (std::memcmp(t.data() + 1, cchh.data(), 4) != 0)

@@ -31,6 +31,11 @@ inline constexpr size_t kImageHeaderSize = 5;
 inline constexpr size_t kCompressMin = 512;
 // The largest file the 32-bit format can address (every offset is a u32).
 inline constexpr uint64_t kMaxFileSize32 = 0xFFFFFFFFu;
+// A 64-bit image is limited only by the operating system's file offsets.
+inline constexpr uint64_t kMaxFileSize64 = uint64_t(1) << 62;
+// What a writer says when a 32-bit image would pass kMaxFileSize32.
+inline constexpr const char* kTooBigCkd = "CCKD file would exceed 4 GiB; use CKD_C064 or plain CKD";
+inline constexpr const char* kTooBigFba = "CFBA file would exceed 4 GiB; use FBA_C064 or plain FBA";
 // L2 `len` is a u16, so no stored image can be longer than this.
 inline constexpr size_t kMaxStoredImage = 0xFFFF;
 
@@ -43,6 +48,11 @@ inline constexpr uint8_t kOptBigEndian = 0x02;
 inline constexpr uint8_t kOptSpaceErrors = 0x20;
 inline constexpr uint8_t kOptOpenedReadWrite = 0x40;
 inline constexpr uint8_t kOptOpen = 0x80;
+// The option byte of a file we write: Hercules 3.13 sets "no fudge" and "opened
+// read/write" in fresh files (0x41, [RUN] dasdinit and dasdcopy); SDL writes its 64-bit
+// files with only the latter (0x40).  Both little-endian.
+inline constexpr uint8_t kFreshOptions32 = kOptNoFudge | kOptOpenedReadWrite;
+inline constexpr uint8_t kFreshOptions64 = kOptOpenedReadWrite;
 
 enum class Flavor : uint8_t { Ckd, Fba };
 enum class ByteOrder : uint8_t { Little, Big };

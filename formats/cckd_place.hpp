@@ -34,4 +34,11 @@ inline Place block_place(const std::string& file, uint64_t block)
     return p;
 }
 
+// "0x0C": a byte for messages.
+inline std::string hex_byte(uint8_t v)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    return std::string("0x") + digits[v >> 4] + digits[v & 0xF];
+}
+
 } // namespace ddr::cckd

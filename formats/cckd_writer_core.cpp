@@ -1,8 +1,10 @@
 #include "formats/cckd_writer_core.hpp"
+
 #include "formats/cckd_place.hpp"
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <sys/stat.h>
 
 namespace ddr::cckd {
@@ -175,6 +177,49 @@ void WriterCore::commit()
         temp_->discard();
     }
     committed_ = true;
+}
+
+BuildLayout fresh_layout(const Kind& kind, const DeviceHeader& devhdr, uint32_t cyls, uint8_t nullfmt, uint64_t units,
+                         CckdCompression method, int level, const char* too_big)
+{
+    BuildLayout layout;
+    layout.kind = kind;
+    layout.devhdr = devhdr;
+    layout.devhdr.fileseq = 0;
+    layout.devhdr.highcyl = 0;
+    CompressedHeader& h = layout.cdevhdr;
+    h.options = kind.wide ? kFreshOptions64 : kFreshOptions32;
+    h.cyls = cyls;
+    h.nullfmt = nullfmt;
+    h.compress = uint8_t(method);
+    h.compress_parm = uint16_t(int16_t(level));  // -1 = 0xFFFF, "the default"
+    layout.units = units;
+    layout.max_file_size = kind.wide ? kMaxFileSize64 : kMaxFileSize32;
+    layout.too_big = too_big;
+    return layout;
+}
+
+UpdateSource open_for_update(const std::string& path, Flavor flavor)
+{
+    std::error_code ec;
+    const auto real = std::filesystem::canonical(path, ec);
+    if (ec)
+        fail(ErrorKind::ReadFailed, file_place(path), "cannot open: " + ec.message());
+    UpdateSource u;
+    u.container = std::make_unique<Container>(real.string());
+    const Kind& kind = u.container->kind();
+    if (kind.flavor != flavor)
+        fail(ErrorKind::Device, file_place(path),
+             "is a compressed " + std::string(kind.flavor == Flavor::Ckd ? "CKD" : "FBA") + " image (" + kind.magic +
+                 "), not " + (flavor == Flavor::Ckd ? "CKD" : "FBA"));
+    const CompressedHeader& h = u.container->header();
+    if (h.compress <= uint8_t(CckdCompression::Bzip2))
+        u.method = CckdCompression(h.compress);
+    const int level = int16_t(h.compress_parm);
+    u.level = (level >= -1 && level <= 9) ? level : -1;
+    if (u.method == CckdCompression::Bzip2 && u.level == 0)
+        u.level = -1;
+    return u;
 }
 
 } // namespace ddr::cckd

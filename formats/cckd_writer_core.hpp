@@ -46,9 +46,9 @@ public:
     Container* source() { return source_.get(); }
 
     enum class Origin { Written, Source, Default };
-    // Where the current content of `unit` is: written in this session (entry in the
-    // temporary file; call settle() before reading it), still in the original (entry
-    // in the original), or the default null content.
+    // Where the current content of `unit` is: written in this session (`entry` is in
+    // the temporary file, which is settled first so it can be read), still in the
+    // original (look it up there), or the default null content (`null_format`).
     Origin origin(uint64_t unit, L2Entry& entry, uint8_t& null_format);
 
     // About to write `unit`: copies the original's units before it that are not copied
@@ -97,5 +97,21 @@ private:
     bool committed_ = false;
     uint64_t committed_size_ = 0;
 };
+
+// The layout of a new image of `kind`: fresh options for its width, the header
+// fields given, the size limit of its width (`too_big` says what passing it means).
+BuildLayout fresh_layout(const Kind& kind, const DeviceHeader& devhdr, uint32_t cyls, uint8_t nullfmt, uint64_t units,
+                         CckdCompression method, int level, const char* too_big);
+
+// An existing image opened to be updated, and how its rewritten units are compressed
+// (as its header says; zlib if the header names no method we know).
+struct UpdateSource {
+    std::unique_ptr<Container> container;
+    CckdCompression method = CckdCompression::Zlib;
+    int level = -1;
+};
+// Opens `path` for an update.  Symbolic links are resolved first, so that the commit
+// replaces the real file rather than the link.  Error(Device) if it is not `flavor`.
+UpdateSource open_for_update(const std::string& path, Flavor flavor);
 
 } // namespace ddr::cckd

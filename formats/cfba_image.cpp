@@ -1,9 +1,9 @@
 #include "formats/cfba_image.hpp"
+
 #include "formats/cckd_place.hpp"
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 
 namespace ddr {
 
@@ -11,16 +11,6 @@ using namespace cckd;
 
 namespace {
 
-constexpr uint8_t kFreshOptions32 = kOptNoFudge | kOptOpenedReadWrite;
-constexpr uint8_t kFreshOptions64 = kOptOpenedReadWrite;
-constexpr uint64_t kMaxFileSize64 = uint64_t(1) << 62;
-constexpr const char* kTooBigFba = "CFBA file would exceed 4 GiB; use FBA_C064 or plain FBA";
-
-std::string hex2(uint8_t v)
-{
-    static const char digits[] = "0123456789ABCDEF";
-    return std::string("0x") + digits[v >> 4] + digits[v & 0xF];
-}
 
 FbaVolumeInfo info_of(const Container& c)
 {
@@ -50,6 +40,12 @@ void check_blocks(const FbaVolumeInfo& info, uint64_t first, size_t bytes, const
              std::string("cannot ") + what + " blocks " + std::to_string(first) + "-" + std::to_string(first + count - 1) +
                  ": the volume has " + std::to_string(info.blocks) + " blocks");
 }
+
+// Hercules 3.13 sizes a CFBA L1 table for sectors / 120 + 1 block groups, one more
+// than needed when the sectors fill the last group exactly (fba2cfba output shows
+// it); cckdcdsk accepts either count.  We follow Hercules so its FBA code never looks
+// past our L1 table.
+uint64_t hercules_l1_entries(uint64_t sectors) { return l1_entries_for(sectors / kCfbaGroupBlocks + 1); }
 
 Place group_place(const FbaVolumeInfo& info, uint64_t group)
 {
@@ -107,7 +103,7 @@ WriterCore::Rules CfbaImageWriter::rules() const
         const Bytes& img = job.stored;
         if (img[0] > uint8_t(CckdCompression::Bzip2))
             fail(ErrorKind::Unreadable, where,
-                 "block group image has compression code " + hex2(img[0]) + " (expected 0, 1 or 2)");
+                 "block group image has compression code " + hex_byte(img[0]) + " (expected 0, 1 or 2)");
         if (load_be32(img.data() + 1) != unit)
             fail(ErrorKind::Unreadable, where,
                  "block group image header says group " + std::to_string(load_be32(img.data() + 1)) + ", not this group");
@@ -138,20 +134,15 @@ CfbaImageWriter::CfbaImageWriter(const std::string& path, const NewFbaVolume& sp
     info_.devtype = spec.devtype;
     info_.files = {path};
 
-    BuildLayout layout;
-    layout.kind = Kind{Flavor::Fba, wide, false, spec.format};
-    layout.devhdr.heads = uint32_t(spec.blocks);
-    layout.devhdr.track_size = kFbaBlockSize;
-    layout.devhdr.devtype = uint8_t(spec.devtype & 0xFF);
-    CompressedHeader& h = layout.cdevhdr;
-    h.options = wide ? kFreshOptions64 : kFreshOptions32;
-    h.cyls = uint32_t(spec.blocks);
-    h.nullfmt = 0;
-    h.compress = uint8_t(options.compression);
-    h.compress_parm = uint16_t(int16_t(options.level));
-    layout.units = cfba_groups(spec.blocks);
-    layout.max_file_size = wide ? kMaxFileSize64 : kMaxFileSize32;
-    layout.too_big = kTooBigFba;
+    // Hercules 3.13 leaves the CFBA device header empty but for the magic; SDL also
+    // records the sectors, 512 and the device type's low byte, which we keep too.
+    DeviceHeader devhdr;
+    devhdr.heads = uint32_t(spec.blocks);
+    devhdr.track_size = kFbaBlockSize;
+    devhdr.devtype = uint8_t(spec.devtype & 0xFF);
+    BuildLayout layout = fresh_layout(Kind{Flavor::Fba, wide, false, spec.format}, devhdr, uint32_t(spec.blocks), 0,
+                                      cfba_groups(spec.blocks), options.compression, options.level, kTooBigFba);
+    layout.l1_entries = hercules_l1_entries(spec.blocks);
     core_ = std::make_unique<WriterCore>(path, std::move(layout), options.compression, options.level, options.threads,
                                          rules());
 }
@@ -159,37 +150,14 @@ CfbaImageWriter::CfbaImageWriter(const std::string& path, const NewFbaVolume& sp
 CfbaImageWriter::CfbaImageWriter(const std::string& path, unsigned threads)
     : group_(kImageHeaderSize + kCfbaGroupBytes)
 {
-    std::error_code ec;
-    auto real = std::filesystem::canonical(path, ec);
-    if (ec)
-        fail(ErrorKind::ReadFailed, file_place(path), "cannot open: " + ec.message());
-    auto source = std::make_unique<Container>(real.string());
-    if (source->kind().flavor != Flavor::Fba)
-        fail(ErrorKind::Device, file_place(path), "is a compressed CKD image (" + source->kind().magic + "), not FBA");
-    info_ = info_of(*source);
-
-    const CompressedHeader& old = source->header();
-    CckdCompression method = old.compress <= uint8_t(CckdCompression::Bzip2) ? CckdCompression(old.compress)
-                                                                              : CckdCompression::Zlib;
-    int level = int16_t(old.compress_parm);
-    if (level < -1 || level > 9)
-        level = -1;
-
-    BuildLayout layout;
-    layout.kind = source->kind();
-    layout.devhdr = source->device_header();
-    layout.devhdr.fileseq = 0;
-    layout.devhdr.highcyl = 0;
-    CompressedHeader& h = layout.cdevhdr;
-    h.options = layout.kind.wide ? kFreshOptions64 : kFreshOptions32;
-    h.cyls = old.cyls;
-    h.nullfmt = 0;
-    h.compress = uint8_t(method);
-    h.compress_parm = uint16_t(int16_t(level));
-    layout.units = source->units();
-    layout.max_file_size = layout.kind.wide ? kMaxFileSize64 : kMaxFileSize32;
-    layout.too_big = kTooBigFba;
-    core_ = std::make_unique<WriterCore>(std::move(source), std::move(layout), method, level, threads, rules());
+    UpdateSource source = open_for_update(path, Flavor::Fba);
+    const Container& c = *source.container;
+    info_ = info_of(c);
+    BuildLayout layout = fresh_layout(c.kind(), c.device_header(), c.header().cyls, 0, c.units(), source.method,
+                                      source.level, kTooBigFba);
+    layout.l1_entries = hercules_l1_entries(c.header().cyls);
+    core_ = std::make_unique<WriterCore>(std::move(source.container), std::move(layout), source.method, source.level,
+                                         threads, rules());
 }
 
 void CfbaImageWriter::current_group(uint64_t group, MutableByteSpan out)

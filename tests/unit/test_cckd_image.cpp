@@ -248,6 +248,20 @@ TEST_CASE("CCKD: a big-endian image reads the same, and cckdcdsk turns it back i
         auto r = open_cckd_volume(path);
         check_reads_back(*r, tracks, k3390.heads);
     }
+    // Updating a big-endian image gives a little-endian one, stored images unchanged.
+    const std::string copy = dir.file("be-updated.cckd");
+    write_file(copy, big);
+    {
+        auto u = update_cckd_volume(copy);
+        u->write_track({0, 7}, tracks[7]);
+        u->commit();
+    }
+    CHECK((read_file(copy)[512 + 3] & 0x02) == 0);
+    check_cckdcdsk_clean(copy);
+    {
+        auto r = open_cckd_volume(copy);
+        check_reads_back(*r, tracks, k3390.heads);
+    }
     const std::string out = run("cckdcdsk -3 '" + path + "'");
     CHECK(out.find("converting to little-endian") != std::string::npos);
     CHECK(read_file(path) == little);
