@@ -3,6 +3,8 @@
 #include "formats/cckd_layout.hpp"
 #include "tests/unit/support.hpp"
 
+#include <doctest/doctest.h>
+
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -197,6 +199,17 @@ bool have_hercules()
     int rc = 0;
     run("command -v cckdcdsk && command -v dasdcopy && command -v dasdinit", &rc);
     return rc == 0;
+}
+
+void check_cckdcdsk_clean(const std::string& path)
+{
+    const Bytes before = read_file(path);
+    int rc = -1;
+    const std::string out = run("cckdcdsk -3 '" + path + "'", &rc);
+    INFO("cckdcdsk output: " << out);
+    CHECK(rc == 0);
+    CHECK(out.empty());
+    CHECK(read_file(path) == before);
 }
 
 void write_all(CkdVolumeWriter& writer, const std::vector<TrackImage>& tracks, uint32_t heads)

@@ -53,6 +53,10 @@ std::string run(const std::string& command, int* rc = nullptr);
 // True if the Hercules 3.13 utilities are on PATH.
 bool have_hercules();
 
+// Runs Hercules 3.13's `cckdcdsk -3` on `path` and checks (doctest CHECKs) that it
+// prints nothing and leaves the file byte for byte as it was: it repairs in place.
+void check_cckdcdsk_clean(const std::string& path);
+
 // Writes a volume through `writer` in track order and commits.
 void write_all(CkdVolumeWriter& writer, const std::vector<TrackImage>& tracks, uint32_t heads);
 

@@ -26,17 +26,6 @@ void check_reads_back(CkdVolumeReader& reader, const std::vector<TrackImage>& tr
     }
 }
 
-// cckdcdsk -3 must print nothing and leave the file byte for byte as it was.
-void check_cckdcdsk_clean(const std::string& path)
-{
-    const Bytes before = read_file(path);
-    int rc = -1;
-    const std::string out = run("cckdcdsk -3 '" + path + "'", &rc);
-    INFO("cckdcdsk output: " << out);
-    CHECK(rc == 0);
-    CHECK(out.empty());
-    CHECK(read_file(path) == before);
-}
 
 std::string which_compression(CckdCompression c)
 {

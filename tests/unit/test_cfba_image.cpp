@@ -82,16 +82,6 @@ Bytes read_all(FbaVolumeReader& r)
     return out;
 }
 
-void check_cckdcdsk_clean(const std::string& path)
-{
-    const Bytes before = read_file(path);
-    int rc = -1;
-    const std::string out = run("cckdcdsk -3 '" + path + "'", &rc);
-    INFO("cckdcdsk output: " << out);
-    CHECK(rc == 0);
-    CHECK(out.empty());
-    CHECK(read_file(path) == before);
-}
 
 } // namespace
 
