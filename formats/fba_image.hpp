@@ -1,0 +1,66 @@
+// Plain FBA images: no header at all, just N consecutive 512-byte blocks (spec:
+// hercules-formats.md §3).
+//
+// A plain FBA file has no magic we could clobber to mark an update in progress, and any
+// bytes at all make a valid plain FBA image to Hercules.  So while ddr rewrites blocks of
+// an existing image, the file is renamed to "NAME.ddr-busy" (fba_busy_name) and renamed
+// back by commit().  An interrupted restore leaves no file under NAME: Hercules reports
+// the file as missing instead of running a half-restored volume, and our reader
+// explains what happened.  Running the restore again picks up the busy file.
+#pragma once
+
+#include "formats/file_io.hpp"
+#include "formats/volume.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ddr {
+
+// The name an FBA image has while ddr updates it in place.
+std::string fba_busy_name(const std::string& path);
+
+class FbaImageReader : public FbaVolumeReader {
+public:
+    // Opens a plain FBA image.  Throws Error(Unreadable) if its size is not a positive
+    // multiple of 512, or if only NAME.ddr-busy exists (an update did not finish).
+    explicit FbaImageReader(const std::string& path);
+
+    const FbaVolumeInfo& info() const override { return info_; }
+    void read_blocks(uint64_t first, MutableByteSpan out) override;
+
+private:
+    friend class FbaImageWriter;
+    FbaImageReader() = default;
+    void check_range(uint64_t first, size_t bytes, const char* what) const;
+
+    FbaVolumeInfo info_;
+    std::string io_path_;  // the name the open file has now (differs during an update)
+    UniqueFd fd_;
+};
+
+class FbaImageWriter : public FbaVolumeWriter {
+public:
+    // A new image of spec.blocks zero blocks (a sparse file), built under a temporary
+    // name and renamed to `path` by commit().  Refuses with Error(Refused) if `path` exists.
+    static std::unique_ptr<FbaImageWriter> create(const std::string& path, const NewFbaVolume& spec);
+    // An existing image, renamed to NAME.ddr-busy until commit().  If only the busy file
+    // exists (an earlier update did not finish), that file is taken up again.
+    static std::unique_ptr<FbaImageWriter> update(const std::string& path);
+
+    const FbaVolumeInfo& info() const override { return image_.info_; }
+    void read_blocks(uint64_t first, MutableByteSpan out) override;
+    void write_blocks(uint64_t first, ByteSpan data) override;
+    void commit() override;
+
+private:
+    FbaImageWriter() = default;
+
+    FbaImageReader image_;
+    std::optional<PendingFile> pending_;  // create only
+    std::string final_path_;
+    bool committed_ = false;
+};
+
+} // namespace ddr

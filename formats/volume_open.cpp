@@ -1,0 +1,247 @@
+// The volume.hpp entry points: which container a file is comes from its first bytes,
+// never from its name.
+#include "formats/ckd_image.hpp"
+#include "formats/fba_image.hpp"
+#include "formats/file_io.hpp"
+#include "formats/volume.hpp"
+
+#include <cstring>
+
+namespace ddr {
+
+namespace {
+
+// ==== MERGE: compressed containers (CCKD / CFBA) ====
+// The compressed-image helper provides these; until they are wired here, every
+// compressed image is reported from this one place.
+[[noreturn]] void compressed_not_supported(const std::string& path)
+{
+    fail(ErrorKind::Unreadable, file_place(path), "compressed images are not supported yet");
+}
+std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path) { compressed_not_supported(path); }
+std::unique_ptr<CkdVolumeWriter> create_compressed_ckd(const std::string& path, const NewCkdVolume&)
+{
+    compressed_not_supported(path);
+}
+std::unique_ptr<CkdVolumeWriter> update_compressed_ckd(const std::string& path) { compressed_not_supported(path); }
+std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path) { compressed_not_supported(path); }
+std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, const NewFbaVolume&)
+{
+    compressed_not_supported(path);
+}
+std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { compressed_not_supported(path); }
+// ==== end MERGE ====
+
+enum class Container {
+    CkdPlain,        // CKD_P370, CKD_P064
+    CkdBusy,         // DDR_BUSY: a plain CKD image a ddr update did not finish
+    CkdCompressed,   // CKD_C370, CKD_C064
+    CkdShadow,       // CKD_S370, CKD_S064
+    FbaCompressed,   // FBA_C370, FBA_C064
+    FbaShadow,       // FBA_S370, FBA_S064
+    FbaPlain,        // no magic, a whole number of 512-byte blocks
+    NotAVolume,
+};
+
+struct Probe {
+    Container container = Container::NotAVolume;
+    std::string magic;  // the first 8 bytes when they are a known magic
+    uint64_t size = 0;
+};
+
+Probe probe(const std::string& path)
+{
+    UniqueFd fd = open_existing(path, false);
+    Probe p;
+    p.size = file_size(fd.get(), path);
+    uint8_t head[8] = {};
+    size_t got = pread_some(fd.get(), MutableByteSpan(head, 8), 0, file_place(path));
+    std::string magic(reinterpret_cast<const char*>(head), got);
+    static constexpr struct {
+        const char* magic;
+        Container container;
+    } known[] = {
+        {"CKD_P370", Container::CkdPlain},      {"CKD_P064", Container::CkdPlain},
+        {"DDR_BUSY", Container::CkdBusy},       {"CKD_C370", Container::CkdCompressed},
+        {"CKD_C064", Container::CkdCompressed}, {"CKD_S370", Container::CkdShadow},
+        {"CKD_S064", Container::CkdShadow},     {"FBA_C370", Container::FbaCompressed},
+        {"FBA_C064", Container::FbaCompressed}, {"FBA_S370", Container::FbaShadow},
+        {"FBA_S064", Container::FbaShadow},
+    };
+    for (const auto& k : known) {
+        if (magic == k.magic) {
+            p.container = k.container;
+            p.magic = magic;
+            return p;
+        }
+    }
+    // Hercules takes anything else for a plain FBA image.
+    if (p.size > 0 && p.size % kFbaBlockSize == 0)
+        p.container = Container::FbaPlain;
+    return p;
+}
+
+bool is_ckd(Container c)
+{
+    return c == Container::CkdPlain || c == Container::CkdBusy || c == Container::CkdCompressed ||
+           c == Container::CkdShadow;
+}
+
+[[noreturn]] void shadow_not_supported(const std::string& path, const std::string& magic)
+{
+    fail(ErrorKind::Unreadable, file_place(path),
+         "is a Hercules shadow file (" + magic + "), which holds only the changes to a base image; ddr reads base images only");
+}
+
+[[noreturn]] void not_a_volume(const std::string& path, const Probe& p)
+{
+    fail(ErrorKind::Unreadable, file_place(path),
+         "is not a volume image: it has no CKD header and its size, " + std::to_string(p.size) +
+             " bytes, is not a whole number of 512-byte blocks");
+}
+
+// Before failing on a missing file, say if it is the name of a split CKD volume.
+void check_exists_for_ckd(const std::string& path)
+{
+    if (path_exists(path))
+        return;
+    std::vector<std::string> names = ckd_split_file_names(path, 2);
+    if (names.front() != path && path_exists(names.front()))
+        fail(ErrorKind::ReadFailed, file_place(path),
+             "does not exist, but " + names.front() + " does: a multi-file CKD volume is opened by its first file");
+}
+
+} // namespace
+
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path)
+{
+    check_exists_for_ckd(path);
+    if (!path_exists(path) && path_exists(fba_busy_name(path)))
+        fail(ErrorKind::Device, file_place(path),
+             "is an FBA volume image, not CKD, and a ddr restore into it did not finish (it is still named " +
+                 fba_busy_name(path) + ")");
+    Probe p = probe(path);
+    switch (p.container) {
+    case Container::CkdPlain:
+        return std::make_unique<CkdImageReader>(path);
+    case Container::CkdBusy:
+        fail(ErrorKind::Unreadable, file_place(path),
+             "image is incomplete: a ddr restore into it did not finish (magic DDR_BUSY)");
+    case Container::CkdCompressed:
+        return open_compressed_ckd(path);
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::FbaCompressed:
+        fail(ErrorKind::Device, file_place(path), "is a compressed FBA volume image (" + p.magic + "), not CKD");
+    case Container::FbaPlain:
+        fail(ErrorKind::Device, file_place(path),
+             "is not a CKD volume image (it looks like FBA: no CKD header, " + std::to_string(p.size / kFbaBlockSize) +
+                 " blocks of 512 bytes)");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec)
+{
+    if (spec.format == "CKD_P370" || spec.format == "CKD_P064")
+        return CkdImageWriter::create(path, spec);
+    if (spec.format == "CKD_C370" || spec.format == "CKD_C064")
+        return create_compressed_ckd(path, spec);
+    fail(ErrorKind::Internal, file_place(path), "unknown CKD container format \"" + spec.format + "\"");
+}
+
+std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path)
+{
+    check_exists_for_ckd(path);
+    Probe p = probe(path);
+    switch (p.container) {
+    case Container::CkdPlain:
+    case Container::CkdBusy:  // an earlier restore did not finish: this one redoes it
+        return CkdImageWriter::update(path);
+    case Container::CkdCompressed:
+        return update_compressed_ckd(path);
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::FbaCompressed:
+        fail(ErrorKind::Device, file_place(path), "is a compressed FBA volume image (" + p.magic + "), not CKD");
+    case Container::FbaPlain:
+        fail(ErrorKind::Device, file_place(path),
+             "is not a CKD volume image (it looks like FBA: no CKD header, " + std::to_string(p.size / kFbaBlockSize) +
+                 " blocks of 512 bytes)");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+bool looks_like_ckd_volume(const std::string& path)
+{
+    try {
+        return is_ckd(probe(path).container);
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path)
+{
+    if (!path_exists(path) && path_exists(fba_busy_name(path)))
+        return std::make_unique<FbaImageReader>(path);  // reports the unfinished restore
+    Probe p = probe(path);
+    switch (p.container) {
+    case Container::FbaPlain:
+        return std::make_unique<FbaImageReader>(path);
+    case Container::FbaCompressed:
+        return open_compressed_fba(path);
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::CkdPlain:
+    case Container::CkdCompressed:
+        fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
+    case Container::CkdBusy:
+        fail(ErrorKind::Device, file_place(path),
+             "is a CKD volume image, not FBA (magic DDR_BUSY: a ddr restore into it did not finish)");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec)
+{
+    if (spec.format == "FBA")
+        return FbaImageWriter::create(path, spec);
+    if (spec.format == "FBA_C370" || spec.format == "FBA_C064")
+        return create_compressed_fba(path, spec);
+    fail(ErrorKind::Internal, file_place(path), "unknown FBA container format \"" + spec.format + "\"");
+}
+
+std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path)
+{
+    if (!path_exists(path) && path_exists(fba_busy_name(path)))
+        return FbaImageWriter::update(path);  // an earlier restore did not finish: this one redoes it
+    Probe p = probe(path);
+    switch (p.container) {
+    case Container::FbaPlain:
+        return FbaImageWriter::update(path);
+    case Container::FbaCompressed:
+        return update_compressed_fba(path);
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::CkdPlain:
+    case Container::CkdCompressed:
+    case Container::CkdBusy:
+        fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+} // namespace ddr

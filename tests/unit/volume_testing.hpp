@@ -1,0 +1,118 @@
+// Helpers shared by the volume container tests (CKD/FBA images, labels): catching a
+// ddr::Error to check its kind and text, running Hercules' utilities, geometry of the
+// CKD types dasdinit knows, and random tracks.
+#pragma once
+
+#include "formats/ckd_track.hpp"
+#include "formats/error.hpp"
+#include "tests/unit/support.hpp"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <optional>
+#include <random>
+#include <string>
+#include <sys/wait.h>
+
+namespace ddr::test {
+
+template <class F>
+std::optional<Error> caught(F&& f)
+{
+    try {
+        f();
+    } catch (const Error& e) {
+        return e;
+    }
+    return std::nullopt;
+}
+
+// Checks that `expr` throws a ddr::Error of `kind` whose full text contains `text`.
+#define CHECK_ERROR(expr, kind_, text)                                                                     \
+    do {                                                                                                   \
+        auto err_ = ::ddr::test::caught([&] { (void)(expr); });                                            \
+        REQUIRE_MESSAGE(err_.has_value(), "no ddr::Error from " #expr);                                    \
+        CHECK_MESSAGE(err_->kind() == (kind_), std::string(err_->what()));                                 \
+        CHECK_MESSAGE(std::string(err_->what()).find(text) != std::string::npos, std::string(err_->what())); \
+    } while (0)
+
+// Runs a shell command in `dir`, output discarded; returns its exit status.
+inline int run_in(const TempDir& dir, const std::string& command)
+{
+    std::string full = "cd '" + dir.path().string() + "' && " + command + " >/dev/null 2>&1";
+    int rc = std::system(full.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Geometry of the CKD types dasdinit knows (hercules-formats.md §1.4, §4.1).
+struct CkdGeometry {
+    const char* type;  // dasdinit's device type argument
+    uint32_t heads;
+    uint32_t track_size;
+    uint8_t devtype_byte;
+};
+inline constexpr CkdGeometry kCkdTypes[] = {
+    {"2305-1", 8, 14336, 0x05}, {"2305-2", 8, 14848, 0x05}, {"2311", 10, 4096, 0x11},
+    {"2314", 20, 7680, 0x14},   {"3330", 19, 13312, 0x30},  {"3340", 12, 8704, 0x40},
+    {"3350", 30, 19456, 0x50},  {"3375", 12, 35840, 0x75},  {"3380", 15, 47616, 0x80},
+    {"3390", 15, 56832, 0x90},  {"9345", 15, 46592, 0x45},
+};
+inline const CkdGeometry& geometry(const std::string& type)
+{
+    for (const auto& g : kCkdTypes) {
+        if (type == g.type)
+            return g;
+    }
+    throw std::runtime_error("no test geometry for " + type);
+}
+
+// A well-formed track at `addr` of random records that fits in `max_bytes`.
+inline TrackImage random_track(TrackAddress addr, std::mt19937& rng, size_t max_bytes)
+{
+    TrackImage t;
+    t.start(0, addr);
+    uint8_t count[kCountSize];
+    encode_cchh(count, addr);
+    count[4] = 0;
+    count[5] = 0;
+    store_be16(count + 6, 8);
+    Bytes r0(8);
+    for (auto& b : r0)
+        b = uint8_t(rng());
+    t.add_record(count, {}, r0);
+    size_t used = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
+    unsigned records = rng() % 12;
+    for (unsigned r = 1; r <= records; ++r) {
+        size_t kl = rng() % 3 == 0 ? rng() % 45 : 0;
+        size_t dl = rng() % 4000;
+        if (used + kCountSize + kl + dl > max_bytes)
+            break;
+        count[4] = uint8_t(r);
+        count[5] = uint8_t(kl);
+        store_be16(count + 6, uint16_t(dl));
+        Bytes kd(kl + dl);
+        for (auto& b : kd)
+            b = uint8_t(rng());
+        t.add_record(count, kd);
+        used += kCountSize + kl + dl;
+    }
+    t.finish();
+    return t;
+}
+
+// A track of R0 and one record of `data_length` bytes (0x5A): 5+16+8+data+8 bytes.
+inline TrackImage one_record_track(TrackAddress addr, uint16_t data_length)
+{
+    TrackImage t = TrackImage::empty(addr);
+    t.bytes.resize(t.bytes.size() - kEndOfTrackSize);
+    uint8_t count[kCountSize];
+    encode_cchh(count, addr);
+    count[4] = 1;
+    count[5] = 0;
+    store_be16(count + 6, data_length);
+    t.add_record(count, {}, Bytes(data_length, 0x5A));
+    t.finish();
+    return t;
+}
+
+} // namespace ddr::test
