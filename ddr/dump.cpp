@@ -29,7 +29,9 @@ std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, R
 {
     TrackImage track0;
     volume.read_track({0, 0}, track0);
-    std::optional<std::string> label = find_ckd_volser(track0);
+    std::optional<std::string> label;
+    if (auto l = find_ckd_volume_label(track0))
+        label = l->volser;
     if (label && options.volser && *label != *options.volser)
         fail(ErrorKind::Refused, Place{options.source, {}, {}, {}, 0, 0, {}},
              "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
@@ -81,8 +83,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
 
     ReelOutputs outputs(options.tapes, options.tape);
     ReelLimit limit;
-    if (options.reel_size)
-        limit.size = *options.reel_size;
+    limit.sizes = options.reel_sizes;
     if (options.eot_margin)
         limit.margin = *options.eot_margin;
     DdrReelWriter writer(outputs, limit, vhr, reporter);

@@ -17,7 +17,7 @@ struct DumpOptions {
     std::optional<uint64_t> reorder;          // --reorder C for a single extent
     std::optional<std::string> devtype;       // model when the image cannot tell (3330 vs 3330-11)
     std::optional<std::string> volser;        // the source volume's expected volser
-    std::optional<uint64_t> reel_size;        // bytes per reel (multi-reel dumps)
+    std::vector<uint64_t> reel_sizes;         // bytes per reel, the last repeating; 0 = no limit
     std::optional<uint64_t> eot_margin;       // bytes held back before the end of a reel
     TapeWriterOptions tape;                   // container, overwrite, append
     bool pure = false;                        // IBM-identical tape: no checksum trailer

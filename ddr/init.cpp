@@ -12,7 +12,7 @@ int run_init(const InitOptions& options, Reporter& reporter)
     const CkdDevice* dev = find_ckd_device(options.devtype);
     if (!dev)
         fail(ErrorKind::Device, "unknown CKD device type '" + options.devtype + "'");
-    check_volser(options.volser);
+    volser_to_ebcdic(options.volser);  // checks it
     uint64_t cylinders = options.cylinders.value_or(dev->cylinders + (options.alternates ? dev->alt_cylinders : 0));
     if (cylinders == 0 || (!dev->eav && cylinders > 65536) || cylinders > kEavMaxCylinders)
         fail(ErrorKind::Usage, "a " + std::string(dev->name) + " cannot have " + std::to_string(cylinders) + " cylinders");

@@ -76,13 +76,20 @@ int run(int argc, char** argv)
     cmd_dump->add_option("--reorder", dump.reorder, "write the single extent as starting at this cylinder");
     cmd_dump->add_option("--devtype", dump.devtype, "device type and model, where the image cannot tell (3330-11)");
     cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)");
-    cmd_dump->add_option("--reel-size", reel_size, "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC)");
+    cmd_dump->add_option("--reel-size", reel_size,
+                         "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC); a comma list gives each "
+                         "reel its own size, the last repeating; 0 = no limit");
     cmd_dump->add_option("--eot-margin", eot_margin, "bytes before the end of a reel where its end is signalled");
     cmd_dump->add_flag("--pure", dump.pure, "write exactly what IBM DDR writes: no checksum trailer");
     dump_format.add_to(cmd_dump);
     cmd_dump->callback([&] {
-        if (!reel_size.empty())
-            dump.reel_size = parse_size(reel_size, true);
+        for (size_t start = 0; !reel_size.empty() && start <= reel_size.size();) {
+            size_t comma = reel_size.find(',', start);
+            if (comma == std::string::npos)
+                comma = reel_size.size();
+            dump.reel_sizes.push_back(parse_size(reel_size.substr(start, comma - start), true));
+            start = comma + 1;
+        }
         if (!eot_margin.empty())
             dump.eot_margin = parse_size(eot_margin, false);
         dump.tape = dump_format.options();

@@ -57,12 +57,13 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
 
 bool DdrReelWriter::over_limit() const
 {
-    if (limit_.size == 0)
+    const uint64_t size = limit_.size_of(outputs_.opened());
+    if (size == 0)
         return false;
     uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
     if (observer_)
         tail += observer_->trailer_bytes_with_one_more_track();
-    return tape_->position() + std::max(limit_.margin, tail) > limit_.size;
+    return tape_->position() + std::max(limit_.margin, tail) > size;
 }
 
 void DdrReelWriter::write_nucleus_record(ByteSpan record)

@@ -35,8 +35,13 @@ private:
 // physical end; Hercules' maxsize/eotmargin) -- and always room for what must follow it
 // (EOV, trailer, tape mark).
 struct ReelLimit {
-    uint64_t size = 0;    // 0: no limit
+    std::vector<uint64_t> sizes;  // reel n uses sizes[n-1], the last one repeating; 0: no limit
     uint64_t margin = 0;
+
+    uint64_t size_of(unsigned reel) const
+    {
+        return sizes.empty() ? 0 : sizes[std::min<size_t>(reel - 1, sizes.size() - 1)];
+    }
 };
 
 // What the reel writer tells an observer (the checksum trailer, issue 3, hooks in here).

@@ -176,7 +176,9 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
             fail(ErrorKind::Device, where,
                  "the target is not a " + std::string(dev.name) + " volume (" + std::to_string(tinfo.heads) +
                      " heads, device type byte " + std::to_string(tinfo.devtype_byte) + "); the dump is (" + how + ")");
-        std::optional<std::string> target_volser = find_ckd_volser(track0);
+        std::optional<std::string> target_volser;
+        if (auto l = find_ckd_volume_label(track0))
+            target_volser = l->volser;
         bool volser_ok = options.force || (target_volser && *target_volser == dump_volser) ||
                          (target_volser && options.volser && *target_volser == *options.volser);
         if (options.volser && target_volser && *target_volser != *options.volser && !options.force)

@@ -1,5 +1,7 @@
 // The volume.hpp entry points: which container a file is comes from its first bytes,
 // never from its name.
+#include "formats/cckd_image.hpp"
+#include "formats/cfba_image.hpp"
 #include "formats/ckd_image.hpp"
 #include "formats/fba_image.hpp"
 #include "formats/file_io.hpp"
@@ -11,26 +13,19 @@ namespace ddr {
 
 namespace {
 
-// ==== MERGE: compressed containers (CCKD / CFBA) ====
-// The compressed-image helper provides these; until they are wired here, every
-// compressed image is reported from this one place.
-[[noreturn]] void compressed_not_supported(const std::string& path)
+// Compressed containers (CCKD / CFBA) live in their own modules.
+std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path) { return open_cckd_volume(path); }
+std::unique_ptr<CkdVolumeWriter> create_compressed_ckd(const std::string& path, const NewCkdVolume& spec)
 {
-    fail(ErrorKind::Unreadable, file_place(path), "compressed images are not supported yet");
+    return create_cckd_volume(path, spec);
 }
-std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path) { compressed_not_supported(path); }
-std::unique_ptr<CkdVolumeWriter> create_compressed_ckd(const std::string& path, const NewCkdVolume&)
+std::unique_ptr<CkdVolumeWriter> update_compressed_ckd(const std::string& path) { return update_cckd_volume(path); }
+std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path) { return open_cfba_volume(path); }
+std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, const NewFbaVolume& spec)
 {
-    compressed_not_supported(path);
+    return create_cfba_volume(path, spec);
 }
-std::unique_ptr<CkdVolumeWriter> update_compressed_ckd(const std::string& path) { compressed_not_supported(path); }
-std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path) { compressed_not_supported(path); }
-std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, const NewFbaVolume&)
-{
-    compressed_not_supported(path);
-}
-std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { compressed_not_supported(path); }
-// ==== end MERGE ====
+std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { return update_cfba_volume(path); }
 
 enum class Container {
     CkdPlain,        // CKD_P370, CKD_P064

@@ -137,8 +137,10 @@ TrackImage SampleVolume::track(TrackAddress addr, unsigned fill)
     switch (recipe) {
     case 100:  // a VTOC: format-4 DSCB then empty DSCBs, key 44 + data 96
         recipe_ = "vtoc";
-        while (r < 40 && fits(44, 96))
-            add(t, addr, r++, nullptr, 44, 96, r == 1 ? kBinary : kZeros);
+        while (r < 40 && fits(44, 96)) {
+            add(t, addr, r, nullptr, 44, 96, r == 1 ? kBinary : kZeros);
+            ++r;
+        }
         break;
     case 0:  // end-of-file only
         recipe_ = "eof";
@@ -178,8 +180,10 @@ TrackImage SampleVolume::track(TrackAddress addr, unsigned fill)
     }
     case 5: {  // many small records
         recipe_ = "manysmall";
-        while (r < 250 && fits(0, uint16_t(1 + r % 40)))
-            add(t, addr, r, cchh, 0, uint16_t(1 + r % 40), kPattern), ++r;
+        while (r < 250 && fits(0, uint16_t(1 + r % 40))) {
+            add(t, addr, r, cchh, 0, uint16_t(1 + r % 40), kPattern);
+            ++r;
+        }
         break;
     }
     case 6: {  // keyed end-of-file record followed by a data record; odd record numbers
