@@ -34,6 +34,12 @@ bool is_plain_magic(const std::array<char, 8>& magic)
     return magic_is(magic, kMagicP370) || magic_is(magic, kMagicP064);
 }
 
+std::string hex_byte(uint8_t b)
+{
+    static constexpr char hex[] = "0123456789ABCDEF";
+    return std::string("X'") + hex[b >> 4] + hex[b & 15] + "'";
+}
+
 std::string printable_magic(const std::array<char, 8>& magic)
 {
     std::string out;
@@ -42,10 +48,7 @@ std::string printable_magic(const std::array<char, 8>& magic)
         if (u >= 0x20 && u < 0x7F) {
             out += c;
         } else {
-            static constexpr char hex[] = "0123456789ABCDEF";
-            out += "\\x";
-            out += hex[u >> 4];
-            out += hex[u & 15];
+            out += hex_byte(u);
         }
     }
     return out;
@@ -277,8 +280,8 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
                          std::to_string(h1.track_size));
             if (h.devtype_byte != h1.devtype_byte)
                 fail(ErrorKind::Unreadable, file_place(name, 16),
-                     "device type byte " + std::to_string(h.devtype_byte) + " differs from file 1's " +
-                         std::to_string(h1.devtype_byte));
+                     "device type byte " + hex_byte(h.devtype_byte) + " differs from file 1's " +
+                         hex_byte(h1.devtype_byte));
         }
 
         if (seq == 1 ? h.file_seq > 1 : h.file_seq != seq)
@@ -666,9 +669,19 @@ void CkdImageWriter::commit()
             pf.sync();
         // The later files first and the first file last: until the first file has its
         // name, Hercules (and we) cannot open the set at all.
-        for (size_t i = pending_.size(); i-- > 1;)
-            pending_[i].rename_into_place();
-        pending_.front().rename_into_place();
+        try {
+            for (size_t i = pending_.size(); i-- > 1;)
+                pending_[i].rename_into_place();
+            pending_.front().rename_into_place();
+        } catch (...) {
+            // Take back the files already renamed: without the first file they are
+            // not a volume, only clutter under names the user did not get.
+            for (size_t i = 1; i < pending_.size(); ++i) {
+                if (pending_[i].renamed())
+                    ::unlink(pending_[i].final_path().c_str());
+            }
+            throw;
+        }
         sync_parent_folder(info.files.front());
     } else {
         flush();

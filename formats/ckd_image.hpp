@@ -4,9 +4,14 @@
 // with its own header.
 //
 // CkdImageReader reads such a volume; CkdImageWriter creates one (built under temporary
-// names, renamed into place by commit()) or rewrites tracks of an existing one in place
-// (the first file's magic reads "DDR_BUSY" until commit(), so neither Hercules nor we
-// take an unfinished restore for a volume).
+// names, renamed into place by commit()) or rewrites tracks of an existing one in place.
+//
+// An update marks the image busy first: file 1's magic becomes "DDR_BUSY" (synced before
+// any track is written), and the real magic is kept in the last 8 bytes of that header,
+// which are reserved zeros in every Hercules version.  Hercules refuses the file ("CKD
+// header invalid") and our reader says the restore did not finish, until commit() has
+// synced the tracks and put the original header back.  Running the update again on a
+// busy image is allowed: that is how an interrupted restore is redone.
 #pragma once
 
 #include "formats/file_io.hpp"

@@ -29,7 +29,8 @@ UniqueFd open_existing(const std::string& path, bool writable)
         fd = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
-        fail(ErrorKind::ReadFailed, file_place(path), "cannot open: " + os_error_text(errno));
+        fail(writable ? ErrorKind::WriteFailed : ErrorKind::ReadFailed, file_place(path),
+             std::string(writable ? "cannot open for writing: " : "cannot open: ") + os_error_text(errno));
     return UniqueFd(fd);
 }
 
@@ -170,7 +171,8 @@ PendingFile::PendingFile(std::string final_path) : final_path_(std::move(final_p
             return;
         }
         if (errno != EEXIST)
-            fail(ErrorKind::WriteFailed, file_place(candidate), "cannot create: " + os_error_text(errno));
+            fail(ErrorKind::WriteFailed, file_place(final_path_),
+                 "cannot create it (as " + candidate + "): " + os_error_text(errno));
     }
     fail(ErrorKind::WriteFailed, file_place(final_path_), "cannot find a free temporary name next to it");
 }

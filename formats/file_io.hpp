@@ -63,7 +63,8 @@ private:
     int fd_ = -1;
 };
 
-// Opens an existing file.  Throws Error(ReadFailed) naming the file if it cannot.
+// Opens an existing file.  Throws Error(ReadFailed), or Error(WriteFailed) when it was
+// wanted for writing, naming the file if it cannot.
 UniqueFd open_existing(const std::string& path, bool writable);
 
 // Size of an open file in bytes (fstat).

@@ -338,7 +338,7 @@ TEST_CASE("CKD multi-file set: names, headers, reading from any member, and Herc
     SUBCASE("device type bytes that disagree")
     {
         write_bytes_at(names[2], 0, header_bytes("CKD_P370", 15, 56832, 0x80, 3, 0));
-        CHECK_ERROR(CkdImageReader(names[0]), ErrorKind::Unreadable, "device type byte");
+        CHECK_ERROR(CkdImageReader(names[0]), ErrorKind::Unreadable, "device type byte X'80' differs from file 1's X'90'");
     }
     SUBCASE("a member with another magic")
     {
@@ -376,6 +376,18 @@ TEST_CASE("CKD create: refuses existing names and cleans up when abandoned")
         CHECK(files_in(dir) == 2);  // the temporary files
     }
     CHECK(files_in(dir) == 0);
+    // Someone takes the first file's name while the volume is being built: commit
+    // refuses to replace it and leaves none of our files behind.
+    {
+        auto w = create_ckd_volume(path, spec_for(g, 6, 2));
+        write_file(dir.file("v_1.3330"), Bytes{42});
+        CHECK_ERROR(w->commit(), ErrorKind::Refused, "v_1.3330: already exists");
+    }
+    CHECK(files_in(dir) == 1);
+    CHECK(read_file(dir.file("v_1.3330")) == Bytes{42});
+    fs::remove(dir.file("v_1.3330"));
+    CHECK_ERROR(create_ckd_volume(dir.file("no/such/dir/v.3330"), spec_for(g, 2)), ErrorKind::WriteFailed,
+                "no/such/dir/v.3330: cannot create it");
     CHECK_ERROR(create_ckd_volume(path, spec_for(g, 55, 2)), ErrorKind::Refused, "need 28 files, more than the 27");
     CHECK_ERROR(create_ckd_volume(path, spec_for(g, 3, 1)), ErrorKind::Usage, "at least 2 cylinders per file");
     create_ckd_volume(path, spec_for(g, 1, 1))->commit();  // one file of one cylinder is fine

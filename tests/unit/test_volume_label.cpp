@@ -71,8 +71,10 @@ TEST_CASE("Volume label: the VOL1 label of dasdinit's track 0")
 
     CHECK(!find_ckd_volume_label(TrackImage::empty({0, 0})));
     // A VOL1 key whose data is too short to hold a volser is no label.
-    TrackImage odd = TrackImage::empty({0, 0});
-    odd.bytes.resize(odd.bytes.size() - kEndOfTrackSize);
+    TrackImage odd;
+    odd.start(0, {0, 0});
+    uint8_t r0[8] = {0, 0, 0, 0, 0, 0, 0, 8};
+    odd.add_record(r0, Bytes(8, 0));
     uint8_t count[8] = {0, 0, 0, 0, 1, 4, 0, 9};
     const uint8_t kd[13] = {0xE5, 0xD6, 0xD3, 0xF1, 0xE5, 0xD6, 0xD3, 0xF1, 0xC1, 0xC2, 0xC3, 0xC4, 0xC5};
     odd.add_record(count, ByteSpan(kd, 13));

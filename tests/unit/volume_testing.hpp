@@ -103,12 +103,15 @@ inline TrackImage random_track(TrackAddress addr, std::mt19937& rng, size_t max_
 // A track of R0 and one record of `data_length` bytes (0x5A): 5+16+8+data+8 bytes.
 inline TrackImage one_record_track(TrackAddress addr, uint16_t data_length)
 {
-    TrackImage t = TrackImage::empty(addr);
-    t.bytes.resize(t.bytes.size() - kEndOfTrackSize);
+    TrackImage t;
+    t.start(0, addr);
     uint8_t count[kCountSize];
     encode_cchh(count, addr);
-    count[4] = 1;
+    count[4] = 0;
     count[5] = 0;
+    store_be16(count + 6, 8);
+    t.add_record(count, {}, Bytes(8, 0));
+    count[4] = 1;
     store_be16(count + 6, data_length);
     t.add_record(count, {}, Bytes(data_length, 0x5A));
     t.finish();
