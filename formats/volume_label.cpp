@@ -1,5 +1,6 @@
 #include "formats/volume_label.hpp"
 
+#include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
 
 #include <algorithm>
@@ -9,73 +10,26 @@ namespace ddr {
 
 namespace {
 
-// ---- MERGE: replace with formats/ebcdic.hpp (code page 037) ----
-// A private EBCDIC (code page 037) mapping for the characters volsers and owner names
-// use: letters, digits, blank and the usual punctuation.  Everything else is '?'.
-struct EbcdicPair {
-    uint8_t ebcdic;
-    char ascii;
-};
-constexpr EbcdicPair kVolserChars[] = {
-    {0x40, ' '}, {0x4B, '.'}, {0x4C, '<'}, {0x4D, '('}, {0x4E, '+'}, {0x4F, '|'}, {0x50, '&'}, {0x5A, '!'},
-    {0x5B, '$'}, {0x5C, '*'}, {0x5D, ')'}, {0x5E, ';'}, {0x60, '-'}, {0x61, '/'}, {0x6B, ','}, {0x6C, '%'},
-    {0x6D, '_'}, {0x6E, '>'}, {0x6F, '?'}, {0x7A, ':'}, {0x7B, '#'}, {0x7C, '@'}, {0x7D, '\''}, {0x7E, '='},
-    {0x7F, '"'},
-};
-
+// Volsers and owner names are printable text; anything else shows as '?'.
 char ebcdic_to_ascii(uint8_t e)
 {
-    if (e >= 0xF0 && e <= 0xF9)
-        return char('0' + (e - 0xF0));
-    if (e >= 0xC1 && e <= 0xC9)
-        return char('A' + (e - 0xC1));
-    if (e >= 0xD1 && e <= 0xD9)
-        return char('J' + (e - 0xD1));
-    if (e >= 0xE2 && e <= 0xE9)
-        return char('S' + (e - 0xE2));
-    if (e >= 0x81 && e <= 0x89)
-        return char('a' + (e - 0x81));
-    if (e >= 0x91 && e <= 0x99)
-        return char('j' + (e - 0x91));
-    if (e >= 0xA2 && e <= 0xA9)
-        return char('s' + (e - 0xA2));
-    for (const EbcdicPair& p : kVolserChars) {
-        if (p.ebcdic == e)
-            return p.ascii;
-    }
-    return '?';
+    char c = from_ebcdic(e);
+    return c >= 0x20 && c < 0x7F ? c : '?';
 }
 
-// nullopt if the character has no EBCDIC form here.
-std::optional<uint8_t> ascii_to_ebcdic(char c)
+// Letters, digits, the national characters @ # $ and the punctuation EBCDIC terminals
+// could type; not '?', which stands for what cannot be shown.
+bool volser_character(char c)
 {
-    if (c >= '0' && c <= '9')
-        return uint8_t(0xF0 + (c - '0'));
-    if (c >= 'A' && c <= 'I')
-        return uint8_t(0xC1 + (c - 'A'));
-    if (c >= 'J' && c <= 'R')
-        return uint8_t(0xD1 + (c - 'J'));
-    if (c >= 'S' && c <= 'Z')
-        return uint8_t(0xE2 + (c - 'S'));
-    if (c >= 'a' && c <= 'i')
-        return uint8_t(0x81 + (c - 'a'));
-    if (c >= 'j' && c <= 'r')
-        return uint8_t(0x91 + (c - 'j'));
-    if (c >= 's' && c <= 'z')
-        return uint8_t(0xA2 + (c - 's'));
-    for (const EbcdicPair& p : kVolserChars) {
-        if (p.ascii == c)
-            return p.ebcdic;
-    }
-    return std::nullopt;
+    static constexpr std::string_view kPunctuation = "@#$.-_&*+/%<>(),;:!|='\"";
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || kPunctuation.find(c) != std::string_view::npos;
 }
 
 void to_ebcdic(uint8_t* out, std::string_view text)
 {
     for (size_t i = 0; i < text.size(); ++i)
-        out[i] = *ascii_to_ebcdic(text[i]);
+        out[i] = ddr::to_ebcdic(text[i]);
 }
-// ---- end MERGE ----
 
 constexpr uint8_t kEbcdicBlank = 0x40;
 constexpr uint8_t kKeyVol1[4] = {0xE5, 0xD6, 0xD3, 0xF1};  // "VOL1"
@@ -121,10 +75,9 @@ EbcdicVolser volser_to_ebcdic(std::string_view volser)
         char c = volser[i];
         if (c >= 'a' && c <= 'z')
             c = char(c - 'a' + 'A');
-        auto e = ascii_to_ebcdic(c);
-        if (!e || c == '?')
+        if (!volser_character(c))
             fail(ErrorKind::Usage, "volser \"" + std::string(volser) + "\" has a character EBCDIC volsers cannot hold");
-        out[i] = *e;
+        out[i] = ddr::to_ebcdic(c);
     }
     return out;
 }
