@@ -5,6 +5,22 @@
 namespace ddr {
 
 namespace {
+// The matches worth naming: those whose MREC and CYLA are exactly the VHR's (a whole
+// pack dumped by IBM's DDR), else those whose MREC is, else all that fit.
+std::vector<VhrMatch> best_matches(const DdrVolumeHeader& vhr)
+{
+    auto all = ckd_devices_for_vhr(vhr.mrec, vhr.cyla, vhr.mtck);
+    for (int tier = 0; tier < 2; ++tier) {
+        std::vector<VhrMatch> some;
+        for (const VhrMatch& m : all)
+            if (m.mrec_matches && (tier == 1 || m.cyla_matches))
+                some.push_back(m);
+        if (!some.empty())
+            return some;
+    }
+    return all;
+}
+
 std::string known_names()
 {
     std::string names;
@@ -33,8 +49,7 @@ const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional
         const CkdDevice& dev = named_device(*devtype);
         if (dev.hercules_devtype() != info.devtype_byte)
             fail(ErrorKind::Device, where,
-                 "the image is a device type X'" + std::to_string(info.devtype_byte) + "' volume; " +
-                     std::string(dev.name) + " is not that type");
+                 "the image is " + describe_image(info) + "; " + std::string(dev.name) + " is another device type");
         if (dev.heads != info.heads)
             fail(ErrorKind::Device, where, "the image has " + std::to_string(info.heads) + " heads; a " +
                                                std::string(dev.name) + " has " + std::to_string(dev.heads));
@@ -46,7 +61,7 @@ const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional
     }
     const CkdDevice* dev = ckd_device_for_image(info.devtype_byte, info.cylinders);
     if (!dev)
-        fail(ErrorKind::Device, where, "no known CKD device has device type byte " + std::to_string(info.devtype_byte) +
+        fail(ErrorKind::Device, where, "no known CKD device has device type byte " + hex_byte(info.devtype_byte) +
                                            " and " + std::to_string(info.cylinders) + " cylinders");
     if (dev->heads != info.heads)
         fail(ErrorKind::Device, where, "the image has " + std::to_string(info.heads) + " heads; a " +
@@ -76,11 +91,26 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
         fail(ErrorKind::Device, "no known CKD device fits the dump's VHR (MREC " + std::to_string(vhr.mrec) + ", CYLA " +
                                     std::to_string(vhr.cyla) + ", MTCK " + std::to_string(vhr.mtck) +
                                     "); give --devtype");
+    auto best = best_matches(vhr);
     if (how)
         *how = "inferred from the VHR (MREC " + std::to_string(vhr.mrec) + ", CYLA " + std::to_string(vhr.cyla) +
                ", MTCK " + std::to_string(vhr.mtck) + ")" +
-               (matches.size() > 1 ? "; it also fits " + devices_fitting(vhr) + ", use --devtype to choose" : "");
-    return *matches.front().device;
+               (best.size() > 1 ? "; it fits " + devices_fitting(vhr) + ": use --devtype to choose another" : "");
+    return *best.front().device;
+}
+
+std::string hex_byte(uint8_t value)
+{
+    static const char* digits = "0123456789ABCDEF";
+    return std::string("X'") + digits[value >> 4] + digits[value & 15] + "'";
+}
+
+std::string describe_image(const CkdVolumeInfo& info)
+{
+    if (const CkdDevice* d = ckd_device_for_image(info.devtype_byte, info.cylinders))
+        return "a " + std::string(d->name) + " (" + std::to_string(info.cylinders) + " cylinders, " +
+               std::to_string(info.heads) + " heads)";
+    return "a device type " + hex_byte(info.devtype_byte) + " volume of " + std::to_string(info.heads) + " heads";
 }
 
 void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev)
@@ -93,7 +123,7 @@ void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev)
 std::string devices_fitting(const DdrVolumeHeader& vhr)
 {
     std::string out;
-    for (const VhrMatch& m : ckd_devices_for_vhr(vhr.mrec, vhr.cyla, vhr.mtck)) {
+    for (const VhrMatch& m : best_matches(vhr)) {
         if (!out.empty())
             out += ", ";
         out += m.device->name;

@@ -24,6 +24,12 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
 // The VHR fields IBM DDR writes for a device.
 void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev);
 
+// "X'90'": a device type byte as IBM writes hex.
+std::string hex_byte(uint8_t value);
+
+// What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
+std::string describe_image(const CkdVolumeInfo& info);
+
 // "3330, 3330-11": every model a VHR fits.
 std::string devices_fitting(const DdrVolumeHeader& vhr);
 

@@ -3,9 +3,20 @@
 #include "ddr/interrupt.hpp"
 #include "formats/error.hpp"
 
+#include <cstdio>
 #include <sys/stat.h>
 
 namespace ddr {
+
+namespace {
+// "X'E3A26AB72F94B000' (2026-11-25 09:23:53 UTC)": two dumps can share a second.
+std::string tod_text(uint64_t tod)
+{
+    char hex[20];
+    std::snprintf(hex, sizeof hex, "%016llX", static_cast<unsigned long long>(tod));
+    return "X'" + std::string(hex) + "' (" + format_tod_utc(tod) + ")";
+}
+} // namespace
 
 DumpReader::DumpReader(std::vector<std::string> tapes) : tapes_(std::move(tapes))
 {
@@ -106,8 +117,8 @@ DumpReader::Item DumpReader::next()
             const DdrVolumeHeader& h = stream_->header();
             if (h.tod != vhr_.tod)
                 fail(ErrorKind::Reel, place(),
-                     "wrong reel: its VHR is from the dump of " + format_tod_utc(h.tod) + ", not the one of " +
-                         format_tod_utc(vhr_.tod) + " that ended reel " + std::to_string(reel_) + " with EOV");
+                     "wrong reel: its VHR is from the dump with TOD " + tod_text(h.tod) + ", not " + tod_text(vhr_.tod) +
+                         " whose reel " + std::to_string(reel_) + " ended with EOV");
             if (h.cc != end_.cc || h.hh != end_.hh)
                 fail(ErrorKind::Reel, place(),
                      "reel out of order: it starts at cyl " + std::to_string(h.cc) + " head " + std::to_string(h.hh) +
@@ -154,8 +165,8 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
         const DdrVolumeHeader h = stream.header();
         if (i > 0 && first && h.tod != first->tod)
             fail(ErrorKind::Reel, where,
-                 "reel " + std::to_string(i + 1) + " belongs to another dump (" + format_tod_utc(h.tod) +
-                     ") than reel 1 (" + format_tod_utc(first->tod) + ")");
+                 "reel " + std::to_string(i + 1) + " belongs to another dump than reel 1 (its TOD is " + tod_text(h.tod) +
+                     ", reel 1's " + tod_text(first->tod) + ")");
         if (previous && (uint32_t(h.cc) << 16 | h.hh) <= (uint32_t(previous->cc) << 16 | previous->hh))
             fail(ErrorKind::Reel, where,
                  "reels out of order: reel " + std::to_string(i + 1) + " starts at cyl " + std::to_string(h.cc) +

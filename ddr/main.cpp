@@ -159,6 +159,11 @@ int main(int argc, char** argv)
     try {
         return run(argc, argv);
     } catch (const ddr::Error& e) {
+        // A signal can surface as a failed read or write (EINTR); it is still an interrupt.
+        if (ddr::interrupted() && e.kind() != ddr::ErrorKind::Interrupted) {
+            std::fprintf(stderr, "ddr: interrupted (%s)\n", e.what());
+            return ddr::kExitInterrupted;
+        }
         std::fprintf(stderr, "ddr: %s\n", e.what());
         return ddr::exit_code_for(e.kind());
     } catch (const std::bad_alloc&) {

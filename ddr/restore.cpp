@@ -174,8 +174,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         Place where{options.target, {}, {}, {}, {}, {}, {}};
         if (tinfo.devtype_byte != dev.hercules_devtype() || tinfo.heads != dev.heads)
             fail(ErrorKind::Device, where,
-                 "the target is not a " + std::string(dev.name) + " volume (" + std::to_string(tinfo.heads) +
-                     " heads, device type byte " + std::to_string(tinfo.devtype_byte) + "); the dump is (" + how + ")");
+                 "the target is " + describe_image(tinfo) + "; the dump is of a " + std::string(dev.name) + " (" + how + ")");
         std::optional<std::string> target_volser;
         if (auto l = find_ckd_volume_label(track0))
             target_volser = l->volser;

@@ -1,0 +1,18 @@
+# Shared helpers for the shell end-to-end tests.  $DDR is the binary, $TOOLS the build folder.
+set -uo pipefail
+fails=0
+ok()   { echo "ok   $*"; }
+bad()  { echo "FAIL $*"; fails=$((fails+1)); }
+# expect CODE DESCRIPTION -- command...: the command exits with CODE and prints one error line
+expect() {
+  local code=$1 what=$2; shift 3
+  local out rc
+  out=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" != "$code" ]; then bad "$what: exit $rc, wanted $code: $out"; return 1; fi
+  ok "$what (exit $rc): $(printf '%s' "$out" | tail -1)"
+  LAST_ERROR=$(printf '%s' "$out" | tail -1)
+}
+# contains TEXT DESCRIPTION: the last error message contains TEXT
+contains() { case "$LAST_ERROR" in *"$1"*) ok "  names $1";; *) bad "$2: '$LAST_ERROR' does not mention '$1'";; esac; }
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+finish() { [ "$fails" -eq 0 ] && echo "all ok" || { echo "$fails failure(s)"; exit 1; }; }
