@@ -1,27 +1,50 @@
 #include "ddr/dump.hpp"
 
+#include "ddr/checksum_writer.hpp"
 #include "ddr/device_choice.hpp"
 #include "ddr/extents.hpp"
 #include "ddr/interrupt.hpp"
 #include "ddr/reel_writer.hpp"
+#include "ddr/version.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
+#include "formats/manifest.hpp"
 #include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
 
 #include <chrono>
+#include <filesystem>
 
 namespace ddr {
 
 namespace {
 
-uint64_t now_tod()
+int64_t now_unix_micros()
 {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
-    return tod_from_unix_micros(us);
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7).
+TrailerHeader trailer_for(const CkdDevice& dev, const CkdVolumeInfo& info, const std::vector<Extent>& extents,
+                          const DdrVolumeHeader& vhr, const std::string& source, int64_t unix_micros)
+{
+    TrailerHeader t;
+    t.tod = vhr.tod;
+    t.devtype = dev.devtype;
+    t.model = std::string(dev.name);
+    t.cylinders = info.cylinders;
+    t.heads = info.heads;
+    t.track_size = info.track_size;
+    for (const Extent& e : extents)
+        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
+    t.tool = std::string("ddr ") + kDdrVersion;
+    t.unix_time = unix_micros / 1000000;
+    t.source_size = info.bytes;
+    t.source_format = info.format;
+    t.source_name = std::filesystem::path(source).filename().string();
+    return t;
 }
 
 // The volser for the VHR: the volume's own label, checked against --volser when both exist.
@@ -70,7 +93,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
 
     const std::string volser = choose_volser(*volume, options, reporter);
     DdrVolumeHeader vhr;
-    vhr.tod = now_tod();
+    const int64_t started = now_unix_micros();
+    vhr.tod = tod_from_unix_micros(started);
     fill_vhr_geometry(vhr, dev);
     if (!volser.empty()) {
         Bytes v = to_ebcdic(volser);
@@ -86,7 +110,10 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     limit.sizes = options.reel_sizes;
     if (options.eot_margin)
         limit.margin = *options.eot_margin;
-    DdrReelWriter writer(outputs, limit, vhr, reporter);
+    std::optional<DumpChecksumWriter> checksums;
+    if (!options.pure)
+        checksums.emplace(trailer_for(dev, info, extents, vhr, options.source, started));
+    DdrReelWriter writer(outputs, limit, vhr, reporter, checksums ? &*checksums : nullptr);
 
     uint64_t total_tracks = 0;
     for (const Extent& e : extents)
@@ -99,6 +126,18 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                           s += (s.empty() ? "" : ", ") + e.str();
                       return s;
                   }());
+
+    std::optional<ManifestWriter> manifest;
+    if (options.manifest) {
+        ManifestInfo mi;
+        mi.device = std::string(dev.name);
+        mi.cylinders = info.cylinders;
+        mi.heads = info.heads;
+        mi.volser = volser;
+        mi.source = std::filesystem::path(options.source).filename().string();
+        mi.format = info.format;
+        manifest.emplace(*options.manifest, mi);
+    }
 
     TrackImage track;
     DdrTrackEncoder encoder;
@@ -118,7 +157,9 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                     throw err.within(where);
                 }
                 auto cchh = encode_cchh(out);
-                writer.write_track(encoder, load_be16(cchh.data()), load_be16(cchh.data() + 2));
+                writer.write_track(encoder, load_be16(cchh.data()), load_be16(cchh.data() + 2), in);
+                if (manifest)
+                    manifest->add(in, content_hash(encoder.image()));
                 last_out = out;
                 image_bytes += encoder.image().size();
                 ++done;
@@ -130,10 +171,13 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     // EOJ names the last output cylinder with head MTCK (ddrtape.md §3).
     auto last_cchh = encode_cchh({last_out.cyl, dev.ddr.mtck});
     writer.finish(load_be16(last_cchh.data()), load_be16(last_cchh.data() + 2));
+    if (manifest)
+        manifest->finish();
 
     reporter.note("dumped " + std::to_string(done) + " tracks (" + human_bytes(image_bytes) + ") in " +
                   std::to_string(writer.blocks()) + " blocks on " + std::to_string(writer.reels()) + " reel" +
-                  (writer.reels() == 1 ? "" : "s") + "; dump time " + format_tod_utc(vhr.tod));
+                  (writer.reels() == 1 ? "" : "s") + (options.pure ? " (no checksums: --pure)" : ", with checksums") +
+                  "; dump time " + format_tod_utc(vhr.tod));
     return 0;
 }
 

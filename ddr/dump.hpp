@@ -21,6 +21,7 @@ struct DumpOptions {
     std::optional<uint64_t> eot_margin;       // bytes held back before the end of a reel
     TapeWriterOptions tape;                   // container, overwrite, append
     bool pure = false;                        // IBM-identical tape: no checksum trailer
+    std::optional<std::string> manifest;      // also write the source's manifest here
 };
 
 // Returns the exit code (0); errors are thrown as ddr::Error.

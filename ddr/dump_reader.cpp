@@ -1,5 +1,7 @@
 #include "ddr/dump_reader.hpp"
 
+#include "ddr/checksum_check.hpp"
+
 #include "ddr/interrupt.hpp"
 #include "formats/error.hpp"
 
@@ -18,7 +20,7 @@ std::string tod_text(uint64_t tod)
 }
 } // namespace
 
-DumpReader::DumpReader(std::vector<std::string> tapes) : tapes_(std::move(tapes))
+DumpReader::DumpReader(std::vector<std::string> tapes, bool strict) : tapes_(std::move(tapes)), strict_(strict)
 {
     if (tapes_.empty())
         fail(ErrorKind::Usage, "no tape given");
@@ -33,7 +35,9 @@ void DumpReader::open_reel(unsigned index)
                  " head " + std::to_string(end_.hh) + "), but only " + std::to_string(tapes_.size()) +
                  " TAPE argument(s) were given");
     stream_.reset();
-    tape_ = open_tape_reader(tapes_[index]);
+    TapeReaderOptions options;
+    options.strict = strict_;
+    tape_ = open_tape_reader(tapes_[index], options);
     stream_ = std::make_unique<DdrStreamReader>(*tape_);
     reel_ = index;
 }
@@ -68,21 +72,25 @@ bool DumpReader::start_dump()
         vhr_ = stream_->header();
         file_ = stream_->file_number();
         in_dump_ = true;
-        extensions_.assign(1, {});
+        if (observer_)
+            observer_->reel_started(reel_ + 1, vhr_, place());
         return true;
     }
 }
 
-void DumpReader::collect_extensions()
+void DumpReader::read_to_tape_mark()
 {
     for (;;) {
         DdrEvent e = stream_->next();
         if (e == DdrEvent::Extension) {
-            ByteSpan b = stream_->block();
-            extensions_.back().emplace_back(b.begin(), b.end());
+            if (observer_)
+                observer_->trailer_block(stream_->block(), place());
             continue;
         }
-        return;  // FileEnd or EndOfData
+        closed_ = e == DdrEvent::FileEnd;
+        if (observer_)
+            observer_->reel_closed(closed_, place());
+        return;
     }
 }
 
@@ -95,20 +103,27 @@ DumpReader::Item DumpReader::next()
         DdrEvent e = stream_->next();
         switch (e) {
         case DdrEvent::Track:
+            if (observer_)
+                observer_->track_read(stream_->track(), place());
             return Item::Track;
         case DdrEvent::Nucleus:
+            if (observer_)
+                observer_->nucleus_read(stream_->block(), place());
             return Item::Nucleus;
         case DdrEvent::EndOfJob:
             end_ = stream_->header();
-            collect_extensions();
+            if (observer_)
+                observer_->end_read(end_, place());
+            read_to_tape_mark();
             in_dump_ = false;
             return Item::End;
         case DdrEvent::EndOfVolume: {
             end_ = stream_->header();
             Place eov_place = place();
-            collect_extensions();
+            if (observer_)
+                observer_->end_read(end_, eov_place);
+            read_to_tape_mark();
             open_reel(reel_ + 1);
-            extensions_.emplace_back();
             DdrEvent first = stream_->next();
             if (first == DdrEvent::FileEnd)
                 first = stream_->next();
@@ -124,6 +139,8 @@ DumpReader::Item DumpReader::next()
                      "reel out of order: it starts at cyl " + std::to_string(h.cc) + " head " + std::to_string(h.hh) +
                          " but reel " + std::to_string(reel_) + " ended (EOV) at cyl " + std::to_string(end_.cc) +
                          " head " + std::to_string(end_.hh) + " (" + eov_place.str() + ")");
+            if (observer_)
+                observer_->reel_started(reel_ + 1, h, place());
             continue;
         }
         case DdrEvent::Header:
@@ -182,20 +199,27 @@ namespace {
 void scan_items(DumpReader& reader, DumpSummary& s);
 } // namespace
 
-DumpSummary scan_dump(DumpReader& reader)
+DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
 {
     DumpSummary s;
+    if (checker) {
+        // The VHR was read by start_dump(), before the checker was attached.
+        checker->reel_started(reader.reel(), reader.vhr(), reader.place());
+        reader.set_observer(checker);
+    }
     s.file = reader.file_number();
     s.vhr = reader.vhr();
     try {
         scan_items(reader, s);
     } catch (const Error& e) {
+        reader.set_observer(nullptr);
         if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
             throw;
         s.problem = e;
         s.reels = reader.reel();
         return s;
     }
+    reader.set_observer(nullptr);
     s.ended = true;
     s.reels = reader.reel();
     return s;

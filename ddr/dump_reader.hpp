@@ -13,9 +13,27 @@
 
 namespace ddr {
 
+// Told about every record of a dump as DumpReader reads it, in tape order, reels included:
+// what the checksum checker needs (and what the reel writer's ReelObserver mirrors).
+class DumpObserver {
+public:
+    virtual ~DumpObserver() = default;
+    virtual void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) = 0;
+    virtual void nucleus_read(ByteSpan record, const Place& where) = 0;
+    virtual void track_read(DdrTrackDecoder& track, const Place& where) = 0;
+    virtual void end_read(const DdrVolumeHeader& end, const Place& where) = 0;  // EOV or EOJ
+    virtual void trailer_block(ByteSpan block, const Place& where) = 0;          // after EOV/EOJ
+    // The reel's dump file is over: `tape_mark` is false if the tape ended without one.
+    virtual void reel_closed(bool tape_mark, const Place& where) = 0;
+};
+
 class DumpReader {
 public:
-    explicit DumpReader(std::vector<std::string> tapes);
+    // `strict`: container irregularities a reader could tolerate (an AWS header's
+    // previous-length field that does not match) are errors, as verify wants them.
+    explicit DumpReader(std::vector<std::string> tapes, bool strict = false);
+
+    void set_observer(DumpObserver* observer) { observer_ = observer; }
 
     // Skips `count` tape files on the current reel (IBM's SKIP), before start_dump().
     void skip_files(uint64_t count);
@@ -39,17 +57,18 @@ public:
     const std::string& reel_name(unsigned reel_index) const { return tapes_.at(reel_index); }
     size_t reels_given() const { return tapes_.size(); }
 
-    // Blocks found after each EOV/EOJ of the current dump, one list per reel (trailers).
-    const std::vector<std::vector<Bytes>>& extension_blocks() const { return extensions_; }
+    // False if the dump's last reel ended without a tape mark after EOJ (a cut tape).
+    bool closed_by_tape_mark() const { return closed_; }
 
     // True if the CCHH fields of this dump are in EAV form (15-head devices).
     bool eav_form() const { return vhr_.mtck < 15; }
 
 private:
     void open_reel(unsigned index);
-    void collect_extensions();
+    void read_to_tape_mark();
 
     std::vector<std::string> tapes_;
+    bool strict_ = false;
     unsigned reel_ = 0;
     std::unique_ptr<TapeReader> tape_;
     std::unique_ptr<DdrStreamReader> stream_;
@@ -57,7 +76,8 @@ private:
     DdrVolumeHeader end_;
     uint64_t file_ = 0;
     bool in_dump_ = false;
-    std::vector<std::vector<Bytes>> extensions_;
+    bool closed_ = true;
+    DumpObserver* observer_ = nullptr;
 };
 
 // Reads the first VHR of every reel that is a regular file (the first at dump `file`)
@@ -86,9 +106,12 @@ struct DumpSummary {
     std::optional<Error> problem;    // why the dump could not be read to its end
 };
 
+class DumpChecker;
+
 // Reads the current dump of `reader` (after start_dump) to its end, summarising it.
+// With a checker, its checksums are checked as it goes.
 // A dump that cannot be read to its EOJ (truncated, corrupt, reel missing) comes back
 // with ended = false and the error in `problem`; interrupts still throw.
-DumpSummary scan_dump(DumpReader& reader);
+DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker = nullptr);
 
 } // namespace ddr

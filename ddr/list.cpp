@@ -1,8 +1,9 @@
 #include "ddr/list.hpp"
 
 #include "ddr/device_choice.hpp"
-#include "ddr/dump_reader.hpp"
+#include "ddr/tape_scan.hpp"
 #include "formats/ebcdic.hpp"
+#include "formats/volume_label.hpp"
 #include "formats/error.hpp"
 
 #include <cstdio>
@@ -19,14 +20,47 @@ std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges
     return s.empty() ? "none" : s;
 }
 
-void print_summary(const DumpSummary& s, const DumpReader& reader)
+std::string join(const std::vector<std::string>& parts)
 {
-    std::string volser = from_ebcdic(s.vhr.volser);
+    std::string s;
+    for (const auto& p : parts)
+        s += (s.empty() ? "" : ", ") + p;
+    return s;
+}
+
+} // namespace
+
+std::string checksum_status(const DumpChecker& c)
+{
+    if (!c.has_checksums())
+        return "none (an IBM DDR or --pure tape): structure checked only";
+    std::string s = "present; " + std::to_string(c.units_checked()) + " of " + std::to_string(c.units()) + " tracks match";
+    if (c.bad_units())
+        s += ", " + std::to_string(c.bad_units()) + " DAMAGED";
+    if (!c.findings().empty())
+        s += "; " + std::to_string(c.findings().size()) + " problem(s), first: " + c.findings().front().place.str() + ": " +
+             c.findings().front().what;
+    else if (!c.all_reels_checked())
+        s += "; " + std::to_string(c.reels_unchecked()) + " reel(s) without a trailer";
+    return s;
+}
+
+void print_dump(const CheckedDump& d)
+{
+    const DumpSummary& s = d.summary;
+    const DumpChecker& c = *d.checker;
+    std::string volser = volser_to_ascii(s.vhr.volser);
+    std::printf("file %llu: %s  dumped %s\n", static_cast<unsigned long long>(s.file), volser.c_str(),
+                format_tod_utc(s.vhr.tod).c_str());
+    if (c.dump_header()) {
+        const TrailerHeader& t = *c.dump_header();
+        std::printf("  source: %s (%s, %llu bytes), a %s of %u cylinders, %u heads\n", t.source_name.c_str(),
+                    t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(), t.cylinders,
+                    t.heads);
+    }
     std::string fits = devices_fitting(s.vhr);
-    std::printf("file %llu: %s  dumped %s\n", static_cast<unsigned long long>(s.file),
-                volser.c_str(), format_tod_utc(s.vhr.tod).c_str());
-    std::printf("  geometry: %u heads, last cylinder %u, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1,
-                unsigned(s.vhr.cyla), unsigned(s.vhr.mrec), fits.empty() ? "no known device" : fits.c_str());
+    std::printf("  header: %u heads, last cylinder %u, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1, unsigned(s.vhr.cyla),
+                unsigned(s.vhr.mrec), fits.empty() ? "no known device" : fits.c_str());
     std::printf("  cylinders %s: %llu tracks (%llu empty), %s of track data\n", ranges_text(s.cylinder_ranges).c_str(),
                 static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.empty_tracks),
                 human_bytes(s.bytes).c_str());
@@ -36,34 +70,27 @@ void print_summary(const DumpSummary& s, const DumpReader& reader)
         std::printf("  %llu track(s) end with a track-overflow record\n", static_cast<unsigned long long>(s.special_tracks));
     if (s.flagged_tracks)
         std::printf("  %llu track(s) were flagged defective or alternate\n", static_cast<unsigned long long>(s.flagged_tracks));
-    std::string reels;
-    for (unsigned r = 0; r < s.reels; ++r)
-        reels += (r ? ", " : "") + reader.reel_name(r);
-    std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", reels.c_str(),
+    std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", join(d.reel_names).c_str(),
                 s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
-    std::printf("  checksums: none (an IBM DDR or --pure tape)\n");
+    std::printf("  checksums: %s\n", checksum_status(c).c_str());
     if (s.max_blocks_per_track > 5)
         std::printf("  note: tracks of up to %llu blocks; VM/370 R6 DDR restores at most 5 per track\n",
                     static_cast<unsigned long long>(s.max_blocks_per_track));
 }
 
-} // namespace
-
 int run_list(const ListOptions& options, Reporter& reporter)
 {
     (void)reporter;
-    DumpReader reader(options.tapes);
-    unsigned dumps = 0;
-    while (reader.start_dump()) {
-        DumpSummary s = scan_dump(reader);
-        print_summary(s, reader);
-        ++dumps;
-        std::fflush(stdout);
-        if (s.problem)
-            throw *s.problem;  // the rest of the tape cannot be trusted to line up
-    }
-    if (dumps == 0)
+    TapeScan scan = scan_tapes(options.tapes);
+    if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}}, "no DDR dump on this tape");
+    for (const CheckedDump& d : scan.dumps)
+        print_dump(d);
+    for (const ChecksumFinding& f : scan.stray)
+        std::printf("note: %s: %s\n", f.place.str().c_str(), f.what.c_str());
+    std::fflush(stdout);
+    if (scan.dumps.back().summary.problem)
+        throw *scan.dumps.back().summary.problem;  // the rest of the tape cannot be trusted to line up
     return 0;
 }
 

@@ -14,4 +14,10 @@ struct ListOptions {
 
 int run_list(const ListOptions& options, Reporter& reporter);
 
+struct CheckedDump;
+class DumpChecker;
+// The listing of one dump, and its checksum line (shared with ddr verify).
+void print_dump(const CheckedDump& dump);
+std::string checksum_status(const DumpChecker& checker);
+
 } // namespace ddr

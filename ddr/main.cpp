@@ -5,9 +5,11 @@
 #include "ddr/init.hpp"
 #include "ddr/interrupt.hpp"
 #include "ddr/list.hpp"
+#include "ddr/manifest.hpp"
 #include "ddr/report.hpp"
 #include "ddr/restore.hpp"
 #include "ddr/size_arg.hpp"
+#include "ddr/verify.hpp"
 #include "ddr/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -81,6 +83,7 @@ int run(int argc, char** argv)
                          "reel its own size, the last repeating; 0 = no limit");
     cmd_dump->add_option("--eot-margin", eot_margin, "bytes before the end of a reel where its end is signalled");
     cmd_dump->add_flag("--pure", dump.pure, "write exactly what IBM DDR writes: no checksum trailer");
+    cmd_dump->add_option("--manifest", dump.manifest, "also write the volume's manifest (checksum sidecar) to FILE");
     dump_format.add_to(cmd_dump);
     cmd_dump->callback([&] {
         for (size_t start = 0; !reel_size.empty() && start <= reel_size.size();) {
@@ -114,6 +117,8 @@ int run(int argc, char** argv)
     cmd_restore->add_option("--volser", restore.volser,
                             "the target's volser: confirms writing a target whose volser differs from the dump's");
     cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
+    cmd_restore->add_flag("--continue", restore.keep_going,
+                          "restore past tracks whose checksums do not match, list them, exit 4");
     cmd_restore->add_flag("--no-precheck", no_precheck,
                           "do not read the dump through once before writing onto an existing target");
     cmd_restore->callback([&] {
@@ -128,6 +133,29 @@ int run(int argc, char** argv)
     auto* cmd_list = app.add_subcommand("list", "list the dumps on a tape");
     cmd_list->add_option("TAPE", list.tapes, "tape file(s): successive reels")->required();
     cmd_list->callback([&] { action = [&](Reporter& r) { return run_list(list, r); }; });
+
+    // ---- verify ----
+    VerifyOptions verify;
+    auto* cmd_verify = app.add_subcommand("verify", "prove a tape (or a volume) intact: structure and checksums");
+    cmd_verify->add_option("INPUT", verify.inputs, "tape file(s) (successive reels), or one volume with --manifest")
+        ->required();
+    cmd_verify->add_option("--against", verify.against, "also compare every dumped track with this volume");
+    cmd_verify->add_option("--manifest", verify.manifest, "compare with this manifest");
+    cmd_verify->add_option("--file", verify.file, "with --against/--manifest: the Nth dump on the tape (default 1)");
+    cmd_verify->add_option("-c,--cylinders", verify.extents,
+                           "with --against/--manifest on a tape without checksums: how it was REORDERed (A-B:C)")
+        ->delimiter(',');
+    cmd_verify->add_flag("-a,--all", verify.all, "list every problem, not the first 20");
+    cmd_verify->callback([&] { action = [&](Reporter& r) { return run_verify(verify, r); }; });
+
+    // ---- manifest ----
+    ManifestOptions manifest;
+    auto* cmd_manifest = app.add_subcommand("manifest", "write the checksum manifest of a volume or a dump");
+    cmd_manifest->add_option("INPUT", manifest.inputs, "one volume, or the reels of a tape")->required();
+    cmd_manifest->add_option("-o,--output", manifest.output, "the manifest file (default: standard output)");
+    cmd_manifest->add_option("--file", manifest.file, "the Nth dump on the tape (default 1)");
+    cmd_manifest->add_option("-c,--cylinders", manifest.extents, "volume: only these cylinders (A-B)")->delimiter(',');
+    cmd_manifest->callback([&] { action = [&](Reporter& r) { return run_manifest(manifest, r); }; });
 
     // ---- init ----
     InitOptions init;

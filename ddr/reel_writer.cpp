@@ -40,19 +40,17 @@ DdrReelWriter::DdrReelWriter(ReelOutputs& outputs, ReelLimit limit, DdrVolumeHea
 void DdrReelWriter::put(ByteSpan block)
 {
     tape_->write_block(block);
-    if (observer_)
-        observer_->block_written(block);
 }
 
 void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
 {
     tape_ = outputs_.open_next(why);
     tracks_on_reel_ = 0;
-    if (observer_)
-        observer_->reel_started(outputs_.opened());
     auto vhr = vhr_.as(DdrHeaderKind::Vhr, cc, hh).encode();
     put(vhr);
     ++blocks_;
+    if (observer_)
+        observer_->reel_started(outputs_.opened(), vhr);
 }
 
 bool DdrReelWriter::over_limit() const
@@ -72,9 +70,11 @@ void DdrReelWriter::write_nucleus_record(ByteSpan record)
         start_reel(vhr_.cc, vhr_.hh, "start of dump");
     put(record);
     ++blocks_;
+    if (observer_)
+        observer_->nucleus_written(record);
 }
 
-void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh)
+void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh, TrackAddress source)
 {
     if (!tape_)
         start_reel(cc, hh, "start of dump");
@@ -97,25 +97,22 @@ void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint1
             fail(ErrorKind::WriteFailed, Place{tape_->name(), outputs_.opened(), {}, {}, cc, hh, {}},
                  "one track does not fit on an empty reel of the given size");
     }
-    if (observer_) {
-        for (ByteSpan b : track.blocks())
-            observer_->block_written(b);
-        observer_->track_written(track);
-    }
+    if (observer_)
+        observer_->track_written(track, source);
     blocks_ += track.blocks().size();
     ++tracks_on_reel_;
 }
 
 void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
 {
-    put(record.encode());
+    auto end = record.encode();
+    put(end);
     ++blocks_;
-    if (observer_) {
-        for (const Bytes& b : observer_->reel_ending(last)) {
+    if (observer_)
+        observer_->reel_ending(end, last, [this](ByteSpan b) {
             tape_->write_block(b);
             ++blocks_;
-        }
-    }
+        });
     tape_->write_tapemark();
     finished_bytes_ += tape_->position();
     total_bytes_ = finished_bytes_;

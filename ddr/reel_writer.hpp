@@ -44,16 +44,19 @@ struct ReelLimit {
     }
 };
 
-// What the reel writer tells an observer (the checksum trailer, issue 3, hooks in here).
+// What the reel writer tells an observer (the checksum trailer hooks in here).  Every
+// block of a reel reaches the observer once, in tape order; a track taken back at the end
+// of a reel is reported only where it is finally written.
 class ReelObserver {
 public:
     virtual ~ReelObserver() = default;
-    virtual void reel_started(unsigned reel) = 0;
-    virtual void block_written(ByteSpan block) = 0;   // every block of the reel, in order
-    virtual void track_written(const DdrTrackEncoder& track) = 0;
-    // Blocks to write after EOV/EOJ, before the tape mark; `last` is true at EOJ.
-    virtual std::vector<Bytes> reel_ending(bool last) = 0;
-    // Bytes those blocks would take if the reel ended now with one more track.
+    virtual void reel_started(unsigned reel, ByteSpan vhr) = 0;
+    virtual void nucleus_written(ByteSpan record) = 0;
+    virtual void track_written(const DdrTrackEncoder& track, TrackAddress source) = 0;
+    // The reel ends with `end_record` (EOV, or EOJ when `last`); the observer writes its
+    // blocks to go after it, before the tape mark, through `emit`.
+    virtual void reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit) = 0;
+    // Container bytes those blocks would take if the reel ended after one more track.
     virtual uint64_t trailer_bytes_with_one_more_track() const = 0;
 };
 
@@ -64,8 +67,8 @@ public:
 
     // Writes the checkpoint record of a NUCLEUS dump (right after the first VHR).
     void write_nucleus_record(ByteSpan record);
-    // Writes one track group whose output address is `cc`/`hh` (raw CCHH).
-    void write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh);
+    // Writes one track group whose output address is `cc`/`hh` (raw CCHH), dumped from `source`.
+    void write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh, TrackAddress source);
     // Ends the dump: EOJ naming `cc`/`hh`, trailer, tape mark; completes every reel.
     void finish(uint16_t cc, uint16_t hh);
 

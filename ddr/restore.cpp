@@ -1,8 +1,10 @@
 #include "ddr/restore.hpp"
 
+#include "ddr/checksum_check.hpp"
 #include "ddr/device_choice.hpp"
 #include "ddr/dump_reader.hpp"
 #include "ddr/extents.hpp"
+#include "ddr/tape_scan.hpp"
 #include "ddr/interrupt.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
@@ -33,10 +35,7 @@ bool all_rereadable(const std::vector<std::string>& tapes)
 
 std::string volser_of(const DdrVolumeHeader& vhr)
 {
-    std::string v = from_ebcdic(vhr.volser);
-    while (!v.empty() && v.back() == ' ')
-        v.pop_back();
-    return v;
+    return volser_to_ascii(vhr.volser);
 }
 
 // IBM DDR's IPL record, which RESTORE NUCLEUS writes as R1 of cylinder 0 head 0: a PSW
@@ -124,15 +123,31 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     std::optional<DumpSummary> summary;
     if (target_exists && options.precheck) {
         if (all_rereadable(options.tapes)) {
-            DumpReader pre(options.tapes);
-            pre.skip_files(options.file - 1);
-            if (!pre.start_dump())
-                fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
-                     "no dump " + std::to_string(options.file) + " on this tape");
             reporter.detail("checking the dump before writing to " + options.target);
-            summary = scan_dump(pre);
-            if (summary->problem)
-                throw *summary->problem;
+            DumpChecker pre_checker;
+            {
+                DumpReader pre(options.tapes);
+                pre.skip_files(options.file - 1);
+                if (!pre.start_dump())
+                    fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
+                         "no dump " + std::to_string(options.file) + " on this tape");
+                summary = scan_dump(pre, &pre_checker);
+                if (summary->problem)
+                    throw *summary->problem;
+            }
+            const std::vector<ChecksumFinding>* findings = &pre_checker.findings();
+            TapeScan whole;
+            if (!pre_checker.has_checksums()) {
+                // A later --append may have moved this dump's trailer down the tape.
+                whole = scan_tapes(options.tapes);
+                for (CheckedDump& d : whole.dumps)
+                    if (d.checker->tod() == pre_checker.tod() && d.checker->has_checksums())
+                        findings = &d.checker->findings();
+            }
+            if (!findings->empty() && !options.keep_going)
+                fail(ErrorKind::Damaged, findings->front().place,
+                     "the dump is damaged, so " + options.target + " was not touched: " + findings->front().what +
+                         " (" + std::to_string(findings->size()) + " problem(s); ddr verify lists them; --continue restores anyway)");
         } else {
             reporter.warn("the dump comes from a pipe or device and cannot be read twice: it is not checked before "
                           "writing; if it proves bad, " + options.target + " is left marked incomplete");
@@ -140,6 +155,15 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     }
 
     DumpReader reader(options.tapes);
+    DumpChecker checker;
+    std::vector<ChecksumFinding> damaged;
+    checker.on_finding = [&](const ChecksumFinding& f) {
+        if (!options.keep_going)
+            fail(ErrorKind::Damaged, f.place, f.what + " (restore stopped; --continue restores past damaged tracks)");
+        reporter.warn(f.place.str() + ": " + f.what);
+        damaged.push_back(f);
+    };
+    reader.set_observer(&checker);
     reader.skip_files(options.file - 1);
     if (!reader.start_dump())
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
@@ -271,10 +295,22 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         volume->write_track({0, 0}, track0);
         reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
     }
+    if (!reader.closed_by_tape_mark())
+        reporter.warn("no tape mark after the dump's EOJ: the tape may be cut short (every track was read)");
     volume->commit();
+    if (checker.has_checksums())
+        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " + std::to_string(checker.units()) +
+                      " tracks match" + (checker.all_reels_checked() ? "" : " (some reels carry no trailer)"));
+    else
+        reporter.note("checksums: none after this dump's EOJ" +
+                      std::string(summary ? "" : " (an IBM DDR or --pure tape, or moved by --append: ddr verify checks them)"));
     reporter.note("restored " + std::to_string(restored) + " tracks to " + options.target +
                   (skipped ? " (" + std::to_string(skipped) + " tracks on tape outside the extents)" : std::string()) +
                   " from " + std::to_string(reader.reel()) + " reel" + (reader.reel() == 1 ? "" : "s"));
+    if (!damaged.empty())
+        fail(ErrorKind::Damaged, damaged.front().place,
+             std::to_string(damaged.size()) + " damaged track(s) were restored as read (--continue); first: " +
+                 damaged.front().what);
     return 0;
 }
 

@@ -19,6 +19,7 @@ struct RestoreOptions {
     std::optional<std::string> volser;    // the target's expected volser
     bool force = false;                   // write the target whatever its volser
     bool precheck = true;                 // read an existing target's dump once before writing
+    bool keep_going = false;              // --continue: restore past damaged tracks, list them
 };
 
 int run_restore(const RestoreOptions& options, Reporter& reporter);

@@ -89,10 +89,18 @@ DdrEvent DdrStreamReader::next()
         return *kind == DdrHeaderKind::Eoj ? DdrEvent::EndOfJob : DdrEvent::EndOfVolume;
     }
 
+    // A damaged THR still names its track when its home address bytes are there.
+    Place thr_place = place_;
+    if (block_.size() >= 16) {
+        TrackAddress raw = decode_cchh(block_.data() + 12, header_.mtck < 15);
+        thr_place.cyl = raw.cyl;
+        thr_place.head = raw.head;
+    }
     if (!is_thr_block(block_))
-        malformed("expected a THR, EOV or EOJ block; found a " + std::to_string(block_.size()) + "-byte block");
+        fail(ErrorKind::Unreadable, thr_place,
+             "expected a THR, EOV or EOJ block; found a " + std::to_string(block_.size()) + "-byte block" +
+                 (block_.size() >= 16 ? " (if it is a damaged THR, its home address names this track)" : ""));
 
-    const Place thr_place = place_;
     try {
         decoder_.begin(block_);
     } catch (const Error& e) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "formats/ckd_track.hpp"
+#include "formats/ddr_records.hpp"
 
 #include <array>
 #include <cstdint>
@@ -89,6 +90,12 @@ public:
     void add(ByteSpan block);
 
     const ThrHeader& header() const { return header_; }
+    // The i-th tape block of the group, exactly as read (pad bytes included).
+    ByteSpan block(size_t i) const
+    {
+        return i < header_.full_blocks ? ByteSpan(buf_.data() + i * kDdrBlockSize, kDdrBlockSize)
+                                       : ByteSpan(buf_.data() + size_t(header_.full_blocks) * kDdrBlockSize, header_.last_length);
+    }
     // The logical image (valid once complete; validate() checks it first).
     ByteSpan image() const { return ByteSpan(buf_.data(), length_); }
     TrackAddress output_address(bool eav_form) const { return decode_cchh(header_.ha.data() + 1, eav_form); }

@@ -1,0 +1,324 @@
+#include "ddr/checksum_check.hpp"
+
+#include "formats/error.hpp"
+
+namespace ddr {
+
+namespace {
+uint64_t block_tod(ByteSpan block)
+{
+    if (is_trailer_header(block) && block.size() >= 24)
+        return load_be64(block.data() + 16);
+    if (is_trailer_sum(block) && block.size() >= 16)
+        return load_be64(block.data() + 8);
+    return 0;
+}
+
+std::string hex32(uint32_t v)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08X", v);
+    return buf;
+}
+} // namespace
+
+void DumpChecker::add(const Place& where, const std::string& what, bool counts_as_unit)
+{
+    findings_.push_back({where, what});
+    if (counts_as_unit)
+        ++bad_units_;
+    if (on_finding)
+        on_finding(findings_.back());
+}
+
+TrackAddress DumpChecker::address_of(uint32_t cchh) const
+{
+    uint8_t b[4];
+    store_be32(b, cchh);
+    return decode_cchh(b, eav_form_);
+}
+
+uint32_t DumpChecker::map_to_output(uint32_t source_cchh) const
+{
+    if (!dump_header_ || dump_header_->extents.empty() || dump_header_->fba())
+        return source_cchh;
+    TrackAddress a = address_of(source_cchh);
+    for (const TrailerExtent& e : dump_header_->extents) {
+        if (a.cyl >= e.first && a.cyl <= e.last) {
+            auto out = encode_cchh({e.output_first + (a.cyl - e.first), a.head});
+            return load_be32(out.data());
+        }
+    }
+    return source_cchh;
+}
+
+uint32_t DumpChecker::source_of(uint32_t output_cchh) const
+{
+    if (!dump_header_ || dump_header_->extents.empty() || dump_header_->fba())
+        return output_cchh;
+    TrackAddress a = address_of(output_cchh);
+    for (const TrailerExtent& e : dump_header_->extents) {
+        if (a.cyl >= e.output_first && a.cyl <= e.output_first + (e.last - e.first)) {
+            auto in = encode_cchh({e.first + (a.cyl - e.output_first), a.head});
+            return load_be32(in.data());
+        }
+    }
+    return output_cchh;
+}
+
+Place DumpChecker::unit_place(const Reel& reel, const ReadUnit& u) const
+{
+    TrackAddress a = address_of(u.output_cchh);
+    return Place{reel.file, reel.number, u.block, u.offset, a.cyl, a.head, {}};
+}
+
+void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where)
+{
+    finish_trailer();
+    if (reels_.empty()) {
+        tod_ = vhr.tod;
+        eav_form_ = vhr.mtck < 15;
+    }
+    auto r = std::make_unique<Reel>();
+    r->number = reel;
+    r->file = where.file;
+    r->vhr_place = where;
+    BlockDigest d = digest_block(vhr.encode());
+    r->chain.add(d);
+    r->vhr_hash = d.hash;
+    reels_.push_back(std::move(r));
+}
+
+void DumpChecker::nucleus_read(ByteSpan record, const Place& where)
+{
+    Reel& r = *reels_.back();
+    BlockDigest d = digest_block(record);
+    r.chain.add(d);
+    r.nucleus_hash = d.hash;
+    r.nucleus_place = where;
+}
+
+void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
+{
+    Reel& r = *reels_.back();
+    group_chain_.reset();
+    for (size_t i = 0; i < track.header().block_count(); ++i) {
+        BlockDigest d = digest_block(track.block(i));
+        r.chain.add(d);
+        group_chain_.add(d);
+    }
+    ReadUnit u;
+    u.output_cchh = load_be32(track.header().ha.data() + 1);
+    u.group = group_chain_.digest32();
+    u.content = content_hash(track.image());
+    u.block = where.block.value_or(0);
+    u.offset = where.offset.value_or(0);
+    r.units->push(u);
+    ++units_total_;
+}
+
+void DumpChecker::end_read(const DdrVolumeHeader& end, const Place& where)
+{
+    Reel& r = *reels_.back();
+    BlockDigest d = digest_block(end.encode());
+    r.chain.add(d);
+    r.end_hash = d.hash;
+    r.end_place = where;
+    r.last = end.kind == DdrHeaderKind::Eoj;
+}
+
+void DumpChecker::trailer_block(ByteSpan block, const Place& where)
+{
+    feed(block, where, false);
+}
+
+void DumpChecker::relocated_trailer_block(ByteSpan block, const Place& where)
+{
+    feed(block, where, true);
+}
+
+void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
+{
+    const bool header = is_trailer_header(block), sum = is_trailer_sum(block);
+    if (!header && !sum) {
+        add(where, "a " + std::to_string(block.size()) + "-byte block after the " +
+                       (reels_.back()->last ? std::string("EOJ") : std::string("EOV")) + " is not a ddr trailer block",
+            false);
+        if (cursor_)
+            cursor_->broken = true;
+        return;
+    }
+    // Route by TOD only blocks that prove themselves intact; a damaged block is ours to report.
+    bool intact = true;
+    try {
+        if (header)
+            (void)decode_trailer_header(block);
+        else
+            (void)decode_trailer_sum(block);
+    } catch (const Error&) {
+        intact = false;
+    }
+    if (intact && block_tod(block) != tod_) {
+        if (!relocated)
+            foreign_.push_back({Bytes(block.begin(), block.end()), where});
+        return;
+    }
+    if (header)
+        start_trailer(block, where);
+    else
+        compare_sums(block, where);
+}
+
+void DumpChecker::start_trailer(ByteSpan block, const Place& where)
+{
+    finish_trailer();
+    TrailerHeader h;
+    try {
+        h = decode_trailer_header(block);
+    } catch (const Error& e) {
+        add(where, e.detail(), false);
+        return;
+    }
+    Reel* reel = nullptr;
+    for (auto& r : reels_)
+        if (r->number == h.reel)
+            reel = r.get();
+    if (!reel) {
+        add(where, "the trailer is for reel " + std::to_string(h.reel) + ", which this dump has not shown", false);
+        return;
+    }
+    if (reel->checked) {
+        add(where, "a second trailer for reel " + std::to_string(h.reel), false);
+        return;
+    }
+    if (!dump_header_)
+        dump_header_ = h;
+    cursor_.emplace();
+    cursor_->header = h;
+    cursor_->reel = reel;
+    cursor_->reader = std::make_unique<Spool<ReadUnit>::Reader>(*reel->units);
+    ++reels_with_trailer_;
+    if (h.vhr_hash != reel->vhr_hash)
+        add(reel->vhr_place, "the VHR of reel " + std::to_string(reel->number) + " is damaged (it does not match its checksum)", false);
+    if (h.end_hash != reel->end_hash)
+        add(reel->end_place, std::string("the ") + (reel->last ? "EOJ" : "EOV") + " record of reel " +
+                                 std::to_string(reel->number) + " is damaged (it does not match its checksum)",
+            false);
+    if (h.nucleus_hash != reel->nucleus_hash)
+        add(reel->nucleus_place.block ? reel->nucleus_place : reel->vhr_place,
+            "the NUCLEUS checkpoint record is damaged or missing (it does not match its checksum)", false);
+    if (h.last_reel() != reel->last)
+        add(where, "the trailer says reel " + std::to_string(reel->number) + (h.last_reel() ? " ends the dump" : " does not end the dump") +
+                       " but the reel ends with " + (reel->last ? "EOJ" : "EOV"),
+            false);
+    if (h.units != reel->units->size())
+        add(where, "reel " + std::to_string(reel->number) + " holds " + std::to_string(reel->units->size()) +
+                       " tracks but its trailer lists " + std::to_string(h.units),
+            false);
+}
+
+void DumpChecker::compare_sums(ByteSpan block, const Place& where)
+{
+    if (!cursor_) {
+        add(where, "a trailer hash block with no trailer header before it", false);
+        return;
+    }
+    TrailerCursor& c = *cursor_;
+    Reel& reel = *c.reel;
+    const uint64_t expected_entries =
+        std::min<uint64_t>(kTrailerEntriesPerBlock, c.header.units - std::min(c.header.units, uint64_t(c.next_seq) * kTrailerEntriesPerBlock));
+    TrailerSum s;
+    try {
+        s = decode_trailer_sum(block);
+    } catch (const Error& e) {
+        add(where, "trailer hash block " + std::to_string(c.next_seq + 1) + " of reel " + std::to_string(reel.number) +
+                       " is damaged (" + e.detail() + "); the tracks it lists cannot be checked",
+            false);
+        ReadUnit skip;
+        for (uint64_t i = 0; i < expected_entries && c.reader->next(skip); ++i)
+            ++c.compared;
+        ++c.next_seq;
+        return;
+    }
+    if (s.reel != reel.number || s.seq != c.next_seq) {
+        add(where, "trailer hash block out of order (reel " + std::to_string(s.reel) + " block " + std::to_string(s.seq + 1) +
+                       ", expected reel " + std::to_string(reel.number) + " block " + std::to_string(c.next_seq + 1) + ")",
+            false);
+        c.broken = true;
+        return;
+    }
+    ++c.next_seq;
+    for (const UnitHash& want : s.entries) {
+        ReadUnit got;
+        if (!c.reader->next(got)) {
+            add(where, "the trailer lists more tracks than reel " + std::to_string(reel.number) + " holds", false);
+            return;
+        }
+        ++c.compared;
+        const uint32_t want_output = map_to_output(want.address);
+        Place place = unit_place(reel, got);
+        if (want_output != got.output_cchh) {
+            TrackAddress w = address_of(want.address), g = address_of(got.output_cchh);
+            TrackAddress wo = address_of(want_output);
+            place.cyl = wo.cyl;
+            place.head = wo.head;
+            add(place, "the track's home address says cyl " + std::to_string(g.cyl) + " head " + std::to_string(g.head) +
+                           "; the trailer says this is the track dumped from cyl " + std::to_string(w.cyl) + " head " +
+                           std::to_string(w.head) + " (X'" + hex32(want.address) + "')",
+                true);
+        } else if (want.group != got.group || want.content != got.content) {
+            add(place, want.content != got.content ? "track damaged: its contents do not match the checksum"
+                                                   : "track damaged: its tape blocks do not match the checksum (a pad byte or block)",
+                true);
+        } else {
+            ++units_checked_;
+        }
+    }
+}
+
+void DumpChecker::finish_trailer()
+{
+    if (!cursor_)
+        return;
+    TrailerCursor& c = *cursor_;
+    Reel& reel = *c.reel;
+    const size_t findings_before = findings_.size();
+    if (!c.broken && c.compared < c.header.units && c.compared < reel.units->size())
+        add(reel.end_place, "the trailer of reel " + std::to_string(reel.number) + " stops after " +
+                                std::to_string(c.compared) + " of its " + std::to_string(c.header.units) +
+                                " track checksums (the tape is cut short?)",
+            false);
+    bool reel_findings = false;
+    for (const ChecksumFinding& f : findings_)
+        reel_findings = reel_findings || (f.place.reel == reel.number && f.place.file == reel.file);
+    if (!reel_findings && findings_.size() == findings_before && c.header.reel_hash != reel.chain.digest128())
+        add(Place{reel.file, reel.number, {}, {}, {}, {}, {}},
+            "the reel's blocks do not match the reel checksum, though every track and header does", false);
+    reel.checked = true;
+    cursor_.reset();
+}
+
+void DumpChecker::reel_closed(bool tape_mark, const Place& where)
+{
+    finish_trailer();
+    reels_.back()->tape_mark = tape_mark;
+    if (!tape_mark)
+        add(where, std::string("no tape mark after the ") + (reels_.back()->last ? "EOJ" : "EOV") +
+                       " and its trailer: the tape is cut short",
+            false);
+}
+
+bool DumpChecker::all_reels_checked() const
+{
+    return reels_unchecked() == 0;
+}
+
+unsigned DumpChecker::reels_unchecked() const
+{
+    unsigned n = 0;
+    for (const auto& r : reels_)
+        n += r->checked ? 0 : 1;
+    return n;
+}
+
+} // namespace ddr

@@ -1,0 +1,128 @@
+// Checking a dump against its checksum trailer as it is read (man/ddrtape.5 section 7).
+// The checker watches a DumpReader (it is a DumpObserver), recomputes every digest the
+// writer made, and compares them with the trailer of each reel: the reel's own trailer
+// (after its EOV/EOJ) or one moved further down the tape by a later --append.
+#pragma once
+
+#include "ddr/dump_reader.hpp"
+#include "formats/ddr_trailer.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+// One thing found wrong.
+struct ChecksumFinding {
+    Place place;
+    std::string what;
+};
+
+class DumpChecker : public DumpObserver {
+public:
+    DumpChecker() = default;
+
+    void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) override;
+    void nucleus_read(ByteSpan record, const Place& where) override;
+    void track_read(DdrTrackDecoder& track, const Place& where) override;
+    void end_read(const DdrVolumeHeader& end, const Place& where) override;
+    void trailer_block(ByteSpan block, const Place& where) override;
+    void reel_closed(bool tape_mark, const Place& where) override;
+
+    // A trailer block found elsewhere on the tape for this dump (same TOD); then
+    // finish_relocated() after the last of them.
+    void relocated_trailer_block(ByteSpan block, const Place& where);
+    void finish_relocated() { finish_trailer(); }
+
+    // Every track read, reel by reel, in tape order (after the dump was read).
+    template <typename F>
+    void for_each_unit(F&& fn)
+    {
+        for (auto& r : reels_)
+            r->units->for_each([&](const ReadUnit& u) { fn(unit_place(*r, u), u); });
+    }
+    // The source address of a track written at `output_cchh` (the trailer's extents).
+    uint32_t source_of(uint32_t output_cchh) const;
+    bool eav_form() const { return eav_form_; }
+
+    uint64_t tod() const { return tod_; }
+    // Trailer blocks that belong to other dumps (moved here by --append): the caller
+    // routes them by TOD.
+    struct Foreign {
+        Bytes block;
+        Place place;
+    };
+    std::vector<Foreign>& foreign_blocks() { return foreign_; }
+
+    // After the dump was read to its end:
+    bool has_checksums() const { return reels_with_trailer_ > 0; }
+    bool all_reels_checked() const;
+    unsigned reels() const { return unsigned(reels_.size()); }
+    unsigned reels_unchecked() const;
+    uint64_t units() const { return units_total_; }
+    uint64_t units_checked() const { return units_checked_; }
+    uint64_t bad_units() const { return bad_units_; }
+    const std::vector<ChecksumFinding>& findings() const { return findings_; }
+    // The trailer header of the first reel, if one was read (device, geometry, source...).
+    const std::optional<TrailerHeader>& dump_header() const { return dump_header_; }
+    // Called back for each damaged track as it is found (restore --continue lists them).
+    std::function<void(const ChecksumFinding&)> on_finding;
+
+    // A unit of the dump as read: where it is and what it hashed to.
+    struct ReadUnit {
+        uint32_t output_cchh = 0;
+        uint32_t group = 0;
+        uint64_t content = 0;
+        uint64_t block = 0;
+        uint64_t offset = 0;
+    };
+
+private:
+    struct Reel {
+        unsigned number = 0;
+        std::string file;
+        Place vhr_place, end_place, nucleus_place;
+        DigestChain chain;
+        uint64_t vhr_hash = 0;
+        uint64_t end_hash = 0;
+        uint64_t nucleus_hash = 0;
+        bool last = false;
+        std::unique_ptr<Spool<ReadUnit>> units = std::make_unique<Spool<ReadUnit>>();
+        bool checked = false;
+        bool tape_mark = true;
+    };
+    // State of a trailer being read: its header, and where its hash list has got to.
+    struct TrailerCursor {
+        TrailerHeader header;
+        Reel* reel = nullptr;
+        uint32_t next_seq = 0;
+        uint64_t compared = 0;
+        std::unique_ptr<Spool<ReadUnit>::Reader> reader;
+        bool broken = false;  // a damaged block: the rest of this trailer cannot be trusted
+    };
+
+    void feed(ByteSpan block, const Place& where, bool relocated);
+    void start_trailer(ByteSpan block, const Place& where);
+    void compare_sums(ByteSpan block, const Place& where);
+    void finish_trailer();
+    void add(const Place& where, const std::string& what, bool counts_as_unit);
+    TrackAddress address_of(uint32_t cchh) const;
+    uint32_t map_to_output(uint32_t source_cchh) const;
+    Place unit_place(const Reel& reel, const ReadUnit& u) const;
+
+    uint64_t tod_ = 0;
+    bool eav_form_ = false;
+    std::vector<std::unique_ptr<Reel>> reels_;
+    DigestChain group_chain_;
+    std::optional<TrailerCursor> cursor_;
+    std::optional<TrailerHeader> dump_header_;
+    std::vector<Foreign> foreign_;
+    std::vector<ChecksumFinding> findings_;
+    unsigned reels_with_trailer_ = 0;
+    uint64_t units_total_ = 0;
+    uint64_t units_checked_ = 0;
+    uint64_t bad_units_ = 0;
+};
+
+} // namespace ddr

@@ -1,0 +1,163 @@
+#include "ddr/manifest.hpp"
+
+#include "ddr/device_choice.hpp"
+#include "ddr/extents.hpp"
+#include "ddr/interrupt.hpp"
+#include "ddr/tape_scan.hpp"
+#include "formats/ddr_track.hpp"
+#include "formats/ddr_trailer.hpp"
+#include "formats/ebcdic.hpp"
+#include "formats/error.hpp"
+#include "formats/volume.hpp"
+#include "formats/volume_label.hpp"
+
+#include <filesystem>
+
+namespace ddr {
+
+uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder)
+{
+    encoder.encode(track, address);
+    return content_hash(encoder.image());
+}
+
+namespace {
+
+int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
+{
+    const std::string& path = options.inputs[0];
+    auto volume = open_ckd_volume(path);
+    const CkdVolumeInfo& info = volume->info();
+    const CkdDevice& dev = device_for_image(info, std::nullopt, path);
+    std::vector<Extent> extents = parse_extents(options.extents, std::nullopt);
+    if (extents.empty())
+        extents.push_back({0, info.cylinders - 1u, 0});
+    check_extents_within(extents, info.cylinders - 1u, path);
+    TrackImage track;
+    volume->read_track({0, 0}, track);
+    ManifestInfo mi;
+    mi.device = std::string(dev.name);
+    mi.cylinders = info.cylinders;
+    mi.heads = info.heads;
+    if (auto label = find_ckd_volume_label(track))
+        mi.volser = label->volser;
+    mi.source = std::filesystem::path(path).filename().string();
+    mi.format = info.format;
+    ManifestWriter out(options.output, mi);
+    DdrTrackEncoder encoder;
+    uint64_t n = 0, total = 0;
+    for (const Extent& e : extents)
+        total += (e.last - e.first + 1) * info.heads;
+    for (const Extent& e : extents) {
+        for (uint64_t c = e.first; c <= e.last; ++c) {
+            for (uint32_t h = 0; h < info.heads; ++h) {
+                check_interrupted();
+                TrackAddress a{uint32_t(c), h};
+                try {
+                    volume->read_track(a, track);
+                    out.add(a, track_content_hash(track, a, encoder));
+                } catch (const Error& err) {
+                    throw err.within(Place{path, {}, {}, {}, a.cyl, a.head, {}});
+                }
+                ++n;
+                reporter.progress(n, total, n * info.track_size, "manifest");
+            }
+        }
+    }
+    reporter.end_progress();
+    out.finish();
+    reporter.note("manifest of " + std::to_string(n) + " tracks of " + path);
+    return 0;
+}
+
+int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
+{
+    TapeScan scan = scan_tapes(options.inputs);
+    if (options.file == 0 || options.file > scan.dumps.size()) {
+        if (!scan.dumps.empty() && scan.dumps.back().summary.problem)
+            throw *scan.dumps.back().summary.problem;
+        fail(ErrorKind::Usage, "no dump " + std::to_string(options.file) + " on this tape");
+    }
+    CheckedDump& d = scan.dumps[options.file - 1];
+    if (d.summary.problem)
+        throw *d.summary.problem;
+    DumpChecker& c = *d.checker;
+    if (!c.findings().empty())
+        fail(ErrorKind::Damaged, c.findings().front().place,
+             "the dump is damaged, no manifest made: " + c.findings().front().what);
+    ManifestInfo mi;
+    if (c.dump_header()) {
+        mi.device = c.dump_header()->model;
+        mi.cylinders = c.dump_header()->cylinders;
+        mi.heads = c.dump_header()->heads;
+        mi.source = c.dump_header()->source_name;
+        mi.format = c.dump_header()->source_format;
+    } else {
+        mi.device = devices_fitting(d.summary.vhr);
+        mi.heads = d.summary.vhr.mtck + 1u;
+        mi.source = std::filesystem::path(options.inputs[0]).filename().string() + " file " + std::to_string(options.file);
+        mi.format = "DDR tape";
+    }
+    mi.volser = volser_to_ascii(d.summary.vhr.volser);
+    while (!mi.volser.empty() && mi.volser.back() == ' ')
+        mi.volser.pop_back();
+    // Tracks in source order: a REORDERed dump's source addresses may not ascend.
+    std::vector<std::pair<TrackAddress, uint64_t>> tracks;
+    c.for_each_unit([&](const Place&, const DumpChecker::ReadUnit& u) {
+        uint8_t b[4];
+        store_be32(b, c.source_of(u.output_cchh));
+        tracks.emplace_back(decode_cchh(b, c.eav_form()), u.content);
+    });
+    std::sort(tracks.begin(), tracks.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    ManifestWriter out(options.output, mi);
+    for (auto& [a, h] : tracks)
+        out.add(a, h);
+    out.finish();
+    reporter.note("manifest of " + std::to_string(tracks.size()) + " tracks of dump " + std::to_string(options.file) +
+                  (c.has_checksums() ? " (its checksums matched)" : " (a tape without checksums)"));
+    return 0;
+}
+
+} // namespace
+
+int run_manifest(const ManifestOptions& options, Reporter& reporter)
+{
+    if (options.inputs.empty())
+        fail(ErrorKind::Usage, "nothing to make a manifest of");
+    if (looks_like_ckd_volume(options.inputs[0])) {
+        if (options.inputs.size() > 1)
+            fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
+        return manifest_of_volume(options, reporter);
+    }
+    return manifest_of_tape(options, reporter);
+}
+
+uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
+                                      std::vector<ChecksumFinding>& findings, Reporter& reporter)
+{
+    auto volume = open_ckd_volume(volume_path);
+    const CkdVolumeInfo& info = volume->info();
+    if (info.heads != manifest.info.heads)
+        fail(ErrorKind::Device, Place{volume_path, {}, {}, {}, {}, {}, {}},
+             "the volume has " + std::to_string(info.heads) + " heads; the manifest's has " + std::to_string(manifest.info.heads));
+    TrackImage track;
+    DdrTrackEncoder encoder;
+    uint64_t n = 0;
+    for (const auto& [a, want] : manifest.tracks) {
+        check_interrupted();
+        Place where{volume_path, {}, {}, {}, a.cyl, a.head, {}};
+        if (a.cyl >= info.cylinders || a.head >= info.heads) {
+            findings.push_back({where, "the volume has no such track"});
+            continue;
+        }
+        volume->read_track(a, track);
+        if (track_content_hash(track, a, encoder) != want)
+            findings.push_back({where, "the track differs from the manifest"});
+        ++n;
+        reporter.progress(n, manifest.tracks.size(), n * info.track_size, "verify");
+    }
+    reporter.end_progress();
+    return n;
+}
+
+} // namespace ddr

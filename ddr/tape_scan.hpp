@@ -1,0 +1,30 @@
+// Reading every dump on a set of reels with its checksums checked: what `ddr list` and
+// `ddr verify` report.  Trailers that a later --append moved down the tape are matched
+// to their dump by TOD, so results are known only once the whole tape has been read.
+#pragma once
+
+#include "ddr/checksum_check.hpp"
+#include "ddr/dump_reader.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct CheckedDump {
+    DumpSummary summary;
+    std::unique_ptr<DumpChecker> checker;
+    std::vector<std::string> reel_names;
+};
+
+struct TapeScan {
+    std::vector<CheckedDump> dumps;
+    std::vector<ChecksumFinding> stray;  // trailer blocks of no dump on these reels
+};
+
+// Reads all dumps; stops after the first dump that cannot be read to its end (its
+// summary's `problem` says why).
+TapeScan scan_tapes(const std::vector<std::string>& tapes, bool strict = false);
+
+} // namespace ddr

@@ -1,0 +1,27 @@
+// ddr verify: prove a tape (or a volume) intact.
+//   ddr verify TAPE...                       structure, every track checksum, the reel checksums
+//   ddr verify TAPE... --against VOLUME      every dumped track equals the volume's
+//   ddr verify TAPE... --manifest FILE       every dumped track equals the manifest's
+//   ddr verify VOLUME --manifest FILE        the volume's tracks equal the manifest's
+#pragma once
+
+#include "ddr/report.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct VerifyOptions {
+    std::vector<std::string> inputs;
+    std::optional<std::string> against;
+    std::optional<std::string> manifest;
+    uint64_t file = 1;                  // with --against/--manifest: which dump
+    std::vector<std::string> extents;   // A-B:C mapping for a REORDERed tape without a trailer
+    bool all = false;                   // list every finding, not the first few
+};
+
+int run_verify(const VerifyOptions& options, Reporter& reporter);
+
+} // namespace ddr

@@ -1,0 +1,176 @@
+#include "formats/manifest.hpp"
+
+#include "formats/error.hpp"
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace ddr {
+
+namespace {
+constexpr const char* kMagic = "ddr-manifest 1";
+constexpr const char* kHashLine = "hash xxh3-64 content";
+} // namespace
+
+const uint64_t* Manifest::find(TrackAddress addr) const
+{
+    auto it = std::lower_bound(tracks.begin(), tracks.end(), addr,
+                               [](const auto& e, const TrackAddress& a) { return e.first < a; });
+    return it != tracks.end() && it->first == addr ? &it->second : nullptr;
+}
+
+struct ManifestWriter::Hasher {
+    XXH3_state_t st;
+};
+
+ManifestWriter::ManifestWriter(const std::string& path, const ManifestInfo& info)
+    : path_(path), hasher_(std::make_unique<Hasher>())
+{
+    XXH3_64bits_reset(&hasher_->st);
+    if (path == "-") {
+        out_ = stdout;
+    } else {
+        temp_ = path + ".ddr-tmp-" + std::to_string(::getpid());
+        out_ = std::fopen(temp_.c_str(), "wx");
+        if (!out_)
+            fail(ErrorKind::WriteFailed, Place{path, {}, {}, {}, {}, {}, {}}, std::string("cannot create the manifest: ") + std::strerror(errno));
+    }
+    put(std::string(kMagic) + "\n");
+    put("kind " + info.kind + "\n");
+    put("device " + info.device + "\n");
+    put("cylinders " + std::to_string(info.cylinders) + "\n");
+    put("heads " + std::to_string(info.heads) + "\n");
+    put("volser " + info.volser + "\n");
+    put("source " + info.source + "\n");
+    put("format " + info.format + "\n");
+    put(std::string(kHashLine) + "\n");
+}
+
+ManifestWriter::~ManifestWriter()
+{
+    if (out_ && out_ != stdout)
+        std::fclose(out_);
+    if (!finished_ && !temp_.empty())
+        ::unlink(temp_.c_str());
+}
+
+void ManifestWriter::put(const std::string& text)
+{
+    XXH3_64bits_update(&hasher_->st, text.data(), text.size());
+    if (std::fwrite(text.data(), 1, text.size(), out_) != text.size())
+        fail(ErrorKind::WriteFailed, Place{path_, {}, {}, {}, {}, {}, {}}, "cannot write the manifest");
+}
+
+void ManifestWriter::add(TrackAddress addr, uint64_t hash)
+{
+    char line[64];
+    std::snprintf(line, sizeof line, "t %" PRIu32 " %" PRIu32 " %016" PRIx64 "\n", addr.cyl, addr.head, hash);
+    put(line);
+    ++count_;
+}
+
+void ManifestWriter::finish()
+{
+    char line[64];
+    std::snprintf(line, sizeof line, "end %" PRIu64 " %016" PRIx64 "\n", count_, uint64_t(XXH3_64bits_digest(&hasher_->st)));
+    if (std::fputs(line, out_) < 0 || std::fflush(out_) != 0)
+        fail(ErrorKind::WriteFailed, Place{path_, {}, {}, {}, {}, {}, {}}, "cannot write the manifest");
+    if (out_ != stdout) {
+        if (::fsync(fileno(out_)) != 0 || std::fclose(out_) != 0) {
+            out_ = nullptr;
+            fail(ErrorKind::WriteFailed, Place{path_, {}, {}, {}, {}, {}, {}}, "cannot write the manifest");
+        }
+        out_ = nullptr;
+        if (::link(temp_.c_str(), path_.c_str()) != 0)
+            fail(ErrorKind::Refused, Place{path_, {}, {}, {}, {}, {}, {}}, "the manifest file already exists");
+        ::unlink(temp_.c_str());
+    }
+    finished_ = true;
+}
+
+Manifest read_manifest(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        fail(ErrorKind::Unreadable, Place{path, {}, {}, {}, {}, {}, {}}, "cannot open the manifest");
+    Manifest m;
+    XXH3_state_t st;
+    XXH3_64bits_reset(&st);
+    std::string line;
+    uint64_t lineno = 0;
+    bool ended = false;
+    auto bad = [&](const std::string& why) {
+        fail(ErrorKind::Unreadable, Place{path, {}, {}, {}, {}, {}, {}}, "line " + std::to_string(lineno) + ": " + why);
+    };
+    auto value = [&](const char* key) -> std::string {
+        size_t n = std::strlen(key);
+        if (line.compare(0, n, key) != 0 || line.size() < n + 1 || line[n] != ' ')
+            bad(std::string("expected '") + key + " ...'");
+        return line.substr(n + 1);
+    };
+    auto number = [&](const std::string& text) -> uint64_t {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19)
+            bad("'" + text + "' is not a number");
+        return std::stoull(text);
+    };
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (ended)
+            bad("text after the end line");
+        if (lineno == 1 && line != kMagic)
+            bad("not a ddr manifest (version 1)");
+        else if (lineno == 2)
+            m.info.kind = value("kind");
+        else if (lineno == 3)
+            m.info.device = value("device");
+        else if (lineno == 4)
+            m.info.cylinders = uint32_t(number(value("cylinders")));
+        else if (lineno == 5)
+            m.info.heads = uint32_t(number(value("heads")));
+        else if (lineno == 6)
+            m.info.volser = value("volser");
+        else if (lineno == 7)
+            m.info.source = value("source");
+        else if (lineno == 8)
+            m.info.format = value("format");
+        else if (lineno == 9 && line != kHashLine)
+            bad("unknown hash ('" + line + "')");
+        else if (lineno > 9 && line.rfind("end ", 0) == 0) {
+            std::istringstream ss(line.substr(4));
+            std::string count, check;
+            ss >> count >> check;
+            if (number(count) != m.tracks.size())
+                bad("the end line counts " + count + " tracks; the manifest lists " + std::to_string(m.tracks.size()));
+            char want[20];
+            std::snprintf(want, sizeof want, "%016" PRIx64, uint64_t(XXH3_64bits_digest(&st)));
+            if (check != want)
+                bad("the manifest's own checksum does not match: it was changed or damaged");
+            ended = true;
+            continue;
+        } else if (lineno > 9) {
+            std::istringstream ss(line);
+            std::string t, cyl, head, hash;
+            ss >> t >> cyl >> head >> hash;
+            if (t != "t" || hash.size() != 16 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+                bad("expected 't CYL HEAD HASH'");
+            TrackAddress a{uint32_t(number(cyl)), uint32_t(number(head))};
+            if (!m.tracks.empty() && !(m.tracks.back().first < a))
+                bad("tracks must ascend");
+            m.tracks.emplace_back(a, std::stoull(hash, nullptr, 16));
+        }
+        XXH3_64bits_update(&st, line.data(), line.size());
+        XXH3_64bits_update(&st, "\n", 1);
+    }
+    if (!ended)
+        fail(ErrorKind::Unreadable, Place{path, {}, {}, {}, {}, {}, {}}, "the manifest has no end line: it is cut short");
+    return m;
+}
+
+} // namespace ddr
