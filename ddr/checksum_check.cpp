@@ -83,34 +83,31 @@ void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const 
     r->number = reel;
     r->file = where.file;
     r->vhr_place = where;
-    BlockDigest d = digest_block(vhr.encode());
-    r->chain.add(d);
-    r->vhr_hash = d.hash;
+    r->vhr_hash = hash64(vhr.encode());
+    r->chain.add_record(ReelHasher::kVhr, r->vhr_hash);
     reels_.push_back(std::move(r));
 }
 
 void DumpChecker::nucleus_read(ByteSpan record, const Place& where)
 {
     Reel& r = *reels_.back();
-    BlockDigest d = digest_block(record);
-    r.chain.add(d);
-    r.nucleus_hash = d.hash;
+    r.nucleus_hash = hash64(record);
+    r.chain.add_record(ReelHasher::kNucleus, r.nucleus_hash);
     r.nucleus_place = where;
 }
 
 void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
 {
     Reel& r = *reels_.back();
-    group_chain_.reset();
-    for (size_t i = 0; i < track.header().block_count(); ++i) {
-        BlockDigest d = digest_block(track.block(i));
-        r.chain.add(d);
-        group_chain_.add(d);
-    }
+    blocks_.clear();
+    for (size_t i = 0; i < track.header().block_count(); ++i)
+        blocks_.push_back(track.block(i));
+    GroupDigest g = digest_group(blocks_, track.image().size());
+    r.chain.add_group(g);
     ReadUnit u;
-    u.output_cchh = load_be32(track.header().ha.data() + 1);
-    u.group = group_chain_.digest32();
-    u.content = content_hash(track.image());
+    u.output_cchh = g.cchh;
+    u.group = g.group;
+    u.content = g.content;
     u.block = where.block.value_or(0);
     u.offset = where.offset.value_or(0);
     r.units->push(u);
@@ -120,9 +117,8 @@ void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
 void DumpChecker::end_read(const DdrVolumeHeader& end, const Place& where)
 {
     Reel& r = *reels_.back();
-    BlockDigest d = digest_block(end.encode());
-    r.chain.add(d);
-    r.end_hash = d.hash;
+    r.end_hash = hash64(end.encode());
+    r.chain.add_record(ReelHasher::kEnd, r.end_hash);
     r.end_place = where;
     r.last = end.kind == DdrHeaderKind::Eoj;
 }
@@ -291,7 +287,7 @@ void DumpChecker::finish_trailer()
     bool reel_findings = false;
     for (const ChecksumFinding& f : findings_)
         reel_findings = reel_findings || (f.place.reel == reel.number && f.place.file == reel.file);
-    if (!reel_findings && findings_.size() == findings_before && c.header.reel_hash != reel.chain.digest128())
+    if (!reel_findings && findings_.size() == findings_before && c.header.reel_hash != reel.chain.digest())
         add(Place{reel.file, reel.number, {}, {}, {}, {}, {}},
             "the reel's blocks do not match the reel checksum, though every track and header does", false);
     reel.checked = true;

@@ -83,7 +83,7 @@ private:
         unsigned number = 0;
         std::string file;
         Place vhr_place, end_place, nucleus_place;
-        DigestChain chain;
+        ReelHasher chain;
         uint64_t vhr_hash = 0;
         uint64_t end_hash = 0;
         uint64_t nucleus_hash = 0;
@@ -114,7 +114,7 @@ private:
     uint64_t tod_ = 0;
     bool eav_form_ = false;
     std::vector<std::unique_ptr<Reel>> reels_;
-    DigestChain group_chain_;
+    std::vector<ByteSpan> blocks_;
     std::optional<TrailerCursor> cursor_;
     std::optional<TrailerHeader> dump_header_;
     std::vector<Foreign> foreign_;

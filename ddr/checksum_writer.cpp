@@ -18,43 +18,37 @@ DumpChecksumWriter::DumpChecksumWriter(TrailerHeader dump, std::vector<Bytes> ca
 void DumpChecksumWriter::reel_started(unsigned reel, ByteSpan vhr)
 {
     reel_ = reel;
-    reel_chain_.reset();
-    BlockDigest d = digest_block(vhr);
-    reel_chain_.add(d);
-    vhr_hash_ = d.hash;
+    reel_hash_.reset();
+    vhr_hash_ = hash64(vhr);
+    reel_hash_.add_record(ReelHasher::kVhr, vhr_hash_);
     nucleus_hash_ = 0;
     units_.clear();
 }
 
 void DumpChecksumWriter::nucleus_written(ByteSpan record)
 {
-    BlockDigest d = digest_block(record);
-    reel_chain_.add(d);
-    nucleus_hash_ = d.hash;
+    nucleus_hash_ = hash64(record);
+    reel_hash_.add_record(ReelHasher::kNucleus, nucleus_hash_);
 }
 
 void DumpChecksumWriter::track_written(const DdrTrackEncoder& track, TrackAddress source)
 {
-    group_chain_.reset();
-    for (ByteSpan b : track.blocks()) {
-        BlockDigest d = digest_block(b);
-        reel_chain_.add(d);
-        group_chain_.add(d);
-    }
-    units_.push({cchh_value(source), content_hash(track.image()), group_chain_.digest32()});
+    GroupDigest g = digest_group(track.blocks(), track.image().size());
+    reel_hash_.add_group(g);
+    units_.push({cchh_value(source), g.content, g.group});
 }
 
 void DumpChecksumWriter::reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit)
 {
-    BlockDigest end = digest_block(end_record);
-    reel_chain_.add(end);
+    const uint64_t end_hash = hash64(end_record);
+    reel_hash_.add_record(ReelHasher::kEnd, end_hash);
     TrailerHeader h = dump_;
     h.flags |= last ? kTrailerFlagLastReel : 0;
     h.reel = reel_;
     h.first_unit = units_before_reel_;
-    h.reel_hash = reel_chain_.digest128();
+    h.reel_hash = reel_hash_.digest();
     h.vhr_hash = vhr_hash_;
-    h.end_hash = end.hash;
+    h.end_hash = end_hash;
     h.nucleus_hash = nucleus_hash_;
     units_before_reel_ += units_.size();
     encode_trailer(h, units_, emit);

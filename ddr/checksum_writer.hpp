@@ -26,8 +26,7 @@ private:
     uint64_t carried_bytes_ = 0;
     unsigned reel_ = 0;
     uint64_t units_before_reel_ = 0;
-    DigestChain reel_chain_;
-    DigestChain group_chain_;
+    ReelHasher reel_hash_;
     uint64_t vhr_hash_ = 0;
     uint64_t nucleus_hash_ = 0;
     UnitHashSpool units_;

@@ -159,7 +159,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                 auto cchh = encode_cchh(out);
                 writer.write_track(encoder, load_be16(cchh.data()), load_be16(cchh.data() + 2), in);
                 if (manifest)
-                    manifest->add(in, content_hash(encoder.image()));
+                    manifest->add(in, digest_group(encoder.blocks(), encoder.image().size()).content);
                 last_out = out;
                 image_bytes += encoder.image().size();
                 ++done;

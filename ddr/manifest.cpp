@@ -18,7 +18,7 @@ namespace ddr {
 uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder)
 {
     encoder.encode(track, address);
-    return content_hash(encoder.image());
+    return digest_group(encoder.blocks(), encoder.image().size()).content;
 }
 
 namespace {

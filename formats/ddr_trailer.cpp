@@ -203,58 +203,88 @@ TrailerSum decode_trailer_sum(ByteSpan block)
     return s;
 }
 
-uint64_t content_hash(ByteSpan image)
+GroupDigest digest_group(std::span<const ByteSpan> blocks, size_t image_length)
 {
     constexpr size_t kCchhAt = 12;
-    if (image.size() < kCchhAt + 4)
-        fail(ErrorKind::Internal, "unit image shorter than its header");
+    if (blocks.empty() || blocks[0].size() < kCchhAt + 4 || image_length < kCchhAt + 4)
+        fail(ErrorKind::Internal, "a THR group shorter than its header");
     static constexpr uint8_t zeros[4] = {};
-    XXH3_state_t st;
-    XXH3_64bits_reset(&st);
-    XXH3_64bits_update(&st, image.data(), kCchhAt);
-    XXH3_64bits_update(&st, zeros, 4);
-    XXH3_64bits_update(&st, image.data() + kCchhAt + 4, image.size() - kCchhAt - 4);
-    return XXH3_64bits_digest(&st);
+    XXH3_state_t content, pad;
+    XXH3_64bits_reset(&content);
+    XXH3_64bits_reset(&pad);
+    size_t start = 0;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        ByteSpan b = blocks[i];
+        const size_t real = start >= image_length ? 0 : std::min(b.size(), image_length - start);
+        uint64_t d;
+        if (i == 0) {
+            XXH3_state_t first;
+            XXH3_64bits_reset(&first);
+            XXH3_64bits_update(&first, b.data(), kCchhAt);
+            XXH3_64bits_update(&first, zeros, 4);
+            XXH3_64bits_update(&first, b.data() + kCchhAt + 4, real - kCchhAt - 4);
+            d = XXH3_64bits_digest(&first);
+        } else {
+            d = XXH3_64bits(b.data(), real);
+        }
+        uint8_t be[8];
+        store_be64(be, d);
+        XXH3_64bits_update(&content, be, 8);
+        if (real < b.size())
+            XXH3_64bits_update(&pad, b.data() + real, b.size() - real);
+        start += b.size();
+    }
+    GroupDigest g;
+    g.content = XXH3_64bits_digest(&content);
+    g.pad = XXH3_64bits_digest(&pad);
+    g.cchh = load_be32(blocks[0].data() + kCchhAt);
+    uint8_t rec[24];
+    store_be64(rec, g.content);
+    store_be32(rec + 8, g.cchh);
+    store_be64(rec + 12, g.pad);
+    store_be32(rec + 20, uint32_t(blocks.size()));
+    g.group = uint32_t(XXH3_64bits(rec, sizeof rec));
+    return g;
 }
 
-BlockDigest digest_block(ByteSpan block)
-{
-    return {uint32_t(block.size()), XXH3_64bits(block.data(), block.size())};
-}
-
-struct DigestChain::State {
+struct ReelHasher::State {
     XXH3_state_t xxh;
 };
 
-DigestChain::DigestChain() : state_(std::make_unique<State>())
+ReelHasher::ReelHasher() : state_(std::make_unique<State>())
 {
     reset();
 }
 
-DigestChain::~DigestChain() = default;
+ReelHasher::~ReelHasher() = default;
 
-void DigestChain::reset()
+void ReelHasher::reset()
 {
     XXH3_128bits_reset(&state_->xxh);
 }
 
-void DigestChain::add(BlockDigest d)
+void ReelHasher::add_record(Item item, uint64_t block_hash)
 {
-    uint8_t rec[12];
-    store_be32(rec, d.length);
-    store_be64(rec + 4, d.hash);
+    uint8_t rec[9];
+    rec[0] = item;
+    store_be64(rec + 1, block_hash);
     XXH3_128bits_update(&state_->xxh, rec, sizeof rec);
 }
 
-Hash128 DigestChain::digest128() const
+void ReelHasher::add_group(const GroupDigest& g)
+{
+    uint8_t rec[21];
+    rec[0] = kGroup;
+    store_be64(rec + 1, g.content);
+    store_be32(rec + 9, g.cchh);
+    store_be64(rec + 13, g.pad);
+    XXH3_128bits_update(&state_->xxh, rec, sizeof rec);
+}
+
+Hash128 ReelHasher::digest() const
 {
     XXH128_hash_t h = XXH3_128bits_digest(&state_->xxh);
     return {h.high64, h.low64};
-}
-
-uint32_t DigestChain::digest32() const
-{
-    return uint32_t(XXH3_128bits_digest(&state_->xxh).low64);
 }
 
 void spool_io_failed(bool writing)

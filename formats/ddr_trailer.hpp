@@ -6,17 +6,19 @@
 // an XXH3-64 of every track (or FBA block group) on the reel.  Each trailer block
 // carries a hash of itself, so a damaged trailer is told from a damaged track.
 //
-// Every tape block is hashed once (XXH3-64, its "block digest").  For each track (or FBA
-// block group) the trailer keeps:
-//   - its source address;
-//   - a content hash: XXH3-64 of its THR logical image (THR fields, R0, counts, keys
-//     and data; never the pad bytes of a raised 80-byte block) with the home address's
-//     CCHH set to zero -- independent of REORDER and of what pad a writer left, so a
-//     volume and a dump of it give the same value (manifests rely on this);
-//   - a group hash: the low 32 bits of XXH3-128 over the digests of its tape blocks, pad
-//     bytes included, so a flipped bit anywhere in the group is pinned to the track.
-// The reel hash is XXH3-128 over the digests of every block of the reel, VHR through
-// EOJ/EOV.  Each trailer block carries a hash of itself.
+// Hashing is one pass over the bytes of the dump.  For each track (or FBA block group),
+// every tape block of its THR group is hashed over its *logical* bytes -- the bytes of
+// the track image it carries, with the home address's CCHH (bytes 12..15 of the image)
+// read as zero -- and the pad bytes after the image (in a raised 80-byte block) are
+// hashed apart.  From these:
+//   - the content hash: XXH3-64 over the 8-byte block digests.  It depends on nothing but
+//     the track's records, R0 and flags: not on REORDER, nor on what pad a writer left,
+//     so a volume and a dump of it give the same value (manifests rely on this);
+//   - the group hash: the low 32 bits of XXH3-64 over the content hash, the raw CCHH, the
+//     pad hash and the block count: every raw byte of the group, pinned to its track.
+// The reel hash is XXH3-128 over a record per item of the reel in tape order: the VHR,
+// the NUCLEUS record, each group (content hash, CCHH, pad hash) and the EOV/EOJ.  Each
+// trailer block carries a hash of itself.
 #pragma once
 
 #include "formats/bytes.hpp"
@@ -114,29 +116,28 @@ TrailerSum decode_trailer_sum(ByteSpan block);
 // XXH3-64 of some bytes.
 uint64_t hash64(ByteSpan bytes);
 
-// The content hash of a THR (or FBA group) logical image: its bytes with 12..15 (the
-// home address's CCHH) read as zero.
-uint64_t content_hash(ByteSpan image);
-
-// A tape block's digest: its length and XXH3-64.
-struct BlockDigest {
-    uint32_t length = 0;
-    uint64_t hash = 0;
+// The digests of one THR group, from its tape blocks (exactly as on tape) and the length
+// of the logical image they carry.
+struct GroupDigest {
+    uint64_t content = 0;
+    uint32_t group = 0;
+    uint32_t cchh = 0;   // the home address's raw CCHH (image bytes 12..15)
+    uint64_t pad = 0;    // XXH3-64 of the bytes after the image (most groups: none)
 };
-BlockDigest digest_block(ByteSpan block);
+GroupDigest digest_group(std::span<const ByteSpan> blocks, size_t image_length);
 
-// Hashes a sequence of block digests, each fed as 4-byte length and 8-byte hash (both
-// big-endian) into XXH3-128: the whole value for a reel, its low 32 bits for a track's group.
-class DigestChain {
+// The reel hash (XXH3-128) over the reel's items in tape order.
+class ReelHasher {
 public:
-    DigestChain();
-    ~DigestChain();
-    DigestChain(const DigestChain&) = delete;
-    DigestChain& operator=(const DigestChain&) = delete;
+    ReelHasher();
+    ~ReelHasher();
+    ReelHasher(const ReelHasher&) = delete;
+    ReelHasher& operator=(const ReelHasher&) = delete;
     void reset();
-    void add(BlockDigest d);
-    Hash128 digest128() const;
-    uint32_t digest32() const;
+    enum Item : uint8_t { kVhr = 1, kNucleus = 2, kGroup = 3, kEnd = 4 };
+    void add_record(Item item, uint64_t block_hash);  // VHR, NUCLEUS, EOV/EOJ: XXH3-64 of the block
+    void add_group(const GroupDigest& group);
+    Hash128 digest() const;
 
 private:
     struct State;
