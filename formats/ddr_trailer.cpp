@@ -316,7 +316,8 @@ uint64_t trailer_tape_bytes(uint64_t units)
 {
     constexpr uint64_t kChunkHeader = 6;
     uint64_t full = units / kTrailerEntriesPerBlock, rest = units % kTrailerEntriesPerBlock;
-    uint64_t bytes = kChunkHeader + kTrailerHeaderSize + full * (kChunkHeader + 4096);
+    constexpr uint64_t kFullSum = kTrailerSumHeader + kTrailerEntrySize * kTrailerEntriesPerBlock + 8;
+    uint64_t bytes = kChunkHeader + kTrailerHeaderSize + full * (kChunkHeader + kFullSum);
     if (rest)
         bytes += kChunkHeader + kTrailerSumHeader + kTrailerEntrySize * rest + 8;
     return bytes;
