@@ -1,5 +1,6 @@
 // The ddr command line: subcommands, their options, and the one place where errors
 // become messages and exit codes.
+#include "ddr/copy.hpp"
 #include "ddr/dump.hpp"
 #include "ddr/exit_codes.hpp"
 #include "ddr/init.hpp"
@@ -156,6 +157,22 @@ int run(int argc, char** argv)
     cmd_manifest->add_option("--file", manifest.file, "the Nth dump on the tape (default 1)");
     cmd_manifest->add_option("-c,--cylinders", manifest.extents, "volume: only these cylinders (A-B)")->delimiter(',');
     cmd_manifest->callback([&] { action = [&](Reporter& r) { return run_manifest(manifest, r); }; });
+
+    // ---- copy ----
+    CopyOptions copy;
+    bool no_compare = false;
+    auto* cmd_copy = app.add_subcommand("copy", "the same volume or tape in another container (CKD/CCKD, FBA/CFBA, AWS/HET)");
+    cmd_copy->add_option("SOURCE", copy.source, "a volume image or tape")->required();
+    cmd_copy->add_option("TARGET", copy.target, "the copy (must not exist)")->required();
+    cmd_copy->add_option("--to", copy.to, "ckd, cckd, cckd64, eav, fba, cfba, aws or het (default: the other kind)")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "eav", "fba", "cfba", "aws", "het"}, CLI::ignore_case));
+    cmd_copy->add_option("--compress", copy.compress, "zlib (default), bzip2 or none");
+    cmd_copy->add_flag("--overwrite", copy.overwrite, "replace an existing tape file");
+    cmd_copy->add_flag("--no-compare", no_compare, "do not read the copy back and compare");
+    cmd_copy->callback([&] {
+        copy.compare = !no_compare;
+        action = [&](Reporter& r) { return run_copy(copy, r); };
+    });
 
     // ---- init ----
     InitOptions init;

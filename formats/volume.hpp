@@ -60,6 +60,8 @@ struct NewCkdVolume {
     // Plain CKD only: cylinders per file before a new "_n" file starts (Hercules' 2 GB
     // split); 0 = one single large file.
     uint32_t cylinders_per_file = 0;
+    // Compressed containers: 0 none, 1 zlib, 2 bzip2.
+    int compression = 1;
 };
 
 // Opens an existing CKD volume for reading, whatever its container.
@@ -106,6 +108,7 @@ struct NewFbaVolume {
     std::string format = "FBA";      // "FBA" (plain) or "FBA_C370"
     uint64_t blocks = 0;
     uint16_t devtype = 0;
+    int compression = 1;             // FBA_C370: 0 none, 1 zlib, 2 bzip2
 };
 
 std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path);

@@ -15,15 +15,21 @@ namespace {
 
 // Compressed containers (CCKD / CFBA) live in their own modules.
 std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path) { return open_cckd_volume(path); }
+CckdOptions cckd_options(int compression)
+{
+    CckdOptions o;
+    o.compression = compression == 0 ? CckdCompression::None : compression == 2 ? CckdCompression::Bzip2 : CckdCompression::Zlib;
+    return o;
+}
 std::unique_ptr<CkdVolumeWriter> create_compressed_ckd(const std::string& path, const NewCkdVolume& spec)
 {
-    return create_cckd_volume(path, spec);
+    return create_cckd_volume(path, spec, cckd_options(spec.compression));
 }
 std::unique_ptr<CkdVolumeWriter> update_compressed_ckd(const std::string& path) { return update_cckd_volume(path); }
 std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path) { return open_cfba_volume(path); }
 std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, const NewFbaVolume& spec)
 {
-    return create_cfba_volume(path, spec);
+    return create_cfba_volume(path, spec, cckd_options(spec.compression));
 }
 std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { return update_cfba_volume(path); }
 
