@@ -151,6 +151,8 @@ void check_tape_writer_options(const TapeWriterOptions& options)
         fail(ErrorKind::Usage, "unknown HET compression " + std::to_string(options.compression));
     if (options.level < 1 || options.level > 9)
         fail(ErrorKind::Usage, "compression level " + std::to_string(options.level) + " is not between 1 and 9");
+    if (options.append_at && !options.append)
+        fail(ErrorKind::Usage, "a tape offset to append at is given, but not append");
 }
 
 AwsChunkWriter::AwsChunkWriter(tapeio::TapeOutput output, uint32_t chunk_size, uint16_t previous_length)
@@ -158,39 +160,63 @@ AwsChunkWriter::AwsChunkWriter(tapeio::TapeOutput output, uint32_t chunk_size, u
 {
 }
 
-AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok)
+AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok,
+                                    uint64_t tail_in_memory)
 {
     check_tape_writer_options(options);
-    if (tapeio::TapeOutput::is_stream_path(path))
-        return AwsChunkWriter(tapeio::TapeOutput::open_stream(path), options.chunk_size, 0);
-
-    struct stat st {};
-    if (!options.append || ::stat(path.c_str(), &st) != 0)
-        return AwsChunkWriter(tapeio::TapeOutput::create_file(path, options.overwrite), options.chunk_size, 0);
-
-    // Append: walk the whole existing tape, which checks it and finds where it ends.
     Place place;
     place.file = path;
+    if (tapeio::TapeOutput::is_stream_path(path)) {
+        if (options.append)
+            fail(ErrorKind::Usage, place, "cannot append to a stream: it cannot be read back");
+        return AwsChunkWriter(tapeio::TapeOutput::open_stream(path), options.chunk_size, 0);
+    }
+
+    struct stat st {};
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (!options.append || (!exists && options.append_at.value_or(0) == 0))
+        return AwsChunkWriter(tapeio::TapeOutput::create_file(path, options.overwrite), options.chunk_size, 0);
+    const uint64_t cut = options.append_at.value_or(UINT64_MAX);
+    if (options.append_at)
+        place.offset = cut;
+    if (!exists)
+        fail(ErrorKind::Usage, place, "cannot append at this offset: the tape file does not exist");
+
+    // Append: walk the existing tape up to its end or the cut, which checks it and finds
+    // the "previous length" our first header must carry.
     if (!S_ISREG(st.st_mode))
         fail(ErrorKind::Refused, place, "cannot append: not a regular file");
     AwsChunkReader existing(tapeio::BufferedInput(path, tapeio::open_for_reading(path)), AwsReaderOptions{});
     Bytes scratch;
     uint8_t f1 = 0, f2 = 0;
     TapeRecord last = TapeRecord::EndOfData;
-    for (TapeRecord r; (r = existing.read(scratch, f1, f2)) != TapeRecord::EndOfData; last = r) {
+    uint64_t last_start = 0;
+    while (existing.next_offset() < cut) {
+        last_start = existing.next_offset();
+        const TapeRecord r = existing.read(scratch, f1, f2);
+        if (r == TapeRecord::EndOfData)
+            break;
         if (r == TapeRecord::Block && (f1 || f2) && !compressed_ok) {
             place.block = existing.block_number();
             place.offset = existing.offset();
             fail(ErrorKind::Refused, place, "cannot append AWS blocks: the tape holds HET-compressed blocks");
         }
+        last = r;
     }
-    const uint64_t end = existing.offset();
-    if (last == TapeRecord::Block) {
+    const uint64_t end = existing.next_offset();
+    if (!options.append_at && last == TapeRecord::Block) {
         place.offset = end;
         fail(ErrorKind::Refused, place,
              "cannot append: the tape does not end with a tape mark (its last file is incomplete)");
     }
-    return AwsChunkWriter(tapeio::TapeOutput::append_file(path, end), options.chunk_size,
+    if (end < cut && options.append_at)
+        fail(ErrorKind::Usage, place, "cannot append at this offset: the tape ends at offset " + std::to_string(end));
+    if (end > cut)
+        fail(ErrorKind::Usage, place,
+             "cannot append at this offset: it is inside the " +
+                 std::string(last == TapeRecord::TapeMark ? "tape mark" : "block") + " that starts at offset " +
+                 std::to_string(last_start) + ", not where a block or tape mark starts");
+    return AwsChunkWriter(tapeio::TapeOutput::append_file(path, end, tail_in_memory), options.chunk_size,
                           existing.last_chunk_length());
 }
 

@@ -81,6 +81,8 @@ public:
     uint64_t block_number() const { return record_block_; }
     uint64_t offset() const { return record_offset_; }
     uint64_t file_number() const { return record_file_; }
+    // Where the next record starts (the end of the tape after EndOfData).
+    uint64_t next_offset() const { return input_.offset(); }
     // The place of the last record, for errors found above the chunk layer.
     Place place() const;
 
@@ -115,9 +117,13 @@ private:
 class AwsChunkWriter {
 public:
     // Opens the target of a tape writer: a stream for "-" (or a FIFO), a new file, or
-    // with options.append an existing tape whose end is found by reading it (it must be
-    // empty or end with a tape mark; `compressed_ok` says whether HET blocks may be in it).
-    static AwsChunkWriter open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok);
+    // with options.append an existing tape, read up to its end (which must be empty or a
+    // tape mark) or up to options.append_at (which must start a block or tape mark, or be
+    // the end).  `compressed_ok` says whether HET blocks may be in the part kept;
+    // `tail_in_memory` is how many bytes after append_at are saved in memory rather than
+    // in a file (tapeio::TapeOutput::append_file).
+    static AwsChunkWriter open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok,
+                               uint64_t tail_in_memory = tapeio::TapeOutput::kTailInMemory);
 
     AwsChunkWriter(tapeio::TapeOutput output, uint32_t chunk_size, uint16_t previous_length);
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ddr {
@@ -62,6 +63,7 @@ public:
     // Bytes of medium used so far, container headers included (what Hercules'
     // maxsize= counts for an emulated reel).
     virtual uint64_t position() const = 0;
+    // Data blocks this writer wrote (not those an appended tape already held).
     virtual uint64_t blocks_written() const = 0;
 
     // IBM DDR backs up over a track that hit the end of the reel and writes EOV in its
@@ -72,7 +74,7 @@ public:
 
     // Flushes and syncs; a file written under a temporary name is renamed into place.
     // Until finish() returns the tape is not complete; a writer destroyed without it
-    // removes the temporary file (and a partly appended tape is cut back).
+    // removes the temporary file (and an appended tape is put back exactly as it was).
     virtual void finish() = 0;
 
     virtual const std::string& name() const = 0;
@@ -83,7 +85,13 @@ struct TapeWriterOptions {
     std::string format = "AWS";    // "AWS" or "HET"
     bool overwrite = false;        // replace an existing file (otherwise Error(Refused))
     bool append = false;           // keep the existing tape and write after its last tape mark
-                                   // (refused if it does not end with one; a missing file is created)
+                                   // (refused if it does not end with one; a missing file is created;
+                                   // a stream cannot be appended to: Error(Usage))
+    // With append: keep the existing tape only up to this byte offset and write from there.
+    // It must be where a block or tape mark starts, or the end of the file (a missing file
+    // is an empty tape), else Error(Usage); the kept part may end with a block.  The bytes
+    // after it are saved and put back if the writer is destroyed without finish().
+    std::optional<uint64_t> append_at;
     uint32_t chunk_size = 65535;   // AWS/HET chunk size
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
     int level = 4;                 // HET compression level

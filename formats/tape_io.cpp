@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <random>
+#include <span>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +59,75 @@ void sync_folder(const std::string& folder)
         (void)::fsync(fd);
         ::close(fd);
     }
+}
+
+// Creates a hidden file beside `path` (".<name><tag><random>"), so that a rename is
+// atomic and the bytes stay on the same file system.  Throws Error(WriteFailed).
+UniqueFd create_beside(const std::string& path, const char* tag, mode_t mode, std::string& temp)
+{
+    const std::string folder = folder_of(path);
+    std::random_device entropy;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        char suffix[16];
+        std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
+        temp = folder + "/." + base_of(path) + tag + suffix;
+        int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd >= 0)
+            return UniqueFd(fd);
+        const int err = errno;
+        if (err != EEXIST)
+            write_failed(path, 0, ("cannot create a temporary file in " + folder).c_str(), err);
+    }
+    Place place;
+    place.file = path;
+    fail(ErrorKind::WriteFailed, place, "cannot find a free temporary name in " + folder);
+}
+
+// Whole-range pread/pwrite, retried on EINTR: 0, or the errno (EIO for an early end).
+int pread_all(int fd, uint8_t* data, size_t size, uint64_t at) noexcept
+{
+    while (size > 0) {
+        ssize_t done = ::pread(fd, data, size, off_t(at));
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0)
+            return done < 0 ? errno : EIO;
+        data += done;
+        size -= size_t(done);
+        at += uint64_t(done);
+    }
+    return 0;
+}
+
+int pwrite_all(int fd, const uint8_t* data, size_t size, uint64_t at) noexcept
+{
+    while (size > 0) {
+        ssize_t done = ::pwrite(fd, data, size, off_t(at));
+        if (done < 0 && errno == EINTR)
+            continue;
+        if (done <= 0)
+            return done < 0 ? errno : EIO;
+        data += done;
+        size -= size_t(done);
+        at += uint64_t(done);
+    }
+    return 0;
+}
+
+// Copies `size` bytes from one file to another through `buffer`: 0 or an errno.
+int copy_bytes(int from, uint64_t from_at, int to, uint64_t to_at, uint64_t size, std::span<uint8_t> buffer) noexcept
+{
+    while (size > 0) {
+        const size_t n = size_t(std::min<uint64_t>(size, buffer.size()));
+        if (int err = pread_all(from, buffer.data(), n, from_at))
+            return err;
+        if (int err = pwrite_all(to, buffer.data(), n, to_at))
+            return err;
+        from_at += n;
+        to_at += n;
+        size -= n;
+    }
+    return 0;
 }
 
 } // namespace
@@ -195,7 +265,7 @@ size_t BufferedInput::read(uint8_t* out, size_t n)
 
 TapeOutput::TapeOutput(Mode mode, std::string name, UniqueFd fd, std::string temp_path, uint64_t start)
     : mode_(mode), name_(std::move(name)), fd_(std::move(fd)), temp_path_(std::move(temp_path)), keep_(start),
-      buffer_start_(start)
+      old_end_(start), buffer_start_(start)
 {
     // Room for a full buffer plus the largest block, so steady-state writes never allocate.
     buffer_.reserve(kOutputBuffer + (size_t(4) << 20));
@@ -204,8 +274,10 @@ TapeOutput::TapeOutput(Mode mode, std::string name, UniqueFd fd, std::string tem
 TapeOutput::TapeOutput(TapeOutput&& other) noexcept
     : mode_(other.mode_), name_(std::move(other.name_)), fd_(std::move(other.fd_)),
       temp_path_(std::move(other.temp_path_)), overwrite_(other.overwrite_), keep_(other.keep_),
-      buffer_(std::move(other.buffer_)), buffer_start_(other.buffer_start_), hold_from_(other.hold_from_),
-      finished_(other.finished_), moved_from_(other.moved_from_)
+      old_end_(other.old_end_), saved_tail_(std::move(other.saved_tail_)), tail_fd_(std::move(other.tail_fd_)),
+      tail_path_(std::move(other.tail_path_)), buffer_(std::move(other.buffer_)),
+      buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_),
+      moved_from_(other.moved_from_)
 {
     other.moved_from_ = true;
 }
@@ -237,36 +309,57 @@ TapeOutput TapeOutput::create_file(const std::string& path, bool overwrite)
         if (!overwrite)
             fail(ErrorKind::Refused, place, "the tape file already exists");
     }
-    // A hidden name in the same folder, so the final rename is atomic and a reader
-    // never sees a half-written tape under the real name.
-    std::string folder = folder_of(path);
-    std::random_device entropy;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        char suffix[16];
-        std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
-        std::string temp = folder + "/." + base_of(path) + ".ddr-" + suffix;
-        int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0) {
-            TapeOutput out(Mode::NewFile, path, UniqueFd(fd), temp, 0);
-            out.overwrite_ = overwrite;
-            return out;
-        }
-        const int err = errno;
-        if (err != EEXIST)
-            write_failed(path, 0, ("cannot create a temporary file in " + folder).c_str(), err);
-    }
-    fail(ErrorKind::WriteFailed, place, "cannot find a free temporary name in " + folder);
+    // A hidden name in the same folder, so a reader never sees a half-written tape under
+    // the real name.
+    std::string temp;
+    UniqueFd fd = create_beside(path, ".ddr-", 0666, temp);
+    TapeOutput out(Mode::NewFile, path, std::move(fd), temp, 0);
+    out.overwrite_ = overwrite;
+    return out;
 }
 
-TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep)
+TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep, uint64_t tail_in_memory)
 {
-    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0)
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd.valid())
         write_failed(path, 0, "cannot open for appending", errno);
-    TapeOutput out(Mode::Append, path, UniqueFd(fd), {}, keep);
-    // Anything past the tape's end (there should be nothing) is not part of the tape.
-    if (::ftruncate(fd, off_t(keep)) != 0)
-        write_failed(path, keep, "cannot cut the file to the end of its tape", errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0)
+        write_failed(path, 0, "cannot open for appending", errno);
+    const uint64_t old_end = uint64_t(st.st_size);
+    if (old_end < keep)
+        fail(ErrorKind::Internal, "cannot keep " + std::to_string(keep) + " bytes of " + path + ", which holds " +
+                                      std::to_string(old_end));
+
+    // Save what we will write over before writing anything.  A large tail goes to a synced
+    // file, so that it survives even a crash.
+    const uint64_t size = old_end - keep;
+    Bytes saved;
+    UniqueFd tail_fd;
+    std::string tail_path;
+    int err = 0;
+    if (size <= tail_in_memory) {
+        saved.resize(size_t(size));
+        err = pread_all(fd.get(), saved.data(), saved.size(), keep);
+    } else {
+        tail_fd = create_beside(path, ".ddr-tail-", 0600, tail_path);
+        Bytes buffer(size_t(1) << 20);
+        err = copy_bytes(fd.get(), keep, tail_fd.get(), 0, size, buffer);
+        if (err == 0 && ::fsync(tail_fd.get()) != 0)
+            err = errno;
+        if (err != 0)
+            ::unlink(tail_path.c_str());
+        else
+            sync_folder(folder_of(path));
+    }
+    if (err != 0)
+        write_failed(path, keep, "cannot save the tape after this offset before writing over it", err);
+
+    TapeOutput out(Mode::Append, path, std::move(fd), {}, keep);
+    out.old_end_ = old_end;
+    out.saved_tail_ = std::move(saved);
+    out.tail_fd_ = std::move(tail_fd);
+    out.tail_path_ = std::move(tail_path);
     return out;
 }
 
@@ -338,7 +431,9 @@ void TapeOutput::truncate(uint64_t pos)
     if (mode_ == Mode::Append && pos < keep_)
         fail(ErrorKind::Internal, "cannot truncate " + name_ + " into the tape it held before");
     buffer_.clear();
-    if (::ftruncate(fd_.get(), off_t(pos)) != 0)
+    // An appended file keeps its length until finish(): giving blocks back to the file
+    // system now could leave no room to put the old tail back.
+    if (mode_ != Mode::Append && ::ftruncate(fd_.get(), off_t(pos)) != 0)
         write_failed(name_, pos, "cannot truncate", errno);
     buffer_start_ = pos;
 }
@@ -350,6 +445,8 @@ void TapeOutput::finish()
     flush(true);
     Place place;
     place.file = name_;
+    if (mode_ == Mode::Append && ::ftruncate(fd_.get(), off_t(position())) != 0)
+        write_failed(name_, position(), "cannot cut the file where the tape now ends", errno);
     if (mode_ != Mode::Stream) {
         if (::fsync(fd_.get()) != 0)
             write_failed(name_, position(), "cannot sync to disk", errno);
@@ -385,7 +482,29 @@ void TapeOutput::finish()
         }
         sync_folder(folder_of(name_));
     }
+    discard_tail();
     finished_ = true;
+}
+
+bool TapeOutput::restore_tail(int fd) noexcept
+{
+    int err = 0;
+    if (!saved_tail_.empty()) {
+        err = pwrite_all(fd, saved_tail_.data(), saved_tail_.size(), keep_);
+    } else if (tail_fd_.valid()) {
+        uint8_t buffer[size_t(64) << 10];
+        err = copy_bytes(tail_fd_.get(), 0, fd, keep_, old_end_ - keep_, buffer);
+    }
+    return err == 0 && ::ftruncate(fd, off_t(old_end_)) == 0 && ::fsync(fd) == 0;
+}
+
+void TapeOutput::discard_tail() noexcept
+{
+    Bytes().swap(saved_tail_);
+    tail_fd_.reset();
+    if (!tail_path_.empty())
+        ::unlink(tail_path_.c_str());
+    tail_path_.clear();
 }
 
 void TapeOutput::abandon() noexcept
@@ -396,13 +515,18 @@ void TapeOutput::abandon() noexcept
         if (!temp_path_.empty())
             ::unlink(temp_path_.c_str());
         break;
-    case Mode::Append:
-        if (fd_.valid()) {
-            (void)::ftruncate(fd_.get(), off_t(keep_));
-            (void)::fsync(fd_.get());
-        }
+    case Mode::Append: {
+        // finish() may have failed after closing the file: open it again to put it back.
+        UniqueFd reopened;
+        if (!fd_.valid())
+            reopened = UniqueFd(::open(name_.c_str(), O_WRONLY | O_CLOEXEC));
+        const int fd = fd_.valid() ? fd_.get() : reopened.get();
+        // If the tail cannot be put back, its hidden copy (if any) stays for a person to use.
+        if (fd >= 0 && restore_tail(fd))
+            discard_tail();
         fd_.reset();
         break;
+    }
     case Mode::Stream:
         fd_.reset();
         break;

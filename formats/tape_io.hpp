@@ -76,8 +76,10 @@ private:
 //
 //  * NewFile: a hidden temporary file in the target's folder, renamed onto the target by
 //    finish(); removed if the writer is abandoned.
-//  * Append: an existing file, written from its old end; cut back to that length if the
-//    writer is abandoned.
+//  * Append: an existing file, written from a point where its tape is kept up to.  The
+//    bytes after that point are saved first (in memory, or in a hidden file beside it
+//    when large); they are written over in place, put back exactly if the writer is
+//    abandoned, and dropped by finish(), which cuts the file where our writing ended.
 //  * Stream: standard output, a pipe or a FIFO; written through, except that bytes at or
 //    after hold_from() stay in memory so that truncate() can still drop them.
 //
@@ -88,8 +90,13 @@ public:
 
     // A new file at `path`.  Throws Error(Refused) if it exists and !overwrite.
     static TapeOutput create_file(const std::string& path, bool overwrite);
-    // An existing regular file whose first `keep` bytes stay as they are.
-    static TapeOutput append_file(const std::string& path, uint64_t keep);
+    // Saved bytes past `keep` are held in memory up to this size, else in a file.
+    static constexpr uint64_t kTailInMemory = uint64_t(64) << 20;
+
+    // An existing regular file whose first `keep` bytes stay as they are; writing starts
+    // at `keep`.  The bytes after it are saved as described above (`tail_in_memory` is
+    // the limit for memory).
+    static TapeOutput append_file(const std::string& path, uint64_t keep, uint64_t tail_in_memory = kTailInMemory);
     // A stream: "-" is standard output; otherwise an existing FIFO or character device.
     static TapeOutput open_stream(const std::string& path);
     // True if `path` is "-" or names an existing FIFO or character device.
@@ -106,9 +113,11 @@ public:
     uint64_t position() const { return buffer_start_ + buffer_.size(); }
     // Stream: bytes from `pos` on are not written out until a later hold_from() or finish().
     void hold_from(uint64_t pos);
-    // Drops everything after `pos`.  A stream can only drop bytes it still holds.
+    // Drops everything after `pos`.  A stream can only drop bytes it still holds; an
+    // appended file cannot drop what it held before and keeps its length until finish().
     void truncate(uint64_t pos);
-    // Writes out everything, syncs a file and renames a new file into place.
+    // Writes out everything, cuts an appended file where our writing ends (dropping its
+    // saved tail), syncs a file and renames a new file into place.
     void finish();
 
     Mode mode() const { return mode_; }
@@ -118,6 +127,8 @@ private:
     TapeOutput(Mode mode, std::string name, UniqueFd fd, std::string temp_path, uint64_t start);
     void flush(bool everything);
     void write_out(const uint8_t* data, size_t size, uint64_t at);
+    bool restore_tail(int fd) noexcept;
+    void discard_tail() noexcept;
     void abandon() noexcept;
 
     Mode mode_;
@@ -125,7 +136,11 @@ private:
     UniqueFd fd_;
     std::string temp_path_;  // NewFile only
     bool overwrite_ = false;
-    uint64_t keep_ = 0;      // Append: the original length
+    uint64_t keep_ = 0;      // Append: where our writing starts
+    uint64_t old_end_ = 0;   // Append: the file's length before we wrote
+    Bytes saved_tail_;       // Append: bytes [keep_, old_end_) when small enough
+    UniqueFd tail_fd_;       // Append: else a hidden file holding them
+    std::string tail_path_;
     Bytes buffer_;           // bytes not yet written out; buffer_[0] is at buffer_start_
     uint64_t buffer_start_ = 0;
     uint64_t hold_from_ = UINT64_MAX;

@@ -6,8 +6,10 @@
 #include "formats/error.hpp"
 #include "formats/tape.hpp"
 
+#include <csignal>
 #include <cstdio>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <string>
 #include <vector>
@@ -123,5 +125,35 @@ inline std::vector<MapFile> parse_tape_map(const std::string& text)
     }
     return files;
 }
+
+// While in scope, writing any file past `bytes` fails with EFBIG, as on a full disk
+// (RLIMIT_FSIZE; SIGXFSZ is ignored so that the write fails instead of the process).
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(uint64_t bytes)
+    {
+        if (::getrlimit(RLIMIT_FSIZE, &saved_) != 0)
+            return;
+        old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit = saved_;
+        limit.rlim_cur = rlim_t(bytes);
+        active_ = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
+    }
+    ~FileSizeLimit()
+    {
+        if (active_)
+            (void)::setrlimit(RLIMIT_FSIZE, &saved_);
+        if (old_handler_ != SIG_ERR)
+            std::signal(SIGXFSZ, old_handler_);
+    }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+    bool active() const { return active_; }
+
+private:
+    rlimit saved_ {};
+    void (*old_handler_)(int) = SIG_ERR;
+    bool active_ = false;
+};
 
 } // namespace ddr::test

@@ -679,3 +679,332 @@ TEST_CASE("AWS: Hercules' hetmap and tapemap agree with our files")
     CHECK(parse_tape_map(run_command("tapemap " + path + " 2>/dev/null", rc)) == expected);
     CHECK(rc == 0);
 }
+
+// ---- append_at: continuing a tape from an earlier block or tape mark ----
+
+namespace {
+
+// A dump as ddr writes one, in 4,096-byte chunks: VHR, a track, a 10,000-byte block in three
+// chunks, EOJ, a trailer block, a tape mark.  Records start at offsets 0, 86, 4188 (chunks
+// at 4188, 8290, 12392), 14206, 14292 and 14378; the file is 14,384 bytes.
+std::vector<Bytes> dump_records(uint32_t seed)
+{
+    return {test_block(80, seed),     test_block(4096, seed + 1), test_block(10000, seed + 2),
+            test_block(80, seed + 3), test_block(80, seed + 4),   {}};
+}
+
+TapeWriterOptions append_options(std::optional<uint64_t> at)
+{
+    TapeWriterOptions o;
+    o.chunk_size = 4096;
+    o.append = true;
+    o.append_at = at;
+    return o;
+}
+
+std::unique_ptr<TapeWriter> appender(const std::string& path, uint64_t at,
+                                     uint64_t tail_in_memory = tapeio::TapeOutput::kTailInMemory)
+{
+    return std::make_unique<AwsTapeWriter>(AwsChunkWriter::open(path, append_options(at), false, tail_in_memory));
+}
+
+void write_records(TapeWriter& w, const std::vector<Bytes>& records)
+{
+    for (const Bytes& r : records) {
+        if (r.empty())
+            w.write_tapemark();
+        else
+            w.write_block(r);
+    }
+}
+
+// The tape's records read strictly (an empty Bytes for a tape mark).
+std::vector<Bytes> strict_records(const std::string& path)
+{
+    auto reader = aws_reader(path, true);
+    std::vector<Bytes> out;
+    for (const ReadRecord& r : read_all(*reader))
+        if (r.kind != TapeRecord::EndOfData)
+            out.push_back(r.data);
+    return out;
+}
+
+Bytes header_at(const Bytes& tape, uint64_t offset)
+{
+    REQUIRE(offset + 6 <= tape.size());
+    return Bytes(tape.begin() + std::ptrdiff_t(offset), tape.begin() + std::ptrdiff_t(offset + 6));
+}
+
+} // namespace
+
+TEST_CASE("AWS writer: append_at keeps the tape up to a block or tape mark and continues its chain")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    const std::vector<Bytes> first = dump_records(1);
+    write_tape(path, first, append_options(std::nullopt));
+    const Bytes original = read_file(path);
+    REQUIRE(original.size() == 14384);
+    // What ddr appends after an EOJ: TM VHR track EOJ trailer TM.
+    const std::vector<Bytes> second = {{}, test_block(80, 11), test_block(4096, 12), test_block(80, 13),
+                                       test_block(80, 14), {}};
+    const uint64_t second_size = 6 + 86 + 4102 + 86 + 86 + 6;
+
+    struct Cut {
+        const char* what;
+        uint64_t at;
+        uint16_t previous;  // the length of the chunk before the cut
+        size_t kept;        // records of the first dump kept
+    };
+    const Cut cuts[] = {{"the end of the file", 14384, 0, 6},
+                        {"the tape mark", 14378, 80, 5},
+                        {"the block after EOJ", 14292, 80, 4},
+                        {"the block after the three-chunk block", 14206, 1808, 3},
+                        {"the start of the tape", 0, 0, 0}};
+    for (const Cut& c : cuts) {
+        CAPTURE(c.what);
+        write_file(path, original);
+        auto w = appender(path, c.at);
+        CHECK(w->position() == c.at);
+        CHECK(w->blocks_written() == 0);
+        const TapeMarkPosition m = w->mark();
+        CHECK(m.bytes == c.at);
+        CHECK(m.blocks == 0);
+        CHECK(m.state == c.previous);
+        write_records(*w, second);
+        CHECK(w->blocks_written() == 4);
+        CHECK(w->position() == c.at + second_size);
+        w->finish();
+
+        const Bytes t = read_file(path);
+        REQUIRE(t.size() == c.at + second_size);
+        CHECK(Bytes(t.begin(), t.begin() + std::ptrdiff_t(c.at)) ==
+              Bytes(original.begin(), original.begin() + std::ptrdiff_t(c.at)));
+        CHECK(header_at(t, c.at) == aws_header(0, c.previous, 0x40));
+        CHECK(header_at(t, c.at + 6) == aws_header(80, 0, 0xA0));
+        std::vector<Bytes> expected(first.begin(), first.begin() + std::ptrdiff_t(c.kept));
+        expected.insert(expected.end(), second.begin(), second.end());
+        CHECK(strict_records(path) == expected);  // strict: every previous length chains
+        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    }
+
+    // At the end of the file, append_at is plain append.
+    write_file(path, original);
+    write_tape(path, second, append_options(std::nullopt));
+    const Bytes plain = read_file(path);
+    write_file(path, original);
+    auto w = appender(path, 14384);
+    write_records(*w, second);
+    w->finish();
+    CHECK(read_file(path) == plain);
+}
+
+TEST_CASE("AWS writer: append_at refuses offsets that do not start a block or tape mark")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    const Bytes original = read_file(path);
+
+    struct Bad {
+        const char* what;
+        uint64_t at;
+        const char* phrase;
+    };
+    const Bad bads[] = {
+        {"a chunk boundary inside a block", 8290, "inside the block that starts at offset 4188,"},
+        {"the last chunk of that block", 12392, "inside the block that starts at offset 4188,"},
+        {"the middle of a header", 89, "inside the block that starts at offset 86,"},
+        {"the middle of a block's data", 200, "inside the block that starts at offset 86,"},
+        {"the middle of a tape mark", 14380, "inside the tape mark that starts at offset 14378,"},
+        {"one byte past the end", 14385, "the tape ends at offset 14384"},
+        {"far past the end", uint64_t(1) << 40, "the tape ends at offset 14384"},
+    };
+    for (const Bad& b : bads) {
+        CAPTURE(b.what);
+        auto e = error_from([&] { appender(path, b.at); });
+        REQUIRE(e);
+        CHECK(e->kind() == ErrorKind::Usage);
+        CHECK(e->place().file == path);
+        CHECK(e->place().offset == b.at);
+        CHECK(e->detail().find(b.phrase) != std::string::npos);
+        CHECK(std::string(e->what()).find("offset " + std::to_string(b.at)) != std::string::npos);
+        CHECK(read_file(path) == original);
+        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    }
+
+    // append_at without append, and append to a stream, are usage errors.
+    TapeWriterOptions no_append = append_options(86);
+    no_append.append = false;
+    auto e1 = error_from([&] { create_tape_writer(path, no_append); });
+    REQUIRE(e1);
+    CHECK(e1->kind() == ErrorKind::Usage);
+    for (std::optional<uint64_t> at : {std::optional<uint64_t>(), std::optional<uint64_t>(0)}) {
+        auto e2 = error_from([&] { create_tape_writer("-", append_options(at)); });
+        REQUIRE(e2);
+        CHECK(e2->kind() == ErrorKind::Usage);
+        CHECK(e2->detail() == "cannot append to a stream: it cannot be read back");
+    }
+
+    // A missing file is an empty tape: only offset 0 is on it.
+    auto e3 = error_from([&] { appender(dir.file("missing.aws"), 6); });
+    REQUIRE(e3);
+    CHECK(e3->kind() == ErrorKind::Usage);
+    CHECK(e3->place().offset == 6);
+    write_tape(dir.file("missing.aws"), {test_block(80, 1), {}}, append_options(0));
+    CHECK(strict_records(dir.file("missing.aws")) == std::vector<Bytes>{test_block(80, 1), {}});
+    CHECK(read_file(path) == original);
+}
+
+TEST_CASE("AWS writer: an abandoned append_at puts the old tail back byte for byte")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    const Bytes original = read_file(path);
+    const uint64_t cut = 4188;  // the tail is 10,196 bytes
+
+    // The tail in memory (the default), then in a hidden file (a 100-byte memory limit).
+    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
+        CAPTURE(memory);
+        const bool in_file = memory < original.size() - cut;
+        write_file(path, original);
+        {
+            auto w = appender(path, cut, memory);
+            auto names = folder_entries(dir.path());
+            REQUIRE(names.size() == (in_file ? 2u : 1u));
+            if (in_file) {
+                CHECK(names[0].rfind(".tape.aws.ddr-tail-", 0) == 0);
+                CHECK(read_file(dir.file(names[0])) == Bytes(original.begin() + cut, original.end()));
+            }
+            w->write_tapemark();
+            for (uint32_t i = 0; i < 800; ++i)  // about 3.3 MB: past the write buffer, over the tail on disk
+                w->write_block(test_block(4096, 100 + i));
+            CHECK(fs::file_size(path) > 2000000);
+            const TapeMarkPosition m = w->mark();
+            for (uint32_t i = 0; i < 600; ++i)
+                w->write_block(test_block(4096, 900 + i));
+            w->rewind_to(m);
+        }
+        CHECK(read_file(path) == original);
+        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+
+        // Abandoned before anything was written.
+        { auto w = appender(path, 0, memory); }
+        CHECK(read_file(path) == original);
+        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    }
+}
+
+TEST_CASE("AWS writer: after append_at, finish cuts the file where the new content ends")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    const Bytes original = read_file(path);
+
+    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
+        CAPTURE(memory);
+        write_file(path, original);
+        auto w = appender(path, 86, memory);
+        w->write_tapemark();
+        w->finish();
+        Bytes expected(original.begin(), original.begin() + 86);
+        append(expected, aws_header(0, 80, 0x40));
+        CHECK(read_file(path) == expected);
+        CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), {}});
+        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});  // the saved tail is gone
+    }
+}
+
+TEST_CASE("AWS writer: mark and rewind after append_at never reach before it")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    const std::vector<Bytes> first = dump_records(1);
+    write_tape(path, first, append_options(std::nullopt));
+    const Bytes original = read_file(path);
+
+    auto w = appender(path, 14292);
+    const TapeMarkPosition m = w->mark();
+    w->write_tapemark();
+    for (uint32_t i = 0; i < 700; ++i)  // about 2.9 MB: on disk, past the old end
+        w->write_block(test_block(4096, 50 + i));
+    w->rewind_to(m);
+    CHECK(w->position() == 14292);
+    CHECK(w->blocks_written() == 0);
+
+    // A position before the cut is no mark of this writer's.
+    TapeMarkPosition before = m;
+    before.bytes = 86;
+    before.state = 80;
+    auto e = error_from([&] { w->rewind_to(before); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::Internal);
+
+    const Bytes eov = test_block(80, 99);
+    write_records(*w, {{}, eov, {}});
+    CHECK(w->blocks_written() == 1);
+    w->finish();
+    CHECK(fs::file_size(path) == 14292 + 6 + 86 + 6);
+    const Bytes t = read_file(path);
+    CHECK(Bytes(t.begin(), t.begin() + 14292) == Bytes(original.begin(), original.begin() + 14292));
+    CHECK(strict_records(path) == std::vector<Bytes>{first[0], first[1], first[2], first[3], {}, eov, {}});
+}
+
+TEST_CASE("AWS writer: Hercules' tapemap and hetmap read a tape continued after its EOJ")
+{
+    if (!have_program("hetmap") || !have_program("tapemap"))
+        FAIL("Hercules 3.13 utilities are not installed (make deps)");
+    TempDir dir;
+    const std::string path = dir.file("two.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    auto w = appender(path, 14292);  // right after the EOJ block: its trailer and tape mark go
+    write_records(*w, {{}, test_block(80, 11), test_block(4096, 12), test_block(80, 13), test_block(80, 14), {}});
+    w->finish();
+
+    // hetmap counts blocks; tapemap counts chunks (the 10,000-byte block is 3 of them).
+    int rc = 0;
+    CHECK(parse_tape_map(run_command("hetmap -t " + path + " 2>/dev/null", rc)) ==
+          std::vector<MapFile>{{4, 80, 10000}, {4, 80, 4096}});
+    CHECK(rc == 0);
+    CHECK(parse_tape_map(run_command("tapemap " + path + " 2>/dev/null", rc)) ==
+          std::vector<MapFile>{{6, 80, 4096}, {4, 80, 4096}});
+    CHECK(rc == 0);
+}
+
+TEST_CASE("AWS writer: a write error during append_at leaves the tape as it was")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    const Bytes original = read_file(path);
+
+    // The disk is "full" at the old end of the file: our writing fails once it passes it,
+    // in write_block (a flush of the write buffer) or in finish().
+    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
+        for (uint32_t blocks : {10u, 800u}) {
+            CAPTURE(memory);
+            CAPTURE(blocks);
+            write_file(path, original);
+            auto w = appender(path, 4188, memory);
+            std::optional<Error> e;
+            {
+                FileSizeLimit full(original.size());
+                REQUIRE(full.active());
+                e = error_from([&] {
+                    w->write_tapemark();
+                    for (uint32_t i = 0; i < blocks; ++i)
+                        w->write_block(test_block(4096, i));
+                    w->finish();
+                });
+                w.reset();  // abandoned while the disk is still full
+            }
+            REQUIRE(e);
+            CHECK(e->kind() == ErrorKind::WriteFailed);
+            CHECK(e->place().file == path);
+            CHECK(read_file(path) == original);
+            CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+        }
+    }
+}

@@ -525,3 +525,65 @@ TEST_CASE("HET writer: mark and rewind keep the compressed chain consistent")
     auto reader = open_tape_reader(path, TapeReaderOptions{true});
     CHECK(read_all(*reader).size() == 5);
 }
+
+TEST_CASE("HET writer: append_at continues a compressed tape after a block, or puts it back")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.het");
+    const std::vector<Bytes> first = {test_block(80, 1), test_block(4096, 2), test_block(4096, 3), test_block(80, 4),
+                                      {}};
+    write_tape(path, first, het_options(1));
+    const Bytes original = read_file(path);
+    // Cut after the second (compressed) block: the first new header must give its stored length.
+    const std::vector<Chunk> old_chunks = chunks_of(original);
+    REQUIRE(old_chunks.size() == 5);
+    REQUIRE(old_chunks[1].flags1 == 0xA1);
+    const uint64_t cut = 6 + old_chunks[0].length + 6 + old_chunks[1].length;
+    const uint16_t previous = old_chunks[1].length;
+    TapeWriterOptions o = het_options(1);
+    o.append = true;
+    o.append_at = cut;
+
+    // Abandoned after writing over the tail (kept in a hidden file): the tape comes back.
+    {
+        HetTapeWriter w(AwsChunkWriter::open(path, o, true, 100), HetBlockCompressor(1, 4));
+        CHECK(w.position() == cut);
+        CHECK(w.mark().state == previous);
+        w.write_tapemark();
+        for (uint32_t i = 0; i < 600; ++i)  // incompressible, about 2.5 MB: on disk
+            w.write_block(test_block(4096, 100 + i, false));
+    }
+    CHECK(read_file(path) == original);
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()) == 1);
+
+    // Mid-block offsets are refused here too.
+    o.append_at = cut + 3;
+    auto e = error_from([&] { create_tape_writer(path, o); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::Usage);
+    CHECK(e->place().offset == cut + 3);
+
+    // Finished: the kept part, then our tape mark whose previous length chains on.
+    o.append_at = cut;
+    const std::vector<Bytes> second = {{}, test_block(80, 11), test_block(4096, 12), test_block(80, 13), {}};
+    write_tape(path, second, o);
+    const Bytes t = read_file(path);
+    CHECK(Bytes(t.begin(), t.begin() + std::ptrdiff_t(cut)) ==
+          Bytes(original.begin(), original.begin() + std::ptrdiff_t(cut)));
+    const std::vector<Chunk> chunks = chunks_of(t);
+    REQUIRE(chunks.size() == 7);
+    CHECK((chunks[2].length == 0 && chunks[2].previous == previous && chunks[2].flags1 == 0x40));
+    CHECK(chunks[4].flags1 == 0xA1);  // the new 4,096-byte block is compressed
+    std::vector<Bytes> expected = {first[0], first[1]};
+    expected.insert(expected.end(), second.begin(), second.end());
+    CHECK(records_of(path) == expected);
+    auto strict = open_tape_reader(path, TapeReaderOptions{true});
+    CHECK(read_all(*strict).size() == expected.size() + 1);
+
+    if (!have_program("hetmap"))
+        FAIL("Hercules 3.13 utilities are not installed (make deps)");
+    int rc = 0;
+    CHECK(parse_tape_map(run_command("hetmap -t " + path + " 2>/dev/null", rc)) ==
+          std::vector<MapFile>{{2, 80, 4096}, {3, 80, 4096}});
+    CHECK(rc == 0);
+}
