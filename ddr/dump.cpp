@@ -6,6 +6,7 @@
 #include "ddr/interrupt.hpp"
 #include "ddr/reel_writer.hpp"
 #include "ddr/version.hpp"
+#include "formats/ddr_stream.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
@@ -14,6 +15,7 @@
 #include "formats/volume_label.hpp"
 
 #include <chrono>
+#include <sys/stat.h>
 #include <filesystem>
 
 namespace ddr {
@@ -66,6 +68,56 @@ std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, R
     return "";
 }
 
+// Appending after one of our dumps: IBM's DDR, restoring several dumps of a tape in one
+// run (LEAVE), needs each EOJ followed directly by a tape mark.  So the last dump's
+// trailer is cut off the tape and written again after the new dump's (man/ddrtape.5
+// section 7).  Returns where to cut and the blocks to carry; nothing if the tape's last
+// dump has no trailer after its EOJ.
+struct AppendPlan {
+    std::optional<uint64_t> cut_at;
+    std::vector<Bytes> carried;
+};
+
+AppendPlan plan_append(const std::string& path)
+{
+    AppendPlan plan;
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || st.st_size == 0)
+        return plan;
+    auto tape = open_tape_reader(path);
+    DdrStreamReader stream(*tape);
+    bool after_eoj = false;
+    std::optional<uint64_t> cut;
+    std::vector<Bytes> blocks;
+    for (;;) {
+        DdrEvent e;
+        try {
+            e = stream.next();
+        } catch (const Error& err) {
+            fail(ErrorKind::Refused, err.place(), "will not append to a tape that is not a readable DDR tape: " + err.detail());
+        }
+        if (e == DdrEvent::EndOfData)
+            break;
+        if (e == DdrEvent::Header || e == DdrEvent::EndOfVolume) {
+            after_eoj = false;
+            cut.reset();
+            blocks.clear();
+        } else if (e == DdrEvent::EndOfJob) {
+            after_eoj = true;
+        } else if (e == DdrEvent::Extension && after_eoj) {
+            if (!cut)
+                cut = stream.place().offset;
+            ByteSpan b = stream.block();
+            blocks.emplace_back(b.begin(), b.end());
+        }
+    }
+    if (after_eoj && cut) {
+        plan.cut_at = cut;
+        plan.carried = std::move(blocks);
+    }
+    return plan;
+}
+
 } // namespace
 
 int run_dump(const DumpOptions& options, Reporter& reporter)
@@ -105,14 +157,23 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     vhr.cc = load_be16(first_cchh.data());
     vhr.hh = load_be16(first_cchh.data() + 2);
 
-    ReelOutputs outputs(options.tapes, options.tape);
+    TapeWriterOptions tape_options = options.tape;
+    AppendPlan append;
+    if (tape_options.append && !options.pure) {
+        append = plan_append(options.tapes[0]);
+        tape_options.append_at = append.cut_at;
+        if (append.cut_at)
+            reporter.detail("moving the trailer of the tape's last dump (" + std::to_string(append.carried.size()) +
+                            " blocks) behind the new dump, so that its EOJ is followed by a tape mark");
+    }
+    ReelOutputs outputs(options.tapes, tape_options);
     ReelLimit limit;
     limit.sizes = options.reel_sizes;
     if (options.eot_margin)
         limit.margin = *options.eot_margin;
     std::optional<DumpChecksumWriter> checksums;
     if (!options.pure)
-        checksums.emplace(trailer_for(dev, info, extents, vhr, options.source, started));
+        checksums.emplace(trailer_for(dev, info, extents, vhr, options.source, started), std::move(append.carried));
     DdrReelWriter writer(outputs, limit, vhr, reporter, checksums ? &*checksums : nullptr);
 
     uint64_t total_tracks = 0;

@@ -27,6 +27,10 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
     if (next_ > 0)
         opts.append = false;
     auto w = create_tape_writer(paths_[next_], opts);
+    // Appending at an offset cuts the tape right after the last dump's EOJ: its file
+    // still needs its tape mark.
+    if (next_ == 0 && opts.append && opts.append_at)
+        w->write_tapemark();
     ++next_;
     return w;
 }

@@ -73,4 +73,35 @@ out=$("$DDR" verify pure.aws); rc=$?
 # --pure is IBM's tape exactly: the same dump with a trailer differs only after each EOJ.
 size_pure=$(stat -c %s pure.aws)
 [ "$(stat -c %s t.aws)" -gt "$size_pure" ] && ok "the trailer adds blocks after EOJ" || bad "no trailer?"
+
+# Three dumps appended on one tape: every EOJ that another dump follows is followed by a
+# tape mark (IBM's DDR restores such tapes in one run with LEAVE), the trailers of the
+# first two move behind the last, and all three still verify.
+"$DDR" -q dump -c 0-1 vol.3390 three.aws && "$DDR" -q dump --append -c 2-3 vol.3390 three.aws \
+  && "$DDR" -q dump --append -c 4-5:6 vol.3390 three.aws || bad "three appended dumps"
+python3 - <<'PY' && ok "each EOJ but the last is followed by a tape mark" || bad "an EOJ followed by a trailer"
+import struct
+d = open('three.aws', 'rb').read(); o = 0; blocks = []
+while o < len(d):
+    cur, _p, f1, _f2 = struct.unpack_from('<HHBB', d, o)
+    blocks.append(None if f1 & 0x40 else d[o + 6:o + 6 + cur]); o += 6 + cur
+eojs = [i for i, b in enumerate(blocks) if b is not None and len(b) == 80 and b[:4] == b'\xc5\xd6\xd1\x40']
+assert len(eojs) == 3, eojs
+assert all(blocks[i + 1] is None for i in eojs[:2])
+trailer = blocks[eojs[2] + 1:-1]
+assert len([b for b in trailer if b[:8] == bytes.fromhex('c4c4d9e7c8c4d940')]) == 3
+PY
+out=$("$DDR" verify three.aws); [ $? = 0 ] && [ "$(echo "$out" | grep -c 'track checksums and 1 reel checksum match')" = 3 ] \
+  && ok "all three dumps verify, the first two from their moved trailers" || bad "three-dump verify: $out"
+"$DDR" -q init three.3390 3390-3 SUM001 --cylinders 8
+"$DDR" -q restore --file 1 three.aws three.3390 && ok "restore of dump 1 (trailer moved) onto an existing volume" || bad "restore file 1"
+python3 - <<'PY'
+d = bytearray(open('three.aws', 'rb').read())
+d[1000] ^= 0x01                      # inside dump 1, whose trailer is at the end of the tape
+open('three-bad.aws', 'wb').write(d)
+PY
+expect 4 "damage in dump 1 found through its moved trailer" -- "$DDR" verify three-bad.aws
+"$DDR" -q init three2.3390 3390-3 SUM001 --cylinders 8; before=$(sum three2.3390)
+expect 4 "restore of damaged dump 1 refused before writing" -- "$DDR" restore --file 1 three-bad.aws three2.3390
+[ "$(sum three2.3390)" = "$before" ] && ok "  volume untouched" || bad "volume changed"
 finish
