@@ -99,10 +99,7 @@ void DumpChecker::nucleus_read(ByteSpan record, const Place& where)
 void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
 {
     Reel& r = *reels_.back();
-    blocks_.clear();
-    for (size_t i = 0; i < track.header().block_count(); ++i)
-        blocks_.push_back(track.block(i));
-    GroupDigest g = digest_group(blocks_, track.image().size());
+    GroupDigest g = digest_group(track.blocks(), track.image_length());
     r.chain.add_group(g);
     ReadUnit u;
     u.output_cchh = g.cchh;

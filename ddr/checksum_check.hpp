@@ -114,7 +114,6 @@ private:
     uint64_t tod_ = 0;
     bool eav_form_ = false;
     std::vector<std::unique_ptr<Reel>> reels_;
-    std::vector<ByteSpan> blocks_;
     std::optional<TrailerCursor> cursor_;
     std::optional<TrailerHeader> dump_header_;
     std::vector<Foreign> foreign_;

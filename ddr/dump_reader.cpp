@@ -249,9 +249,9 @@ void scan_items(DumpReader& reader, DumpSummary& s)
         s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, h.block_count());
         // On a volume the track takes HA (5), R0 (8 + 8), the records and the end marker
         // (8): the logical image less its 32-byte THR part, plus 29.
-        const uint64_t volume_bytes = t.image().size() - kThrFixedSize + 29;
+        const uint64_t volume_bytes = t.image_length() - kThrFixedSize + 29;
         s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
-        s.bytes += t.image().size();
+        s.bytes += t.image_length();
         if (!s.first_track)
             s.first_track = a;
         s.last_track = a;

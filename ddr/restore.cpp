@@ -281,7 +281,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
                                                 std::to_string(info.track_size));
         volume->write_track(*out, track);
         ++restored;
-        bytes += t.image().size();
+        bytes += t.image_length();
         reporter.progress(restored, summary ? summary->tracks : 0, bytes, "restore");
     }
     reporter.end_progress();

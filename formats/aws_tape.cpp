@@ -43,7 +43,23 @@ void AwsChunkReader::malformed(uint64_t at, const std::string& message) const
 
 TapeRecord AwsChunkReader::read(Bytes& stored, uint8_t& flags1, uint8_t& flags2)
 {
+    return read_record(stored, nullptr, flags1, flags2);
+}
+
+TapeRecord AwsChunkReader::read_view(ByteSpan& stored, bool& stable, uint8_t& flags1, uint8_t& flags2)
+{
+    ByteSpan direct;
+    TapeRecord r = read_record(assembly_, &direct, flags1, flags2);
+    stable = direct.data() != nullptr;
+    stored = stable ? direct : ByteSpan(assembly_);
+    return r;
+}
+
+TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& flags1, uint8_t& flags2)
+{
     stored.clear();
+    if (view)
+        *view = ByteSpan();
     flags1 = flags2 = 0;
     const uint64_t start = input_.offset();
     bool in_block = false;
@@ -115,6 +131,17 @@ TapeRecord AwsChunkReader::read(Bytes& stored, uint8_t& flags1, uint8_t& flags2)
                                   hex2(flags2));
         }
 
+        // A whole block in one chunk of a mapped file: hand out the bytes where they lie.
+        if (view && stored.empty() && (h.flags1 & kAwsEndOfBlock) && input_.mapped()) {
+            ByteSpan got = input_.take(h.length);
+            if (got.size() < h.length)
+                malformed(at, "AWS header at offset " + std::to_string(at) + " says " + std::to_string(h.length) +
+                                  " bytes but only " + std::to_string(got.size()) + " remain");
+            *view = got.empty() ? ByteSpan(reinterpret_cast<const uint8_t*>(""), 0) : got;
+            last_was_tapemark_ = false;
+            record_block_ = ++blocks_;
+            return TapeRecord::Block;
+        }
         const size_t have = stored.size();
         if (have + h.length > kMaxTapeBlock)
             malformed(at, "the block at offset " + std::to_string(start) + " is longer than " +
@@ -279,6 +306,16 @@ std::unique_ptr<AwsTapeReader> AwsTapeReader::open(const std::string& path, AwsR
 {
     std::string name = path == "-" ? "standard input" : path;
     return std::make_unique<AwsTapeReader>(tapeio::BufferedInput(name, tapeio::open_for_reading(path)), options);
+}
+
+TapeRecord AwsTapeReader::read_view(ByteSpan& block, bool& stable)
+{
+    uint8_t f1 = 0, f2 = 0;
+    TapeRecord r = chunks_.read_view(block, stable, f1, f2);
+    if (r == TapeRecord::Block && (f1 || f2))
+        fail(ErrorKind::Unreadable, chunks_.place(),
+             "block is HET-compressed (flags " + hex2(f1) + " " + hex2(f2) + "), which a plain AWS tape cannot hold");
+    return r;
 }
 
 TapeRecord AwsTapeReader::read(Bytes& block)

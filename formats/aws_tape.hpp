@@ -76,6 +76,10 @@ public:
     // (compressed for HET), and `flags1`/`flags2` its compression bits (flags1 & 0x03,
     // flags2 & 0x80), which every chunk of the block carries alike.
     TapeRecord read(Bytes& stored, uint8_t& flags1, uint8_t& flags2);
+    // The same, without a copy where it can: a one-chunk block of a mapped file comes back
+    // as a view into the file (`stable` = true: valid while the reader lives); any other
+    // block is assembled in an internal buffer (`stable` = false: valid until the next read).
+    TapeRecord read_view(ByteSpan& stored, bool& stable, uint8_t& flags1, uint8_t& flags2);
 
     // Where the last record starts (see TapeReader).
     uint64_t block_number() const { return record_block_; }
@@ -98,8 +102,10 @@ public:
 
 private:
     [[noreturn]] void malformed(uint64_t at, const std::string& message) const;
+    TapeRecord read_record(Bytes& stored, ByteSpan* view, uint8_t& flags1, uint8_t& flags2);
 
     tapeio::BufferedInput input_;
+    Bytes assembly_;
     AwsReaderOptions options_;
     uint64_t blocks_ = 0;       // data blocks read so far
     uint64_t file_ = 1;         // tape file the next record belongs to
@@ -158,6 +164,7 @@ public:
     static std::unique_ptr<AwsTapeReader> open(const std::string& path, AwsReaderOptions options = {});
 
     TapeRecord read(Bytes& block) override;
+    TapeRecord read_view(ByteSpan& block, bool& stable) override;
     uint64_t block_number() const override { return chunks_.block_number(); }
     uint64_t offset() const override { return chunks_.offset(); }
     uint64_t file_number() const override { return chunks_.file_number(); }

@@ -6,7 +6,7 @@ DdrStreamReader::DdrStreamReader(TapeReader& tape) : tape_(tape) {}
 
 TapeRecord DdrStreamReader::read_record()
 {
-    TapeRecord r = tape_.read(block_);
+    TapeRecord r = tape_.read_view(view_, stable_);
     place_ = Place{};
     place_.file = tape_.name();
     place_.block = r == TapeRecord::Block ? std::optional<uint64_t>(tape_.block_number()) : std::nullopt;
@@ -42,15 +42,15 @@ DdrEvent DdrStreamReader::next()
             return DdrEvent::EndOfData;
         if (r == TapeRecord::TapeMark)
             return DdrEvent::FileEnd;
-        auto kind = DdrVolumeHeader::kind_of(block_);
+        auto kind = DdrVolumeHeader::kind_of(view_);
         if (kind == DdrHeaderKind::Vhr) {
-            header_ = DdrVolumeHeader::decode(block_);
+            header_ = DdrVolumeHeader::decode(view_);
             state_ = State::AfterVhr;
             return DdrEvent::Header;
         }
         if (kind)
             malformed(std::string("dump starts with an ") + header_name(*kind) + " record, not a VHR");
-        malformed("not a DDR dump: a " + std::to_string(block_.size()) +
+        malformed("not a DDR dump: a " + std::to_string(view_.size()) +
                   "-byte block stands where the 80-byte VHR should be");
     }
 
@@ -74,15 +74,15 @@ DdrEvent DdrStreamReader::next()
 
     if (state_ == State::AfterVhr) {
         state_ = State::InDump;
-        if (is_nucleus_record(block_))
+        if (is_nucleus_record(view_))
             return DdrEvent::Nucleus;
     }
 
-    if (auto kind = DdrVolumeHeader::kind_of(block_)) {
+    if (auto kind = DdrVolumeHeader::kind_of(view_)) {
         if (*kind == DdrHeaderKind::Vhr)
             malformed("a VHR stands inside a dump, before its EOJ or EOV");
         uint64_t dump_tod = header_.tod;
-        header_ = DdrVolumeHeader::decode(block_);
+        header_ = DdrVolumeHeader::decode(view_);
         if (header_.tod != dump_tod)
             malformed(std::string(header_name(*kind)) + " carries another dump's TOD clock than its VHR");
         state_ = State::AfterEnd;
@@ -91,18 +91,18 @@ DdrEvent DdrStreamReader::next()
 
     // A damaged THR still names its track when its home address bytes are there.
     Place thr_place = place_;
-    if (block_.size() >= 16) {
-        TrackAddress raw = decode_cchh(block_.data() + 12, header_.mtck < 15);
+    if (view_.size() >= 16) {
+        TrackAddress raw = decode_cchh(view_.data() + 12, header_.mtck < 15);
         thr_place.cyl = raw.cyl;
         thr_place.head = raw.head;
     }
-    if (!is_thr_block(block_))
+    if (!is_thr_block(view_))
         fail(ErrorKind::Unreadable, thr_place,
-             "expected a THR, EOV or EOJ block; found a " + std::to_string(block_.size()) + "-byte block" +
-                 (block_.size() >= 16 ? " (if it is a damaged THR, its home address names this track)" : ""));
+             "expected a THR, EOV or EOJ block; found a " + std::to_string(view_.size()) + "-byte block" +
+                 (view_.size() >= 16 ? " (if it is a damaged THR, its home address names this track)" : ""));
 
     try {
-        decoder_.begin(block_);
+        decoder_.begin(view_, stable_);
     } catch (const Error& e) {
         throw e.within(thr_place);
     }
@@ -119,7 +119,7 @@ DdrEvent DdrStreamReader::next()
                      std::to_string(decoder_.blocks_received()) +
                      " of a " + std::to_string(decoder_.header().block_count()) + "-block track (truncated tape?)");
         try {
-            decoder_.add(block_);
+            decoder_.add(view_, stable_);
         } catch (const Error& e) {
             Place p = place_;
             p.cyl = addr.cyl;

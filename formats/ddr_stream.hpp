@@ -34,7 +34,7 @@ public:
 
     const DdrVolumeHeader& header() const { return header_; }
     DdrTrackDecoder& track() { return decoder_; }
-    ByteSpan block() const { return block_; }
+    ByteSpan block() const { return view_; }
 
     // Where the current event's first block is.
     Place place() const { return place_; }
@@ -55,7 +55,8 @@ private:
 
     TapeReader& tape_;
     State state_ = State::BetweenFiles;
-    Bytes block_;
+    ByteSpan view_;        // the record last read
+    bool stable_ = false;  // view_ stays valid while the tape reader lives
     DdrVolumeHeader header_;
     DdrTrackDecoder decoder_;
     Place place_;

@@ -107,7 +107,7 @@ size_t DdrTrackEncoder::tape_bytes() const
 
 // ---- decoder ----
 
-void DdrTrackDecoder::begin(ByteSpan block)
+void DdrTrackDecoder::begin(ByteSpan block, bool stable)
 {
     if (!is_thr_block(block))
         fail(ErrorKind::Unreadable, "expected a THR block, found a " + std::to_string(block.size()) + "-byte block that is not one");
@@ -129,12 +129,11 @@ void DdrTrackDecoder::begin(ByteSpan block)
     if (block.size() != first_expected)
         fail(ErrorKind::Unreadable, "THR block is " + std::to_string(block.size()) + " bytes but its header implies " +
                                         std::to_string(first_expected));
-    buf_.resize(size_t(header_.full_blocks) * kDdrBlockSize + header_.last_length);
-    std::memcpy(buf_.data(), p, block.size());
-    filled_ = block.size();
-    received_ = 1;
+    blocks_.clear();
+    received_ = 0;
     length_ = 0;
     validated_ = false;
+    add(block, stable);
 }
 
 size_t DdrTrackDecoder::next_block_length() const
@@ -142,7 +141,7 @@ size_t DdrTrackDecoder::next_block_length() const
     return received_ < header_.full_blocks ? kDdrBlockSize : header_.last_length;
 }
 
-void DdrTrackDecoder::add(ByteSpan block)
+void DdrTrackDecoder::add(ByteSpan block, bool stable)
 {
     if (complete())
         fail(ErrorKind::Internal, "THR group already complete");
@@ -150,9 +149,27 @@ void DdrTrackDecoder::add(ByteSpan block)
     if (block.size() != want)
         fail(ErrorKind::Unreadable, "data block " + std::to_string(received_ + 1) + " of this track is " +
                                         std::to_string(block.size()) + " bytes; its THR says " + std::to_string(want));
-    std::memcpy(buf_.data() + filled_, block.data(), block.size());
-    filled_ += block.size();
+    if (stable) {
+        blocks_.push_back(block);
+    } else {
+        // Room for the whole group, so earlier copies never move.
+        own_.resize(size_t(header_.full_blocks) * kDdrBlockSize + header_.last_length);
+        uint8_t* at = own_.data() + received_ * kDdrBlockSize;
+        std::memcpy(at, block.data(), block.size());
+        blocks_.emplace_back(at, block.size());
+    }
     ++received_;
+}
+
+void DdrTrackDecoder::append_image(Bytes& out, size_t offset, size_t n) const
+{
+    while (n > 0) {
+        const size_t b = offset / kDdrBlockSize, in = offset % kDdrBlockSize;
+        const size_t take = std::min(n, blocks_[b].size() - in);
+        out.insert(out.end(), blocks_[b].begin() + std::ptrdiff_t(in), blocks_[b].begin() + std::ptrdiff_t(in + take));
+        offset += take;
+        n -= take;
+    }
 }
 
 void DdrTrackDecoder::validate()
@@ -162,13 +179,15 @@ void DdrTrackDecoder::validate()
     if (!complete())
         fail(ErrorKind::Internal, "THR group validated before all its blocks arrived");
     const size_t n = header_.records;
+    const size_t total = size_t(header_.full_blocks) * kDdrBlockSize + header_.last_length;
     size_t length = kThrFixedSize + 8 * n;
-    if (length > filled_)
+    if (length > total)
         fail(ErrorKind::Unreadable, "THR says " + std::to_string(n) + " records but the group is only " +
-                                        std::to_string(filled_) + " bytes");
-    const uint8_t* counts = buf_.data() + kThrFixedSize;
+                                        std::to_string(total) + " bytes");
+    counts_.clear();
+    append_image(counts_, kThrFixedSize, 8 * n);
     for (size_t i = 0; i < n; ++i)
-        length += size_t(counts[8 * i + 5]) + load_be16(counts + 8 * i + 6);
+        length += size_t(counts_[8 * i + 5]) + load_be16(counts_.data() + 8 * i + 6);
     ThrLayout expect = thr_layout(length);
     if (expect.full_blocks != header_.full_blocks || expect.last_length != header_.last_length)
         fail(ErrorKind::Unreadable, "THR block layout (" + std::to_string(header_.full_blocks) + " full, last " +
@@ -181,8 +200,8 @@ void DdrTrackDecoder::validate()
 void DdrTrackDecoder::build(TrackImage& out, TrackAddress target, R0CountSource r0)
 {
     validate();
-    const uint8_t* p = buf_.data();
-    const uint8_t* tape_r0 = p + 16;
+    const uint8_t* first = blocks_[0].data();
+    const uint8_t* tape_r0 = first + 16;
     const size_t r0_key = tape_r0[5];
     const size_t r0_data = load_be16(tape_r0 + 6);
     if (r0_key + r0_data > 8)
@@ -194,17 +213,18 @@ void DdrTrackDecoder::build(TrackImage& out, TrackAddress target, R0CountSource 
     std::memcpy(count, tape_r0, kCountSize);
     if (r0 == R0CountSource::TargetCchh)
         encode_cchh(count, target);
-    out.add_record(count, ByteSpan(p + 24, r0_key + r0_data));
+    out.add_record(count, ByteSpan(first + 24, r0_key + r0_data));
 
     const size_t n = header_.records;
-    const uint8_t* counts = p + kThrFixedSize;
-    const uint8_t* payload = counts + 8 * n;
+    size_t payload = kThrFixedSize + 8 * n;
+    out.bytes.reserve(out.bytes.size() + length_ - payload + 8 * n + kEndOfTrackSize);
     for (size_t i = 0; i < n; ++i) {
-        std::memcpy(count, counts + 8 * i, kCountSize);
+        std::memcpy(count, counts_.data() + 8 * i, kCountSize);
         if (i == n - 1 && (header_.flags & kThrFlagSpecial))
             count[0] |= kHerculesOverflowBit;
         size_t len = size_t(count[5]) + load_be16(count + 6);
-        out.add_record(count, ByteSpan(payload, len));
+        out.bytes.insert(out.bytes.end(), count, count + kCountSize);
+        append_image(out.bytes, payload, len);
         payload += len;
     }
     out.finish();

@@ -77,27 +77,26 @@ enum class R0CountSource {
 };
 
 // Reassembles THR groups.  begin() with the first block, then add() each further block
-// (next_block_length() says how long it must be), then build().
+// (next_block_length() says how long it must be), then build().  A block whose view is
+// `stable` (valid until the group is done with, e.g. a view into a mapped tape file) is
+// kept as a view; any other is copied.
 class DdrTrackDecoder {
 public:
     // Throws Error(Unreadable) if `block` is not a THR block or its fields are
     // inconsistent (e.g. full blocks > 0 but the block is shorter than 4096 bytes).
-    void begin(ByteSpan thr_block);
+    void begin(ByteSpan thr_block, bool stable = false);
     bool complete() const { return received_ == header_.block_count(); }
     size_t blocks_received() const { return received_; }
     size_t next_block_length() const;
     // Throws Error(Unreadable) if the block is not exactly next_block_length() long.
-    void add(ByteSpan block);
+    void add(ByteSpan block, bool stable = false);
 
     const ThrHeader& header() const { return header_; }
     // The i-th tape block of the group, exactly as read (pad bytes included).
-    ByteSpan block(size_t i) const
-    {
-        return i < header_.full_blocks ? ByteSpan(buf_.data() + i * kDdrBlockSize, kDdrBlockSize)
-                                       : ByteSpan(buf_.data() + size_t(header_.full_blocks) * kDdrBlockSize, header_.last_length);
-    }
-    // The logical image (valid once complete; validate() checks it first).
-    ByteSpan image() const { return ByteSpan(buf_.data(), length_); }
+    ByteSpan block(size_t i) const { return blocks_[i]; }
+    std::span<const ByteSpan> blocks() const { return blocks_; }
+    // Length of the logical image (known once validate() has run).
+    size_t image_length() const { return length_; }
     TrackAddress output_address(bool eav_form) const { return decode_cchh(header_.ha.data() + 1, eav_form); }
 
     // Checks that the counts agree with the block layout; throws Error(Unreadable).
@@ -105,11 +104,15 @@ public:
     void validate();
 
     // Writes the track as it goes back onto a volume at `target`.
-    void build(TrackImage& out, TrackAddress target, R0CountSource r0) ;
+    void build(TrackImage& out, TrackAddress target, R0CountSource r0);
 
 private:
-    Bytes buf_;
-    size_t filled_ = 0;
+    // Copies `n` bytes of the logical image from `offset`, across blocks, to the end of `out`.
+    void append_image(Bytes& out, size_t offset, size_t n) const;
+
+    std::vector<ByteSpan> blocks_;
+    Bytes own_;              // copies of blocks that did not come as stable views
+    Bytes counts_;           // the count fields, gathered for validate() and build()
     size_t length_ = 0;      // logical length L, known after validate()
     size_t received_ = 0;    // blocks received
     bool validated_ = false;

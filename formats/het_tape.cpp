@@ -299,6 +299,24 @@ std::unique_ptr<HetTapeReader> HetTapeReader::open(const std::string& path, AwsR
     return std::make_unique<HetTapeReader>(tapeio::BufferedInput(name, tapeio::open_for_reading(path)), options);
 }
 
+TapeRecord HetTapeReader::read_view(ByteSpan& block, bool& stable)
+{
+    uint8_t f1 = 0, f2 = 0;
+    TapeRecord r = chunks_.read_view(block, stable, f1, f2);
+    if (r != TapeRecord::Block || (f1 == 0 && f2 == 0))
+        return r;
+    compressed_seen_ = true;
+    stored_.assign(block.begin(), block.end());
+    try {
+        decompressor_.decompress(stored_, f1, f2, expanded_);
+    } catch (const Error& e) {
+        throw e.within(chunks_.place());
+    }
+    block = expanded_;
+    stable = false;
+    return r;
+}
+
 TapeRecord HetTapeReader::read(Bytes& block)
 {
     uint8_t f1 = 0, f2 = 0;

@@ -64,6 +64,7 @@ public:
     static std::unique_ptr<HetTapeReader> open(const std::string& path, AwsReaderOptions options = {});
 
     TapeRecord read(Bytes& block) override;
+    TapeRecord read_view(ByteSpan& block, bool& stable) override;
     uint64_t block_number() const override { return chunks_.block_number(); }
     uint64_t offset() const override { return chunks_.offset(); }
     uint64_t file_number() const override { return chunks_.file_number(); }
@@ -77,6 +78,7 @@ private:
     AwsChunkReader chunks_;
     HetBlockDecompressor decompressor_;
     Bytes stored_;
+    Bytes expanded_;
     bool compressed_seen_;
 };
 

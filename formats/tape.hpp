@@ -30,6 +30,17 @@ public:
     // the file name, block number and byte offset.
     virtual TapeRecord read(Bytes& block) = 0;
 
+    // The same without a copy where the container allows: `block` views the record's
+    // bytes.  If `stable` comes back true the view stays valid as long as the reader
+    // lives; otherwise only until the next read.
+    virtual TapeRecord read_view(ByteSpan& block, bool& stable)
+    {
+        TapeRecord r = read(view_buffer_);
+        block = view_buffer_;
+        stable = false;
+        return r;
+    }
+
     // Where the record last returned by read() starts: its 1-based number among the
     // data blocks of the tape (tape marks are not counted) and its byte offset in the
     // container.  For a TapeMark, block_number() is that of the last block before it.
@@ -44,6 +55,9 @@ public:
     // Irregularities the reader tolerated so far (e.g. AWS "previous length" fields that
     // disagree with the chunk before them), as one line for a warning; empty if none.
     virtual std::string tolerated_irregularities() const { return {}; }
+
+private:
+    Bytes view_buffer_;  // for the default read_view()
 };
 
 // A position on a tape being written, taken by TapeWriter::mark().

@@ -1,5 +1,8 @@
 #include "formats/tape_io.hpp"
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include "formats/error.hpp"
 
 #include <algorithm>
@@ -181,9 +184,79 @@ UniqueFd open_for_reading(const std::string& path)
 
 // ---- BufferedInput ----
 
+namespace {
+// Pages more than this far behind the reading position are given back to the system.
+constexpr size_t kKeepBehind = size_t(32) << 20;
+} // namespace
+
 BufferedInput::BufferedInput(std::string name, UniqueFd fd, size_t buffer_size)
-    : name_(std::move(name)), fd_(std::move(fd)), buffer_(std::max<size_t>(buffer_size, 64))
+    : name_(std::move(name)), fd_(std::move(fd))
 {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd_.get(), 0);
+        if (m != MAP_FAILED) {
+            map_ = static_cast<const uint8_t*>(m);
+            map_size_ = size_t(st.st_size);
+            ::madvise(m, map_size_, MADV_SEQUENTIAL);
+            return;
+        }
+    }
+    buffer_.resize(std::max<size_t>(buffer_size, 64));
+}
+
+BufferedInput::BufferedInput(BufferedInput&& other) noexcept
+    : name_(std::move(other.name_)), fd_(std::move(other.fd_)), buffer_(std::move(other.buffer_)),
+      begin_(other.begin_), end_(other.end_), at_end_(other.at_end_), offset_(other.offset_), map_(other.map_),
+      map_size_(other.map_size_), released_(other.released_)
+{
+    other.map_ = nullptr;
+}
+
+BufferedInput& BufferedInput::operator=(BufferedInput&& other) noexcept
+{
+    if (this != &other) {
+        if (map_)
+            ::munmap(const_cast<uint8_t*>(map_), map_size_);
+        name_ = std::move(other.name_);
+        fd_ = std::move(other.fd_);
+        buffer_ = std::move(other.buffer_);
+        begin_ = other.begin_;
+        end_ = other.end_;
+        at_end_ = other.at_end_;
+        offset_ = other.offset_;
+        map_ = other.map_;
+        map_size_ = other.map_size_;
+        released_ = other.released_;
+        other.map_ = nullptr;
+    }
+    return *this;
+}
+
+BufferedInput::~BufferedInput()
+{
+    if (map_)
+        ::munmap(const_cast<uint8_t*>(map_), map_size_);
+}
+
+void BufferedInput::release_behind()
+{
+    if (offset_ < released_ + 2 * kKeepBehind)
+        return;
+    const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+    size_t upto = (size_t(offset_) - kKeepBehind) / page * page;
+    // Only the pages are dropped, not the mapping: touched again, they are read in again.
+    ::madvise(const_cast<uint8_t*>(map_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+}
+
+ByteSpan BufferedInput::take(size_t n)
+{
+    size_t avail = map_size_ - std::min<size_t>(map_size_, size_t(offset_));
+    ByteSpan out(map_ + offset_, std::min(n, avail));
+    offset_ += out.size();
+    release_behind();
+    return out;
 }
 
 size_t BufferedInput::fill(uint8_t* out, size_t n)
@@ -210,6 +283,10 @@ size_t BufferedInput::fill(uint8_t* out, size_t n)
 
 ByteSpan BufferedInput::peek(size_t n)
 {
+    if (map_) {
+        size_t avail = map_size_ - std::min<size_t>(map_size_, size_t(offset_));
+        return ByteSpan(map_ + offset_, std::min(n, avail));
+    }
     n = std::min(n, buffer_.size());
     if (end_ - begin_ < n) {
         if (begin_ > 0) {
@@ -229,6 +306,11 @@ ByteSpan BufferedInput::peek(size_t n)
 
 void BufferedInput::consume(size_t n)
 {
+    if (map_) {
+        offset_ += std::min<uint64_t>(n, map_size_ - std::min<uint64_t>(map_size_, offset_));
+        release_behind();
+        return;
+    }
     n = std::min(n, end_ - begin_);
     begin_ += n;
     offset_ += n;
@@ -238,6 +320,11 @@ void BufferedInput::consume(size_t n)
 
 size_t BufferedInput::read(uint8_t* out, size_t n)
 {
+    if (map_) {
+        ByteSpan got = take(n);
+        std::memcpy(out, got.data(), got.size());
+        return got.size();
+    }
     size_t done = std::min(n, end_ - begin_);
     std::memcpy(out, buffer_.data() + begin_, done);
     consume(done);
