@@ -39,15 +39,24 @@ private:
 // Opens `path` for reading ("-" is standard input, borrowed).  Throws Error(ReadFailed).
 UniqueFd open_for_reading(const std::string& path);
 
-// Reads a file or a pipe front to back through one large buffer.  Positions are byte
-// offsets from where the reader started.
+// Reads a file or a pipe front to back.  A regular file is mapped into memory, so its
+// bytes are read where they lie, without a copy (take()); a pipe goes through one large
+// buffer.  Positions are byte offsets from where the reader started.
 class BufferedInput {
 public:
     static constexpr size_t kDefaultBuffer = size_t(1) << 20;
 
     BufferedInput(std::string name, UniqueFd fd, size_t buffer_size = kDefaultBuffer);
-    BufferedInput(BufferedInput&&) noexcept = default;
-    BufferedInput& operator=(BufferedInput&&) noexcept = default;
+    BufferedInput(BufferedInput&& other) noexcept;
+    BufferedInput& operator=(BufferedInput&& other) noexcept;
+    ~BufferedInput();
+
+    // True when the input is a mapped file: spans from take() then stay valid as long
+    // as this object lives (pages already read are given back to the system as reading
+    // goes on, and read in again if touched, so memory stays bounded).
+    bool mapped() const { return map_ != nullptr; }
+    // With mapped(): the next `n` bytes, consumed, without a copy.  Fewer only at the end.
+    ByteSpan take(size_t n);
 
     // The next bytes without consuming them: at least `n` (n <= buffer size) unless the
     // input ends first.  The span is valid until the next call.
@@ -63,6 +72,8 @@ public:
 private:
     size_t fill(uint8_t* out, size_t n);  // one read(2), retried on EINTR; 0 at the end
 
+    void release_behind();
+
     std::string name_;
     UniqueFd fd_;
     Bytes buffer_;
@@ -70,6 +81,9 @@ private:
     size_t end_ = 0;
     bool at_end_ = false;
     uint64_t offset_ = 0;
+    const uint8_t* map_ = nullptr;  // the whole file, when mapped
+    size_t map_size_ = 0;
+    size_t released_ = 0;           // pages below this were given back
 };
 
 // Where a tape being written goes.
