@@ -9,8 +9,21 @@
 namespace ddr::cckd {
 
 namespace {
+
 constexpr size_t kWriteBuffer = size_t(1) << 20;
+
+// An L2 entry in memory: the builder always sets size = len, and no offset reaches
+// 2^48 (max_file_size is at most kMaxFileSize64).
+constexpr unsigned kPosShift = 16;
+static_assert(kMaxFileSize64 <= uint64_t(1) << (64 - kPosShift));
+uint64_t pack(const L2Entry& e) { return e.pos << kPosShift | e.len; }
+L2Entry unpack(uint64_t v)
+{
+    const uint16_t len = uint16_t(v & 0xFFFF);
+    return L2Entry{v >> kPosShift, len, len};
 }
+
+} // namespace
 
 Builder::Builder(FileHandle& file, BuildLayout layout) : file_(file), layout_(std::move(layout))
 {
@@ -34,36 +47,39 @@ bool Builder::is_default(const L2Entry& e) const
     return layout_.kind.flavor == Flavor::Fba || e.len == default_null();
 }
 
-L2Entry* Builder::slot(uint64_t unit)
-{
-    auto& group = groups_[size_t(unit / kL2Entries)];
-    if (!group) {
-        group = std::make_unique<L2Entry[]>(kL2Entries);
-        const uint8_t fmt = default_null();
-        for (unsigned i = 0; i < kL2Entries; ++i)
-            group[i] = L2Entry{0, fmt, fmt};
-    }
-    return &group[unit % kL2Entries];
-}
-
 L2Entry Builder::entry(uint64_t unit) const
 {
     const auto& group = groups_[size_t(unit / kL2Entries)];
     if (!group)
         return L2Entry{0, default_null(), default_null()};
-    return group[unit % kL2Entries];
+    return unpack(group[unit % kL2Entries]);
 }
 
 void Builder::set(uint64_t unit, const L2Entry& e)
 {
     if (finished_)
         fail(ErrorKind::Internal, file_place(layout_.target), "image already finished");
-    L2Entry* s = slot(unit);
-    if (emitted_[size_t(unit)] && s->pos != 0)
-        garbage_ += s->len;
+    if (e.size != e.len || e.pos >= uint64_t(1) << (64 - kPosShift))
+        fail(ErrorKind::Internal, file_place(layout_.target), "L2 entry cannot be held in memory");
     const size_t g = size_t(unit / kL2Entries);
-    const bool was = !is_default(*s);
+    auto& group = groups_[g];
     const bool now = !is_default(e);
+    if (!group) {
+        // Every entry of a group without a table reads as the default: setting the
+        // default again changes nothing and needs no table.
+        emitted_[size_t(unit)] = true;
+        if (!now)
+            return;
+        group = std::make_unique<uint64_t[]>(kL2Entries);
+        const uint64_t fmt = pack(L2Entry{0, default_null(), default_null()});
+        std::fill(group.get(), group.get() + kL2Entries, fmt);
+        ++groups_in_memory_;
+    }
+    uint64_t& s = group[unit % kL2Entries];
+    const L2Entry old = unpack(s);
+    if (emitted_[size_t(unit)] && old.pos != 0)
+        garbage_ += old.len;
+    const bool was = !is_default(old);
     if (was != now) {
         if (now) {
             if (non_default_[g]++ == 0)
@@ -73,7 +89,7 @@ void Builder::set(uint64_t unit, const L2Entry& e)
                 --tables_needed_;
         }
     }
-    *s = e;
+    s = pack(e);
     emitted_[size_t(unit)] = true;
 }
 
@@ -139,9 +155,9 @@ void Builder::finish()
     for (uint64_t g = 0; g < groups_count_; ++g) {
         if (non_default_[size_t(g)] == 0)
             continue;  // every entry reads as the header's null format: no table needed
-        const L2Entry* entries = groups_[size_t(g)].get();
+        const uint64_t* entries = groups_[size_t(g)].get();
         for (unsigned i = 0; i < kL2Entries; ++i)
-            store_l2(table.data() + i * l2_entry_size(wide), entries[i], wide, order);
+            store_l2(table.data() + i * l2_entry_size(wide), unpack(entries[i]), wide, order);
         l1[size_t(g)] = end_;
         put(table);
     }

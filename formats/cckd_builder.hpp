@@ -8,9 +8,11 @@
 //
 // Everything from the L1 table to the end of the file is in use: no free space, no
 // imbedded free space (L2 size = len), so Hercules' cckdcdsk finds nothing to fix.
-// The L2 entries are kept in memory (allocated per 256-unit group when first set);
-// the image data is not.  A group whose entries all read as the header's null format
-// gets no L2 table (L1 entry 0).
+// The L2 entries are kept in memory, 8 bytes each (a 48-bit offset and the length;
+// size always equals len), in tables of 256 allocated when a group first gets an entry
+// other than the header's null format; the image data is not kept.  So an empty
+// volume costs no tables at all, whatever its size.  A group whose entries all read as
+// the header's null format gets no L2 table (L1 entry 0).
 //
 // Replacing a unit already stored leaves its old image as dead space; garbage()
 // counts it and the owner then copies the live images to a fresh builder
@@ -57,6 +59,8 @@ public:
     L2Entry entry(uint64_t unit) const;
     uint64_t garbage() const { return garbage_; }
     uint64_t end() const { return end_; }
+    // Groups whose L2 entries are held in memory (2 KiB each).
+    uint64_t groups_in_memory() const { return groups_in_memory_; }
 
     // Writes buffered image bytes to the file (so they can be read back).
     void flush();
@@ -64,7 +68,6 @@ public:
     void finish();
 
 private:
-    L2Entry* slot(uint64_t unit);
     bool is_default(const L2Entry& e) const;
     void set(uint64_t unit, const L2Entry& e);
     void check_room(uint64_t bytes_to_add) const;
@@ -74,7 +77,8 @@ private:
     BuildLayout layout_;
     uint64_t groups_count_ = 0;  // L1 entries that cover units
     uint64_t l1_count_ = 0;      // L1 entries written (may be one more)
-    std::vector<std::unique_ptr<L2Entry[]>> groups_;
+    std::vector<std::unique_ptr<uint64_t[]>> groups_;  // packed entries: pos << 16 | len
+    uint64_t groups_in_memory_ = 0;
     std::vector<uint16_t> non_default_;  // per group: entries that differ from the default
     uint64_t tables_needed_ = 0;         // groups with non_default_ > 0
     std::vector<bool> emitted_;

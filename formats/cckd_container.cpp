@@ -1,6 +1,7 @@
 #include "formats/cckd_container.hpp"
 
 #include "formats/cckd_place.hpp"
+#include "formats/eav_container.hpp"
 
 #include <algorithm>
 #include <array>
@@ -50,7 +51,7 @@ void Container::check_headers()
     file_.read_exact(0, head);
     auto kind = classify_magic(head.data());
     if (!kind)
-        bad(0, "does not start with a compressed DASD magic (CKD_C370, FBA_C370, CKD_C064, FBA_C064)");
+        bad(0, "does not start with a compressed DASD magic (CKD_C370, FBA_C370, CKD_C064, FBA_C064, CKD_E064)");
     kind_ = *kind;
     if (kind_.shadow)
         bad(0, "is a Hercules shadow file (" + kind_.magic +
@@ -61,9 +62,15 @@ void Container::check_headers()
     const bool ckd = kind_.flavor == Flavor::Ckd;
     const uint64_t hdr = kCompressedHeaderPos;
 
+    // Before any number is read in the order the option byte names.
+    if (kind_.eav && cdevhdr_.order() != ByteOrder::Little)
+        bad(hdr + 3, "compressed header option byte " + hex(cdevhdr_.options) +
+                         " marks the numbers big-endian; a CKD_E064 image is little-endian throughout");
     if (cdevhdr_.numl2tab != kL2Entries)
         bad(hdr + 8, "compressed header says " + std::to_string(cdevhdr_.numl2tab) + " entries per L2 table, not 256");
-    if (ckd) {
+    if (kind_.eav) {
+        check_eav_headers();
+    } else if (ckd) {
         if (devhdr_.heads == 0 || devhdr_.heads > 0xFFFF)
             bad(8, "device header says " + std::to_string(devhdr_.heads) + " heads per cylinder");
         // A track must fit an L2 entry's 16-bit length when it is stored raw.
@@ -73,6 +80,8 @@ void Container::check_headers()
         if (cdevhdr_.cyls == 0 || cdevhdr_.cyls > 0x10000)
             bad(hdr + (kind_.wide ? 12 : 40), "compressed header says " + std::to_string(cdevhdr_.cyls) +
                                                   " cylinders; a CCKD image holds 1 to 65,536");
+    }
+    if (ckd) {
         if (cdevhdr_.nullfmt > kNullFmt2)
             bad(hdr + (kind_.wide ? 72 : 44), "compressed header names null track format " +
                                                   std::to_string(cdevhdr_.nullfmt) + " (expected 0, 1 or 2)");
@@ -90,6 +99,30 @@ void Container::check_headers()
     if (data_start_ > file_size_)
         bad(kL1Pos, "file is " + std::to_string(file_size_) + " bytes, too short for its " +
                         std::to_string(cdevhdr_.numl1tab) + "-entry L1 table");
+}
+
+// CKD_E064 (eav_container.hpp): a 3390 of 65,521 to 1,182,006 cylinders with exactly
+// the L1 entries its tracks need.  (Its byte order is checked first, in check_headers.)
+void Container::check_eav_headers()
+{
+    const std::string& name = file_.path();
+    auto bad = [&](uint64_t offset, const std::string& msg) {
+        fail(ErrorKind::Unreadable, file_place(name, offset), msg);
+    };
+    const uint64_t hdr = kCompressedHeaderPos;
+    if (devhdr_.heads != eav::kHeads)
+        bad(8, "device header says " + eav::geometry_problem(devhdr_.heads, eav::kTrackSize, eav::kDevtypeByte));
+    if (devhdr_.track_size != eav::kTrackSize)
+        bad(12, "device header says " + eav::geometry_problem(eav::kHeads, devhdr_.track_size, eav::kDevtypeByte));
+    if (devhdr_.devtype != eav::kDevtypeByte)
+        bad(16, "device header says " + eav::geometry_problem(eav::kHeads, eav::kTrackSize, devhdr_.devtype));
+    if (std::string why = eav::cylinder_count_problem(cdevhdr_.cyls); !why.empty())
+        bad(hdr + 12, "compressed header says " + why);
+    const uint64_t needed = l1_entries_for(uint64_t(cdevhdr_.cyls) * eav::kHeads);
+    if (cdevhdr_.numl1tab != needed)
+        bad(hdr + 4, "compressed header says " + std::to_string(cdevhdr_.numl1tab) + " L1 entries; " +
+                         std::to_string(cdevhdr_.cyls) + " cylinders of 15 tracks need exactly " +
+                         std::to_string(needed));
 }
 
 void Container::read_l1_table()

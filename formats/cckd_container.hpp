@@ -38,12 +38,17 @@ public:
         bool null() const { return entry.pos == 0; }
     };
 
+    // True when no L2 table covers `unit` (its L1 entry is 0): the 256 units of its
+    // group all read as the header's null format.  `unit` < units().
+    bool in_null_group(uint64_t unit) const { return l1_[size_t(unit / kL2Entries)] == 0; }
+
     // Where unit `unit` is stored.  The entry is checked (inside the file, long enough);
     // errors are Error(Unreadable) at `where` plus the offset of the bad entry.
     Slot locate(uint64_t unit, const Place& where);
 
 private:
     void check_headers();
+    void check_eav_headers();
     void read_l1_table();
     void read_l2_table(uint64_t group, const Place& where);
 

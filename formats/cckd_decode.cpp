@@ -1,5 +1,7 @@
 #include "formats/cckd_decode.hpp"
 
+#include "formats/eav_container.hpp"
+
 #include <cstring>
 #include <utility>
 
@@ -39,8 +41,11 @@ void ImageDecoder::read_track(const FileHandle& file, const L2Entry& e, TrackAdd
     const auto cchh = encode_cchh(addr);
     if (std::memcmp(img.data() + 1, cchh.data(), 4) != 0)
         fail(ErrorKind::Unreadable, at,
-             "track image header says cyl " + std::to_string(load_be16(img.data() + 1)) + " head " +
-                 std::to_string(load_be16(img.data() + 3)) + ", not this track");
+             "track image header says " +
+                 (eav_form_ ? eav::describe_cchh(img.data() + 1)
+                            : "cyl " + std::to_string(load_be16(img.data() + 1)) + " head " +
+                                  std::to_string(load_be16(img.data() + 3))) +
+                 ", not this track");
     if (code == uint8_t(CckdCompression::None)) {
         if (img.size() > track_size)
             fail(ErrorKind::Unreadable, at,

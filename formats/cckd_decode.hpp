@@ -14,6 +14,10 @@ namespace ddr::cckd {
 
 class ImageDecoder {
 public:
+    // The image's CCHH fields are in EAV form (CKD_E064).  This only changes how a
+    // wrong header is described in messages: the check compares the exact bytes.
+    void set_eav_form(bool eav_form) { eav_form_ = eav_form; }
+
     // Reads the CKD track image stored at `e` for track `addr` into `out`: HA (byte 0
     // cleared) up to and including the end-of-track marker.  Error(Unreadable) at
     // `where` + the image offset if it is not a well-formed image of that track.
@@ -25,6 +29,7 @@ public:
     void read_group(const FileHandle& file, const L2Entry& e, uint64_t group, MutableByteSpan out, const Place& where);
 
 private:
+    bool eav_form_ = false;
     Bytes stored_;
     Decompressor decompressor_;
 };

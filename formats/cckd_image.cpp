@@ -1,6 +1,7 @@
 #include "formats/cckd_image.hpp"
 
 #include "formats/cckd_place.hpp"
+#include "formats/eav_container.hpp"
 
 #include <cstring>
 
@@ -34,6 +35,35 @@ void build_null(uint8_t fmt, TrackAddress addr, const CkdVolumeInfo& info, Track
     build_null_track(fmt, addr, out.bytes);
 }
 
+// The CCHH at `p` for messages: in EAV form in a CKD_E064 image.
+std::string cchh_text(const uint8_t* p, bool eav)
+{
+    if (eav)
+        return eav::describe_cchh(p);
+    return "cyl " + std::to_string(load_be16(p)) + " head " + std::to_string(load_be16(p + 2));
+}
+
+// The checks of a new image's geometry that depend on its format.
+void check_new_geometry(const NewCkdVolume& spec, bool eav, const Place& at)
+{
+    if (eav) {
+        if (std::string why = eav::geometry_problem(spec.heads, spec.track_size, spec.devtype_byte); !why.empty())
+            fail(ErrorKind::Device, at, why);
+        if (std::string why = eav::cylinder_count_problem(spec.cylinders); !why.empty())
+            fail(ErrorKind::Device, at, why);
+        return;
+    }
+    if (spec.cylinders == 0 || spec.cylinders > 0x10000)
+        fail(ErrorKind::Device, at,
+             std::to_string(spec.cylinders) +
+                 " cylinders: a CCKD image holds 1 to 65,536 (it has no EAV form; an EAV goes in CKD_E064)");
+    if (spec.heads == 0 || spec.heads > 0xFFFF)
+        fail(ErrorKind::Device, at, std::to_string(spec.heads) + " heads per cylinder is not a CKD geometry");
+    if (spec.track_size < kEmptyTrackSize || spec.track_size > kMaxStoredImage)
+        fail(ErrorKind::Device, at,
+             "track size " + std::to_string(spec.track_size) + ": a CCKD image stores tracks of 29 to 65,535 bytes");
+}
+
 } // namespace
 
 // ---- reading ----
@@ -43,6 +73,7 @@ CckdImageReader::CckdImageReader(const std::string& path) : container_(path)
     if (container_.kind().flavor != Flavor::Ckd)
         fail(ErrorKind::Device, file_place(path), "is a compressed FBA image (" + container_.kind().magic + "), not CKD");
     info_ = info_of(container_);
+    decoder_.set_eav_form(container_.kind().eav);
 }
 
 void CckdImageReader::read_track(TrackAddress addr, TrackImage& out)
@@ -68,20 +99,19 @@ WriterCore::Rules CckdImageWriter::rules() const
     const uint32_t heads = info_.heads;
     const uint32_t track_size = info_.track_size;
     const bool fmt2 = allow_fmt2_;
+    const bool eav = eav_;
     WriterCore::Rules r;
     r.place = [heads](uint64_t unit) {
         return track_place("", uint32_t(unit / heads), uint32_t(unit % heads));
     };
-    r.check_copied = [heads, track_size, fmt2](uint64_t unit, Job& job, const Place& where) {
+    r.check_copied = [heads, track_size, fmt2, eav](uint64_t unit, Job& job, const Place& where) {
         const TrackAddress addr{uint32_t(unit / heads), uint32_t(unit % heads)};
         const Bytes& img = job.stored;
         if (img[0] > uint8_t(CckdCompression::Bzip2))
             fail(ErrorKind::Unreadable, where, "track image has compression code " + hex_byte(img[0]) + " (expected 0, 1 or 2)");
         const auto cchh = encode_cchh(addr);
         if (std::memcmp(img.data() + 1, cchh.data(), 4) != 0)
-            fail(ErrorKind::Unreadable, where,
-                 "track image header says cyl " + std::to_string(load_be16(img.data() + 1)) + " head " +
-                     std::to_string(load_be16(img.data() + 3)) + ", not this track");
+            fail(ErrorKind::Unreadable, where, "track image header says " + cchh_text(img.data() + 1, eav) + ", not this track");
         if (img[0] == 0) {
             if (img.size() > track_size)
                 fail(ErrorKind::Unreadable, where,
@@ -101,22 +131,17 @@ WriterCore::Rules CckdImageWriter::rules() const
 CckdImageWriter::CckdImageWriter(const std::string& path, const NewCkdVolume& spec, const CckdOptions& options)
 {
     const Place at = file_place(path);
-    bool wide;
+    bool wide = true;
     if (spec.format == "CKD_C370")
         wide = false;
-    else if (spec.format == "CKD_C064")
-        wide = true;
-    else
-        fail(ErrorKind::Internal, at, "\"" + spec.format + "\" is not a compressed CKD format (CKD_C370, CKD_C064)");
-    if (spec.cylinders == 0 || spec.cylinders > 0x10000)
-        fail(ErrorKind::Device, at,
-             std::to_string(spec.cylinders) + " cylinders: a CCKD image holds 1 to 65,536 (it has no EAV form)");
-    if (spec.heads == 0 || spec.heads > 0xFFFF)
-        fail(ErrorKind::Device, at, std::to_string(spec.heads) + " heads per cylinder is not a CKD geometry");
-    if (spec.track_size < kEmptyTrackSize || spec.track_size > kMaxStoredImage)
-        fail(ErrorKind::Device, at,
-             "track size " + std::to_string(spec.track_size) + ": a CCKD image stores tracks of 29 to 65,535 bytes");
+    else if (spec.format == "CKD_E064")
+        eav_ = true;
+    else if (spec.format != "CKD_C064")
+        fail(ErrorKind::Internal, at,
+             "\"" + spec.format + "\" is not a compressed CKD format (CKD_C370, CKD_C064, CKD_E064)");
+    check_new_geometry(spec, eav_, at);
     check_compression_level(options.compression, options.level, path);
+    decoder_.set_eav_form(eav_);
 
     info_.format = spec.format;
     info_.devtype_byte = spec.devtype_byte;
@@ -132,7 +157,7 @@ CckdImageWriter::CckdImageWriter(const std::string& path, const NewCkdVolume& sp
     devhdr.devtype = spec.devtype_byte;
     // Header null format 1: an untouched track of a new volume is an empty formatted
     // track, and groups of them need no L2 table.
-    BuildLayout layout = fresh_layout(Kind{Flavor::Ckd, wide, false, spec.format}, devhdr, spec.cylinders, kNullFmt1,
+    BuildLayout layout = fresh_layout(Kind{Flavor::Ckd, wide, false, spec.format, eav_}, devhdr, spec.cylinders, kNullFmt1,
                                       uint64_t(spec.cylinders) * spec.heads, options.compression, options.level,
                                       kTooBigCkd);
     core_ = std::make_unique<WriterCore>(path, std::move(layout), options.compression, options.level, options.threads,
@@ -145,6 +170,8 @@ CckdImageWriter::CckdImageWriter(const std::string& path, unsigned threads)
     const Container& c = *source.container;
     info_ = info_of(c);
     allow_fmt2_ = fmt2_fits(info_.track_size);
+    eav_ = c.kind().eav;
+    decoder_.set_eav_form(eav_);
     BuildLayout layout = fresh_layout(c.kind(), c.device_header(), c.header().cyls, kNullFmt1, c.units(), source.method,
                                       source.level, kTooBigCkd);
     core_ = std::make_unique<WriterCore>(std::move(source.container), std::move(layout), source.method, source.level,
@@ -216,10 +243,16 @@ void CckdImageWriter::write_track(TrackAddress addr, const TrackImage& track)
              "home address flag byte is " + hex_byte(t[0]) +
                  "; a CCKD image keeps its compression code there and can only store 0");
     const auto cchh = encode_cchh(addr);
-    if (std::memcmp(t.data() + 1, cchh.data(), 4) != 0)
+    if (std::memcmp(t.data() + 1, cchh.data(), 4) != 0) {
+        if (eav_)
+            fail(ErrorKind::Device, where,
+                 "home address says " + eav::describe_cchh(t.data() + 1) +
+                     "; a CKD_E064 image stores a track only under its own address in EAV form, " +
+                     eav::describe_cchh(cchh.data()));
         fail(ErrorKind::Device, where,
              "home address says cyl " + std::to_string(load_be16(t.data() + 1)) + " head " +
                  std::to_string(load_be16(t.data() + 3)) + "; a CCKD image can store a track only under its own address");
+    }
     core_->guarded([&] {
         core_->claim(unit);
         if (auto fmt = null_format_of(t, addr, allow_fmt2_))

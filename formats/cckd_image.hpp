@@ -1,4 +1,6 @@
-// Hercules compressed CKD images (CCKD): CKD_C370, and SDL Hyperion's 64-bit CKD_C064.
+// Hercules compressed CKD images (CCKD): CKD_C370, and SDL Hyperion's 64-bit CKD_C064;
+// also this project's CKD_E064 for EAV volumes (eav_container.hpp), which is CKD_C064's
+// layout with a 3390 geometry, up to 1,182,006 cylinders and CCHH in EAV form.
 //
 // Reading accepts either byte order, raw / zlib / bzip2 tracks, null tracks (L1 entry 0
 // = the header's null format; L2 pos 0 = the format in len) and checks every offset,
@@ -50,7 +52,9 @@ private:
 
 class CckdImageWriter final : public CkdVolumeWriter {
 public:
-    // A new image (NewCkdVolume::format "CKD_C370" or "CKD_C064").
+    // A new image (NewCkdVolume::format "CKD_C370", "CKD_C064" or "CKD_E064").  A new
+    // CKD_E064 must be a 3390 (devtype byte 0x90, 15 heads, 56,832-byte tracks) of
+    // 65,521 to 1,182,006 cylinders; anything else is Error(Device).
     CckdImageWriter(const std::string& path, const NewCkdVolume& spec, const CckdOptions& options);
     // An update of an existing image: rewritten tracks are compressed the way its
     // header says; the others are copied as stored.
@@ -68,6 +72,7 @@ private:
 
     CkdVolumeInfo info_;
     bool allow_fmt2_ = false;
+    bool eav_ = false;  // CKD_E064
     cckd::ImageDecoder decoder_;
     std::unique_ptr<cckd::WriterCore> core_;
 };
@@ -76,7 +81,7 @@ std::unique_ptr<CkdVolumeReader> open_cckd_volume(const std::string& path);
 // Fails with Error(Refused) if `path` exists.
 std::unique_ptr<CkdVolumeWriter> create_cckd_volume(const std::string& path, const NewCkdVolume& spec,
                                                     CckdOptions options = {});
-// Rewrites some tracks of an existing CKD_C370/CKD_C064 image: a complete new file is
+// Rewrites some tracks of an existing CKD_C370/CKD_C064/CKD_E064 image: a complete new file is
 // built beside it and renamed over it by commit(); until then the original is untouched.
 std::unique_ptr<CkdVolumeWriter> update_cckd_volume(const std::string& path, unsigned threads = 0);
 

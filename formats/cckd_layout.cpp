@@ -18,13 +18,15 @@ struct MagicName {
     Flavor flavor;
     bool wide;
     bool shadow;
+    bool eav;
 };
 
 constexpr MagicName kMagics[] = {
-    {"CKD_C370", Flavor::Ckd, false, false}, {"CKD_S370", Flavor::Ckd, false, true},
-    {"FBA_C370", Flavor::Fba, false, false}, {"FBA_S370", Flavor::Fba, false, true},
-    {"CKD_C064", Flavor::Ckd, true, false},  {"CKD_S064", Flavor::Ckd, true, true},
-    {"FBA_C064", Flavor::Fba, true, false},  {"FBA_S064", Flavor::Fba, true, true},
+    {"CKD_C370", Flavor::Ckd, false, false, false}, {"CKD_S370", Flavor::Ckd, false, true, false},
+    {"FBA_C370", Flavor::Fba, false, false, false}, {"FBA_S370", Flavor::Fba, false, true, false},
+    {"CKD_C064", Flavor::Ckd, true, false, false},  {"CKD_S064", Flavor::Ckd, true, true, false},
+    {"FBA_C064", Flavor::Fba, true, false, false},  {"FBA_S064", Flavor::Fba, true, true, false},
+    {"CKD_E064", Flavor::Ckd, true, false, true},  // ours: EAV volumes (eav_container.hpp)
 };
 
 } // namespace
@@ -33,7 +35,7 @@ std::optional<Kind> classify_magic(const uint8_t* first8)
 {
     for (const auto& m : kMagics) {
         if (std::memcmp(first8, m.text, 8) == 0)
-            return Kind{m.flavor, m.wide, m.shadow, m.text};
+            return Kind{m.flavor, m.wide, m.shadow, m.text, m.eav};
     }
     return std::nullopt;
 }

@@ -31,8 +31,10 @@ inline constexpr size_t kImageHeaderSize = 5;
 inline constexpr size_t kCompressMin = 512;
 // The largest file the 32-bit format can address (every offset is a u32).
 inline constexpr uint64_t kMaxFileSize32 = 0xFFFFFFFFu;
-// A 64-bit image is limited only by the operating system's file offsets.
-inline constexpr uint64_t kMaxFileSize64 = uint64_t(1) << 62;
+// The largest 64-bit image ddr writes: 256 TiB, far beyond any volume (a full EAV of
+// incompressible tracks is about 1 TB).  The limit lets a writer keep each L2 entry in
+// memory as 8 bytes (48-bit offset, 16-bit length): about 135 MiB for a fully written EAV.
+inline constexpr uint64_t kMaxFileSize64 = uint64_t(1) << 48;
 // What a writer says when a 32-bit image would pass kMaxFileSize32.
 inline constexpr const char* kTooBigCkd = "CCKD file would exceed 4 GiB; use CKD_C064 or plain CKD";
 inline constexpr const char* kTooBigFba = "CFBA file would exceed 4 GiB; use FBA_C064 or plain FBA";
@@ -63,10 +65,11 @@ struct Kind {
     bool wide = false;    // the 64-bit (CCKD64) form
     bool shadow = false;  // a shadow file (*_S370 / *_S064)
     std::string magic;
+    bool eav = false;     // CKD_E064, ddr's own EAV container (eav_container.hpp): CCKD64 layout
 };
 
-// Recognises CKD_C370, CKD_S370, FBA_C370, FBA_S370 and the *_C064 / *_S064 forms;
-// nullopt for anything else (plain CKD_P370 included).
+// Recognises CKD_C370, CKD_S370, FBA_C370, FBA_S370, the *_C064 / *_S064 forms and
+// our CKD_E064 (wide, eav); nullopt for anything else (plain CKD_P370 included).
 std::optional<Kind> classify_magic(const uint8_t* first8);
 std::string magic_for(Flavor flavor, bool wide);
 

@@ -15,7 +15,7 @@
 namespace ddr {
 
 struct CkdVolumeInfo {
-    std::string format;            // container magic: "CKD_P370", "CKD_C370", ...
+    std::string format;            // container magic: "CKD_P370", "CKD_C370", ... ("CKD_E064": an EAV)
     uint8_t devtype_byte = 0;      // low byte of the device type in the header (0x90 = 3390)
     uint32_t cylinders = 0;        // cylinders in the image (all files together)
     uint32_t heads = 0;            // tracks per cylinder
@@ -52,7 +52,7 @@ public:
 
 // How to make a new CKD image.
 struct NewCkdVolume {
-    std::string format = "CKD_P370";  // container to write
+    std::string format = "CKD_P370";  // container to write; an EAV (3390-A) needs "CKD_E064"
     uint8_t devtype_byte = 0;
     uint32_t cylinders = 0;
     uint32_t heads = 0;

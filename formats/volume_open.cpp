@@ -37,6 +37,7 @@ enum class Container {
     CkdPlain,        // CKD_P370, CKD_P064
     CkdBusy,         // DDR_BUSY: a plain CKD image a ddr update did not finish
     CkdCompressed,   // CKD_C370, CKD_C064
+    CkdEav,          // CKD_E064: ddr's own EAV container, read and written by the CCKD code
     CkdShadow,       // CKD_S370, CKD_S064
     FbaCompressed,   // FBA_C370, FBA_C064
     FbaShadow,       // FBA_S370, FBA_S064
@@ -67,7 +68,7 @@ Probe probe(const std::string& path)
         {"CKD_C064", Container::CkdCompressed}, {"CKD_S370", Container::CkdShadow},
         {"CKD_S064", Container::CkdShadow},     {"FBA_C370", Container::FbaCompressed},
         {"FBA_C064", Container::FbaCompressed}, {"FBA_S370", Container::FbaShadow},
-        {"FBA_S064", Container::FbaShadow},
+        {"FBA_S064", Container::FbaShadow},     {"CKD_E064", Container::CkdEav},
     };
     for (const auto& k : known) {
         if (magic == k.magic) {
@@ -85,7 +86,7 @@ Probe probe(const std::string& path)
 bool is_ckd(Container c)
 {
     return c == Container::CkdPlain || c == Container::CkdBusy || c == Container::CkdCompressed ||
-           c == Container::CkdShadow;
+           c == Container::CkdEav || c == Container::CkdShadow;
 }
 
 [[noreturn]] void shadow_not_supported(const std::string& path, const std::string& magic)
@@ -129,6 +130,7 @@ std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path)
         fail(ErrorKind::Unreadable, file_place(path),
              "image is incomplete: a ddr restore into it did not finish (magic DDR_BUSY)");
     case Container::CkdCompressed:
+    case Container::CkdEav:
         return open_compressed_ckd(path);
     case Container::CkdShadow:
     case Container::FbaShadow:
@@ -149,7 +151,7 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
 {
     if (spec.format == "CKD_P370" || spec.format == "CKD_P064")
         return CkdImageWriter::create(path, spec);
-    if (spec.format == "CKD_C370" || spec.format == "CKD_C064")
+    if (spec.format == "CKD_C370" || spec.format == "CKD_C064" || spec.format == "CKD_E064")
         return create_compressed_ckd(path, spec);
     fail(ErrorKind::Internal, file_place(path), "unknown CKD container format \"" + spec.format + "\"");
 }
@@ -163,6 +165,7 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path)
     case Container::CkdBusy:  // an earlier restore did not finish: this one redoes it
         return CkdImageWriter::update(path);
     case Container::CkdCompressed:
+    case Container::CkdEav:
         return update_compressed_ckd(path);
     case Container::CkdShadow:
     case Container::FbaShadow:
@@ -203,6 +206,7 @@ std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path)
         shadow_not_supported(path, p.magic);
     case Container::CkdPlain:
     case Container::CkdCompressed:
+    case Container::CkdEav:
         fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
     case Container::CkdBusy:
         fail(ErrorKind::Device, file_place(path),
@@ -237,6 +241,7 @@ std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path)
         shadow_not_supported(path, p.magic);
     case Container::CkdPlain:
     case Container::CkdCompressed:
+    case Container::CkdEav:
     case Container::CkdBusy:
         fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
     case Container::NotAVolume:
