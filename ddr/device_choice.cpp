@@ -59,7 +59,10 @@ const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional
                                                std::to_string(dev.total_cylinders()) + ")");
         return dev;
     }
-    const CkdDevice* dev = ckd_device_for_image(info.devtype_byte, info.cylinders);
+    // A CKD_E064 image always holds a 3390-A; Hercules' size rule would call one of
+    // 65,521 to 65,523 cylinders a 3390-54 (its alternates) and lose its last cylinders.
+    const CkdDevice* dev = info.format == "CKD_E064" ? find_ckd_device("3390-A")
+                                                     : ckd_device_for_image(info.devtype_byte, info.cylinders);
     if (!dev)
         fail(ErrorKind::Device, where, "no known CKD device has device type byte " + hex_byte(info.devtype_byte) +
                                            " and " + std::to_string(info.cylinders) + " cylinders");
@@ -113,11 +116,28 @@ std::string describe_image(const CkdVolumeInfo& info)
     return "a device type " + hex_byte(info.devtype_byte) + " volume of " + std::to_string(info.heads) + " heads";
 }
 
-void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev)
+void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cylinders)
 {
     vhr.mrec = dev.ddr.mrec;
     vhr.cyla = dev.ddr.cyla;
     vhr.mtck = dev.ddr.mtck;
+    if (dev.eav)
+        set_eav_last_cylinder(vhr, cylinders - 1);
+}
+
+void set_eav_last_cylinder(DdrVolumeHeader& vhr, uint32_t last)
+{
+    store_be32(vhr.spare_10.data(), last);
+}
+
+std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr)
+{
+    if (vhr.cyla != kDdrCylaEav)
+        return std::nullopt;
+    uint32_t last = load_be32(vhr.spare_10.data());
+    if (last < kEavMinCylinders - 1 || last >= kEavMaxCylinders)
+        return std::nullopt;
+    return last;
 }
 
 std::string devices_fitting(const DdrVolumeHeader& vhr)

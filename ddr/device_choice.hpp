@@ -21,8 +21,13 @@ const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional
 const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional<std::string>& devtype,
                                  std::string* how);
 
-// The VHR fields IBM DDR writes for a device.
-void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev);
+// The VHR fields IBM DDR writes for a device.  An EAV's last cylinder does not fit
+// VHRCYLA (it holds X'FFFF'), so it goes, as a 32-bit number, into VHR bytes 10-13,
+// which IBM leaves blank (man/ddrtape.5).
+void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cylinders);
+void set_eav_last_cylinder(DdrVolumeHeader& vhr, uint32_t last);
+// The last cylinder an EAV dump's VHR records, if it is one.
+std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr);
 
 // "X'90'": a device type byte as IBM writes hex.
 std::string hex_byte(uint8_t value);

@@ -147,7 +147,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     DdrVolumeHeader vhr;
     const int64_t started = now_unix_micros();
     vhr.tod = tod_from_unix_micros(started);
-    fill_vhr_geometry(vhr, dev);
+    fill_vhr_geometry(vhr, dev, info.cylinders);
     if (!volser.empty()) {
         Bytes v = to_ebcdic(volser);
         std::copy(v.begin(), v.begin() + std::min<size_t>(6, v.size()), vhr.volser.begin());

@@ -14,9 +14,11 @@ int run_init(const InitOptions& options, Reporter& reporter)
         fail(ErrorKind::Device, "unknown CKD device type '" + options.devtype + "'");
     volser_to_ebcdic(options.volser);  // checks it
     uint64_t cylinders = options.cylinders.value_or(dev->cylinders + (options.alternates ? dev->alt_cylinders : 0));
-    if (cylinders == 0 || (!dev->eav && cylinders > 65536) || cylinders > kEavMaxCylinders)
+    if (cylinders == 0 || (!dev->eav && cylinders > 65536) || cylinders > kEavMaxCylinders ||
+        (dev->eav && cylinders < kEavMinCylinders))
         fail(ErrorKind::Usage, "a " + std::string(dev->name) + " cannot have " + std::to_string(cylinders) + " cylinders");
     NewCkdVolume spec;
+    spec.format = dev->eav ? "CKD_E064" : "CKD_P370";  // no Hercules format holds an EAV
     spec.devtype_byte = dev->hercules_devtype();
     spec.heads = dev->heads;
     spec.track_size = dev->hercules_track_size();

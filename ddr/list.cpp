@@ -59,8 +59,10 @@ void print_dump(const CheckedDump& d)
                     t.heads);
     }
     std::string fits = devices_fitting(s.vhr);
-    std::printf("  header: %u heads, last cylinder %u, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1, unsigned(s.vhr.cyla),
-                unsigned(s.vhr.mrec), fits.empty() ? "no known device" : fits.c_str());
+    const auto eav_last = eav_last_cylinder(s.vhr);
+    std::printf("  header: %u heads, last cylinder %u%s, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1,
+                eav_last ? unsigned(*eav_last) : unsigned(s.vhr.cyla), eav_last ? " (EAV)" : "", unsigned(s.vhr.mrec),
+                fits.empty() ? "no known device" : fits.c_str());
     std::printf("  cylinders %s: %llu tracks (%llu empty), %s of track data\n", ranges_text(s.cylinder_ranges).c_str(),
                 static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.empty_tracks),
                 human_bytes(s.bytes).c_str());

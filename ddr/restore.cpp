@@ -231,7 +231,12 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         spec.devtype_byte = dev.hercules_devtype();
         spec.heads = dev.heads;
         spec.track_size = dev.hercules_track_size();
-        spec.cylinders = dev.eav ? uint32_t(highest.value_or(kEavMinCylinders - 1) + 1) : dev.cylinders;
+        spec.format = dev.eav ? "CKD_E064" : "CKD_P370";
+        // An EAV dump names its volume's size in its VHR; other dumps get the model's.
+        if (dev.eav)
+            spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
+        else
+            spec.cylinders = dev.cylinders;
         if (highest && *highest >= spec.cylinders)
             spec.cylinders = uint32_t(*highest + 1);
         volume = create_ckd_volume(options.target, spec);

@@ -231,15 +231,26 @@ void write_sample_volume(const std::string& path, const CkdDevice& device, uint3
                          const std::string& volser, uint64_t seed, unsigned fill)
 {
     NewCkdVolume spec;
+    spec.format = device.eav ? "CKD_E064" : "CKD_P370";
     spec.devtype_byte = device.hercules_devtype();
     spec.heads = device.heads;
     spec.track_size = device.hercules_track_size();
     spec.cylinders = cylinders;
     auto volume = create_ckd_volume(path, spec);
     SampleVolume sample(device, volser, seed);
-    for (uint32_t c = 0; c < cylinders; ++c)
+    // An EAV (up to 17.7 million tracks) gets contents where addressing changes -- the
+    // first cylinders, around 65,520 and 65,536, the last -- and stays empty elsewhere.
+    auto wanted = [&](uint32_t c) {
+        if (!device.eav)
+            return true;
+        return c < 3 || (c >= 65518 && c <= 65522) || (c >= 65534 && c <= 65538) || c + 3 >= cylinders;
+    };
+    for (uint32_t c = 0; c < cylinders; ++c) {
+        if (!wanted(c))
+            continue;
         for (uint32_t h = 0; h < device.heads; ++h)
             volume->write_track({c, h}, sample.track({c, h}, fill));
+    }
     volume->commit();
 }
 
