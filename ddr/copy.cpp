@@ -1,5 +1,6 @@
 #include "ddr/copy.hpp"
 
+#include "ddr/device_choice.hpp"
 #include "ddr/interrupt.hpp"
 #include "formats/error.hpp"
 #include "formats/tape.hpp"
@@ -58,16 +59,23 @@ int copy_ckd(const CopyOptions& o, Reporter& reporter)
     auto out = create_ckd_volume(o.target, spec);
     TrackImage track;
     const uint64_t total = info.tracks();
-    uint64_t done = 0;
+    const bool compressed_target = spec.format.rfind("CKD_C", 0) == 0;
+    uint64_t done = 0, flagged = 0;
     for (uint32_t c = 0; c < info.cylinders; ++c)
         for (uint32_t h = 0; h < info.heads; ++h) {
             check_interrupted();
             in->read_track({c, h}, track);
+            if (compressed_target && hercules_cckd_flags(track, info.heads) && flagged++ == 0)
+                reporter.warn(o.source + ": cyl " + std::to_string(c) + " head " + std::to_string(h) +
+                              ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks invalid "
+                              "and would discard them");
             out->write_track({c, h}, track);
             ++done;
             reporter.progress(done, total, done * info.track_size, "copy");
         }
     reporter.end_progress();
+    if (flagged > 1)
+        reporter.warn(std::to_string(flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
     out->commit();
     out.reset();
     if (o.compare) {

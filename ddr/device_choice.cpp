@@ -2,6 +2,8 @@
 
 #include "formats/error.hpp"
 
+#include <algorithm>
+
 namespace ddr {
 
 namespace {
@@ -149,6 +151,39 @@ std::string devices_fitting(const DdrVolumeHeader& vhr)
         out += m.device->name;
     }
     return out;
+}
+
+std::string ckd_container_for(const std::string& format, const CkdDevice& dev)
+{
+    if (dev.eav)
+        return "CKD_E064";
+    if (format == "ckd")
+        return "CKD_P370";
+    if (format == "cckd")
+        return "CKD_C370";
+    if (format == "cckd64")
+        return "CKD_C064";
+    fail(ErrorKind::Usage, "--format takes ckd, cckd or cckd64, not '" + format + "'");
+}
+
+bool hercules_cckd_flags(const TrackImage& track, uint32_t heads)
+{
+    std::vector<CkdRecord> recs;
+    track.records(recs);
+    if (track.size() <= 37) {
+        // FMT1 (R0 of 8 zero bytes) and FMT0 (plus an end-of-file R1) are stored as null tracks.
+        const bool zero_r0 = recs[0].data.size() == 8 && std::all_of(recs[0].data.begin(), recs[0].data.end(),
+                                                                       [](uint8_t b) { return b == 0; });
+        const uint8_t* ha = track.bytes.data() + 1;
+        const bool r0_plain = zero_r0 && recs[0].key.empty() && std::equal(ha, ha + 4, recs[0].count);
+        const bool fmt0 = recs.size() == 2 && recs[1].is_end_of_file() && recs[1].record_number() == 1 &&
+                          std::equal(ha, ha + 4, recs[1].count);
+        return !(r0_plain && (recs.size() == 1 || fmt0));
+    }
+    for (size_t i = 1; i < recs.size(); ++i)
+        if (load_be16(recs[i].count + 2) >= heads || recs[i].record_number() == 0)
+            return true;
+    return false;
 }
 
 bool restores_r0_from_tape(const CkdDevice& dev)

@@ -38,6 +38,16 @@ std::string describe_image(const CkdVolumeInfo& info);
 // "3330, 3330-11": every model a VHR fits.
 std::string devices_fitting(const DdrVolumeHeader& vhr);
 
+// The container for a new CKD volume from --format: ckd (plain CKD_P370), cckd
+// (CKD_C370), cckd64 (CKD_C064); an EAV always goes into CKD_E064.  Error(Usage).
+std::string ckd_container_for(const std::string& format, const CkdDevice& dev);
+
+// True if Hercules 3.13's cckdcdsk -3 would call this track of a compressed image invalid
+// (and drop it): a non-empty track of 37 bytes or less (R0 data on an empty track), or a
+// record whose count names a head beyond the device's or record number 0.  ddr keeps
+// such tracks exactly; it warns, since Hercules' own tools would not.
+bool hercules_cckd_flags(const TrackImage& track, uint32_t heads);
+
 // IBM's restore writes HA and R0 from tape on these older devices (ddrtape.md §4.6).
 bool restores_r0_from_tape(const CkdDevice& dev);
 

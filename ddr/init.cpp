@@ -1,5 +1,6 @@
 #include "ddr/init.hpp"
 
+#include "ddr/device_choice.hpp"
 #include "devices/ckd_devices.hpp"
 #include "formats/error.hpp"
 #include "formats/volume.hpp"
@@ -18,7 +19,7 @@ int run_init(const InitOptions& options, Reporter& reporter)
         (dev->eav && cylinders < kEavMinCylinders))
         fail(ErrorKind::Usage, "a " + std::string(dev->name) + " cannot have " + std::to_string(cylinders) + " cylinders");
     NewCkdVolume spec;
-    spec.format = dev->eav ? "CKD_E064" : "CKD_P370";  // no Hercules format holds an EAV
+    spec.format = ckd_container_for(options.format, *dev);  // no Hercules format holds an EAV
     spec.devtype_byte = dev->hercules_devtype();
     spec.heads = dev->heads;
     spec.track_size = dev->hercules_track_size();

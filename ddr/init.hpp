@@ -15,6 +15,7 @@ struct InitOptions {
     std::string volser;
     std::optional<uint64_t> cylinders;  // default: the model's primary cylinders
     bool alternates = false;            // also the model's alternate cylinders (dasdinit -a)
+    std::string format = "ckd";         // ckd, cckd, cckd64 (an EAV is always CKD_E064)
 };
 
 int run_init(const InitOptions& options, Reporter& reporter);

@@ -118,6 +118,8 @@ int run(int argc, char** argv)
     cmd_restore->add_option("--volser", restore.volser,
                             "the target's volser: confirms writing a target whose volser differs from the dump's");
     cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
+    cmd_restore->add_option("--format", restore.format, "a new target's container: ckd (default), cckd or cckd64")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64"}));
     cmd_restore->add_flag("--continue", restore.keep_going,
                           "restore past tracks whose checksums do not match, list them, exit 4");
     cmd_restore->add_flag("--no-precheck", no_precheck,
@@ -182,6 +184,8 @@ int run(int argc, char** argv)
     cmd_init->add_option("VOLSER", init.volser, "volume serial, 1-6 characters")->required();
     cmd_init->add_option("--cylinders", init.cylinders, "cylinders (default: the model's primary cylinders)");
     cmd_init->add_flag("-a,--alternates", init.alternates, "add the model's alternate cylinders");
+    cmd_init->add_option("--format", init.format, "container: ckd (default), cckd or cckd64; a 3390-A is always CKD_E064")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64"}));
     cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
 
     try {

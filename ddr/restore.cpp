@@ -231,7 +231,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         spec.devtype_byte = dev.hercules_devtype();
         spec.heads = dev.heads;
         spec.track_size = dev.hercules_track_size();
-        spec.format = dev.eav ? "CKD_E064" : "CKD_P370";
+        spec.format = ckd_container_for(options.format, dev);
         // An EAV dump names its volume's size in its VHR; other dumps get the model's.
         if (dev.eav)
             spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
@@ -248,6 +248,8 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     const R0CountSource r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
 
     TrackImage track;
+    const bool compressed_target = info.format.rfind("CKD_C", 0) == 0;
+    uint64_t hercules_flagged = 0;
     std::optional<Bytes> nucleus;
     uint64_t restored = 0, skipped = 0, bytes = 0;
     for (;;) {
@@ -284,6 +286,10 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         if (track.size() > info.track_size)
             fail(ErrorKind::Refused, where, "the track is " + std::to_string(track.size()) + " bytes; the target's slots hold " +
                                                 std::to_string(info.track_size));
+        if (compressed_target && hercules_cckd_flags(track, info.heads) && hercules_flagged++ == 0)
+            reporter.warn(where.str() + ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks "
+                          "invalid (R0 data on an empty track, or a count naming a head or record 0 it does not "
+                          "expect) and would discard them");
         volume->write_track(*out, track);
         ++restored;
         bytes += t.image_length();
@@ -303,6 +309,8 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     if (!reader.closed_by_tape_mark())
         reporter.warn("no tape mark after the dump's EOJ: the tape may be cut short (every track was read)");
     volume->commit();
+    if (hercules_flagged > 1)
+        reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
     if (checker.has_checksums())
         reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " + std::to_string(checker.units()) +
                       " tracks match" + (checker.all_reels_checked() ? "" : " (some reels carry no trailer)"));

@@ -20,6 +20,7 @@ struct RestoreOptions {
     bool force = false;                   // write the target whatever its volser
     bool precheck = true;                 // read an existing target's dump once before writing
     bool keep_going = false;              // --continue: restore past damaged tracks, list them
+    std::string format = "ckd";           // a new target's container: ckd, cckd, cckd64
 };
 
 int run_restore(const RestoreOptions& options, Reporter& reporter);

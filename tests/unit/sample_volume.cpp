@@ -31,8 +31,8 @@ enum Content { kZeros, kCardImages, kRandom, kBinary, kPattern };
 
 } // namespace
 
-SampleVolume::SampleVolume(const CkdDevice& device, std::string volser, uint64_t seed)
-    : dev_(device), volser_(std::move(volser)), seed_(seed)
+SampleVolume::SampleVolume(const CkdDevice& device, std::string volser, uint64_t seed, bool hercules_clean)
+    : dev_(device), volser_(std::move(volser)), seed_(seed), hercules_clean_(hercules_clean)
 {
 }
 
@@ -105,13 +105,14 @@ TrackImage SampleVolume::track(TrackAddress addr, unsigned fill)
         return dasdinit_track0(volser_);
     }
     Bytes r0data(8, 0);
-    bool r0_nonzero = rng_() % 10 == 0;
+    unsigned roll = unsigned(rng_() % 100);
+    const bool empty = roll >= fill && !(addr.cyl == 0 && addr.head == 1);
+    bool r0_nonzero = rng_() % 10 == 0 && !(hercules_clean_ && empty);
     if (r0_nonzero)
         r0data = make_data(8, kCardImages);
     t.add_record(r0, {}, r0data);
 
-    unsigned roll = unsigned(rng_() % 100);
-    if (roll >= fill && !(addr.cyl == 0 && addr.head == 1)) {
+    if (empty) {
         recipe_ = r0_nonzero ? "empty-r0data" : "empty";
         t.finish();
         return t;
@@ -145,7 +146,9 @@ TrackImage SampleVolume::track(TrackAddress addr, unsigned fill)
     case 0:  // end-of-file only
         recipe_ = "eof";
         fits(0, 0);
-        add(t, addr, r++, cchh, 0, 0, kZeros);
+        add(t, addr, r++, hercules_clean_ ? nullptr : cchh, 0, 0, kZeros);
+        if (hercules_clean_ && r0_nonzero == false && fits(0, 80))
+            add(t, addr, r++, nullptr, 0, 80, kCardImages);  // an end-of-file alone would be a null track
         break;
     case 1: {  // CMS-style blocks of 800..4096 bytes
         recipe_ = "cms";
@@ -228,7 +231,7 @@ TrackImage SampleVolume::track(TrackAddress addr, unsigned fill)
 }
 
 void write_sample_volume(const std::string& path, const CkdDevice& device, uint32_t cylinders,
-                         const std::string& volser, uint64_t seed, unsigned fill)
+                         const std::string& volser, uint64_t seed, unsigned fill, bool hercules_clean)
 {
     NewCkdVolume spec;
     spec.format = device.eav ? "CKD_E064" : "CKD_P370";
@@ -237,7 +240,7 @@ void write_sample_volume(const std::string& path, const CkdDevice& device, uint3
     spec.track_size = device.hercules_track_size();
     spec.cylinders = cylinders;
     auto volume = create_ckd_volume(path, spec);
-    SampleVolume sample(device, volser, seed);
+    SampleVolume sample(device, volser, seed, hercules_clean);
     // An EAV (up to 17.7 million tracks) gets contents where addressing changes -- the
     // first cylinders, around 65,520 and 65,536, the last -- and stays empty elsewhere.
     auto wanted = [&](uint32_t c) {

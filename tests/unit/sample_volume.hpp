@@ -16,7 +16,10 @@ namespace ddr::test {
 
 class SampleVolume {
 public:
-    SampleVolume(const CkdDevice& device, std::string volser, uint64_t seed);
+    // `hercules_clean`: only tracks Hercules can keep in a compressed image (no R0 data on
+    // a track of no records, no end-of-file-only track with a foreign CCHH): what
+    // cckdcdsk -3 must accept unchanged.
+    SampleVolume(const CkdDevice& device, std::string volser, uint64_t seed, bool hercules_clean = false);
 
     // The track at `addr`.  `fill` is the share of tracks (0..100) that hold data; the
     // rest are empty (R0 only), as on most real volumes.  Deterministic for a seed.
@@ -33,12 +36,13 @@ private:
     const CkdDevice& dev_;
     std::string volser_;
     uint64_t seed_;
+    bool hercules_clean_;
     std::mt19937_64 rng_;
     std::string recipe_;
 };
 
 // Writes a whole sample volume image (plain CKD) of `cylinders` cylinders.
 void write_sample_volume(const std::string& path, const CkdDevice& device, uint32_t cylinders,
-                         const std::string& volser, uint64_t seed, unsigned fill = 60);
+                         const std::string& volser, uint64_t seed, unsigned fill = 60, bool hercules_clean = false);
 
 } // namespace ddr::test
