@@ -1,5 +1,6 @@
 #include "ddr/checksum_check.hpp"
 
+#include "formats/ddr_fba.hpp"
 #include "formats/error.hpp"
 
 namespace ddr {
@@ -40,8 +41,14 @@ TrackAddress DumpChecker::address_of(uint32_t cchh) const
 
 uint32_t DumpChecker::map_to_output(uint32_t source_cchh) const
 {
-    if (!dump_header_ || dump_header_->extents.empty() || dump_header_->fba())
+    if (!dump_header_ || dump_header_->extents.empty())
         return source_cchh;
+    if (fba_) {
+        for (const TrailerExtent& e : dump_header_->extents)
+            if (source_cchh >= e.first && source_cchh <= e.last)
+                return e.output_first + (source_cchh - e.first);
+        return source_cchh;
+    }
     TrackAddress a = address_of(source_cchh);
     for (const TrailerExtent& e : dump_header_->extents) {
         if (a.cyl >= e.first && a.cyl <= e.last) {
@@ -54,8 +61,14 @@ uint32_t DumpChecker::map_to_output(uint32_t source_cchh) const
 
 uint32_t DumpChecker::source_of(uint32_t output_cchh) const
 {
-    if (!dump_header_ || dump_header_->extents.empty() || dump_header_->fba())
+    if (!dump_header_ || dump_header_->extents.empty())
         return output_cchh;
+    if (fba_) {
+        for (const TrailerExtent& e : dump_header_->extents)
+            if (output_cchh >= e.output_first && output_cchh <= e.output_first + (e.last - e.first))
+                return e.first + (output_cchh - e.output_first);
+        return output_cchh;
+    }
     TrackAddress a = address_of(output_cchh);
     for (const TrailerExtent& e : dump_header_->extents) {
         if (a.cyl >= e.output_first && a.cyl <= e.output_first + (e.last - e.first)) {
@@ -68,6 +81,8 @@ uint32_t DumpChecker::source_of(uint32_t output_cchh) const
 
 Place DumpChecker::unit_place(const Reel& reel, const ReadUnit& u) const
 {
+    if (fba_)
+        return Place{reel.file, reel.number, u.block, u.offset, {}, {}, u.output_cchh};
     TrackAddress a = address_of(u.output_cchh);
     return Place{reel.file, reel.number, u.block, u.offset, a.cyl, a.head, {}};
 }
@@ -78,6 +93,7 @@ void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const 
     if (reels_.empty()) {
         tod_ = vhr.tod;
         eav_form_ = vhr.mtck < 15;
+        fba_ = fba_fields(vhr).has_value();
     }
     auto r = std::make_unique<Reel>();
     r->number = reel;
@@ -98,8 +114,18 @@ void DumpChecker::nucleus_read(ByteSpan record, const Place& where)
 
 void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
 {
+    unit_read(track.blocks(), track.image_length(), where);
+}
+
+void DumpChecker::fba_group_read(FbaGroupDecoder& group, const Place& where)
+{
+    unit_read(group.blocks(), group.image_length(), where);
+}
+
+void DumpChecker::unit_read(std::span<const ByteSpan> blocks, size_t image_length, const Place& where)
+{
     Reel& r = *reels_.back();
-    GroupDigest g = digest_group(track.blocks(), track.image_length());
+    GroupDigest g = digest_group(blocks, image_length);
     r.chain.add_group(g);
     ReadUnit u;
     u.output_cchh = g.cchh;
@@ -250,7 +276,12 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
         ++c.compared;
         const uint32_t want_output = map_to_output(want.address);
         Place place = unit_place(reel, got);
-        if (want_output != got.output_cchh) {
+        if (want_output != got.output_cchh && fba_) {
+            place.fba_block = want_output;
+            add(place, "the group's block number says " + std::to_string(got.output_cchh) +
+                           "; the trailer says this is the group dumped from block " + std::to_string(want.address),
+                true);
+        } else if (want_output != got.output_cchh) {
             TrackAddress w = address_of(want.address), g = address_of(got.output_cchh);
             TrackAddress wo = address_of(want_output);
             place.cyl = wo.cyl;
@@ -260,8 +291,9 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
                            std::to_string(w.head) + " (X'" + hex32(want.address) + "')",
                 true);
         } else if (want.group != got.group || want.content != got.content) {
-            add(place, want.content != got.content ? "track damaged: its contents do not match the checksum"
-                                                   : "track damaged: its tape blocks do not match the checksum (a pad byte or block)",
+            const char* unit = fba_ ? "block group" : "track";
+            add(place, want.content != got.content ? std::string(unit) + " damaged: its contents do not match the checksum"
+                                                   : std::string(unit) + " damaged: its tape blocks do not match the checksum (a pad byte or block)",
                 true);
         } else {
             ++units_checked_;

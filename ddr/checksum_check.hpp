@@ -26,6 +26,7 @@ public:
     void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) override;
     void nucleus_read(ByteSpan record, const Place& where) override;
     void track_read(DdrTrackDecoder& track, const Place& where) override;
+    void fba_group_read(FbaGroupDecoder& group, const Place& where) override;
     void end_read(const DdrVolumeHeader& end, const Place& where) override;
     void trailer_block(ByteSpan block, const Place& where) override;
     void reel_closed(bool tape_mark, const Place& where) override;
@@ -45,6 +46,7 @@ public:
     // The source address of a track written at `output_cchh` (the trailer's extents).
     uint32_t source_of(uint32_t output_cchh) const;
     bool eav_form() const { return eav_form_; }
+    bool fba() const { return fba_; }
 
     uint64_t tod() const { return tod_; }
     // Trailer blocks that belong to other dumps (moved here by --append): the caller
@@ -107,12 +109,14 @@ private:
     void compare_sums(ByteSpan block, const Place& where);
     void finish_trailer();
     void add(const Place& where, const std::string& what, bool counts_as_unit);
+    void unit_read(std::span<const ByteSpan> blocks, size_t image_length, const Place& where);
     TrackAddress address_of(uint32_t cchh) const;
     uint32_t map_to_output(uint32_t source_cchh) const;
     Place unit_place(const Reel& reel, const ReadUnit& u) const;
 
     uint64_t tod_ = 0;
     bool eav_form_ = false;
+    bool fba_ = false;
     std::vector<std::unique_ptr<Reel>> reels_;
     std::optional<TrailerCursor> cursor_;
     std::optional<TrailerHeader> dump_header_;

@@ -31,11 +31,11 @@ void DumpChecksumWriter::nucleus_written(ByteSpan record)
     reel_hash_.add_record(ReelHasher::kNucleus, nucleus_hash_);
 }
 
-void DumpChecksumWriter::track_written(const DdrTrackEncoder& track, TrackAddress source)
+void DumpChecksumWriter::group_written(std::span<const ByteSpan> blocks, size_t image_length, uint32_t source)
 {
-    GroupDigest g = digest_group(track.blocks(), track.image().size());
+    GroupDigest g = digest_group(blocks, image_length);
     reel_hash_.add_group(g);
-    units_.push({cchh_value(source), g.content, g.group});
+    units_.push({source, g.content, g.group});
 }
 
 void DumpChecksumWriter::reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit)

@@ -16,7 +16,7 @@ public:
 
     void reel_started(unsigned reel, ByteSpan vhr) override;
     void nucleus_written(ByteSpan record) override;
-    void track_written(const DdrTrackEncoder& track, TrackAddress source) override;
+    void group_written(std::span<const ByteSpan> blocks, size_t image_length, uint32_t source) override;
     void reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit) override;
     uint64_t trailer_bytes_with_one_more_track() const override;
 

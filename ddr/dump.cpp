@@ -218,7 +218,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                     throw err.within(where);
                 }
                 auto cchh = encode_cchh(out);
-                writer.write_track(encoder, load_be16(cchh.data()), load_be16(cchh.data() + 2), in);
+                writer.write_group(encoder.blocks(), encoder.image().size(), load_be16(cchh.data()),
+                                   load_be16(cchh.data() + 2), cchh_value(in));
                 if (manifest)
                     manifest->add(in, digest_group(encoder.blocks(), encoder.image().size()).content);
                 last_out = out;

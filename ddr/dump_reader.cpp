@@ -106,6 +106,10 @@ DumpReader::Item DumpReader::next()
             if (observer_)
                 observer_->track_read(stream_->track(), place());
             return Item::Track;
+        case DdrEvent::FbaGroup:
+            if (observer_)
+                observer_->fba_group_read(stream_->fba_group(), place());
+            return Item::FbaGroup;
         case DdrEvent::Nucleus:
             if (observer_)
                 observer_->nucleus_read(stream_->block(), place());
@@ -236,6 +240,24 @@ void scan_items(DumpReader& reader, DumpSummary& s)
             s.nucleus = true;
             continue;
         }
+        if (item == DumpReader::Item::FbaGroup) {
+            FbaGroupDecoder& g = reader.fba_group();
+            const uint32_t first = g.first_block(), last = first + g.count() - 1;
+            if (s.fba_blocks > 0 && first <= s.cylinder_ranges.back().second)
+                s.order_problems.emplace_back(reader.place(), "FBA groups out of order: block " + std::to_string(first) +
+                                                                 " after block " +
+                                                                 std::to_string(s.cylinder_ranges.back().second));
+            s.fba = true;
+            ++s.tracks;
+            s.fba_blocks += g.count();
+            s.bytes += g.image_length();
+            s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, g.block_count());
+            if (s.cylinder_ranges.empty() || first > s.cylinder_ranges.back().second + 1)
+                s.cylinder_ranges.emplace_back(first, last);
+            else
+                s.cylinder_ranges.back().second = last;
+            continue;
+        }
         DdrTrackDecoder& t = reader.track();
         const ThrHeader& h = t.header();
         TrackAddress a = t.output_address(reader.eav_form());
@@ -252,6 +274,12 @@ void scan_items(DumpReader& reader, DumpSummary& s)
         const uint64_t volume_bytes = t.image_length() - kThrFixedSize + 29;
         s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
         s.bytes += t.image_length();
+        if (s.last_track && !(*s.last_track < a))
+            s.order_problems.emplace_back(reader.place(), "tracks out of order: this one (cyl " + std::to_string(a.cyl) +
+                                                             " head " + std::to_string(a.head) + ") comes after cyl " +
+                                                             std::to_string(s.last_track->cyl) + " head " +
+                                                             std::to_string(s.last_track->head) +
+                                                             ": one of the two has a damaged home address");
         if (!s.first_track)
             s.first_track = a;
         s.last_track = a;

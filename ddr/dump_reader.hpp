@@ -21,6 +21,7 @@ public:
     virtual void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) = 0;
     virtual void nucleus_read(ByteSpan record, const Place& where) = 0;
     virtual void track_read(DdrTrackDecoder& track, const Place& where) = 0;
+    virtual void fba_group_read(FbaGroupDecoder& group, const Place& where) = 0;
     virtual void end_read(const DdrVolumeHeader& end, const Place& where) = 0;  // EOV or EOJ
     virtual void trailer_block(ByteSpan block, const Place& where) = 0;          // after EOV/EOJ
     // The reel's dump file is over: `tape_mark` is false if the tape ended without one.
@@ -42,7 +43,7 @@ public:
     // the tape.  A tape mark standing where the VHR should be is skipped once, as DDR does.
     bool start_dump();
 
-    enum class Item { Track, Nucleus, End };
+    enum class Item { Track, FbaGroup, Nucleus, End };
     // The next track (or checkpoint record) of the dump; End after its EOJ (and the
     // blocks and tape mark after it).  Switches reels at EOV.
     Item next();
@@ -50,6 +51,9 @@ public:
     const DdrVolumeHeader& vhr() const { return vhr_; }          // the dump's first VHR
     const DdrVolumeHeader& end_record() const { return end_; }   // the EOJ, after End
     DdrTrackDecoder& track() { return stream_->track(); }
+    FbaGroupDecoder& fba_group() { return stream_->fba_group(); }
+    // True for an FBA dump (its VHR carries the 'FBA ' marker).
+    bool fba() const { return fba_fields(vhr_).has_value(); }
     ByteSpan nucleus_record() const { return stream_->block(); }
     Place place() const;
     unsigned reel() const { return reel_ + 1; }
@@ -98,7 +102,12 @@ struct DumpSummary {
     uint64_t max_blocks_per_track = 0;
     uint64_t max_track_bytes = 0;    // largest track as a volume holds it (HA..end marker)
     uint64_t bytes = 0;              // logical image bytes of all tracks
-    std::vector<std::pair<uint32_t, uint32_t>> cylinder_ranges;  // output cylinders, ascending runs
+    std::vector<std::pair<uint32_t, uint32_t>> cylinder_ranges;  // output cylinders (FBA: blocks), ascending runs
+    bool fba = false;                // an FBA dump: tracks counts groups, ranges are blocks
+    // Tracks (or groups) whose address does not ascend: a damaged home address, or a
+    // tape that is not one dump.  Reading goes on, so checksums can name the damage.
+    std::vector<std::pair<Place, std::string>> order_problems;
+    uint64_t fba_blocks = 0;         // FBA blocks in all groups
     std::optional<TrackAddress> first_track;
     std::optional<TrackAddress> last_track;
     unsigned reels = 0;

@@ -75,6 +75,8 @@ void print_dump(const CheckedDump& d)
     std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", join(d.reel_names).c_str(),
                 s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
     std::printf("  checksums: %s\n", checksum_status(c).c_str());
+    for (const auto& [place, what] : s.order_problems)
+        std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
     if (s.max_blocks_per_track > 5)
         std::printf("  note: tracks of up to %llu blocks; VM/370 R6 DDR restores at most 5 per track\n",
                     static_cast<unsigned long long>(s.max_blocks_per_track));

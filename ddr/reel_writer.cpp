@@ -78,12 +78,13 @@ void DdrReelWriter::write_nucleus_record(ByteSpan record)
         observer_->nucleus_written(record);
 }
 
-void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh, TrackAddress source)
+void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_length, uint16_t cc, uint16_t hh,
+                                uint32_t source)
 {
     if (!tape_)
         start_reel(cc, hh, "start of dump");
     TapeMarkPosition before = tape_->mark();
-    for (ByteSpan b : track.blocks())
+    for (ByteSpan b : blocks)
         tape_->write_block(b);
     if (over_limit()) {
         // IBM backs up over every block of the partial track and ends the reel there.
@@ -95,15 +96,15 @@ void DdrReelWriter::write_track(const DdrTrackEncoder& track, uint16_t cc, uint1
                        " head " + std::to_string(hh) + ": continuing on the next reel");
         end_reel(vhr_.as(DdrHeaderKind::Eov, cc, hh), false);
         start_reel(cc, hh, "end of reel at cyl " + std::to_string(cc) + " head " + std::to_string(hh));
-        for (ByteSpan b : track.blocks())
+        for (ByteSpan b : blocks)
             tape_->write_block(b);
         if (over_limit())
             fail(ErrorKind::WriteFailed, Place{tape_->name(), outputs_.opened(), {}, {}, cc, hh, {}},
-                 "one track does not fit on an empty reel of the given size");
+                 "one track (or group) does not fit on an empty reel of the given size");
     }
     if (observer_)
-        observer_->track_written(track, source);
-    blocks_ += track.blocks().size();
+        observer_->group_written(blocks, image_length, source);
+    blocks_ += blocks.size();
     ++tracks_on_reel_;
 }
 

@@ -52,7 +52,9 @@ public:
     virtual ~ReelObserver() = default;
     virtual void reel_started(unsigned reel, ByteSpan vhr) = 0;
     virtual void nucleus_written(ByteSpan record) = 0;
-    virtual void track_written(const DdrTrackEncoder& track, TrackAddress source) = 0;
+    // A THR or FBG group: its tape blocks, the length of its logical image, and the source
+    // address the trailer records (a track's CCHH, or an FBA group's first block).
+    virtual void group_written(std::span<const ByteSpan> blocks, size_t image_length, uint32_t source) = 0;
     // The reel ends with `end_record` (EOV, or EOJ when `last`); the observer writes its
     // blocks to go after it, before the tape mark, through `emit`.
     virtual void reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit) = 0;
@@ -67,8 +69,9 @@ public:
 
     // Writes the checkpoint record of a NUCLEUS dump (right after the first VHR).
     void write_nucleus_record(ByteSpan record);
-    // Writes one track group whose output address is `cc`/`hh` (raw CCHH), dumped from `source`.
-    void write_track(const DdrTrackEncoder& track, uint16_t cc, uint16_t hh, TrackAddress source);
+    // Writes one THR (or FBG) group whose output address is `cc`/`hh` (raw CCHH; an FBA
+    // group's first block as a 32-bit number), dumped from `source`.
+    void write_group(std::span<const ByteSpan> blocks, size_t image_length, uint16_t cc, uint16_t hh, uint32_t source);
     // Ends the dump: EOJ naming `cc`/`hh`, trailer, tape mark; completes every reel.
     void finish(uint16_t cc, uint16_t hh);
 

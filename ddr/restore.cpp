@@ -134,6 +134,9 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
                 summary = scan_dump(pre, &pre_checker);
                 if (summary->problem)
                     throw *summary->problem;
+                if (!summary->order_problems.empty() && !options.keep_going)
+                    fail(ErrorKind::Damaged, summary->order_problems.front().first,
+                         summary->order_problems.front().second + "; " + options.target + " was not touched");
             }
             const std::vector<ChecksumFinding>* findings = &pre_checker.findings();
             TapeScan whole;
@@ -248,6 +251,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     const R0CountSource r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
 
     TrackImage track;
+    std::optional<TrackAddress> previous;
     const bool compressed_target = info.format.rfind("CKD_C", 0) == 0;
     uint64_t hercules_flagged = 0;
     std::optional<Bytes> nucleus;
@@ -263,6 +267,13 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         }
         DdrTrackDecoder& t = reader.track();
         const TrackAddress tape_addr = t.output_address(reader.eav_form());
+        // On a tape without checksums, a damaged home address would put a track on the
+        // wrong cylinder: tracks must ascend, as DDR writes them.
+        if (previous && !(*previous < tape_addr) && !options.keep_going)
+            fail(ErrorKind::Damaged, reader.place(),
+                 "tracks out of order: this one comes after cyl " + std::to_string(previous->cyl) + " head " +
+                     std::to_string(previous->head) + "; one of the two has a damaged home address");
+        previous = tape_addr;
         std::optional<TrackAddress> out = sel.map(tape_addr);
         if (!out) {
             ++skipped;

@@ -96,6 +96,8 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
                     volser.c_str(), format_tod_utc(s.vhr.tod).c_str(), static_cast<unsigned long long>(s.tracks), s.reels,
                     s.reels == 1 ? "" : "s");
         std::vector<ChecksumFinding> findings = c.findings();
+        for (const auto& [place, what] : s.order_problems)
+            findings.push_back({place, what});
         if (s.ended)
             std::printf("  structure: ok (VHR, tracks in order, %s, tape mark)\n", s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ");
         if (!c.has_checksums())

@@ -33,6 +33,28 @@ void DdrStreamReader::skip_files(uint64_t count)
     state_ = State::BetweenFiles;
 }
 
+template <typename Decoder>
+void DdrStreamReader::read_group(Decoder& decoder, const Place& group_place, const char* what)
+{
+    while (!decoder.complete()) {
+        TapeRecord r = read_record();
+        if (r != TapeRecord::Block)
+            fail(ErrorKind::Unreadable, group_place,
+                 std::string(r == TapeRecord::TapeMark ? "tape mark" : "end of tape") + " after block " +
+                     std::to_string(decoder.blocks_received()) + " of a " + std::to_string(decoder.block_count()) +
+                     "-block " + what + " (truncated tape?)");
+        try {
+            decoder.add(view_, stable_);
+        } catch (const Error& e) {
+            Place p = place_;
+            p.cyl = group_place.cyl;
+            p.head = group_place.head;
+            p.fba_block = group_place.fba_block;
+            throw e.within(p);
+        }
+    }
+}
+
 DdrEvent DdrStreamReader::next()
 {
     TapeRecord r = read_record();
@@ -45,6 +67,7 @@ DdrEvent DdrStreamReader::next()
         auto kind = DdrVolumeHeader::kind_of(view_);
         if (kind == DdrHeaderKind::Vhr) {
             header_ = DdrVolumeHeader::decode(view_);
+            fba_ = fba_fields(header_).has_value();
             state_ = State::AfterVhr;
             return DdrEvent::Header;
         }
@@ -89,6 +112,23 @@ DdrEvent DdrStreamReader::next()
         return *kind == DdrHeaderKind::Eoj ? DdrEvent::EndOfJob : DdrEvent::EndOfVolume;
     }
 
+    if (fba_) {
+        Place group_place = place_;
+        if (view_.size() >= 16)
+            group_place.fba_block = load_be32(view_.data() + 12);
+        if (!is_fba_group_block(view_))
+            fail(ErrorKind::Unreadable, group_place,
+                 "expected an FBG, EOV or EOJ block in an FBA dump; found a " + std::to_string(view_.size()) + "-byte block");
+        try {
+            fba_decoder_.begin(view_, stable_);
+        } catch (const Error& e) {
+            throw e.within(group_place);
+        }
+        read_group(fba_decoder_, group_place, "group");
+        place_ = group_place;
+        return DdrEvent::FbaGroup;
+    }
+
     // A damaged THR still names its track when its home address bytes are there.
     Place thr_place = place_;
     if (view_.size() >= 16) {
@@ -111,22 +151,7 @@ DdrEvent DdrStreamReader::next()
     TrackAddress addr = decoder_.output_address(eav_form);
     track_place.cyl = addr.cyl;
     track_place.head = addr.head;
-    while (!decoder_.complete()) {
-        TapeRecord rr = read_record();
-        if (rr != TapeRecord::Block)
-            fail(ErrorKind::Unreadable, track_place,
-                 std::string(rr == TapeRecord::TapeMark ? "tape mark" : "end of tape") + " after block " +
-                     std::to_string(decoder_.blocks_received()) +
-                     " of a " + std::to_string(decoder_.header().block_count()) + "-block track (truncated tape?)");
-        try {
-            decoder_.add(view_, stable_);
-        } catch (const Error& e) {
-            Place p = place_;
-            p.cyl = addr.cyl;
-            p.head = addr.head;
-            throw e.within(p);
-        }
-    }
+    read_group(decoder_, track_place, "track");
     try {
         decoder_.validate();
     } catch (const Error& e) {

@@ -6,6 +6,7 @@
 // block of a track may well begin with the bytes 'THR ' or 'EOJ '.
 #pragma once
 
+#include "formats/ddr_fba.hpp"
 #include "formats/ddr_records.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/error.hpp"
@@ -17,6 +18,7 @@ enum class DdrEvent {
     Header,       // a VHR: a dump (or its next reel) starts; header()
     Nucleus,      // the 4096-byte CP checkpoint record of a NUCLEUS dump; block()
     Track,        // a complete THR group; track()
+    FbaGroup,     // a complete FBG group of an FBA dump; fba_group()
     EndOfVolume,  // EOV: this reel ends, the dump goes on on the next; header()
     EndOfJob,     // EOJ: the dump ends; header()
     Extension,    // a block after EOJ/EOV before the tape mark (our trailer); block()
@@ -34,6 +36,9 @@ public:
 
     const DdrVolumeHeader& header() const { return header_; }
     DdrTrackDecoder& track() { return decoder_; }
+    FbaGroupDecoder& fba_group() { return fba_decoder_; }
+    // True while reading an FBA dump (its VHR carries the 'FBA ' marker).
+    bool fba() const { return fba_; }
     ByteSpan block() const { return view_; }
 
     // Where the current event's first block is.
@@ -52,6 +57,9 @@ private:
 
     TapeRecord read_record();
     [[noreturn]] void malformed(const std::string& message) const;
+    // Reads the rest of a group's blocks into `decoder`; errors name `group_place`.
+    template <typename Decoder>
+    void read_group(Decoder& decoder, const Place& group_place, const char* what);
 
     TapeReader& tape_;
     State state_ = State::BetweenFiles;
@@ -59,6 +67,8 @@ private:
     bool stable_ = false;  // view_ stays valid while the tape reader lives
     DdrVolumeHeader header_;
     DdrTrackDecoder decoder_;
+    FbaGroupDecoder fba_decoder_;
+    bool fba_ = false;
     Place place_;
     uint64_t file_ = 1;
     bool seen_vhr_in_file_ = false;

@@ -87,6 +87,7 @@ public:
     void begin(ByteSpan thr_block, bool stable = false);
     bool complete() const { return received_ == header_.block_count(); }
     size_t blocks_received() const { return received_; }
+    size_t block_count() const { return header_.block_count(); }
     size_t next_block_length() const;
     // Throws Error(Unreadable) if the block is not exactly next_block_length() long.
     void add(ByteSpan block, bool stable = false);
