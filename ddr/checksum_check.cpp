@@ -114,21 +114,22 @@ void DumpChecker::nucleus_read(ByteSpan record, const Place& where)
 
 void DumpChecker::track_read(DdrTrackDecoder& track, const Place& where)
 {
-    unit_read(track.blocks(), track.image_length(), where);
+    unit_read(track.blocks(), track.image_length(), 0, where);
 }
 
 void DumpChecker::fba_group_read(FbaGroupDecoder& group, const Place& where)
 {
-    unit_read(group.blocks(), group.image_length(), where);
+    unit_read(group.blocks(), group.image_length(), group.count(), where);
 }
 
-void DumpChecker::unit_read(std::span<const ByteSpan> blocks, size_t image_length, const Place& where)
+void DumpChecker::unit_read(std::span<const ByteSpan> blocks, size_t image_length, uint32_t count, const Place& where)
 {
     Reel& r = *reels_.back();
     GroupDigest g = digest_group(blocks, image_length);
     r.chain.add_group(g);
     ReadUnit u;
     u.output_cchh = g.cchh;
+    u.count = count;
     u.group = g.group;
     u.content = g.content;
     u.block = where.block.value_or(0);

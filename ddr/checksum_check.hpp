@@ -73,7 +73,8 @@ public:
 
     // A unit of the dump as read: where it is and what it hashed to.
     struct ReadUnit {
-        uint32_t output_cchh = 0;
+        uint32_t output_cchh = 0;   // FBA: the group's first (output) block
+        uint32_t count = 0;         // FBA: blocks in the group
         uint32_t group = 0;
         uint64_t content = 0;
         uint64_t block = 0;
@@ -109,7 +110,7 @@ private:
     void compare_sums(ByteSpan block, const Place& where);
     void finish_trailer();
     void add(const Place& where, const std::string& what, bool counts_as_unit);
-    void unit_read(std::span<const ByteSpan> blocks, size_t image_length, const Place& where);
+    void unit_read(std::span<const ByteSpan> blocks, size_t image_length, uint32_t count, const Place& where);
     TrackAddress address_of(uint32_t cchh) const;
     uint32_t map_to_output(uint32_t source_cchh) const;
     Place unit_place(const Reel& reel, const ReadUnit& u) const;

@@ -6,6 +6,8 @@
 #include "ddr/interrupt.hpp"
 #include "ddr/reel_writer.hpp"
 #include "ddr/version.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/ddr_fba.hpp"
 #include "formats/ddr_stream.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
@@ -118,12 +120,59 @@ AppendPlan plan_append(const std::string& path)
     return plan;
 }
 
+// The tape side of a dump, CKD or FBA: its reels, an append's moved trailer, the
+// checksum trailer and the reel writer.
+class DumpOutput {
+public:
+    DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, Reporter& reporter)
+        : options_(options)
+    {
+        TapeWriterOptions tape_options = options.tape;
+        AppendPlan append;
+        if (tape_options.append && !options.pure) {
+            append = plan_append(options.tapes[0]);
+            tape_options.append_at = append.cut_at;
+            if (append.cut_at)
+                reporter.detail("moving the trailer of the tape's last dump (" + std::to_string(append.carried.size()) +
+                                " blocks) behind the new dump, so that its EOJ is followed by a tape mark");
+        }
+        outputs_.emplace(options.tapes, tape_options);
+        ReelLimit limit;
+        limit.sizes = options.reel_sizes;
+        if (options.eot_margin)
+            limit.margin = *options.eot_margin;
+        if (!options.pure)
+            checksums_.emplace(std::move(trailer), std::move(append.carried));
+        writer_.emplace(*outputs_, limit, vhr, reporter, checksums_ ? &*checksums_ : nullptr);
+    }
+    DdrReelWriter& writer() { return *writer_; }
+    std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
+    {
+        return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
+               std::to_string(writer_->blocks()) + " blocks on " + std::to_string(writer_->reels()) + " reel" +
+               (writer_->reels() == 1 ? "" : "s") + (options_.pure ? " (no checksums: --pure)" : ", with checksums") +
+               "; dump time " + format_tod_utc(tod);
+    }
+
+private:
+    const DumpOptions& options_;
+    std::optional<ReelOutputs> outputs_;
+    std::optional<DumpChecksumWriter> checksums_;
+    std::optional<DdrReelWriter> writer_;
+};
+
+int dump_fba(const DumpOptions& options, Reporter& reporter);
+
 } // namespace
 
 int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
+    if (!looks_like_ckd_volume(options.source))
+        return dump_fba(options, reporter);
+    if (!options.blocks.empty())
+        fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
     auto volume = open_ckd_volume(options.source);
     const CkdVolumeInfo& info = volume->info();
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
@@ -157,24 +206,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     vhr.cc = load_be16(first_cchh.data());
     vhr.hh = load_be16(first_cchh.data() + 2);
 
-    TapeWriterOptions tape_options = options.tape;
-    AppendPlan append;
-    if (tape_options.append && !options.pure) {
-        append = plan_append(options.tapes[0]);
-        tape_options.append_at = append.cut_at;
-        if (append.cut_at)
-            reporter.detail("moving the trailer of the tape's last dump (" + std::to_string(append.carried.size()) +
-                            " blocks) behind the new dump, so that its EOJ is followed by a tape mark");
-    }
-    ReelOutputs outputs(options.tapes, tape_options);
-    ReelLimit limit;
-    limit.sizes = options.reel_sizes;
-    if (options.eot_margin)
-        limit.margin = *options.eot_margin;
-    std::optional<DumpChecksumWriter> checksums;
-    if (!options.pure)
-        checksums.emplace(trailer_for(dev, info, extents, vhr, options.source, started), std::move(append.carried));
-    DdrReelWriter writer(outputs, limit, vhr, reporter, checksums ? &*checksums : nullptr);
+    DumpOutput output(options, vhr, trailer_for(dev, info, extents, vhr, options.source, started), reporter);
+    DdrReelWriter& writer = output.writer();
 
     uint64_t total_tracks = 0;
     for (const Extent& e : extents)
@@ -236,11 +269,132 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     if (manifest)
         manifest->finish();
 
-    reporter.note("dumped " + std::to_string(done) + " tracks (" + human_bytes(image_bytes) + ") in " +
-                  std::to_string(writer.blocks()) + " blocks on " + std::to_string(writer.reels()) + " reel" +
-                  (writer.reels() == 1 ? "" : "s") + (options.pure ? " (no checksums: --pure)" : ", with checksums") +
-                  "; dump time " + format_tod_utc(vhr.tod));
+    reporter.note(output.summary(done, "tracks", image_bytes, vhr.tod));
     return 0;
 }
+
+namespace {
+
+// An FBA volume: groups of up to 120 blocks, aligned on multiples of 120 source blocks
+// (so a volume's manifest and any dump of it hash the same groups).
+int dump_fba(const DumpOptions& options, Reporter& reporter)
+{
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
+    auto volume = open_fba_volume(options.source);
+    const FbaVolumeInfo& info = volume->info();
+    const FbaDevice* dev = nullptr;
+    if (options.devtype) {
+        dev = find_fba_device(*options.devtype);
+        if (!dev) {
+            if (find_ckd_device(*options.devtype))
+                fail(ErrorKind::Device, Place{options.source, {}, {}, {}, {}, {}, {}},
+                     "the image is an FBA volume; " + *options.devtype + " is a CKD device type");
+            fail(ErrorKind::Device, "unknown FBA device type '" + *options.devtype + "'");
+        }
+        if (!dev->any_size() && info.blocks > dev->blocks)
+            fail(ErrorKind::Device, Place{options.source, {}, {}, {}, {}, {}, {}},
+                 "the image has " + std::to_string(info.blocks) + " blocks, more than a " + std::string(dev->name) +
+                     " (" + std::to_string(dev->blocks) + ")");
+    } else {
+        dev = fba_device_for_blocks(info.blocks);
+        if (!dev)
+            fail(ErrorKind::Device, Place{options.source, {}, {}, {}, {}, {}, {}},
+                 "an FBA volume of " + std::to_string(info.blocks) + " blocks fits no device");
+    }
+    const uint64_t last_block = info.blocks - 1;
+    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
+    if (extents.empty())
+        extents.push_back({0, last_block, 0});
+    check_extents_within(extents, last_block, options.source, "block");
+    for (const Extent& e : extents)
+        if (e.output_last() > 0xFFFFFFFFu)
+            fail(ErrorKind::Usage, "extent '" + e.str() + "' is written beyond block 4,294,967,295");
+
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    volume->read_blocks(1, MutableByteSpan(data.data(), kFbaBlockSize));
+    std::optional<std::string> label = find_fba_volser(ByteSpan(data.data(), kFbaBlockSize));
+    if (label && options.volser && *label != *options.volser)
+        fail(ErrorKind::Refused, Place{options.source, {}, {}, {}, {}, {}, 1},
+             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
+    std::string volser = label ? *label : options.volser.value_or("");
+    if (volser.empty())
+        reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
+
+    DdrVolumeHeader vhr;
+    const int64_t started = now_unix_micros();
+    vhr.tod = tod_from_unix_micros(started);
+    set_fba_fields(vhr, {info.blocks, uint16_t(kFbaGroupBlocks), dev->devtype});
+    if (!volser.empty())
+        to_ebcdic_field(volser, vhr.volser);
+    set_header_block(vhr, uint32_t(extents.front().output_first));
+
+    TrailerHeader t;
+    t.flags = kTrailerFlagFba;
+    t.tod = vhr.tod;
+    t.devtype = dev->devtype;
+    t.model = std::string(dev->name);
+    t.fba_blocks = info.blocks;
+    t.group_blocks = kFbaGroupBlocks;
+    for (const Extent& e : extents)
+        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
+    t.tool = std::string("ddr ") + kDdrVersion;
+    t.unix_time = started / 1000000;
+    t.source_size = info.bytes;
+    t.source_format = info.format;
+    t.source_name = std::filesystem::path(options.source).filename().string();
+
+    std::optional<ManifestWriter> manifest;
+    if (options.manifest) {
+        ManifestInfo mi;
+        mi.kind = "fba";
+        mi.device = std::string(dev->name);
+        mi.blocks = info.blocks;
+        mi.volser = volser;
+        mi.source = t.source_name;
+        mi.format = info.format;
+        manifest.emplace(*options.manifest, mi);
+    }
+
+    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev->name) +
+                  ", " + std::to_string(info.blocks) + " blocks) from " + options.source);
+    DumpOutput output(options, vhr, t, reporter);
+    DdrReelWriter& writer = output.writer();
+    FbaGroupEncoder encoder;
+    uint64_t total = 0, done = 0, groups = 0;
+    for (const Extent& e : extents)
+        total += e.last - e.first + 1;
+    for (const Extent& e : extents) {
+        for (uint64_t start = e.first; start <= e.last;) {
+            check_interrupted();
+            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
+            const size_t n = size_t(end - start + 1);
+            MutableByteSpan span(data.data(), n * kFbaBlockSize);
+            try {
+                volume->read_blocks(start, span);
+            } catch (const Error& err) {
+                throw err.within(Place{options.source, {}, {}, {}, {}, {}, start});
+            }
+            const uint32_t out = uint32_t(e.output_of(start));
+            encoder.encode(span, out);
+            writer.write_group(encoder.blocks(), encoder.image().size(), uint16_t(out >> 16), uint16_t(out), uint32_t(start));
+            if (manifest)
+                manifest->add_group(uint32_t(start), uint32_t(n), digest_group(encoder.blocks(), encoder.image().size()).content);
+            done += n;
+            ++groups;
+            reporter.progress(done, total, done * kFbaBlockSize, "dump");
+            start = end + 1;
+        }
+    }
+    reporter.end_progress();
+    const uint32_t last_out = uint32_t(extents.back().output_last());
+    writer.finish(uint16_t(last_out >> 16), uint16_t(last_out));
+    if (manifest)
+        manifest->finish();
+    reporter.note(output.summary(done, "blocks", done * kFbaBlockSize, vhr.tod));
+    return 0;
+}
+
+} // namespace
 
 } // namespace ddr

@@ -14,6 +14,7 @@ struct DumpOptions {
     std::string source;
     std::vector<std::string> tapes;           // successive reels; "-" = standard output
     std::vector<std::string> extents;         // A, A-B, A-B:C; empty = ALL primary cylinders
+    std::vector<std::string> blocks;          // FBA: block extents A, A-B, A-B:C; empty = all
     std::optional<uint64_t> reorder;          // --reorder C for a single extent
     std::optional<std::string> devtype;       // model when the image cannot tell (3330 vs 3330-11)
     std::optional<std::string> volser;        // the source volume's expected volser

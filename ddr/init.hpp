@@ -15,7 +15,8 @@ struct InitOptions {
     std::string volser;
     std::optional<uint64_t> cylinders;  // default: the model's primary cylinders
     bool alternates = false;            // also the model's alternate cylinders (dasdinit -a)
-    std::string format = "ckd";         // ckd, cckd, cckd64 (an EAV is always CKD_E064)
+    std::string format = "ckd";         // ckd, cckd, cckd64 (an EAV is always CKD_E064); FBA: fba, cfba
+    std::optional<uint64_t> blocks;     // FBA: blocks (default: the model's; FB-512 needs it)
 };
 
 int run_init(const InitOptions& options, Reporter& reporter);

@@ -2,6 +2,7 @@
 
 #include "ddr/device_choice.hpp"
 #include "ddr/tape_scan.hpp"
+#include "formats/ddr_fba.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/volume_label.hpp"
 #include "formats/error.hpp"
@@ -34,7 +35,8 @@ std::string checksum_status(const DumpChecker& c)
 {
     if (!c.has_checksums())
         return "none (an IBM DDR or --pure tape): structure checked only";
-    std::string s = "present; " + std::to_string(c.units_checked()) + " of " + std::to_string(c.units()) + " tracks match";
+    std::string s = "present; " + std::to_string(c.units_checked()) + " of " + std::to_string(c.units()) +
+                    (c.fba() ? " block groups match" : " tracks match");
     if (c.bad_units())
         s += ", " + std::to_string(c.bad_units()) + " DAMAGED";
     if (!c.findings().empty())
@@ -54,9 +56,27 @@ void print_dump(const CheckedDump& d)
                 format_tod_utc(s.vhr.tod).c_str());
     if (c.dump_header()) {
         const TrailerHeader& t = *c.dump_header();
-        std::printf("  source: %s (%s, %llu bytes), a %s of %u cylinders, %u heads\n", t.source_name.c_str(),
-                    t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(), t.cylinders,
-                    t.heads);
+        if (t.fba())
+            std::printf("  source: %s (%s, %llu bytes), a %s of %llu blocks\n", t.source_name.c_str(),
+                        t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(),
+                        static_cast<unsigned long long>(t.fba_blocks));
+        else
+            std::printf("  source: %s (%s, %llu bytes), a %s of %u cylinders, %u heads\n", t.source_name.c_str(),
+                        t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(),
+                        t.cylinders, t.heads);
+    }
+    if (auto f = fba_fields(s.vhr)) {
+        std::printf("  header: FBA volume of %llu blocks, groups of %u blocks, device type %04X (ddr's FBA encoding)\n",
+                    static_cast<unsigned long long>(f->blocks), unsigned(f->group_blocks), unsigned(f->devtype));
+        std::printf("  blocks %s: %llu groups, %llu blocks, %s of data\n", ranges_text(s.cylinder_ranges).c_str(),
+                    static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.fba_blocks),
+                    human_bytes(s.fba_blocks * 512).c_str());
+        std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", join(d.reel_names).c_str(),
+                    s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
+        std::printf("  checksums: %s\n", checksum_status(c).c_str());
+        for (const auto& [place, what] : s.order_problems)
+            std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
+        return;
     }
     std::string fits = devices_fitting(s.vhr);
     const auto eav_last = eav_last_cylinder(s.vhr);

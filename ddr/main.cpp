@@ -76,7 +76,10 @@ int run(int argc, char** argv)
                          "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
                          "extents; default: all primary cylinders (IBM DUMP ALL)")
         ->delimiter(',');
-    cmd_dump->add_option("--reorder", dump.reorder, "write the single extent as starting at this cylinder");
+    cmd_dump->add_option("-b,--blocks", dump.blocks,
+                         "FBA: blocks A, A-B or A-B:C (REORDER to block C); default all")
+        ->delimiter(',');
+    cmd_dump->add_option("--reorder", dump.reorder, "write the single extent as starting at this cylinder (FBA: block)");
     cmd_dump->add_option("--devtype", dump.devtype, "device type and model, where the image cannot tell (3330-11)");
     cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)");
     cmd_dump->add_option("--reel-size", reel_size,
@@ -113,13 +116,16 @@ int run(int argc, char** argv)
     cmd_restore->add_option("-c,--cylinders", restore.extents,
                             "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
         ->delimiter(',');
-    cmd_restore->add_option("--reorder", restore.reorder, "restore the single extent starting at this cylinder");
+    cmd_restore->add_option("-b,--blocks", restore.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")
+        ->delimiter(',');
+    cmd_restore->add_option("--reorder", restore.reorder, "restore the single extent starting at this cylinder (FBA: block)");
     cmd_restore->add_option("--devtype", restore.devtype, "device type of the dump, where its VHR fits several");
     cmd_restore->add_option("--volser", restore.volser,
                             "the target's volser: confirms writing a target whose volser differs from the dump's");
     cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
-    cmd_restore->add_option("--format", restore.format, "a new target's container: ckd (default), cckd or cckd64")
-        ->check(CLI::IsMember({"ckd", "cckd", "cckd64"}));
+    cmd_restore->add_option("--format", restore.format,
+                            "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd_restore->add_flag("--continue", restore.keep_going,
                           "restore past tracks whose checksums do not match, list them, exit 4");
     cmd_restore->add_flag("--no-precheck", no_precheck,
@@ -180,12 +186,14 @@ int run(int argc, char** argv)
     InitOptions init;
     auto* cmd_init = app.add_subcommand("init", "make an empty formatted volume image (like dasdinit)");
     cmd_init->add_option("TARGET", init.target, "the image to create")->required();
-    cmd_init->add_option("DEVTYPE", init.devtype, "device type and model, e.g. 3390-3")->required();
+    cmd_init->add_option("DEVTYPE", init.devtype, "device type and model, e.g. 3390-3, or an FBA type: 3370, 9336, FB-512")->required();
     cmd_init->add_option("VOLSER", init.volser, "volume serial, 1-6 characters")->required();
     cmd_init->add_option("--cylinders", init.cylinders, "cylinders (default: the model's primary cylinders)");
     cmd_init->add_flag("-a,--alternates", init.alternates, "add the model's alternate cylinders");
-    cmd_init->add_option("--format", init.format, "container: ckd (default), cckd or cckd64; a 3390-A is always CKD_E064")
-        ->check(CLI::IsMember({"ckd", "cckd", "cckd64"}));
+    cmd_init->add_option("--blocks", init.blocks, "FBA: blocks (default: the model's)");
+    cmd_init->add_option("--format", init.format,
+                         "container: ckd (default), cckd or cckd64 (a 3390-A is always CKD_E064); FBA: fba or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
 
     try {

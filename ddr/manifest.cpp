@@ -4,7 +4,10 @@
 #include "ddr/extents.hpp"
 #include "ddr/interrupt.hpp"
 #include "ddr/tape_scan.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/ddr_fba.hpp"
 #include "formats/ddr_track.hpp"
+#include "formats/tape.hpp"
 #include "formats/ddr_trailer.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
@@ -70,6 +73,48 @@ int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
     return 0;
 }
 
+// FBA: groups of up to 120 blocks, aligned on multiples of 120, as dumps make them.
+int manifest_of_fba_volume(const ManifestOptions& options, Reporter& reporter)
+{
+    const std::string& path = options.inputs[0];
+    auto volume = open_fba_volume(path);
+    const FbaVolumeInfo& info = volume->info();
+    std::vector<Extent> extents = parse_extents(options.extents, std::nullopt, "block");
+    if (extents.empty())
+        extents.push_back({0, info.blocks - 1, 0});
+    check_extents_within(extents, info.blocks - 1, path, "block");
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    ManifestInfo mi;
+    mi.kind = "fba";
+    const FbaDevice* dev = fba_device_for_blocks(info.blocks);
+    mi.device = dev ? std::string(dev->name) : "FB-512";
+    mi.blocks = info.blocks;
+    if (info.blocks > 1) {
+        volume->read_blocks(1, MutableByteSpan(data.data(), kFbaBlockSize));
+        mi.volser = find_fba_volser(ByteSpan(data.data(), kFbaBlockSize)).value_or("");
+    }
+    mi.source = std::filesystem::path(path).filename().string();
+    mi.format = info.format;
+    ManifestWriter out(options.output, mi);
+    FbaGroupEncoder encoder;
+    uint64_t groups = 0;
+    for (const Extent& e : extents) {
+        for (uint64_t start = e.first; start <= e.last;) {
+            check_interrupted();
+            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
+            MutableByteSpan span(data.data(), size_t(end - start + 1) * kFbaBlockSize);
+            volume->read_blocks(start, span);
+            encoder.encode(span, uint32_t(start));
+            out.add_group(uint32_t(start), uint32_t(end - start + 1), digest_group(encoder.blocks(), encoder.image().size()).content);
+            ++groups;
+            start = end + 1;
+        }
+    }
+    out.finish();
+    reporter.note("manifest of " + std::to_string(groups) + " block groups of " + path);
+    return 0;
+}
+
 int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
 {
     TapeScan scan = scan_tapes(options.inputs);
@@ -86,6 +131,26 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
         fail(ErrorKind::Damaged, c.findings().front().place,
              "the dump is damaged, no manifest made: " + c.findings().front().what);
     ManifestInfo mi;
+    if (c.fba()) {
+        mi.kind = "fba";
+        const auto f = fba_fields(d.summary.vhr);
+        mi.blocks = f ? f->blocks : 0;
+        mi.device = c.dump_header() ? c.dump_header()->model : "FB-512";
+        mi.source = c.dump_header() ? c.dump_header()->source_name : options.inputs[0];
+        mi.format = c.dump_header() ? c.dump_header()->source_format : "DDR tape";
+        mi.volser = volser_to_ascii(d.summary.vhr.volser);
+        std::vector<std::pair<TrackAddress, uint64_t>> groups;
+        c.for_each_unit([&](const Place&, const DumpChecker::ReadUnit& u) {
+            groups.emplace_back(TrackAddress{c.source_of(u.output_cchh), u.count}, u.content);
+        });
+        std::sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        ManifestWriter out(options.output, mi);
+        for (auto& [a, h] : groups)
+            out.add_group(a.cyl, a.head, h);
+        out.finish();
+        reporter.note("manifest of " + std::to_string(groups.size()) + " block groups of dump " + std::to_string(options.file));
+        return 0;
+    }
     if (c.dump_header()) {
         mi.device = c.dump_header()->model;
         mi.cylinders = c.dump_header()->cylinders;
@@ -129,12 +194,43 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
         return manifest_of_volume(options, reporter);
     }
+    try {
+        open_tape_reader(options.inputs[0]);
+    } catch (const Error&) {
+        if (options.inputs.size() > 1)
+            fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
+        return manifest_of_fba_volume(options, reporter);
+    }
     return manifest_of_tape(options, reporter);
 }
 
 uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
                                       std::vector<ChecksumFinding>& findings, Reporter& reporter)
 {
+    if (manifest.fba()) {
+        auto volume = open_fba_volume(volume_path);
+        const uint64_t blocks = volume->info().blocks;
+        Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+        FbaGroupEncoder encoder;
+        uint64_t n = 0;
+        for (const auto& [a, want] : manifest.tracks) {
+            check_interrupted();
+            const uint64_t first = a.cyl, count = a.head;
+            Place where{volume_path, {}, {}, {}, {}, {}, first};
+            if (count == 0 || count > kFbaGroupBlocks || first + count > blocks) {
+                findings.push_back({where, "the volume has no such block group"});
+                continue;
+            }
+            MutableByteSpan span(data.data(), size_t(count) * kFbaBlockSize);
+            volume->read_blocks(first, span);
+            encoder.encode(span, uint32_t(first));
+            if (digest_group(encoder.blocks(), encoder.image().size()).content != want)
+                findings.push_back({where, "blocks " + std::to_string(first) + "-" + std::to_string(first + count - 1) +
+                                               " differ from the manifest"});
+            ++n;
+        }
+        return n;
+    }
     auto volume = open_ckd_volume(volume_path);
     const CkdVolumeInfo& info = volume->info();
     if (info.heads != manifest.info.heads)

@@ -6,6 +6,8 @@
 #include "ddr/extents.hpp"
 #include "ddr/tape_scan.hpp"
 #include "ddr/interrupt.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/ddr_fba.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
 #include "formats/volume.hpp"
@@ -78,6 +80,26 @@ void rewrite_nucleus_records(TrackImage& track0, ByteSpan checkpoint)
     }
 }
 
+// An existing target is written only if its volser is the dump's, or --volser names it,
+// or --force says so.
+void check_target_volser(const RestoreOptions& options, const std::optional<std::string>& target_volser,
+                         const std::string& dump_volser, const Place& where)
+{
+    if (options.force)
+        return;
+    if (options.volser && target_volser && *target_volser != *options.volser)
+        fail(ErrorKind::Refused, where, "the target's volser is " + *target_volser + ", not " + *options.volser +
+                                            " as --volser expects");
+    const bool ok = (target_volser && *target_volser == dump_volser) ||
+                    (target_volser && options.volser && *target_volser == *options.volser);
+    if (!ok)
+        fail(ErrorKind::Refused, where,
+             "the target's volser is " + (target_volser ? *target_volser : std::string("(no VOL1 label)")) +
+                 " but the dump is of " + (dump_volser.empty() ? std::string("(blank)") : dump_volser) +
+                 "; give --volser " + (target_volser ? *target_volser : std::string("VOLSER")) +
+                 " to confirm this target, or --force");
+}
+
 struct Selection {
     std::vector<Extent> extents;   // empty: every track at its tape address
     std::vector<std::vector<bool>> seen;
@@ -106,6 +128,152 @@ struct Selection {
                          "track requested by extent '" + extents[i].str() + "' is not on the tape");
     }
 };
+
+// How the restore of one dump ends, whatever its kind: checksums reported, --continue's
+// damaged units turned into the exit status.
+void finish_restore(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
+                    const std::vector<ChecksumFinding>& damaged, bool prechecked, uint64_t units, const char* unit_name,
+                    Reporter& reporter)
+{
+    if (checker.has_checksums())
+        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " + std::to_string(checker.units()) +
+                      (checker.fba() ? " block groups" : " tracks") + " match" +
+                      (checker.all_reels_checked() ? "" : " (some reels carry no trailer)"));
+    else
+        reporter.note("checksums: none after this dump's EOJ" +
+                      std::string(prechecked ? "" : " (an IBM DDR or --pure tape, or moved by --append: ddr verify checks them)"));
+    reporter.note("restored " + std::to_string(units) + " " + unit_name + " to " + options.target + " from " +
+                  std::to_string(reader.reel()) + " reel" + (reader.reel() == 1 ? "" : "s"));
+    if (!damaged.empty())
+        fail(ErrorKind::Damaged, damaged.front().place,
+             std::to_string(damaged.size()) + " damaged " + unit_name + " were restored as read (--continue); first: " +
+                 damaged.front().what);
+}
+
+// An FBA dump onto an FBA volume: groups of blocks at their (REORDERed) block numbers.
+int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
+                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                Reporter& reporter)
+{
+    const DdrVolumeHeader vhr = reader.vhr();
+    const FbaVolumeFields fields = *fba_fields(vhr);
+    const std::string dump_volser = volser_of(vhr);
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, "the dump is of an FBA volume: give --blocks, not --cylinders");
+    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
+    std::optional<uint64_t> highest;
+    if (!extents.empty())
+        highest = extents.back().output_last();
+    else if (summary && !summary->cylinder_ranges.empty())
+        highest = summary->cylinder_ranges.back().second;
+
+    const FbaDevice* dev = options.devtype ? find_fba_device(*options.devtype) : nullptr;
+    if (options.devtype && !dev)
+        fail(ErrorKind::Device, "the dump is of an FBA volume; '" + *options.devtype + "' is not an FBA device type");
+    // The header's device type and size name the model (a 3370 and a 3370-2 share a type).
+    for (const FbaDevice& d : fba_devices())
+        if (!dev && d.devtype == fields.devtype && d.blocks == fields.blocks)
+            dev = &d;
+    if (!dev)
+        dev = fba_device_for_blocks(fields.blocks);
+    if (!dev)
+        dev = &generic_fba_device();
+
+    std::unique_ptr<FbaVolumeWriter> volume;
+    if (exists(options.target)) {
+        Place where{options.target, {}, {}, {}, {}, {}, {}};
+        if (looks_like_ckd_volume(options.target))
+            fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
+        uint64_t target_blocks = 0;
+        std::optional<std::string> target_volser;
+        {
+            auto probe = open_fba_volume(options.target);
+            target_blocks = probe->info().blocks;
+            if (target_blocks > 1) {
+                Bytes b1(kFbaBlockSize);
+                probe->read_blocks(1, b1);
+                target_volser = find_fba_volser(b1);
+            }
+        }
+        check_target_volser(options, target_volser, dump_volser, where);
+        if (highest && *highest >= target_blocks)
+            fail(ErrorKind::Refused, where,
+                 "the target has " + std::to_string(target_blocks) + " blocks; the dump writes up to block " +
+                     std::to_string(*highest));
+        volume = update_fba_volume(options.target);
+        reporter.note("restoring " + dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " + options.target);
+    } else {
+        NewFbaVolume spec;
+        if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
+            fail(ErrorKind::Usage, "--format for an FBA target is fba or cfba");
+        spec.format = options.format == "cfba" ? "FBA_C370" : "FBA";
+        spec.blocks = std::max<uint64_t>(fields.blocks, highest.value_or(0) + 1);
+        spec.devtype = dev->devtype;
+        volume = create_fba_volume(options.target, spec);
+        reporter.note("creating " + options.target + " as a " + std::string(dev->name) + " of " +
+                      std::to_string(spec.blocks) + " blocks (from the dump's header)");
+    }
+    const uint64_t target_blocks = volume->info().blocks;
+
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    std::vector<std::vector<bool>> seen;
+    for (const Extent& e : extents)
+        seen.emplace_back(e.last - e.first + 1, false);
+    uint64_t restored = 0;
+    std::optional<uint64_t> previous_end;
+    for (;;) {
+        DumpReader::Item item = reader.next();
+        if (item == DumpReader::Item::End)
+            break;
+        if (item != DumpReader::Item::FbaGroup)
+            fail(ErrorKind::Unreadable, reader.place(), "an FBA dump holds a CKD track");
+        FbaGroupDecoder& g = reader.fba_group();
+        Place where = reader.place();
+        if (previous_end && g.first_block() < *previous_end && !options.keep_going)
+            fail(ErrorKind::Damaged, where, "FBA groups out of order: one of them has a damaged block number");
+        previous_end = uint64_t(g.first_block()) + g.count();
+        MutableByteSpan span(data.data(), size_t(g.count()) * kFbaBlockSize);
+        g.copy_data(span);
+        // Each block of the group goes where the extents send it (a group can straddle two).
+        for (uint32_t i = 0; i < g.count();) {
+            const uint64_t tape_block = uint64_t(g.first_block()) + i;
+            uint64_t out = tape_block, run = g.count() - i;
+            if (!extents.empty()) {
+                const Extent* e = nullptr;
+                for (size_t k = 0; k < extents.size(); ++k)
+                    if (extents[k].contains(tape_block)) {
+                        e = &extents[k];
+                        run = std::min<uint64_t>(run, e->last - tape_block + 1);
+                        for (uint64_t b = 0; b < run; ++b)
+                            seen[k][tape_block - e->first + b] = true;
+                    }
+                if (!e) {
+                    ++i;
+                    continue;
+                }
+                out = e->output_of(tape_block);
+            }
+            if (out + run > target_blocks)
+                fail(ErrorKind::Refused, where, "the dump writes block " + std::to_string(out + run - 1) + " but " +
+                                                    options.target + " has " + std::to_string(target_blocks) + " blocks");
+            volume->write_blocks(out, ByteSpan(data.data() + size_t(i) * kFbaBlockSize, size_t(run) * kFbaBlockSize));
+            restored += run;
+            i += uint32_t(run);
+        }
+        reporter.progress(restored, fields.blocks, restored * kFbaBlockSize, "restore");
+    }
+    reporter.end_progress();
+    for (size_t k = 0; k < extents.size(); ++k)
+        for (size_t b = 0; b < seen[k].size(); ++b)
+            if (!seen[k][b])
+                fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, extents[k].first + b},
+                     "block requested by extent '" + extents[k].str() + "' is not on the tape");
+    if (!reader.closed_by_tape_mark())
+        reporter.warn("no tape mark after the dump's EOJ: the tape may be cut short (every block was read)");
+    volume->commit();
+    finish_restore(options, reader, checker, damaged, summary.has_value(), restored, "blocks", reporter);
+    return 0;
+}
 
 } // namespace
 
@@ -172,9 +340,14 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
              "no dump " + std::to_string(options.file) + " on this tape");
     const DdrVolumeHeader vhr = reader.vhr();
+    const std::string dump_volser = volser_of(vhr);
+    if (fba_fields(vhr))
+        return restore_fba(options, reader, checker, damaged, summary, reporter);
+    if (target_exists && !looks_like_ckd_volume(options.target))
+        fail(ErrorKind::Device, Place{options.target, {}, {}, {}, {}, {}, {}},
+             "the target is an FBA volume; the dump is of a CKD volume");
     std::string how;
     const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
-    const std::string dump_volser = volser_of(vhr);
 
     Selection sel;
     sel.heads = dev.heads;
@@ -205,17 +378,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         std::optional<std::string> target_volser;
         if (auto l = find_ckd_volume_label(track0))
             target_volser = l->volser;
-        bool volser_ok = options.force || (target_volser && *target_volser == dump_volser) ||
-                         (target_volser && options.volser && *target_volser == *options.volser);
-        if (options.volser && target_volser && *target_volser != *options.volser && !options.force)
-            fail(ErrorKind::Refused, where, "the target's volser is " + *target_volser + ", not " + *options.volser +
-                                                " as --volser expects");
-        if (!volser_ok)
-            fail(ErrorKind::Refused, where,
-                 "the target's volser is " + (target_volser ? *target_volser : std::string("(no VOL1 label)")) +
-                     " but the dump is of " + (dump_volser.empty() ? std::string("(blank)") : dump_volser) +
-                     "; give --volser " + (target_volser ? *target_volser : std::string("VOLSER")) +
-                     " to confirm this target, or --force");
+        check_target_volser(options, target_volser, dump_volser, where);
         if (highest && *highest >= tinfo.cylinders)
             fail(ErrorKind::Refused, where,
                  "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
@@ -322,19 +485,9 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     volume->commit();
     if (hercules_flagged > 1)
         reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
-    if (checker.has_checksums())
-        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " + std::to_string(checker.units()) +
-                      " tracks match" + (checker.all_reels_checked() ? "" : " (some reels carry no trailer)"));
-    else
-        reporter.note("checksums: none after this dump's EOJ" +
-                      std::string(summary ? "" : " (an IBM DDR or --pure tape, or moved by --append: ddr verify checks them)"));
-    reporter.note("restored " + std::to_string(restored) + " tracks to " + options.target +
-                  (skipped ? " (" + std::to_string(skipped) + " tracks on tape outside the extents)" : std::string()) +
-                  " from " + std::to_string(reader.reel()) + " reel" + (reader.reel() == 1 ? "" : "s"));
-    if (!damaged.empty())
-        fail(ErrorKind::Damaged, damaged.front().place,
-             std::to_string(damaged.size()) + " damaged track(s) were restored as read (--continue); first: " +
-                 damaged.front().what);
+    if (skipped)
+        reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
+    finish_restore(options, reader, checker, damaged, summary.has_value(), restored, "tracks", reporter);
     return 0;
 }
 

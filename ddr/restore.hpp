@@ -14,13 +14,14 @@ struct RestoreOptions {
     std::string target;
     uint64_t file = 1;                    // which dump on the first reel (IBM: SKIP file-1)
     std::vector<std::string> extents;     // tape cylinders to restore: A, A-B, A-B:C
+    std::vector<std::string> blocks;      // FBA: tape blocks to restore: A, A-B, A-B:C
     std::optional<uint64_t> reorder;
     std::optional<std::string> devtype;
     std::optional<std::string> volser;    // the target's expected volser
     bool force = false;                   // write the target whatever its volser
     bool precheck = true;                 // read an existing target's dump once before writing
     bool keep_going = false;              // --continue: restore past damaged tracks, list them
-    std::string format = "ckd";           // a new target's container: ckd, cckd, cckd64
+    std::string format = "ckd";           // a new target's container: ckd, cckd, cckd64; FBA: fba, cfba
 };
 
 int run_restore(const RestoreOptions& options, Reporter& reporter);

@@ -5,10 +5,12 @@
 #include "ddr/list.hpp"
 #include "ddr/manifest.hpp"
 #include "ddr/tape_scan.hpp"
+#include "formats/ddr_fba.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/volume_label.hpp"
 #include "formats/error.hpp"
+#include "formats/tape.hpp"
 #include "formats/volume.hpp"
 
 #include <cstdio>
@@ -51,6 +53,31 @@ struct SourceMap {
     }
 };
 
+// Compares every block group of an FBA dump with the volume it was dumped from.
+void compare_fba_with_volume(DumpChecker& checker, const SourceMap& map, const std::string& volume_path,
+                             std::vector<ChecksumFinding>& findings, uint64_t& compared)
+{
+    auto volume = open_fba_volume(volume_path);
+    const uint64_t blocks = volume->info().blocks;
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    FbaGroupEncoder encoder;
+    checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& u) {
+        const uint64_t first = map.source_of(u.output_cchh);
+        if (first + u.count > blocks) {
+            findings.push_back({where, "the volume has no blocks " + std::to_string(first) + "-" +
+                                           std::to_string(first + u.count - 1)});
+            return;
+        }
+        MutableByteSpan span(data.data(), size_t(u.count) * kFbaBlockSize);
+        volume->read_blocks(first, span);
+        encoder.encode(span, uint32_t(first));
+        ++compared;
+        if (digest_group(encoder.blocks(), encoder.image().size()).content != u.content)
+            findings.push_back({where, volume_path + " blocks " + std::to_string(first) + "-" +
+                                           std::to_string(first + u.count - 1) + " differ from the group on tape"});
+    });
+}
+
 // Compares every track of a dump with the volume it was dumped from.
 void compare_with_volume(DumpChecker& checker, const SourceMap& map, const std::string& volume_path,
                          std::vector<ChecksumFinding>& findings, uint64_t& compared)
@@ -92,26 +119,31 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
         DumpChecker& c = *d.checker;
         const DumpSummary& s = d.summary;
         std::string volser = volser_to_ascii(s.vhr.volser);
-        std::printf("file %llu: %s dumped %s: %llu tracks on %u reel%s\n", static_cast<unsigned long long>(s.file),
-                    volser.c_str(), format_tod_utc(s.vhr.tod).c_str(), static_cast<unsigned long long>(s.tracks), s.reels,
-                    s.reels == 1 ? "" : "s");
+        std::printf("file %llu: %s dumped %s: %llu %s on %u reel%s\n", static_cast<unsigned long long>(s.file),
+                    volser.c_str(), format_tod_utc(s.vhr.tod).c_str(), static_cast<unsigned long long>(s.tracks),
+                    s.fba ? "FBA block groups" : "tracks", s.reels, s.reels == 1 ? "" : "s");
         std::vector<ChecksumFinding> findings = c.findings();
         for (const auto& [place, what] : s.order_problems)
             findings.push_back({place, what});
         if (s.ended)
-            std::printf("  structure: ok (VHR, tracks in order, %s, tape mark)\n", s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ");
+            std::printf("  structure: ok (VHR, %s in order, %s, tape mark)\n", s.fba ? "groups" : "tracks",
+                        s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ");
         if (!c.has_checksums())
             std::printf("  checksums: none on this dump (IBM DDR or --pure): its contents are not proven by the tape alone\n");
         else if (c.findings().empty() && c.all_reels_checked())
-            std::printf("  checksums: all %llu track checksums and %u reel checksum%s match\n",
-                        static_cast<unsigned long long>(c.units_checked()), c.reels(), c.reels() == 1 ? "" : "s");
+            std::printf("  checksums: all %llu %s checksums and %u reel checksum%s match\n",
+                        static_cast<unsigned long long>(c.units_checked()), s.fba ? "group" : "track", c.reels(),
+                        c.reels() == 1 ? "" : "s");
         else
             std::printf("  checksums: %s\n", checksum_status(c).c_str());
         if (comparing && i + 1 == options.file) {
             SourceMap map{parse_extents(options.extents, std::nullopt), &c};
             uint64_t compared = 0;
             if (options.against) {
-                compare_with_volume(c, map, *options.against, findings, compared);
+                if (c.fba())
+                    compare_fba_with_volume(c, map, *options.against, findings, compared);
+                else
+                    compare_with_volume(c, map, *options.against, findings, compared);
                 std::printf("  against %s: %llu tracks compared, %s\n", options.against->c_str(),
                             static_cast<unsigned long long>(compared),
                             findings.size() > c.findings().size() ? "DIFFERENCES FOUND" : "all equal");
@@ -122,7 +154,8 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
                 c.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& u) {
                     uint8_t b[4];
                     store_be32(b, map.source_of(u.output_cchh));
-                    const uint64_t* want = m.find(decode_cchh(b, c.eav_form()));
+                    const uint64_t* want = c.fba() ? m.find({map.source_of(u.output_cchh), u.count})
+                                                   : m.find(decode_cchh(b, c.eav_form()));
                     ++compared;
                     if (!want)
                         findings.push_back({where, "the track is not in the manifest"});
@@ -173,13 +206,25 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     return 0;
 }
 
+bool is_tape_file(const std::string& path)
+{
+    if (path == "-")
+        return true;
+    try {
+        open_tape_reader(path);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 } // namespace
 
 int run_verify(const VerifyOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to verify");
-    if (looks_like_ckd_volume(options.inputs[0])) {
+    if (looks_like_ckd_volume(options.inputs[0]) || !is_tape_file(options.inputs[0])) {
         if (options.inputs.size() > 1 || options.against)
             fail(ErrorKind::Usage, "give one volume and --manifest, or tapes");
         return verify_volume(options, reporter);

@@ -45,8 +45,13 @@ ManifestWriter::ManifestWriter(const std::string& path, const ManifestInfo& info
     put(std::string(kMagic) + "\n");
     put("kind " + info.kind + "\n");
     put("device " + info.device + "\n");
-    put("cylinders " + std::to_string(info.cylinders) + "\n");
-    put("heads " + std::to_string(info.heads) + "\n");
+    if (info.kind == "fba") {
+        put("blocks " + std::to_string(info.blocks) + "\n");
+        put("group 120\n");
+    } else {
+        put("cylinders " + std::to_string(info.cylinders) + "\n");
+        put("heads " + std::to_string(info.heads) + "\n");
+    }
     put("volser " + info.volser + "\n");
     put("source " + info.source + "\n");
     put("format " + info.format + "\n");
@@ -72,6 +77,14 @@ void ManifestWriter::add(TrackAddress addr, uint64_t hash)
 {
     char line[64];
     std::snprintf(line, sizeof line, "t %" PRIu32 " %" PRIu32 " %016" PRIx64 "\n", addr.cyl, addr.head, hash);
+    put(line);
+    ++count_;
+}
+
+void ManifestWriter::add_group(uint32_t first_block, uint32_t count, uint64_t hash)
+{
+    char line[64];
+    std::snprintf(line, sizeof line, "g %" PRIu32 " %" PRIu32 " %016" PRIx64 "\n", first_block, count, hash);
     put(line);
     ++count_;
 }
@@ -126,11 +139,19 @@ Manifest read_manifest(const std::string& path)
             bad("text after the end line");
         if (lineno == 1 && line != kMagic)
             bad("not a ddr manifest (version 1)");
-        else if (lineno == 2)
+        else if (lineno == 2) {
             m.info.kind = value("kind");
+            if (m.info.kind != "ckd" && m.info.kind != "fba")
+                bad("unknown kind '" + m.info.kind + "'");
+        }
         else if (lineno == 3)
             m.info.device = value("device");
-        else if (lineno == 4)
+        else if (lineno == 4 && m.info.kind == "fba")
+            m.info.blocks = number(value("blocks"));
+        else if (lineno == 5 && m.info.kind == "fba") {
+            if (line != "group 120")
+                bad("unknown FBA group size ('" + line + "')");
+        } else if (lineno == 4)
             m.info.cylinders = uint32_t(number(value("cylinders")));
         else if (lineno == 5)
             m.info.heads = uint32_t(number(value("heads")));
@@ -158,8 +179,9 @@ Manifest read_manifest(const std::string& path)
             std::istringstream ss(line);
             std::string t, cyl, head, hash;
             ss >> t >> cyl >> head >> hash;
-            if (t != "t" || hash.size() != 16 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)
-                bad("expected 't CYL HEAD HASH'");
+            const char* want = m.fba() ? "g" : "t";
+            if (t != want || hash.size() != 16 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+                bad(m.fba() ? "expected 'g FIRST COUNT HASH'" : "expected 't CYL HEAD HASH'");
             TrackAddress a{uint32_t(number(cyl)), uint32_t(number(head))};
             if (!m.tracks.empty() && !(m.tracks.back().first < a))
                 bad("tracks must ascend");

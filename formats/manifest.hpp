@@ -15,9 +15,11 @@
 //   ...
 //   end 50085 5be3f0c2a17d9e46
 //
-// "t CYL HEAD HASH": a track's content hash (16 hex digits).  "end COUNT CHECK": the
-// number of t lines and the XXH3-64 of every byte before the end line, so a cut or
-// edited manifest is detected.  Text is ASCII; lines end with LF.
+// "t CYL HEAD HASH": a track's content hash (16 hex digits).  An FBA manifest ("kind
+// fba", "blocks N" in place of cylinders/heads) has "g FIRST COUNT HASH" lines instead:
+// a group of COUNT blocks from FIRST (groups align on multiples of 120 blocks).
+// "end COUNT CHECK": the number of t/g lines and the XXH3-64 of every byte before the
+// end line, so a cut or edited manifest is detected.  Text is ASCII; lines end with LF.
 #pragma once
 
 #include "formats/bytes.hpp"
@@ -33,10 +35,11 @@
 namespace ddr {
 
 struct ManifestInfo {
-    std::string kind = "ckd";
+    std::string kind = "ckd";     // "ckd" or "fba"
     std::string device;
-    uint32_t cylinders = 0;
-    uint32_t heads = 0;
+    uint32_t cylinders = 0;       // ckd
+    uint32_t heads = 0;           // ckd
+    uint64_t blocks = 0;          // fba
     std::string volser;
     std::string source;
     std::string format;
@@ -44,7 +47,9 @@ struct ManifestInfo {
 
 struct Manifest {
     ManifestInfo info;
-    std::vector<std::pair<TrackAddress, uint64_t>> tracks;  // sorted by address
+    // Sorted by address.  FBA: {first block, block count} in place of {cyl, head}.
+    std::vector<std::pair<TrackAddress, uint64_t>> tracks;
+    bool fba() const { return info.kind == "fba"; }
 
     // The hash of the track at `addr`, or nullptr.
     const uint64_t* find(TrackAddress addr) const;
@@ -63,6 +68,7 @@ public:
     ManifestWriter& operator=(const ManifestWriter&) = delete;
 
     void add(TrackAddress addr, uint64_t hash);
+    void add_group(uint32_t first_block, uint32_t count, uint64_t hash);
     void finish();
 
 private:
