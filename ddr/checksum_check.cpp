@@ -25,11 +25,14 @@ std::string hex32(uint32_t v)
 
 void DumpChecker::add(const Place& where, const std::string& what, bool counts_as_unit)
 {
-    findings_.push_back({where, what});
+    ++findings_total_;
     if (counts_as_unit)
         ++bad_units_;
+    ChecksumFinding f{where, what};
     if (on_finding)
-        on_finding(findings_.back());
+        on_finding(f);
+    if (findings_.size() < kMaxFindings)
+        findings_.push_back(std::move(f));
 }
 
 TrackAddress DumpChecker::address_of(uint32_t cchh) const
@@ -179,8 +182,13 @@ void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
         intact = false;
     }
     if (intact && block_tod(block) != tod_) {
-        if (!relocated)
+        // Trailers moved here from earlier dumps: a few per dump in practice.  A tape
+        // claiming more than 256 MiB of them is not one ddr wrote; stop keeping them.
+        constexpr uint64_t kMaxForeignBytes = uint64_t(256) << 20;
+        if (!relocated && foreign_bytes_ + block.size() <= kMaxForeignBytes) {
+            foreign_bytes_ += block.size();
             foreign_.push_back({Bytes(block.begin(), block.end()), where});
+        }
         return;
     }
     if (header)

@@ -66,6 +66,9 @@ public:
     uint64_t units_checked() const { return units_checked_; }
     uint64_t bad_units() const { return bad_units_; }
     const std::vector<ChecksumFinding>& findings() const { return findings_; }
+    // Findings beyond the first kMaxFindings are counted, not kept.
+    static constexpr size_t kMaxFindings = 10000;
+    uint64_t findings_total() const { return findings_total_; }
     // The trailer header of the first reel, if one was read (device, geometry, source...).
     const std::optional<TrailerHeader>& dump_header() const { return dump_header_; }
     // Called back for each damaged track as it is found (restore --continue lists them).
@@ -123,6 +126,8 @@ private:
     std::optional<TrailerHeader> dump_header_;
     std::vector<Foreign> foreign_;
     std::vector<ChecksumFinding> findings_;
+    uint64_t findings_total_ = 0;
+    uint64_t foreign_bytes_ = 0;
     unsigned reels_with_trailer_ = 0;
     uint64_t units_total_ = 0;
     uint64_t units_checked_ = 0;

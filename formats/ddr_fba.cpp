@@ -86,6 +86,10 @@ size_t FbaGroupEncoder::tape_bytes() const
 
 void FbaGroupDecoder::begin(ByteSpan block, bool stable)
 {
+    blocks_.clear();
+    received_ = 0;
+    block_count_ = 0;
+    count_ = 0;
     if (!is_fba_group_block(block))
         fail(ErrorKind::Unreadable, "expected an FBG (FBA group) block, found a " + std::to_string(block.size()) +
                                         "-byte block that is not one");
@@ -117,6 +121,8 @@ size_t FbaGroupDecoder::next_block_length() const
 
 void FbaGroupDecoder::add(ByteSpan block, bool stable)
 {
+    if (block_count_ == 0)
+        fail(ErrorKind::Internal, "FBA group block added before an FBG block began it");
     if (complete())
         fail(ErrorKind::Internal, "FBA group already complete");
     const size_t want = next_block_length();

@@ -109,6 +109,12 @@ size_t DdrTrackEncoder::tape_bytes() const
 
 void DdrTrackDecoder::begin(ByteSpan block, bool stable)
 {
+    // Nothing of an earlier group survives, even if this block is refused.
+    blocks_.clear();
+    received_ = 0;
+    length_ = 0;
+    validated_ = false;
+    header_ = ThrHeader{};
     if (!is_thr_block(block))
         fail(ErrorKind::Unreadable, "expected a THR block, found a " + std::to_string(block.size()) + "-byte block that is not one");
     const uint8_t* p = block.data();
@@ -125,6 +131,9 @@ void DdrTrackDecoder::begin(ByteSpan block, bool stable)
         fail(ErrorKind::Unreadable, "THR says its last block is " + std::to_string(header_.last_length) + " bytes (must be below 4096)");
     if (header_.block_count() == 0)
         fail(ErrorKind::Unreadable, "THR says its track has no blocks");
+    if (header_.full_blocks >= kThrMaxBlocks)
+        fail(ErrorKind::Unreadable, "THR says its track takes " + std::to_string(header_.full_blocks) +
+                                        " tape blocks; no DASD track is that long");
     size_t first_expected = header_.full_blocks > 0 ? kDdrBlockSize : header_.last_length;
     if (block.size() != first_expected)
         fail(ErrorKind::Unreadable, "THR block is " + std::to_string(block.size()) + " bytes but its header implies " +
@@ -143,6 +152,8 @@ size_t DdrTrackDecoder::next_block_length() const
 
 void DdrTrackDecoder::add(ByteSpan block, bool stable)
 {
+    if (header_.block_count() == 0)
+        fail(ErrorKind::Internal, "THR group block added before a THR block began it");
     if (complete())
         fail(ErrorKind::Internal, "THR group already complete");
     size_t want = next_block_length();

@@ -21,6 +21,10 @@ namespace ddr {
 inline constexpr size_t kThrFixedSize = 32;    // THR fields + R0 count + R0 data
 inline constexpr size_t kThrMinBlock = 80;     // a short block is at least this long
 inline constexpr uint8_t kThrFlagSpecial = 0x01;  // last record is a track-overflow segment
+// No DASD track image comes near this: the longest Hercules track slot (3390) is 56,832
+// bytes, 14 tape blocks.  A THR claiming more is damaged, and is refused before anything
+// is allocated for it.
+inline constexpr uint16_t kThrMaxBlocks = 32;
 
 // Hercules marks a track-overflow record by setting X'80' in the first byte of its count.
 inline constexpr uint8_t kHerculesOverflowBit = 0x80;
