@@ -1,6 +1,7 @@
 #include "ddr/copy.hpp"
 
 #include "ddr/device_choice.hpp"
+#include "ddr/inputs.hpp"
 #include "ddr/interrupt.hpp"
 #include "formats/error.hpp"
 #include "formats/tape.hpp"
@@ -194,21 +195,11 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
     return 0;
 }
 
-bool is_tape(const std::string& path)
-{
-    try {
-        open_tape_reader(path);
-        return true;
-    } catch (const Error&) {
-        return false;
-    }
-}
-
 } // namespace
 
 int run_copy(const CopyOptions& options, Reporter& reporter)
 {
-    if (options.source == "-" || is_tape(options.source))
+    if (is_tape_input(options.source))
         return copy_tape(options, reporter);
     if (looks_like_ckd_volume(options.source))
         return copy_ckd(options, reporter);

@@ -2,6 +2,7 @@
 
 #include "ddr/device_choice.hpp"
 #include "ddr/extents.hpp"
+#include "ddr/inputs.hpp"
 #include "ddr/interrupt.hpp"
 #include "ddr/tape_scan.hpp"
 #include "devices/fba_devices.hpp"
@@ -194,9 +195,7 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
         return manifest_of_volume(options, reporter);
     }
-    try {
-        open_tape_reader(options.inputs[0]);
-    } catch (const Error&) {
+    if (!is_tape_input(options.inputs[0])) {
         if (options.inputs.size() > 1)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
         return manifest_of_fba_volume(options, reporter);

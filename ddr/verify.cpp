@@ -2,6 +2,7 @@
 
 #include "ddr/checksum_writer.hpp"
 #include "ddr/extents.hpp"
+#include "ddr/inputs.hpp"
 #include "ddr/list.hpp"
 #include "ddr/manifest.hpp"
 #include "ddr/tape_scan.hpp"
@@ -206,25 +207,13 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     return 0;
 }
 
-bool is_tape_file(const std::string& path)
-{
-    if (path == "-")
-        return true;
-    try {
-        open_tape_reader(path);
-        return true;
-    } catch (const Error&) {
-        return false;
-    }
-}
-
 } // namespace
 
 int run_verify(const VerifyOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to verify");
-    if (looks_like_ckd_volume(options.inputs[0]) || !is_tape_file(options.inputs[0])) {
+    if (looks_like_ckd_volume(options.inputs[0]) || !is_tape_input(options.inputs[0])) {
         if (options.inputs.size() > 1 || options.against)
             fail(ErrorKind::Usage, "give one volume and --manifest, or tapes");
         return verify_volume(options, reporter);

@@ -70,11 +70,7 @@ void FbaGroupEncoder::encode(ByteSpan data, uint32_t output_first_block)
     store_be16(p + 8, layout.last_length);
     store_be32(p + 12, output_first_block);
     std::memcpy(p + kFbaGroupHeader, data.data(), data.size());
-    blocks_.clear();
-    for (size_t b = 0; b < layout.full_blocks; ++b)
-        blocks_.emplace_back(p + b * kDdrBlockSize, kDdrBlockSize);
-    if (layout.last_length)
-        blocks_.emplace_back(p + size_t(layout.full_blocks) * kDdrBlockSize, layout.last_length);
+    slice_blocks(buf_, layout, blocks_);
 }
 
 size_t FbaGroupEncoder::tape_bytes() const
@@ -86,7 +82,7 @@ size_t FbaGroupEncoder::tape_bytes() const
 
 void FbaGroupDecoder::begin(ByteSpan block, bool stable)
 {
-    blocks_.clear();
+    blocks_.reset();
     received_ = 0;
     block_count_ = 0;
     count_ = 0;
@@ -109,8 +105,6 @@ void FbaGroupDecoder::begin(ByteSpan block, bool stable)
     if (block.size() != first_expected)
         fail(ErrorKind::Unreadable, "FBG block is " + std::to_string(block.size()) + " bytes but its header implies " +
                                         std::to_string(first_expected));
-    blocks_.clear();
-    received_ = 0;
     add(block, stable);
 }
 
@@ -129,14 +123,7 @@ void FbaGroupDecoder::add(ByteSpan block, bool stable)
     if (block.size() != want)
         fail(ErrorKind::Unreadable, "data block " + std::to_string(received_ + 1) + " of this group is " +
                                         std::to_string(block.size()) + " bytes; its FBG says " + std::to_string(want));
-    if (stable) {
-        blocks_.push_back(block);
-    } else {
-        own_.resize(size_t(full_) * kDdrBlockSize + last_);
-        uint8_t* at = own_.data() + received_ * kDdrBlockSize;
-        std::memcpy(at, block.data(), block.size());
-        blocks_.emplace_back(at, block.size());
-    }
+    blocks_.add(block, stable, size_t(full_) * kDdrBlockSize + last_);
     ++received_;
 }
 
@@ -148,16 +135,10 @@ void FbaGroupDecoder::validate()
 
 void FbaGroupDecoder::copy_data(MutableByteSpan out) const
 {
-    size_t offset = kFbaGroupHeader, n = size_t(count_) * 512, done = 0;
+    const size_t n = size_t(count_) * 512;
     if (out.size() < n)
         fail(ErrorKind::Internal, "FBA group copied into too small a buffer");
-    while (done < n) {
-        const size_t b = offset / kDdrBlockSize, in = offset % kDdrBlockSize;
-        const size_t take = std::min(n - done, blocks_[b].size() - in);
-        std::memcpy(out.data() + done, blocks_[b].data() + in, take);
-        offset += take;
-        done += take;
-    }
+    blocks_.copy(kFbaGroupHeader, n, out.data());
 }
 
 } // namespace ddr

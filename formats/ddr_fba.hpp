@@ -71,14 +71,13 @@ public:
 
     uint32_t first_block() const { return first_; }   // output block number
     uint32_t count() const { return count_; }          // FBA blocks in the group
-    std::span<const ByteSpan> blocks() const { return blocks_; }
+    std::span<const ByteSpan> blocks() const { return blocks_.views(); }
     size_t image_length() const { return kFbaGroupHeader + size_t(count_) * 512; }
     // The group's FBA blocks (count() x 512 bytes) into `out`.
     void copy_data(MutableByteSpan out) const;
 
 private:
-    std::vector<ByteSpan> blocks_;
-    Bytes own_;
+    GroupBlocks blocks_;
     uint32_t first_ = 0;
     uint32_t count_ = 0;
     uint16_t full_ = 0;

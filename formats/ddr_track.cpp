@@ -29,6 +29,52 @@ ThrLayout thr_layout(size_t image_length)
     return {uint16_t(image_length / kDdrBlockSize), last};
 }
 
+void slice_blocks(const Bytes& buf, ThrLayout layout, std::vector<ByteSpan>& blocks)
+{
+    blocks.clear();
+    const uint8_t* p = buf.data();
+    for (size_t b = 0; b < layout.full_blocks; ++b)
+        blocks.emplace_back(p + b * kDdrBlockSize, kDdrBlockSize);
+    if (layout.last_length)
+        blocks.emplace_back(p + size_t(layout.full_blocks) * kDdrBlockSize, layout.last_length);
+}
+
+void GroupBlocks::reset()
+{
+    blocks_.clear();
+}
+
+void GroupBlocks::add(ByteSpan block, bool stable, size_t total_bytes)
+{
+    if (stable) {
+        blocks_.push_back(block);
+        return;
+    }
+    own_.resize(total_bytes);  // room for the whole group, so earlier copies never move
+    uint8_t* at = own_.data() + blocks_.size() * kDdrBlockSize;
+    std::memcpy(at, block.data(), block.size());
+    blocks_.emplace_back(at, block.size());
+}
+
+void GroupBlocks::copy(size_t offset, size_t n, uint8_t* out) const
+{
+    while (n > 0) {
+        const size_t b = offset / kDdrBlockSize, in = offset % kDdrBlockSize;
+        const size_t take = std::min(n, blocks_[b].size() - in);
+        std::memcpy(out, blocks_[b].data() + in, take);
+        offset += take;
+        out += take;
+        n -= take;
+    }
+}
+
+void GroupBlocks::append(size_t offset, size_t n, Bytes& out) const
+{
+    const size_t at = out.size();
+    out.resize(at + n);
+    copy(offset, n, out.data() + at);
+}
+
 bool is_thr_block(ByteSpan block)
 {
     return block.size() >= kThrMinBlock && block.size() <= kDdrBlockSize &&
@@ -93,11 +139,7 @@ void DdrTrackEncoder::encode(const TrackImage& track, TrackAddress output)
     }
     p[10] = header_.flags;
 
-    blocks_.clear();
-    for (size_t b = 0; b < layout.full_blocks; ++b)
-        blocks_.emplace_back(p + b * kDdrBlockSize, kDdrBlockSize);
-    if (layout.last_length)
-        blocks_.emplace_back(p + size_t(layout.full_blocks) * kDdrBlockSize, layout.last_length);
+    slice_blocks(buf_, layout, blocks_);
 }
 
 size_t DdrTrackEncoder::tape_bytes() const
@@ -110,7 +152,7 @@ size_t DdrTrackEncoder::tape_bytes() const
 void DdrTrackDecoder::begin(ByteSpan block, bool stable)
 {
     // Nothing of an earlier group survives, even if this block is refused.
-    blocks_.clear();
+    blocks_.reset();
     received_ = 0;
     length_ = 0;
     validated_ = false;
@@ -138,10 +180,6 @@ void DdrTrackDecoder::begin(ByteSpan block, bool stable)
     if (block.size() != first_expected)
         fail(ErrorKind::Unreadable, "THR block is " + std::to_string(block.size()) + " bytes but its header implies " +
                                         std::to_string(first_expected));
-    blocks_.clear();
-    received_ = 0;
-    length_ = 0;
-    validated_ = false;
     add(block, stable);
 }
 
@@ -160,27 +198,8 @@ void DdrTrackDecoder::add(ByteSpan block, bool stable)
     if (block.size() != want)
         fail(ErrorKind::Unreadable, "data block " + std::to_string(received_ + 1) + " of this track is " +
                                         std::to_string(block.size()) + " bytes; its THR says " + std::to_string(want));
-    if (stable) {
-        blocks_.push_back(block);
-    } else {
-        // Room for the whole group, so earlier copies never move.
-        own_.resize(size_t(header_.full_blocks) * kDdrBlockSize + header_.last_length);
-        uint8_t* at = own_.data() + received_ * kDdrBlockSize;
-        std::memcpy(at, block.data(), block.size());
-        blocks_.emplace_back(at, block.size());
-    }
+    blocks_.add(block, stable, size_t(header_.full_blocks) * kDdrBlockSize + header_.last_length);
     ++received_;
-}
-
-void DdrTrackDecoder::append_image(Bytes& out, size_t offset, size_t n) const
-{
-    while (n > 0) {
-        const size_t b = offset / kDdrBlockSize, in = offset % kDdrBlockSize;
-        const size_t take = std::min(n, blocks_[b].size() - in);
-        out.insert(out.end(), blocks_[b].begin() + std::ptrdiff_t(in), blocks_[b].begin() + std::ptrdiff_t(in + take));
-        offset += take;
-        n -= take;
-    }
 }
 
 void DdrTrackDecoder::validate()
@@ -196,7 +215,7 @@ void DdrTrackDecoder::validate()
         fail(ErrorKind::Unreadable, "THR says " + std::to_string(n) + " records but the group is only " +
                                         std::to_string(total) + " bytes");
     counts_.clear();
-    append_image(counts_, kThrFixedSize, 8 * n);
+    blocks_.append(kThrFixedSize, 8 * n, counts_);
     for (size_t i = 0; i < n; ++i)
         length += size_t(counts_[8 * i + 5]) + load_be16(counts_.data() + 8 * i + 6);
     ThrLayout expect = thr_layout(length);
@@ -235,7 +254,7 @@ void DdrTrackDecoder::build(TrackImage& out, TrackAddress target, R0CountSource 
             count[0] |= kHerculesOverflowBit;
         size_t len = size_t(count[5]) + load_be16(count + 6);
         out.bytes.insert(out.bytes.end(), count, count + kCountSize);
-        append_image(out.bytes, payload, len);
+        blocks_.append(payload, len, out.bytes);
         payload += len;
     }
     out.finish();

@@ -46,6 +46,29 @@ struct ThrLayout {
 // IBM's split rule for an image of `image_length` bytes.
 ThrLayout thr_layout(size_t image_length);
 
+// The tape blocks of a group laid out by thr_layout() in `buf` (which holds them back to back).
+void slice_blocks(const Bytes& buf, ThrLayout layout, std::vector<ByteSpan>& blocks);
+
+// The blocks of a THR or FBG group as they arrive from tape: a block that comes as a
+// stable view (valid until the group is done with) is kept as a view, any other is copied.
+class GroupBlocks {
+public:
+    // Starts a group whose blocks total `total_bytes`.
+    void reset();
+    void add(ByteSpan block, bool stable, size_t total_bytes);
+    std::span<const ByteSpan> views() const { return blocks_; }
+    ByteSpan operator[](size_t i) const { return blocks_[i]; }
+    size_t size() const { return blocks_.size(); }
+    // Copies `n` bytes of the group's logical image from `offset`, across blocks, to `out`.
+    void copy(size_t offset, size_t n, uint8_t* out) const;
+    // The same, appended to `out`.
+    void append(size_t offset, size_t n, Bytes& out) const;
+
+private:
+    std::vector<ByteSpan> blocks_;
+    Bytes own_;
+};
+
 // True if `block` can start a THR group: 'THR ' and 80..4096 bytes long.
 bool is_thr_block(ByteSpan block);
 
@@ -99,7 +122,7 @@ public:
     const ThrHeader& header() const { return header_; }
     // The i-th tape block of the group, exactly as read (pad bytes included).
     ByteSpan block(size_t i) const { return blocks_[i]; }
-    std::span<const ByteSpan> blocks() const { return blocks_; }
+    std::span<const ByteSpan> blocks() const { return blocks_.views(); }
     // Length of the logical image (known once validate() has run).
     size_t image_length() const { return length_; }
     TrackAddress output_address(bool eav_form) const { return decode_cchh(header_.ha.data() + 1, eav_form); }
@@ -112,11 +135,7 @@ public:
     void build(TrackImage& out, TrackAddress target, R0CountSource r0);
 
 private:
-    // Copies `n` bytes of the logical image from `offset`, across blocks, to the end of `out`.
-    void append_image(Bytes& out, size_t offset, size_t n) const;
-
-    std::vector<ByteSpan> blocks_;
-    Bytes own_;              // copies of blocks that did not come as stable views
+    GroupBlocks blocks_;
     Bytes counts_;           // the count fields, gathered for validate() and build()
     size_t length_ = 0;      // logical length L, known after validate()
     size_t received_ = 0;    // blocks received

@@ -1,0 +1,20 @@
+#include "ddr/inputs.hpp"
+
+#include "formats/error.hpp"
+#include "formats/tape.hpp"
+
+namespace ddr {
+
+bool is_tape_input(const std::string& path)
+{
+    if (path == "-")
+        return true;
+    try {
+        open_tape_reader(path);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+} // namespace ddr
