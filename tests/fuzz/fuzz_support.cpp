@@ -2,7 +2,9 @@
 
 #include "formats/aws_tape.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <dirent.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,6 +33,15 @@ void check(bool condition, const char* what)
 {
     if (!condition)
         bug(std::string("invariant broken: ") + what);
+}
+
+bool known_issue(const char* token)
+{
+    static const std::string known = [] {
+        const char* v = std::getenv("DDR_FUZZ_KNOWN");
+        return " " + std::string(v ? v : "") + " ";
+    }();
+    return known.find(" " + std::string(token) + " ") != std::string::npos;
 }
 
 void expect_input_error(const Error& e)
@@ -140,9 +151,63 @@ void ScratchDir::write(const std::string& name, ByteSpan bytes) const
     ::close(fd);
 }
 
+Bytes ScratchDir::read(const std::string& name) const
+{
+    const std::string p = path(name);
+    Bytes out;
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        bug("cannot read " + p);
+    uint8_t buf[65536];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+        out.insert(out.end(), buf, buf + n);
+    ::close(fd);
+    return out;
+}
+
 void ScratchDir::remove(const std::string& name) const
 {
     ::unlink(path(name).c_str());
+}
+
+std::vector<std::string> ScratchDir::list() const
+{
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir_.c_str());
+    if (!d)
+        bug("cannot list " + dir_);
+    while (const dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..")
+            names.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+void ScratchDir::clear() const
+{
+    for (const std::string& n : list())
+        remove(n);
+}
+
+// ---- units_to_read ----
+
+std::vector<uint64_t> units_to_read(uint64_t total)
+{
+    constexpr uint64_t kFirst = 32;
+    constexpr uint64_t kSpread = 16;
+    std::vector<uint64_t> u;
+    for (uint64_t i = 0; i < std::min(total, kFirst); ++i)
+        u.push_back(i);
+    if (total > kFirst) {
+        for (uint64_t k = 1; k <= kSpread; ++k)
+            u.push_back(kFirst + (total - kFirst) * k / (kSpread + 1));
+        u.push_back(total - 1);
+        u.push_back(0);
+    }
+    return u;
 }
 
 // ---- framing ----

@@ -24,6 +24,10 @@ namespace ddr::fuzz {
 void check(bool condition, const char* what);
 [[noreturn]] void bug(const std::string& what);
 
+// True if `token` is in $DDR_FUZZ_KNOWN (space-separated): a finding already reported,
+// which run.sh lets through while fuzzing (tests/fuzz/known-issues.sh).
+bool known_issue(const char* token);
+
 // Called in every catch (const ddr::Error&): aborts on ErrorKind::Internal.
 void expect_input_error(const Error& e);
 
@@ -76,11 +80,20 @@ public:
 
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
     void write(const std::string& name, ByteSpan bytes) const;
+    Bytes read(const std::string& name) const;
     void remove(const std::string& name) const;
+    // The names in the folder, sorted.
+    std::vector<std::string> list() const;
+    void clear() const;
 
 private:
     std::string dir_;
 };
+
+// Which tracks or blocks a volume target reads, so that every input costs about the
+// same: the first 32 in order, 16 spread over the rest, the last, then the first again
+// (so cached L2 tables and block groups get replaced).
+std::vector<uint64_t> units_to_read(uint64_t total);
 
 // The block framing the DDR-level targets use, so that mutations change blocks rather
 // than break the AWS container around them (the container has its own target):

@@ -20,7 +20,7 @@ FIXTURES=${DDR_FIXTURES:-../shared/fixtures/ddr-r6}
 [ -x "$TOOL" ] || { echo "make-seeds.sh: $TOOL missing; run tests/fuzz/build.sh first" >&2; exit 1; }
 
 rm -rf "$SEEDS" "$WORK"
-for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_dump_scan; do
+for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan; do
     mkdir -p "$SEEDS/$t"
 done
 mkdir -p "$WORK"
@@ -103,6 +103,11 @@ for t in "$SEEDS/fuzz_tape/ours-aws.aws"; do
     "$TOOL" groups "$t" "$SEEDS/fuzz_ddr_track" 6 >/dev/null 2>&1 || true
 done
 "$TOOL" slots "$SEEDS/fuzz_volume/ours-cckd-zlib.cckd" "$WORK" 8 && for s in "$WORK"/slot-*; do mv "$s" "$SEEDS/fuzz_track_image/ours-$(basename "$s")"; done
+
+# The update target starts from the same single-file images.
+for f in "$SEEDS/fuzz_volume"/*; do
+    case "$f" in *ckd-set) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
+done
 
 for t in "$SEEDS"/*; do
     printf '%-18s %4d seeds, %7d bytes\n' "$(basename "$t")" "$(ls "$t" | wc -l)" "$(cat "$t"/* | wc -c)"
