@@ -15,6 +15,7 @@ targets=${*:-$ALL}
 PROFDATA=$(command -v llvm-profdata-14 || command -v llvm-profdata)
 COV=$(command -v llvm-cov-14 || command -v llvm-cov)
 
+# shellcheck disable=SC2046  # one word per target
 make -f tests/fuzz/fuzz.mk -j"$(nproc)" FUZZ_BUILD="$C" SAN="-fprofile-instr-generate -fcoverage-mapping" \
     $(echo "$targets" | sed "s|fuzz_|$C/fuzz_|g") >/dev/null
 
@@ -25,6 +26,7 @@ trap 'rm -rf "$scratch"' EXIT
 for t in $targets; do
     dirs="$B/seeds/$t"
     [ -d "$B/corpus/$t" ] && dirs="$B/corpus/$t $dirs"
+    # shellcheck disable=SC2086  # $dirs is a list
     TMPDIR="$scratch" LLVM_PROFILE_FILE="$C/$t.profraw" "$C/$t" -runs=0 -max_len=65536 $dirs >/dev/null 2>&1 || true
     if [ -z "$objects" ]; then objects="$C/$t"; else objects="$objects -object=$C/$t"; fi
 done

@@ -8,6 +8,7 @@
 //
 // Option byte: bits 0-1 = files to skip first (IBM's SKIP), bit 2 = R0 count from the
 // target CCHH instead of the tape.
+#include "ddr/device_choice.hpp"
 #include "formats/ddr_stream.hpp"
 #include "formats/het_tape.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
@@ -27,6 +28,14 @@ void check_event(DdrStreamReader& stream, DdrEvent e, bool r0_target, TrackImage
         const DdrVolumeHeader again = DdrVolumeHeader::decode(bytes);
         fuzz::check(again.encode() == bytes, "a decoded DDR header does not re-encode to itself");
         (void)format_tod_utc(stream.header().tod);
+        // What restore and list make of the header's geometry fields.
+        (void)devices_fitting(stream.header());
+        try {
+            std::string how;
+            (void)device_for_dump(stream.header(), std::nullopt, &how);
+        } catch (const Error& err) {
+            fuzz::expect_input_error(err);
+        }
         break;
     }
     case DdrEvent::Nucleus:

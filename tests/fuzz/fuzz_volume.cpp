@@ -11,6 +11,7 @@
 // What the readers promise and the target checks: a track that reads without error is
 // well formed (it measures to its own length), fits the track size, and carries the
 // home address of the track asked for; out-of-range reads are never attempted.
+#include "ddr/device_choice.hpp"
 #include "formats/ckd_track.hpp"
 #include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
@@ -39,6 +40,13 @@ void read_ckd(const std::string& path)
     const CkdVolumeInfo info = vol->info();
     fuzz::check(info.heads > 0 && info.cylinders > 0, "an open CKD volume has no tracks");
     (void)info.eav_form();
+    // What dump makes of the geometry: the device type, or Error(Device).
+    (void)describe_image(info);
+    try {
+        (void)device_for_image(info, std::nullopt, path);
+    } catch (const Error& e) {
+        fuzz::expect_input_error(e);
+    }
     TrackImage t;
     for (uint64_t unit : units_to_read(info.tracks())) {
         const TrackAddress addr{uint32_t(unit / info.heads), uint32_t(unit % info.heads)};

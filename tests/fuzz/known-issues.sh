@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034
 # Sourced by run.sh when fuzzing (not for --smoke or --repro): settings that let a
 # campaign go on past findings already reported, so that every run does not stop at
 # the same place.  Each entry names its reproducer in tests/fuzz/crashes/; delete the

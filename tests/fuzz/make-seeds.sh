@@ -98,10 +98,8 @@ fi
 
 # The framed DDR seeds also drive the multi-reel reader.
 cp "$SEEDS/fuzz_ddr_stream/"* "$SEEDS/fuzz_dump_scan/" 2>/dev/null || true
-# Every CKD track image of our volumes is a slot too.
-for t in "$SEEDS/fuzz_tape/ours-aws.aws"; do
-    "$TOOL" groups "$t" "$SEEDS/fuzz_ddr_track" 6 >/dev/null 2>&1 || true
-done
+# THR groups of our own tape, and tracks of our own CCKD image as slots.
+"$TOOL" groups "$SEEDS/fuzz_tape/ours-aws.aws" "$SEEDS/fuzz_ddr_track" 6
 "$TOOL" slots "$SEEDS/fuzz_volume/ours-cckd-zlib.cckd" "$WORK" 8 && for s in "$WORK"/slot-*; do mv "$s" "$SEEDS/fuzz_track_image/ours-$(basename "$s")"; done
 
 # The update target starts from the same single-file images.
@@ -110,5 +108,5 @@ for f in "$SEEDS/fuzz_volume"/*; do
 done
 
 for t in "$SEEDS"/*; do
-    printf '%-18s %4d seeds, %7d bytes\n' "$(basename "$t")" "$(ls "$t" | wc -l)" "$(cat "$t"/* | wc -c)"
+    printf '%-18s %4d seeds, %7d bytes\n' "$(basename "$t")" "$(find "$t" -type f | wc -l)" "$(cat "$t"/* | wc -c)"
 done

@@ -16,14 +16,15 @@
 # a parser allocate wildly is reported as a crash.  While fuzzing, findings already
 # reported are let through (tests/fuzz/known-issues.sh and known-issues.supp); --smoke
 # and --repro apply no such exceptions.
+# shellcheck disable=SC2086  # $LIMITS is a list of options, split on purpose
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 B=${FUZZ_BUILD:-build-fuzz}
 ALL="fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan"
 MALLOC_LIMIT_MB=${FUZZ_MALLOC_LIMIT_MB:-64}
 LIMITS="-timeout=10 -rss_limit_mb=2048 -max_len=65536"
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 usage() {
     sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -58,7 +59,7 @@ case "$mode" in
             exit 2
         fi
         if "$B/$t" $LIMITS -malloc_limit_mb="$MALLOC_LIMIT_MB" -runs=0 "$B/seeds/$t" >"$SCRATCH/$t.log" 2>&1; then
-            n=$(ls "$B/seeds/$t" | wc -l)
+            n=$(find "$B/seeds/$t" -type f | wc -l)
             echo "smoke $t: $n seeds ok"
         else
             echo "smoke $t: FAILED"
