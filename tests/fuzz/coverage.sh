@@ -19,6 +19,8 @@ COV=$(command -v llvm-cov-14 || command -v llvm-cov)
 make -f tests/fuzz/fuzz.mk -j"$(nproc)" FUZZ_BUILD="$C" SAN="-fprofile-instr-generate -fcoverage-mapping" \
     $(echo "$targets" | sed "s|fuzz_|$C/fuzz_|g") >/dev/null
 
+# Known findings must not stop the replay (see known-issues.sh).
+. tests/fuzz/known-issues.sh
 rm -f "$C"/*.profraw
 objects=""
 scratch=$(mktemp -d)
@@ -27,7 +29,7 @@ for t in $targets; do
     dirs="$B/seeds/$t"
     [ -d "$B/corpus/$t" ] && dirs="$B/corpus/$t $dirs"
     # shellcheck disable=SC2086  # $dirs is a list
-    TMPDIR="$scratch" LLVM_PROFILE_FILE="$C/$t.profraw" "$C/$t" -runs=0 -max_len=65536 $dirs >/dev/null 2>&1 || true
+    TMPDIR="$scratch" LLVM_PROFILE_FILE="$C/$t.profraw" "$C/$t" -runs=0 -max_len=65536 -artifact_prefix="$scratch/" $dirs >/dev/null 2>&1 || true
     if [ -z "$objects" ]; then objects="$C/$t"; else objects="$objects -object=$C/$t"; fi
 done
 "$PROFDATA" merge -sparse "$C"/*.profraw -o "$C/all.profdata"
