@@ -1,0 +1,112 @@
+#!/bin/sh
+# Generates the seed corpora of the fuzz targets into $FUZZ_BUILD/seeds/<target>/
+# (default build-fuzz/).  Nothing generated here goes into the repository.
+#
+# Sources, each used when available:
+#   * our own writers (build-fuzz/make-seeds ours): small CKD, CCKD (zlib, bzip2, none,
+#     64-bit), CFBA, FBA images, a multi-file CKD set, DDR tapes in AWS and HET;
+#   * Hercules 3.13's utilities: dasdinit (plain, -z, -bz2, -0, FBA), cckdswap (big-endian
+#     CCKD), hetinit and hetupd (HET tapes Hercules compressed);
+#   * the IBM DDR fixtures ($DDR_FIXTURES, else ../shared/fixtures/ddr-r6): tapes cut
+#     down to a few tracks per dump, their THR groups, and track slots of their volumes.
+set -eu
+cd "$(dirname "$0")/../.."
+B=${FUZZ_BUILD:-build-fuzz}
+SEEDS="$B/seeds"
+WORK="$B/seed-work"
+TOOL="$B/make-seeds"
+FIXTURES=${DDR_FIXTURES:-../shared/fixtures/ddr-r6}
+[ -d "$FIXTURES" ] || FIXTURES=/work/shared/fixtures/ddr-r6
+[ -x "$TOOL" ] || { echo "make-seeds.sh: $TOOL missing; run tests/fuzz/build.sh first" >&2; exit 1; }
+
+rm -rf "$SEEDS" "$WORK"
+for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan; do
+    mkdir -p "$SEEDS/$t"
+done
+mkdir -p "$WORK"
+export ASAN_OPTIONS=detect_leaks=0
+
+# ---- our own writers ----
+"$TOOL" ours "$SEEDS"
+mv "$SEEDS/work" "$WORK/ours"
+
+# ---- Hercules ----
+quiet() { "$@" >/dev/null 2>&1; }
+if command -v dasdinit >/dev/null 2>&1; then
+    V="$SEEDS/fuzz_volume"
+    quiet dasdinit "$V/herc-2311.img" 2311 HERC01 1 || true
+    quiet dasdinit -z "$V/herc-2311-zlib.cckd" 2311 HERC02 2 || true
+    quiet dasdinit -bz2 "$V/herc-3390-bzip2.cckd" 3390 HERC03 1 || true
+    quiet dasdinit -0 "$V/herc-3350-none.cckd" 3350 HERC04 1 || true
+    quiet dasdinit -z -linux "$V/herc-3390-linux.cckd" 3390 HERC05 1 || true
+    quiet dasdinit "$V/herc-3370.img" 3370 HERC06 64 || true
+    quiet dasdinit -z "$V/herc-3370-zlib.cfba" 3370 HERC07 1000 || true
+    quiet dasdinit -bz2 "$V/herc-3370-bzip2.cfba" 3370 HERC08 300 || true
+    if command -v cckdswap >/dev/null 2>&1; then
+        for f in "$V/herc-2311-zlib.cckd" "$WORK/ours/big-endian.cckd" "$V/herc-3370-zlib.cfba"; do
+            [ -f "$f" ] || continue
+            b=$(basename "$f")
+            cp "$f" "$V/swapped-$b"
+            quiet cckdswap "$V/swapped-$b" || rm -f "$V/swapped-$b"
+        done
+    fi
+fi
+if command -v hetinit >/dev/null 2>&1; then
+    quiet hetinit "$SEEDS/fuzz_tape/herc-label.het" HERC09 OWNER || true
+    quiet hetinit -n "$SEEDS/fuzz_tape/herc-nl.het" || true
+fi
+if command -v hetupd >/dev/null 2>&1; then
+    quiet hetupd -z "$SEEDS/fuzz_tape/ours-aws.aws" "$SEEDS/fuzz_tape/herc-hetupd-zlib.het" || true
+    quiet hetupd -b "$SEEDS/fuzz_tape/ours-aws.aws" "$SEEDS/fuzz_tape/herc-hetupd-bzip2.het" || true
+fi
+
+# ---- IBM DDR fixtures ----
+if [ -d "$FIXTURES" ]; then
+    tapes="dev-2305-1/dump dev-2311/dump dev-2314/dump dev-3330/dump dev-3340-35/dump dev-3350/dump
+           cpvol-3330/nucleus leave-3330/two-dumps multiextent-3330/dump quirks-3330/dump reorder-2314/reorder
+           eot-at-eoj-2311/dump"
+    for t in $tapes; do
+        name=$(echo "$t" | tr / -)
+        xz -dc "$FIXTURES/$t.aws.xz" >"$WORK/$name.aws"
+        "$TOOL" cut-tape "$WORK/$name.aws" "$SEEDS/fuzz_tape/ibm-$name.aws" 3
+        "$TOOL" frame "$SEEDS/fuzz_ddr_stream/ibm-$name" "$SEEDS/fuzz_tape/ibm-$name.aws"
+        mkdir -p "$WORK/groups-$name"
+        "$TOOL" groups "$WORK/$name.aws" "$WORK/groups-$name" 8
+        for g in "$WORK/groups-$name"/*; do cp "$g" "$SEEDS/fuzz_ddr_track/ibm-$name-$(basename "$g")"; done
+        rm -f "$WORK/$name.aws"
+    done
+    cp "$SEEDS/fuzz_ddr_stream/ibm-leave-3330-two-dumps" "$SEEDS/fuzz_dump_scan/"
+    for case in multireel-3330 multireel-2314 multireel-reorder-3350; do
+        for r in 1 2; do
+            xz -dc "$FIXTURES/$case/reel$r.aws.xz" >"$WORK/$case-reel$r.aws"
+            "$TOOL" cut-tape "$WORK/$case-reel$r.aws" "$WORK/$case-reel$r-cut.aws" 2
+        done
+        "$TOOL" frame "$SEEDS/fuzz_dump_scan/ibm-$case" "$WORK/$case-reel1-cut.aws" "$WORK/$case-reel2-cut.aws"
+        cp "$WORK/$case-reel2-cut.aws" "$SEEDS/fuzz_tape/ibm-$case-reel2.aws"
+        rm -f "$WORK/$case-reel1.aws" "$WORK/$case-reel2.aws"
+    done
+    for case in dev-2311 dev-3330 dev-2305-1 typeprint-3330 cpvol-3330 quirks-3330; do
+        xz -dc "$FIXTURES/$case/src.img.xz" >"$WORK/$case.img"
+        mkdir -p "$WORK/slots-$case"
+        "$TOOL" slots "$WORK/$case.img" "$WORK/slots-$case" 12
+        for s in "$WORK/slots-$case"/*; do cp "$s" "$SEEDS/fuzz_track_image/ibm-$case-$(basename "$s")"; done
+        rm -f "$WORK/$case.img"
+    done
+else
+    echo "make-seeds.sh: no IBM fixtures at $FIXTURES; seeds come from our writers and Hercules only" >&2
+fi
+
+# The framed DDR seeds also drive the multi-reel reader.
+cp "$SEEDS/fuzz_ddr_stream/"* "$SEEDS/fuzz_dump_scan/" 2>/dev/null || true
+# THR groups of our own tape, and tracks of our own CCKD image as slots.
+"$TOOL" groups "$SEEDS/fuzz_tape/ours-aws.aws" "$SEEDS/fuzz_ddr_track" 6
+"$TOOL" slots "$SEEDS/fuzz_volume/ours-cckd-zlib.cckd" "$WORK" 8 && for s in "$WORK"/slot-*; do mv "$s" "$SEEDS/fuzz_track_image/ours-$(basename "$s")"; done
+
+# The update target starts from the same single-file images.
+for f in "$SEEDS/fuzz_volume"/*; do
+    case "$f" in *ckd-set) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
+done
+
+for t in "$SEEDS"/*; do
+    printf '%-18s %4d seeds, %7d bytes\n' "$(basename "$t")" "$(find "$t" -type f | wc -l)" "$(cat "$t"/* | wc -c)"
+done
