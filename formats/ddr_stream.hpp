@@ -71,7 +71,6 @@ private:
     bool fba_ = false;
     Place place_;
     uint64_t file_ = 1;
-    bool seen_vhr_in_file_ = false;
 };
 
 } // namespace ddr
