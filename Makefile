@@ -30,7 +30,7 @@ DEPS     := $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 DEBIAN_PACKAGES := g++ make libcli11-dev libxxhash-dev xxhash doctest-dev zlib1g-dev libbz2-dev \
                    xz-utils hercules python3 clang libclang-rt-14-dev
 
-.PHONY: all check unit e2e tools demo bench deps install clean sanitize fuzz
+.PHONY: all check unit e2e tools demo bench deps install clean sanitize fuzz fuzz-smoke
 
 all: $(BIN)
 
@@ -55,10 +55,12 @@ $(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_
 
 tools: $(BUILD)/make-sample-volume
 
-# Unit tests (doctest), then the end-to-end scripts (which include the IBM DDR fixtures).
+# Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
+# every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).
 check: $(BIN) $(BUILD)/unit_tests tools
 	$(BUILD)/unit_tests
 	BUILD=$(BUILD) tests/e2e/run-all.sh $(BIN)
+	$(MAKE) fuzz-smoke
 
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
@@ -76,6 +78,11 @@ sanitize:
 
 fuzz:
 	tests/fuzz/build.sh
+
+# The fuzz targets built and run over their seeds, and the saved findings replayed.
+fuzz-smoke: fuzz
+	tests/fuzz/run.sh --smoke
+	tests/fuzz/run.sh --repro
 
 demo: $(BIN) tools
 	BUILD=$(BUILD) tests/demo.sh $(BIN)
@@ -98,6 +105,6 @@ install: $(BIN)
 	install -m 644 man/ddrtape.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrtape.5
 
 clean:
-	rm -rf $(BUILD) build-san bin
+	rm -rf $(BUILD) build-san build-fuzz bin
 
 -include $(DEPS)

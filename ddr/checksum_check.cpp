@@ -221,10 +221,7 @@ void DumpChecker::start_trailer(ByteSpan block, const Place& where)
     }
     if (!dump_header_)
         dump_header_ = h;
-    cursor_.emplace();
-    cursor_->header = h;
-    cursor_->reel = reel;
-    cursor_->reader = std::make_unique<Spool<ReadUnit>::Reader>(*reel->units);
+    cursor_ = TrailerCursor{h, reel, 0, 0, std::make_unique<Spool<ReadUnit>::Reader>(*reel->units), false};
     ++reels_with_trailer_;
     if (h.vhr_hash != reel->vhr_hash)
         add(reel->vhr_place, "the VHR of reel " + std::to_string(reel->number) + " is damaged (it does not match its checksum)", false);

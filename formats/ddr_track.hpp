@@ -125,6 +125,14 @@ public:
     std::span<const ByteSpan> blocks() const { return blocks_.views(); }
     // Length of the logical image (known once validate() has run).
     size_t image_length() const { return length_; }
+    // The logical image gathered from the blocks into one buffer (for tests and checks;
+    // the hot paths read the blocks where they lie).
+    Bytes image_copy() const
+    {
+        Bytes out;
+        blocks_.append(0, length_, out);
+        return out;
+    }
     TrackAddress output_address(bool eav_form) const { return decode_cchh(header_.ha.data() + 1, eav_form); }
 
     // Checks that the counts agree with the block layout; throws Error(Unreadable).

@@ -52,10 +52,18 @@ void check_event(DdrStreamReader& stream, DdrEvent e, bool r0_target, TrackImage
         // A restore writes the track where the tape says (or REORDERed elsewhere).
         d.build(track, target, r0_target ? R0CountSource::TargetCchh : R0CountSource::Tape);
         fuzz::check(track.size() >= kHomeAddressSize + kCountSize + kEndOfTrackSize, "built track too short");
-        fuzz::check(track.size() == d.image().size() - kThrFixedSize + kEmptyTrackSize - 8 +
+        fuzz::check(track.size() == d.image_length() - kThrFixedSize + kEmptyTrackSize - 8 +
                                         (track.bytes[kHomeAddressSize + 5] + load_be16(&track.bytes[kHomeAddressSize + 6])),
                     "built track length does not follow from the logical image");
         (void)d.header().block_count();
+        break;
+    }
+    case DdrEvent::FbaGroup: {
+        FbaGroupDecoder& g = stream.fba_group();
+        fuzz::check(g.complete(), "FbaGroup event with an incomplete group");
+        fuzz::check(g.count() >= 1 && g.count() <= kFbaGroupBlocks, "FBA group of an impossible size");
+        Bytes data(size_t(g.count()) * 512);
+        g.copy_data(data);
         break;
     }
     case DdrEvent::FileEnd:

@@ -4,14 +4,6 @@
 # the same place.  Each entry names its reproducer in tests/fuzz/crashes/; delete the
 # entry (and the matching line of known-issues.supp) once the bug is fixed.
 
-# fuzz_ddr_track--thr-header-sizes-256mib-buffer, fuzz_ddr_stream--thr-header-sizes-256mib-buffer:
-# DdrTrackDecoder::begin() allocates the whole group a THR header announces, up to
-# 65,535 x 4096 + 4095 bytes (256 MiB), before any of its blocks has arrived.
-# Allow that (and nothing much larger) in the targets that decode THR groups.
-malloc_limit_fuzz_ddr_track=300
-malloc_limit_fuzz_ddr_stream=300
-malloc_limit_fuzz_dump_scan=300
-
 # fuzz_volume--cckd-null-fmt0-track-larger-than-track-size.cckd: a CCKD image whose
 # header says tracks of 29-36 bytes reads its null format-0 tracks as 37-byte tracks.
 DDR_FUZZ_KNOWN="${DDR_FUZZ_KNOWN:-} cckd-null-fmt0-oversize"

@@ -328,3 +328,27 @@ TEST_CASE("THR decoder: every malformed group is refused")
         CHECK_THROWS_AS(dec.validate(), Error);
     }
 }
+
+TEST_CASE("THR decoder: what a damaged or hostile header cannot make it do")
+{
+    // Found by fuzzing: a THR claiming 65,535 full blocks used to make the decoder
+    // allocate 256 MiB before a second block arrived.  It is refused at once.
+    Bytes thr(4096, 0);
+    thr[0] = 0xE3;
+    thr[1] = 0xC8;
+    thr[2] = 0xD9;
+    thr[3] = 0x40;
+    store_be16(thr.data() + 6, 0xFFFF);
+    store_be16(thr.data() + 8, 4095);
+    DdrTrackDecoder dec;
+    CHECK_THROWS_AS(dec.begin(thr), Error);
+    // ...and a decoder whose begin() was refused takes no blocks (it once wrote past its
+    // buffer when used after a failed begin).
+    CHECK_THROWS_AS(dec.add(Bytes(4096, 0)), Error);
+
+    // The largest real group (a full 3390 track, 14 blocks) is fine.
+    store_be16(thr.data() + 4, 1);
+    store_be16(thr.data() + 6, 13);
+    store_be16(thr.data() + 8, 3456);
+    CHECK_NOTHROW(dec.begin(thr));
+}
