@@ -160,26 +160,27 @@ void DdrTrackDecoder::begin(ByteSpan block, bool stable)
     if (!is_thr_block(block))
         fail(ErrorKind::Unreadable, "expected a THR block, found a " + std::to_string(block.size()) + "-byte block that is not one");
     const uint8_t* p = block.data();
-    header_ = ThrHeader{};
-    header_.records = load_be16(p + 4);
-    header_.full_blocks = load_be16(p + 6);
-    header_.last_length = load_be16(p + 8);
-    header_.flags = p[10];
-    std::copy(p + 11, p + 16, header_.ha.begin());
-    if (header_.last_length > 0 && header_.last_length < kThrMinBlock)
-        fail(ErrorKind::Unreadable, "THR says its last block is " + std::to_string(header_.last_length) +
+    ThrHeader h;
+    h.records = load_be16(p + 4);
+    h.full_blocks = load_be16(p + 6);
+    h.last_length = load_be16(p + 8);
+    h.flags = p[10];
+    std::copy(p + 11, p + 16, h.ha.begin());
+    if (h.last_length > 0 && h.last_length < kThrMinBlock)
+        fail(ErrorKind::Unreadable, "THR says its last block is " + std::to_string(h.last_length) +
                                         " bytes; DDR never writes a block shorter than 80");
-    if (header_.last_length >= kDdrBlockSize)
-        fail(ErrorKind::Unreadable, "THR says its last block is " + std::to_string(header_.last_length) + " bytes (must be below 4096)");
-    if (header_.block_count() == 0)
+    if (h.last_length >= kDdrBlockSize)
+        fail(ErrorKind::Unreadable, "THR says its last block is " + std::to_string(h.last_length) + " bytes (must be below 4096)");
+    if (h.block_count() == 0)
         fail(ErrorKind::Unreadable, "THR says its track has no blocks");
-    if (header_.full_blocks >= kThrMaxBlocks)
-        fail(ErrorKind::Unreadable, "THR says its track takes " + std::to_string(header_.full_blocks) +
+    if (h.full_blocks >= kThrMaxBlocks)
+        fail(ErrorKind::Unreadable, "THR says its track takes " + std::to_string(h.full_blocks) +
                                         " tape blocks; no DASD track is that long");
-    size_t first_expected = header_.full_blocks > 0 ? kDdrBlockSize : header_.last_length;
+    size_t first_expected = h.full_blocks > 0 ? kDdrBlockSize : h.last_length;
     if (block.size() != first_expected)
         fail(ErrorKind::Unreadable, "THR block is " + std::to_string(block.size()) + " bytes but its header implies " +
                                         std::to_string(first_expected));
+    header_ = h;  // only a header that passed every check
     add(block, stable);
 }
 
