@@ -33,6 +33,11 @@ void build_null(uint8_t fmt, TrackAddress addr, const CkdVolumeInfo& info, Track
              "track is marked null format 2 (12 x 4096-byte records, 49,277 bytes), which does not fit the " +
                  std::to_string(info.track_size) + "-byte tracks of this image");
     build_null_track(fmt, addr, out.bytes);
+    // A hostile header can declare track slots too small even for an empty track.
+    if (out.bytes.size() > info.track_size)
+        fail(ErrorKind::Unreadable, where,
+             "the image's " + std::to_string(info.track_size) + "-byte tracks cannot hold its own null track (" +
+                 std::to_string(out.bytes.size()) + " bytes)");
 }
 
 // The CCHH at `p` for messages: in EAV form in a CKD_E064 image.

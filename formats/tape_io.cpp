@@ -320,6 +320,8 @@ void BufferedInput::consume(size_t n)
 
 size_t BufferedInput::read(uint8_t* out, size_t n)
 {
+    if (n == 0)
+        return 0;  // an empty block: `out` may be null, and memcpy must not see it
     if (map_) {
         ByteSpan got = take(n);
         std::memcpy(out, got.data(), got.size());
