@@ -213,6 +213,7 @@ int run_verify(const VerifyOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to verify");
+    refuse_unfinished(options.inputs[0]);
     if (looks_like_ckd_volume(options.inputs[0]) || !is_tape_input(options.inputs[0])) {
         if (options.inputs.size() > 1 || options.against)
             fail(ErrorKind::Usage, "give one volume and --manifest, or tapes");
