@@ -57,6 +57,17 @@ slow_tape() {
   FEEDER=$!
 }
 stop_feeder() { kill "$FEEDER" 2>/dev/null; wait "$FEEDER" 2>/dev/null; }
+# FILE...: what Hercules' own CKD device says of each image, given as devices 0120...
+# (Hercules is stopped once it has said it: it does not read "quit" from a pipe.)
+hercules_attach() {
+  local dev=0120 f pid
+  printf 'CPUSERIAL 000611\nCPUMODEL 3090\nMAINSIZE 16\nNUMCPU 1\nARCHMODE S/370\n' > h.cnf
+  for f in "$@"; do echo "$dev 3390 $f" >> h.cnf; dev=$(printf '%04X' $((0x$dev + 1))); done
+  hercules -f h.cnf -d < /dev/null > h.log 2>&1 & pid=$!
+  for _ in $(seq 100); do [ "$(grep -cE 'HHCDA020I|HHCCF044E' h.log)" -ge $# ] && break; sleep 0.1; done
+  kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+  grep -E 'HHCDA|HHCCF044E' h.log
+}
 # KIND SIGNAL: start the restore from a tape cut at half, wait until it has written all
 # it got (the busy mark set, or the new compressed file started), then send SIGNAL.
 stop_midway() {
@@ -106,6 +117,9 @@ done
 out=$(dasdls t.ckd 2>&1); echo "$out" | grep -q "Cannot open t.ckd" && ok "dasdls t.ckd: cannot open" || bad "dasdls t.ckd: $out"
 out=$(dasdls t.ckd.ddr-busy 2>&1); echo "$out" | grep -q "CKD header invalid" && ok "dasdls t.ckd.ddr-busy: CKD header invalid" || bad "dasdls busy: $out"
 [ "$(head -c 8 t.ckd.ddr-busy)" = DDR_BUSY ] && ok "t.ckd.ddr-busy reads DDR_BUSY" || bad "no DDR_BUSY magic"
+out=$(hercules_attach t.ckd t.ckd.ddr-busy)
+[ "$(echo "$out" | grep -c 'Initialization failed for device 012[01]')" = 2 ] && echo "$out" | grep -q 't.ckd.ddr-busy CKD header invalid' \
+  && ok "Hercules' CKD device refuses both names" || bad "Hercules attached a busy image: $out"
 # The record says which dump was being restored: no volser question when it is redone.
 for k in ckd fba; do
   again $k c "$k: killed mid-restore, the same restore again (no --force needed)"
@@ -113,6 +127,9 @@ for k in ckd fba; do
     *) bad "$k: no note about finishing: $AGAIN_OUT";; esac
 done
 out=$(dasdls t.ckd 2>&1); echo "$out" | grep -q "VOLSER=VOLA01" && ok "dasdls t.ckd after the redo: VOLSER=VOLA01" || bad "dasdls after redo: $out"
+out=$(hercules_attach t.ckd)
+echo "$out" | grep -q 't.ckd cyls=50 heads=15' && ! echo "$out" | grep -q 'Initialization failed' \
+  && ok "Hercules' CKD device attaches t.ckd after the redo" || bad "Hercules after the redo: $out"
 rm -f h.cckd; dasdcopy -q t.ckd h.cckd >/dev/null 2>&1 && "$DDR" -q verify c-ckd.aws --against h.cckd >/dev/null \
   && ok "dasdcopy t.ckd after the redo: a copy equal to the dump" || bad "dasdcopy after redo"
 rm -f h.cfba; dasdcopy -q t.fba h.cfba >/dev/null 2>&1 && "$DDR" -q verify c-fba.aws --against h.cfba >/dev/null \
