@@ -149,8 +149,8 @@ std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool a
     switch (p.container) {
     case Container::CkdPlain:
         return std::make_unique<CkdImageReader>(path);
-    case Container::CkdBusy:  // found above
-        fail(ErrorKind::Internal, file_place(path), "a busy image was not recognised as one");
+    case Container::CkdBusy:  // marked in place, with NAME.ddr-busy beside it
+        fail_unfinished(path, UnfinishedRestore{path, path, true, true, ckd_restore_record(path)});
     case Container::CkdCompressed:
     case Container::CkdEav:
         return open_compressed_ckd(path);

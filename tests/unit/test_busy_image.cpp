@@ -221,6 +221,10 @@ TEST_CASE("CKD busy mark: every state a stopped run leaves is taken up again")
         CHECK_ERROR(CkdImageWriter::update(c.path, std::nullopt), ErrorKind::Refused, "both exist");
         CHECK(find_unfinished_restore(c.path)->name_taken);
         CHECK(open_ckd_volume(c.path)->info().cylinders == 3);
+        // NAME itself marked DDR_BUSY too: unfinished whichever is read.
+        overwrite(c.path, 0, ByteSpan(reinterpret_cast<const uint8_t*>("DDR_BUSY"), 8));
+        CHECK_ERROR(open_ckd_volume(c.path), ErrorKind::Unreadable, "its magic reads DDR_BUSY");
+        CHECK_ERROR(update_ckd_volume(c.path), ErrorKind::Refused, "both exist");
     }
 }
 
