@@ -205,7 +205,7 @@ std::string TargetFate::fate(ErrorKind kind) const
     }
     if (!u)
         return target_ + " was not changed";
-    const std::string where = u->file_now == u->image ? "its magic reads DDR_BUSY" : "it is named " + u->file_now;
+    const std::string where = busy_whereabouts(target_, *u);
     if (writing_)
         return target_ + " is now INCOMPLETE (" + where + " until a restore completes): " + how_to_finish(kind) +
                ", or restore another dump onto it";

@@ -86,11 +86,17 @@ std::string RestoreRecord::describe() const
            format_tod_utc(dump_tod) + ")";
 }
 
+std::string busy_whereabouts(const std::string& path, const UnfinishedRestore& u)
+{
+    if (u.file_now == u.image)
+        return "its magic reads DDR_BUSY";
+    return (u.image == path ? "it is named " : "its first file is named ") + u.file_now;
+}
+
 void fail_unfinished(const std::string& path, const UnfinishedRestore& u)
 {
-    const std::string named = u.file_now == u.image ? "its magic reads DDR_BUSY" : "it is named " + u.file_now;
     fail(ErrorKind::Unreadable, Place{path, {}, {}, {}, {}, {}, {}},
-         "image is incomplete: " + what_restore(u) + " into it did not finish (" + named +
+         "image is incomplete: " + what_restore(u) + " into it did not finish (" + busy_whereabouts(path, u) +
              " until one does); run the same restore again (ddr restore TAPE " + path + ") to finish it");
 }
 

@@ -68,6 +68,11 @@ struct UnfinishedRestore {
     std::optional<RestoreRecord> record;
 };
 
+// Where the unfinished image named by `path` is now: "it is named NAME.ddr-busy", "its
+// first file is named ..." (`path` is another file of a CKD set), or "its magic reads
+// DDR_BUSY".
+std::string busy_whereabouts(const std::string& path, const UnfinishedRestore& unfinished);
+
 // "NAME: image is incomplete: a restore of ... into it did not finish ...; run ..."
 [[noreturn]] void fail_unfinished(const std::string& path, const UnfinishedRestore& unfinished);
 

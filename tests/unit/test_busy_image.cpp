@@ -259,7 +259,7 @@ TEST_CASE("CKD busy mark of a multi-file set: file 1 alone is renamed; any membe
     REQUIRE(u);
     CHECK(u->image == f1);
     CHECK(u->file_now == busy_image_name(f1));
-    CHECK_ERROR(open_ckd_volume(f3), ErrorKind::Unreadable, "it is named " + busy_image_name(f1));
+    CHECK_ERROR(open_ckd_volume(f3), ErrorKind::Unreadable, "its first file is named " + busy_image_name(f1));
     CHECK(open_ckd_volume(f3, true)->info().cylinders == 6);
     {
         auto w = update_ckd_volume(f3, u->record);

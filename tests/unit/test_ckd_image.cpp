@@ -611,7 +611,7 @@ TEST_CASE("CKD update of a multi-file set marks only the first file")
         w->write_track({4, 11}, t);
     }
     CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "m_3.3340: image is incomplete");
-    CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "it is named " + names[0] + ".ddr-busy");
+    CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "its first file is named " + names[0] + ".ddr-busy");
     CHECK(!fs::exists(names[0]));
     {
         auto w = update_ckd_volume(names[0]);
