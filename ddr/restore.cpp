@@ -134,16 +134,20 @@ RestoreRecord admit_target(const RestoreOptions& options, const TargetState& tar
     }
     const std::optional<RestoreRecord>& earlier = target.unfinished->record;
     const std::string incomplete = options.target + " is incomplete: ";
+    const std::string before = "before the restore that did not finish, the target's volser was ";
     if (earlier && earlier->same_dump(record)) {
         record.prior_volser = earlier->prior_volser;
+        // --volser still says which target is meant.
+        if (options.volser && !options.force && record.prior_volser && *record.prior_volser != *options.volser)
+            fail(ErrorKind::Refused, where,
+                 before + *record.prior_volser + ", not " + *options.volser + " as --volser expects");
         reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; every " +
                       "track of the dump is written again");
         return record;
     }
     if (earlier) {
         record.prior_volser = earlier->prior_volser;
-        check_target_volser(options, record.prior_volser, record.dump_volser, where,
-                            "before the restore that did not finish, the target's volser was ");
+        check_target_volser(options, record.prior_volser, record.dump_volser, where, before);
     } else {
         check_target_volser(options, label, record.dump_volser, where);
     }
@@ -291,7 +295,8 @@ std::unique_ptr<FbaVolumeWriter> open_existing_fba_target(const RestoreOptions& 
                  std::to_string(*highest));
     fate.writing(format == "FBA");
     auto volume = update_fba_volume(options.target, record);
-    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " + options.target);
+    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
+                  options.target);
     return volume;
 }
 

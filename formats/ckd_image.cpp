@@ -520,7 +520,8 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
     return w;
 }
 
-std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path, const std::optional<RestoreRecord>& record)
+std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
+                                                       const std::optional<RestoreRecord>& record)
 {
     std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
     CkdImageReader& img = w->image_;

@@ -122,6 +122,9 @@ out=$(hercules_attach t.ckd t.ckd.ddr-busy)
   && ok "Hercules' CKD device refuses both names" || bad "Hercules attached a busy image: $out"
 # The record says which dump was being restored: no volser question when it is redone.
 for k in ckd fba; do
+  old=$( [ $k = ckd ] && echo TGT001 || echo TGTF01 )
+  expect 6 "$k: the same dump again with a --volser the target never had" -- "$DDR" restore --volser WRONG1 c-$k.aws t.$k
+  contains "the target's volser was $old, not WRONG1" "$k redo --volser"
   again $k c "$k: killed mid-restore, the same restore again (no --force needed)"
   case "$AGAIN_OUT" in *"finishing a restore of "*"which did not finish"*) ok "  says it finishes the interrupted restore";;
     *) bad "$k: no note about finishing: $AGAIN_OUT";; esac

@@ -157,10 +157,12 @@ TEST_CASE("CKD busy mark: renamed, DDR_BUSY, record and stash; all undone by com
     CHECK(u->record->prior_volser == std::optional<std::string>("OLD001"));
     CHECK_ERROR(open_ckd_volume(c.path), ErrorKind::Unreadable,
                 "image is incomplete: a restore of VOLA01 (dumped ");
-    CHECK_ERROR(open_ckd_volume(c.path), ErrorKind::Unreadable, "run the same restore again (ddr restore TAPE " + c.path);
+    CHECK_ERROR(open_ckd_volume(c.path), ErrorKind::Unreadable,
+                "run the same restore again (ddr restore TAPE " + c.path);
     CHECK_ERROR(refuse_unfinished(c.path), ErrorKind::Unreadable, "did not finish");
     CHECK(open_ckd_volume(c.path, true)->info().format == "CKD_P370");
-    CHECK_ERROR(create_ckd_volume(c.path, ckd_spec(3)), ErrorKind::Refused, "a restore into " + c.path + " did not finish");
+    CHECK_ERROR(create_ckd_volume(c.path, ckd_spec(3)), ErrorKind::Refused,
+                "a restore into " + c.path + " did not finish");
 
     // The redo keeps the record it is given and finishes: the original header is back.
     c.redo(sample_record());
