@@ -135,16 +135,19 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
     return w;
 }
 
-std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path, const std::optional<RestoreRecord>& record)
+std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path,
+                                                       const std::optional<RestoreRecord>& record)
 {
     const std::string busy = busy_image_name(path);
     const bool have_image = path_exists(path);
     if (have_image && path_exists(busy))
         fail_both_names(path, UnfinishedRestore{path, busy, false, true, fba_restore_record(busy)});
+    uint64_t blocks = 0;
     if (have_image || !path_exists(busy)) {
-        // Check the image before hiding it under the busy name.
+        // Check the image before hiding it under the busy name.  Its size is all of it,
+        // whatever its last block holds.
         UniqueFd probe = open_existing(path, true);
-        checked_blocks(probe.get(), path);
+        blocks = checked_blocks(probe.get(), path);
         rename_no_replace(path, busy);
         sync_parent_folder(path);
     }
@@ -153,24 +156,25 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path, 
     FbaImageReader& img = w->image_;
     img.fd_ = open_existing(busy, true);
     img.io_path_ = busy;
-    const BusyLayout l = busy_layout(img.fd_.get(), busy);
+    if (blocks == 0)
+        blocks = busy_layout(img.fd_.get(), busy).blocks;  // taken up again: its record is no block
 
     // The record after the last block (over an earlier run's, so that one is never
     // missing), on disk before any block is written.
     if (record) {
         RestoreRecord marked = *record;
-        marked.fba_blocks = l.blocks;
+        marked.fba_blocks = blocks;
         Bytes block(kFbaBlockSize, 0);
         const auto rec = marked.encode();
         std::copy(rec.begin(), rec.end(), block.begin());
-        pwrite_all(img.fd_.get(), block, l.blocks * kFbaBlockSize, file_place(busy));
+        pwrite_all(img.fd_.get(), block, blocks * kFbaBlockSize, file_place(busy));
     }
-    truncate_file(img.fd_.get(), (l.blocks + (record ? 1 : 0)) * kFbaBlockSize, busy);
+    truncate_file(img.fd_.get(), (blocks + (record ? 1 : 0)) * kFbaBlockSize, busy);
     sync_file(img.fd_.get(), file_place(busy));
 
     img.info_.format = "FBA";
-    img.info_.blocks = l.blocks;
-    img.info_.bytes = l.blocks * kFbaBlockSize;
+    img.info_.blocks = blocks;
+    img.info_.bytes = blocks * kFbaBlockSize;
     img.info_.files = {path};
     return w;
 }

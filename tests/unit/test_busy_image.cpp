@@ -316,6 +316,24 @@ TEST_CASE("FBA busy mark: renamed, the record after the last block; all undone b
     CHECK(read_file(path) == after);
 }
 
+TEST_CASE("FBA busy mark: an intact image whose last block looks like a record keeps that block")
+{
+    TempDir dir;
+    const std::string path = dir.file("v.fba");
+    Bytes image = fba_blocks(10, 2);
+    RestoreRecord r = sample_record();
+    r.fba_blocks = 9;
+    const auto rec = r.encode();
+    std::copy(rec.begin(), rec.end(), image.begin() + 9 * 512);
+    write_file(path, image);
+    {
+        auto w = update_fba_volume(path, sample_record());
+        CHECK(w->info().blocks == 10);
+        w->commit();
+    }
+    CHECK(read_file(path) == image);
+}
+
 TEST_CASE("FBA busy mark: every state a stopped run leaves is taken up again")
 {
     TempDir dir;
