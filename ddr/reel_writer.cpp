@@ -10,6 +10,14 @@ namespace {
 // Container bytes of a block or tape mark (AWS/HET chunk header of 6 bytes).
 constexpr uint64_t kChunkHeader = 6;
 uint64_t container_bytes(uint64_t block) { return kChunkHeader + block; }
+
+// Container bytes of a THR or FBG group whose logical image is `image` bytes, by the
+// split rule (full 4096-byte blocks, then a last block of at least 80).
+uint64_t group_container_bytes(uint64_t image)
+{
+    const uint64_t full = image / 4096, rest = image % 4096;
+    return full * container_bytes(4096) + (rest ? container_bytes(std::max<uint64_t>(rest, 80)) : 0);
+}
 } // namespace
 
 ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
@@ -66,6 +74,21 @@ bool DdrReelWriter::over_limit() const
     if (observer_)
         tail += observer_->trailer_bytes_with_one_more_track();
     return tape_->position() + std::max(limit_.margin, tail) > size;
+}
+
+void DdrReelWriter::check_reel_sizes(uint64_t largest_image, const std::string& what) const
+{
+    uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
+    if (observer_)
+        tail += observer_->trailer_bytes_with_one_more_track();
+    const uint64_t needed = container_bytes(kDdrHeaderSize) + group_container_bytes(largest_image) +
+                            std::max(limit_.margin, tail);
+    for (uint64_t size : limit_.sizes)
+        if (size != 0 && size < needed)
+            fail(ErrorKind::Usage, "--reel-size " + std::to_string(size) + " is too small: a reel must hold at least " +
+                                       std::to_string(needed) + " bytes (the VHR, " + what + " of up to " +
+                                       std::to_string(largest_image) + " bytes, and the EOV, trailer and tape mark after it" +
+                                       (limit_.margin ? ", within the end-of-tape margin" : "") + ")");
 }
 
 void DdrReelWriter::write_nucleus_record(ByteSpan record)

@@ -6,6 +6,7 @@
 #include "ddr/extents.hpp"
 #include "ddr/tape_scan.hpp"
 #include "ddr/interrupt.hpp"
+#include "ddr/outputs.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddr_fba.hpp"
 #include "formats/ebcdic.hpp"
@@ -283,6 +284,8 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         fail(ErrorKind::Usage, "no TAPE given");
     if (options.file == 0)
         fail(ErrorKind::Usage, "--file counts from 1");
+    check_output_is_not_input(options.target, options.tapes);
+    clear_leftovers_beside(options.target, reporter);
     check_reel_order(options.tapes, options.file);
 
     const bool target_exists = exists(options.target);

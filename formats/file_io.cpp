@@ -173,9 +173,63 @@ long temp_owner(const std::string& name)
     return pid;
 }
 
-bool process_runs(long pid)
+// True if SIGKILL is pending for process `pid` (it dies as soon as the kernel lets it).
+bool kill_pending(long pid)
 {
-    return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+    if (!f)
+        return false;
+    char line[256];
+    bool pending = false;
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long long mask = 0;
+        if ((std::sscanf(line, "SigPnd: %llx", &mask) == 1 || std::sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+            (mask & (1ull << (SIGKILL - 1))))
+            pending = true;
+    }
+    std::fclose(f);
+    return pending;
+}
+
+// The state of process `pid` as /proc tells it: 0 if it does not run, 'Z' for a zombie,
+// 'E' while it is exiting or killed (a moment ago: its files are being closed), else 'R'.
+char process_state(long pid)
+{
+    if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)
+        return 0;
+    if (kill_pending(pid))
+        return 'E';
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (!f)
+        return 'R';  // no /proc: assume it runs
+    char line[512] = {};
+    const size_t n = std::fread(line, 1, sizeof line - 1, f);
+    std::fclose(f);
+    // "pid (comm) S ppid pgrp session tty tpgid flags ...": comm may hold spaces.
+    const char* p = std::strrchr(line, ')');
+    if (!p || size_t(p - line) + 4 > n)
+        return 'R';
+    const char state = p[2];
+    if (state == 'Z' || state == 'X')
+        return 'Z';
+    unsigned long flags = 0;
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x4))  // PF_EXITING
+        return 'E';
+    return 'R';
+}
+
+// True once process `pid` no longer holds files; a process that is exiting is given a
+// few seconds to finish (a dump killed a moment ago is still closing its files).
+bool process_gone(long pid)
+{
+    for (int waited = 0;; waited += 20) {
+        const char state = process_state(pid);
+        if (state == 0 || state == 'Z')
+            return true;
+        if (state != 'E' || waited >= 5000)
+            return false;
+        ::usleep(20000);
+    }
 }
 
 } // namespace
@@ -306,7 +360,7 @@ std::vector<StaleTemporary> remove_stale_temporaries(const std::string& path)
     }
     ::closedir(dir);
     for (const auto& [name, pid] : candidates) {
-        if (process_runs(pid))
+        if (!process_gone(pid))
             continue;  // its writer may still be at work (or the PID was reused: keep it)
         const std::string full = folder + "/" + name;
         int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

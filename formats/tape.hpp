@@ -122,7 +122,13 @@ struct TapeReaderOptions {
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path);
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options);
 
-// Creates a tape for writing: "-" is standard output (an AWS or HET stream).
+// Error(Refused) unless the existing file `path` may be replaced by a new tape: a tape
+// file, or an empty one; never a volume image or anything else (--overwrite).  A missing
+// path, a FIFO or a device passes.
+void check_replaceable_tape(const std::string& path);
+
+// Creates a tape for writing: "-" is standard output (an AWS or HET stream).  With
+// `overwrite`, an existing file is first checked with check_replaceable_tape.
 std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const TapeWriterOptions& options);
 
 } // namespace ddr

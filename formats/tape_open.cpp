@@ -106,8 +106,8 @@ std::string what_it_is(const std::string& path, ByteSpan head, const Recognition
     return r.why.empty() ? std::string("not a tape") : r.why;
 }
 
-// --overwrite replaces a tape file and nothing else: not a volume image, not a text, not
-// a file that merely has the name.  An empty file holds nothing and may go.
+} // namespace
+
 void check_replaceable_tape(const std::string& path)
 {
     struct stat st {};
@@ -126,8 +126,6 @@ void check_replaceable_tape(const std::string& path)
     fail(ErrorKind::Refused, place,
          "is " + what_it_is(path, head, r) + ", not a tape file: --overwrite replaces only tape files; left as it was");
 }
-
-} // namespace
 
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options)
 {
