@@ -192,12 +192,17 @@ void DumpChecker::require_first_reel() const
     if (reels_.empty())
         return;
     const Reel& first = *reels_.front();
+    const std::string done = done_so_far ? done_so_far() : std::string();
     if (starts_inside_)
-        fail_first_reel_missing(first.file, "it starts at cyl " + std::to_string(starts_inside_->cyl) + " head " +
-                                                std::to_string(starts_inside_->head) + ", inside a cylinder");
+        fail_first_reel_missing(first.file,
+                                "it starts at cyl " + std::to_string(starts_inside_->cyl) + " head " +
+                                    std::to_string(starts_inside_->head) + ", inside a cylinder",
+                                done);
     if (first_reels_missing_ > 0)
-        fail_first_reel_missing(first.file, "its checksum trailer says it is reel " +
-                                                std::to_string(first_reels_missing_ + 1) + " of the dump");
+        fail_first_reel_missing(first.file,
+                                "its checksum trailer says it is reel " + std::to_string(first_reels_missing_ + 1) +
+                                    " of the dump",
+                                done);
 }
 
 bool DumpChecker::last_reel_checked() const

@@ -81,6 +81,9 @@ public:
     const std::optional<TrailerHeader>& dump_header() const { return dump_header_; }
     // Called back for each damaged track as it is found (restore --continue lists them).
     std::function<void(const ChecksumFinding&)> on_finding;
+    // What the caller has done with the reels read so far, added to the error of
+    // require_first_reel() (a restore onto an existing target says what it wrote).
+    std::function<std::string()> done_so_far;
 
     // A unit of the dump as read: where it is and what it hashed to.
     struct ReadUnit {

@@ -253,11 +253,11 @@ bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track
     return !fba_fields(vhr) && start.head != 0 && first_track == start;
 }
 
-void fail_first_reel_missing(const std::string& tape, const std::string& why)
+void fail_first_reel_missing(const std::string& tape, const std::string& why, const std::string& consequence)
 {
     fail(ErrorKind::Reel, Place{tape, {}, {}, {}, {}, {}, {}},
          "reel 1 of this dump is missing: this is a continuation reel (" + why +
-             "); give every reel of the dump, from the first, in order");
+             "); give every reel of the dump, from the first, in order" + (consequence.empty() ? "" : "; " + consequence));
 }
 
 void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)

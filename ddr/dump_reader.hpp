@@ -113,8 +113,10 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file);
 // another head continues a dump begun on an earlier reel (man/ddrtape.5 section 5).
 bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track);
 
-// Error(Reel): the dump read from `tape` is missing its first reel; `why` says how that is known.
-[[noreturn]] void fail_first_reel_missing(const std::string& tape, const std::string& why);
+// Error(Reel): the dump read from `tape` is missing its first reel; `why` says how that is
+// known, `consequence` (if not empty) what was done before it was.
+[[noreturn]] void fail_first_reel_missing(const std::string& tape, const std::string& why,
+                                          const std::string& consequence = {});
 
 // What one pass over a dump found.  `ddr list` prints it; restore uses it to check a
 // target before writing to it.

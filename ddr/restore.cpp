@@ -168,6 +168,20 @@ void check_dump_complete(DumpReader& reader, DumpChecker& checker, Reporter& rep
     checker.require_first_reel();
 }
 
+// What an existing target holds when a missing first reel shows only after writing began
+// (no precheck): the checker adds it to its error.
+void explain_writes(DumpChecker& checker, const RestoreOptions& options, bool updating, bool prechecked,
+                    const uint64_t& units, const char* unit)
+{
+    if (!updating || prechecked)
+        return;
+    checker.done_so_far = [&options, &units, unit] {
+        return units == 0 ? options.target + " is left marked incomplete, though nothing of the dump was written to it"
+                          : options.target + " was written with the " + counted(units, unit) +
+                                " read and is left marked incomplete";
+    };
+}
+
 // Reads the whole dump once before an existing target is touched: a truncated or corrupt
 // tape, a missing reel, or checksums that do not match (wherever on the tape they stand)
 // must leave the target as it was.
@@ -227,7 +241,8 @@ int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& 
         dev = &generic_fba_device();
 
     std::unique_ptr<FbaVolumeWriter> volume;
-    if (exists(options.target)) {
+    const bool updating = exists(options.target);
+    if (updating) {
         Place where{options.target, {}, {}, {}, {}, {}, {}};
         if (looks_like_ckd_volume(options.target))
             fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
@@ -267,6 +282,7 @@ int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& 
     for (const Extent& e : extents)
         seen.emplace_back(e.last - e.first + 1, false);
     uint64_t restored = 0;
+    explain_writes(checker, options, updating, summary.has_value(), restored, "FBA block");
     std::optional<uint64_t> previous_end;
     for (;;) {
         DumpReader::Item item = reader.next();
@@ -441,6 +457,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     uint64_t hercules_flagged = 0;
     std::optional<Bytes> nucleus;
     uint64_t restored = 0, skipped = 0, bytes = 0;
+    explain_writes(checker, options, target_exists, summary.has_value(), restored, "track");
     for (;;) {
         DumpReader::Item item = reader.next();
         if (item == DumpReader::Item::End)
