@@ -18,7 +18,6 @@
 #include "formats/manifest.hpp"
 #include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
-#include "formats/wording.hpp"
 
 #include <chrono>
 #include <sys/stat.h>

@@ -4,7 +4,6 @@
 
 #include "ddr/interrupt.hpp"
 #include "formats/error.hpp"
-#include "formats/wording.hpp"
 
 #include <cstdio>
 #include <sys/stat.h>

@@ -6,7 +6,6 @@
 #include "formats/ebcdic.hpp"
 #include "formats/volume_label.hpp"
 #include "formats/error.hpp"
-#include "formats/wording.hpp"
 
 #include <cstdio>
 

@@ -12,7 +12,6 @@
 #include "formats/error.hpp"
 #include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
-#include "formats/wording.hpp"
 
 #include <sys/stat.h>
 

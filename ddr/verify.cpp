@@ -9,7 +9,6 @@
 #include "formats/ddr_fba.hpp"
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
-#include "formats/wording.hpp"
 #include "formats/volume_label.hpp"
 #include "formats/error.hpp"
 #include "formats/tape.hpp"
