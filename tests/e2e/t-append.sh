@@ -148,7 +148,8 @@ expect 5 "FBA: verify f3.aws alone" -- "$DDR" verify f3.aws
 expect 5 "FBA: restore f3.aws alone" -- "$DDR" restore f3.aws new.fba; no_target new.fba "FBA f3"
 cp f3.aws g3.aws && "$DDR" -q dump --append v.fba g3.aws || bad "FBA append onto the last reel"
 "$DDR" -q verify f1.aws f2.aws g3.aws >/dev/null && ok "FBA: verify f1 f2 g3" || bad "FBA verify f1 f2 g3"
-"$DDR" -q restore f1.aws f2.aws g3.aws new.fba && cmp -s new.fba v.fba && ok "FBA: restore f1 f2 g3" || bad "FBA restore f1 f2 g3"
+out=$("$DDR" restore f1.aws f2.aws g3.aws new.fba 2>&1) && echo "$out" | grep -q "checksums: 25 of 25 block groups match" \
+  && cmp -s new.fba v.fba && ok "FBA: restore f1 f2 g3, every checksum matched" || bad "FBA restore f1 f2 g3: $out"
 rm -f new.fba
 "$DDR" -q restore --file 2 g3.aws new.fba && cmp -s new.fba v.fba && ok "FBA: restore --file 2 g3" || bad "FBA --file 2"
 rm -f new.fba
