@@ -42,7 +42,8 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
 {
     if (next_ >= paths_.size())
         fail(ErrorKind::Reel, why + ": the dump needs reel " + std::to_string(next_ + 1) + " but only " +
-                                  std::to_string(paths_.size()) + " TAPE argument(s) were given");
+                                  counted(paths_.size(), "TAPE argument") + (paths_.size() == 1 ? " was" : " were") +
+                                  " given");
     TapeWriterOptions opts = options_;
     // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
     if (next_ > 0)

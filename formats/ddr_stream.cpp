@@ -28,7 +28,8 @@ void DdrStreamReader::skip_files(uint64_t count)
     while (seen < count) {
         TapeRecord r = read_record();
         if (r == TapeRecord::EndOfData)
-            malformed("tape ends after " + std::to_string(file_) + " file(s); cannot skip " + std::to_string(count));
+            malformed("tape ends after " + std::to_string(file_) + (file_ == 1 ? " file" : " files") + "; cannot skip " +
+                      std::to_string(count));
         if (r == TapeRecord::TapeMark)
             ++seen;
     }
