@@ -53,7 +53,8 @@ restores_exactly() {
   else bad "$what: exit $rc: $err"; fi
   rm -f new.3390
 }
-no_target() { [ ! -e "$1" ] && ! ls -a | grep -q "^$1\." && ok "  nothing left of $1" || bad "$2: $1 was left"; }
+# no_target NAME WHAT: neither NAME nor a temporary file of it is left.
+no_target() { [ ! -e "$1" ] && ! ls -a | grep -qF "$1.ddr-" && ok "  nothing left of $1" || bad "$2: $1 was left"; }
 
 "$TOOLS/make-sample-volume" d.3390 3390-3 APP001 30 7 85
 size=$(stat -c %s d.3390)
