@@ -19,6 +19,8 @@ namespace ddr {
 class DumpObserver {
 public:
     virtual ~DumpObserver() = default;
+    // `reel` counts the dump's reels read so far, from 1 (a dump appended on the last reel
+    // of a set starts there with its reel 1); `where` names the TAPE argument.
     virtual void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) = 0;
     virtual void nucleus_read(ByteSpan record, const Place& where) = 0;
     virtual void track_read(DdrTrackDecoder& track, const Place& where) = 0;
@@ -76,7 +78,6 @@ public:
     // Set if a reel of the dump ended without a tape mark after its EOV or EOJ (and the
     // blocks after it): the tape is cut short.
     const std::optional<Error>& cut_short() const { return cut_; }
-    bool closed_by_tape_mark() const { return !cut_; }
 
     // After the dump's End: Error(Reel) if TAPE arguments were given beyond the reel where
     // it ends, naming the first of them.
