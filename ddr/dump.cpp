@@ -77,7 +77,8 @@ std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, R
 // run (LEAVE), needs each EOJ followed directly by a tape mark.  So the last dump's
 // trailer is cut off the tape and written again after the new dump's (man/ddrtape.5
 // section 7).  Returns where to cut and the blocks to carry; nothing if the tape's last
-// dump has no trailer after its EOJ.
+// dump has no trailer after its EOJ.  A tape whose last dump ends with EOV is refused: that
+// dump goes on on another reel, and a dump written after it would be read as none.
 struct AppendPlan {
     std::optional<uint64_t> cut_at;
     std::vector<Bytes> carried;
@@ -92,6 +93,7 @@ AppendPlan plan_append(const std::string& path)
     auto tape = open_tape_reader(path);
     DdrStreamReader stream(*tape);
     bool after_eoj = false;
+    std::optional<Place> eov;  // where the last dump ended with EOV, if it did
     std::optional<uint64_t> cut;
     std::vector<Bytes> blocks;
     for (;;) {
@@ -107,6 +109,9 @@ AppendPlan plan_append(const std::string& path)
             after_eoj = false;
             cut.reset();
             blocks.clear();
+            eov.reset();
+            if (e == DdrEvent::EndOfVolume)
+                eov = stream.place();
         } else if (e == DdrEvent::EndOfJob) {
             after_eoj = true;
         } else if (e == DdrEvent::Extension && after_eoj) {
@@ -116,6 +121,10 @@ AppendPlan plan_append(const std::string& path)
             blocks.emplace_back(b.begin(), b.end());
         }
     }
+    if (eov)
+        fail(ErrorKind::Refused, *eov,
+             "will not append to this tape: its last dump ends here with EOV, so it goes on on another reel; append "
+             "to the reel where that dump ends (the tape was not changed)");
     if (after_eoj && cut) {
         plan.cut_at = cut;
         plan.carried = std::move(blocks);
@@ -181,12 +190,14 @@ public:
             }
         }
         AppendPlan append;
-        if (tape_options.append && !options.pure) {
+        if (tape_options.append)
             append = plan_append(options.tapes[0]);
+        // --pure writes nothing of ddr's own, so it moves no trailer either.
+        if (tape_options.append && !options.pure) {
             tape_options.append_at = append.cut_at;
             if (append.cut_at)
-                reporter.detail("moving the trailer of the tape's last dump (" + std::to_string(append.carried.size()) +
-                                " blocks) behind the new dump, so that its EOJ is followed by a tape mark");
+                reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
+                                ") behind the new dump, so that its EOJ is followed by a tape mark");
         }
         outputs_.emplace(options.tapes, tape_options);
         ReelLimit limit;

@@ -164,7 +164,8 @@ std::string AwsChunkReader::tolerated_irregularities() const
 {
     if (mismatches_ == 0)
         return {};
-    return std::to_string(mismatches_) + " wrong previous-length field(s); the first: " + first_mismatch_;
+    return std::to_string(mismatches_) + " wrong previous-length field" + (mismatches_ == 1 ? "" : "s") + "; the first: " +
+           first_mismatch_;
 }
 
 // ---- AwsChunkWriter ----

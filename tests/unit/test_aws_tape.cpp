@@ -308,7 +308,7 @@ TEST_CASE("AWS reader: wrong previous lengths are counted, or refused when stric
     CHECK(r.size() == 5);
     CHECK(lenient->previous_length_mismatches() == 2);
     CHECK(lenient->tolerated_irregularities() ==
-          "2 wrong previous-length field(s); the first: AWS header at offset 86 gives the previous chunk length as 79, "
+          "2 wrong previous-length fields; the first: AWS header at offset 86 gives the previous chunk length as 79, "
           "but that chunk holds 80 bytes");
 
     Error e = read_error(dir.file("prev.aws"), true);
