@@ -192,8 +192,8 @@ public:
         AppendPlan append;
         if (tape_options.append)
             append = plan_append(options.tapes[0]);
-        // --pure writes nothing of ddr's own, so it moves no trailer either.
-        if (tape_options.append && !options.pure) {
+        // Even --pure moves the last dump's trailer (MovedTrailerWriter says why).
+        if (tape_options.append) {
             tape_options.append_at = append.cut_at;
             if (append.cut_at)
                 reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
@@ -204,9 +204,15 @@ public:
         limit.sizes = options.reel_sizes;
         if (options.eot_margin)
             limit.margin = *options.eot_margin;
-        if (!options.pure)
+        ReelObserver* observer = nullptr;
+        if (!options.pure) {
             checksums_.emplace(std::move(trailer), std::move(append.carried));
-        writer_.emplace(*outputs_, limit, vhr, reporter, checksums_ ? &*checksums_ : nullptr);
+            observer = &*checksums_;
+        } else if (!append.carried.empty()) {
+            moved_trailer_.emplace(std::move(append.carried));
+            observer = &*moved_trailer_;
+        }
+        writer_.emplace(*outputs_, limit, vhr, reporter, observer);
         writer_->check_reel_sizes(largest_image, unit);
     }
     DdrReelWriter& writer() { return *writer_; }
@@ -227,6 +233,7 @@ private:
     const DumpOptions& options_;
     std::optional<ReelOutputs> outputs_;
     std::optional<DumpChecksumWriter> checksums_;
+    std::optional<MovedTrailerWriter> moved_trailer_;
     std::optional<DdrReelWriter> writer_;
 };
 

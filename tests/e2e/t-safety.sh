@@ -101,6 +101,21 @@ while o < len(d):
 sys.exit(0 if packed > 500 else 1)
 PY
 "$DDR" -q verify h.het && ok "  the HET tape verifies" || bad "HET tape after append"
+# --pure after one of our dumps: that dump's EOJ is followed by a tape mark (IBM's LEAVE)
+# and its trailer moves behind the new dump, so it keeps its checksums
+"$DDR" -q dump a.3390 pure.aws && "$DDR" -q dump --pure --append b.3390 pure.aws
+"$DDR" verify pure.aws > pure.txt 2>&1 && grep -q "all 750 track checksums" pure.txt \
+  && ok "--pure --append keeps the first dump's checksums" || bad "--pure --append: $(cat pure.txt)"
+python3 - <<'PY' && ok "  every EOJ another dump follows is followed by a tape mark" || bad "an EOJ is followed by a block"
+import struct, sys
+d = open('pure.aws', 'rb').read(); o = 0; last = None; marks_after = []
+while o < len(d):
+    ln, prev, f1, f2 = struct.unpack_from('<HHBB', d, o)
+    if last == 'eoj1': marks_after.append(bool(f1 & 0x40))
+    last = 'eoj1' if (not f1 & 0x40 and ln == 80 and d[o+6:o+10] == b'\xc5\xd6\xd1\x40' and not marks_after) else None
+    o += 6 + ln
+sys.exit(0 if marks_after == [True] else 1)
+PY
 "$DDR" -q dump --volser vola01 a.3390 lower.aws && ok "--volser in lower case" || bad "--volser vola01 refused"
 "$DDR" -q init lower.3390 3390-1 vmpk01 --cylinders 60
 "$DDR" -q restore --volser vmpk01 lower.aws lower.3390 && ok "restore --volser in lower case" || bad "restore --volser vmpk01"
