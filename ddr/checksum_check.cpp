@@ -2,17 +2,33 @@
 
 #include "formats/ddr_fba.hpp"
 #include "formats/error.hpp"
+#include "formats/wording.hpp"
 
 namespace ddr {
 
 namespace {
 uint64_t block_tod(ByteSpan block)
 {
+    // Only trailer blocks have a TOD; 0 for any other block.
     if (is_trailer_header(block) && block.size() >= 24)
         return load_be64(block.data() + 16);
     if (is_trailer_sum(block) && block.size() >= 16)
         return load_be64(block.data() + 8);
     return 0;
+}
+
+// True if `block` is a trailer block whose own checksum matches.
+bool proves_itself(ByteSpan block)
+{
+    try {
+        if (is_trailer_header(block))
+            (void)decode_trailer_header(block);
+        else
+            (void)decode_trailer_sum(block);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
 }
 
 std::string hex32(uint32_t v)
@@ -85,9 +101,9 @@ uint32_t DumpChecker::source_of(uint32_t output_cchh) const
 Place DumpChecker::unit_place(const Reel& reel, const ReadUnit& u) const
 {
     if (fba_)
-        return Place{reel.file, reel.number, u.block, u.offset, {}, {}, u.output_cchh};
+        return Place{reel.file, reel.tape_reel, u.block, u.offset, {}, {}, u.output_cchh};
     TrackAddress a = address_of(u.output_cchh);
-    return Place{reel.file, reel.number, u.block, u.offset, a.cyl, a.head, {}};
+    return Place{reel.file, reel.tape_reel, u.block, u.offset, a.cyl, a.head, {}};
 }
 
 void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where)
@@ -95,11 +111,13 @@ void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const 
     finish_trailer();
     if (reels_.empty()) {
         tod_ = vhr.tod;
+        first_vhr_ = vhr;
         eav_form_ = vhr.mtck < 15;
         fba_ = fba_fields(vhr).has_value();
     }
     auto r = std::make_unique<Reel>();
     r->number = reel;
+    r->tape_reel = where.reel.value_or(reel);
     r->file = where.file;
     r->vhr_place = where;
     r->vhr_hash = hash64(vhr.encode());
@@ -129,6 +147,10 @@ void DumpChecker::unit_read(std::span<const ByteSpan> blocks, size_t image_lengt
 {
     Reel& r = *reels_.back();
     GroupDigest g = digest_group(blocks, image_length);
+    if (units_total_ == 0 && !fba_ && starts_inside_cylinder(first_vhr_, address_of(g.cchh))) {
+        starts_inside_ = address_of(g.cchh);
+        require_first_reel();
+    }
     r.chain.add_group(g);
     ReadUnit u;
     u.output_cchh = g.cchh;
@@ -155,16 +177,44 @@ void DumpChecker::trailer_block(ByteSpan block, const Place& where)
     feed(block, where, false);
 }
 
-void DumpChecker::relocated_trailer_block(ByteSpan block, const Place& where)
+void DumpChecker::relocated_trailer_block(ByteSpan block, const Place& where, bool placed)
 {
+    // Another dump's trailer blocks, damaged or not, are that dump's to report.
+    if ((!is_trailer_header(block) && !is_trailer_sum(block)) || block_tod(block) != tod_)
+        return;
+    if (!placed && !proves_itself(block))
+        return;
     feed(block, where, true);
+}
+
+void DumpChecker::require_first_reel() const
+{
+    if (reels_.empty())
+        return;
+    const Reel& first = *reels_.front();
+    const std::string done = done_so_far ? done_so_far() : std::string();
+    if (starts_inside_)
+        fail_first_reel_missing(first.file,
+                                "it starts at cyl " + std::to_string(starts_inside_->cyl) + " head " +
+                                    std::to_string(starts_inside_->head) + ", inside a cylinder",
+                                done);
+    if (first_reels_missing_ > 0)
+        fail_first_reel_missing(first.file,
+                                "its checksum trailer says it is reel " + std::to_string(first_reels_missing_ + 1) +
+                                    " of the dump",
+                                done);
+}
+
+bool DumpChecker::last_reel_checked() const
+{
+    return !reels_.empty() && reels_.back()->checked;
 }
 
 void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
 {
     const bool header = is_trailer_header(block), sum = is_trailer_sum(block);
     if (!header && !sum) {
-        add(where, "a " + std::to_string(block.size()) + "-byte block after the " +
+        add(where, std::string(article_before(block.size())) + " " + std::to_string(block.size()) + "-byte block after the " +
                        (reels_.back()->last ? std::string("EOJ") : std::string("EOV")) + " is not a ddr trailer block",
             false);
         if (cursor_)
@@ -172,20 +222,11 @@ void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
         return;
     }
     // Route by TOD only blocks that prove themselves intact; a damaged block is ours to report.
-    bool intact = true;
-    try {
-        if (header)
-            (void)decode_trailer_header(block);
-        else
-            (void)decode_trailer_sum(block);
-    } catch (const Error&) {
-        intact = false;
-    }
-    if (intact && block_tod(block) != tod_) {
+    if (!relocated && block_tod(block) != tod_ && proves_itself(block)) {
         // Trailers moved here from earlier dumps: a few per dump in practice.  A tape
         // claiming more than 256 MiB of them is not one ddr wrote; stop keeping them.
         constexpr uint64_t kMaxForeignBytes = uint64_t(256) << 20;
-        if (!relocated && foreign_bytes_ + block.size() <= kMaxForeignBytes) {
+        if (foreign_bytes_ + block.size() <= kMaxForeignBytes) {
             foreign_bytes_ += block.size();
             foreign_.push_back({Bytes(block.begin(), block.end()), where});
         }
@@ -195,6 +236,26 @@ void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
         start_trailer(block, where);
     else
         compare_sums(block, where);
+}
+
+// The reel a trailer header is for: the one of its number, unless another reel read has
+// the VHR the trailer describes -- then the reels given start later in the dump than its
+// reel 1, by as many reels as the numbers differ.
+DumpChecker::Reel* DumpChecker::reel_for(const TrailerHeader& h)
+{
+    Reel* by_number = nullptr;
+    Reel* by_vhr = nullptr;
+    for (auto& r : reels_) {
+        if (dump_reel(*r) == h.reel)
+            by_number = r.get();
+        if (r->vhr_hash == h.vhr_hash && !by_vhr)
+            by_vhr = r.get();
+    }
+    if (by_vhr && by_vhr != by_number && first_reels_missing_ == 0 && h.reel > by_vhr->number) {
+        first_reels_missing_ = h.reel - by_vhr->number;
+        return by_vhr;
+    }
+    return by_number;
 }
 
 void DumpChecker::start_trailer(ByteSpan block, const Place& where)
@@ -207,10 +268,7 @@ void DumpChecker::start_trailer(ByteSpan block, const Place& where)
         add(where, e.detail(), false);
         return;
     }
-    Reel* reel = nullptr;
-    for (auto& r : reels_)
-        if (r->number == h.reel)
-            reel = r.get();
+    Reel* reel = reel_for(h);
     if (!reel) {
         add(where, "the trailer is for reel " + std::to_string(h.reel) + ", which this dump has not shown", false);
         return;
@@ -219,26 +277,27 @@ void DumpChecker::start_trailer(ByteSpan block, const Place& where)
         add(where, "a second trailer for reel " + std::to_string(h.reel), false);
         return;
     }
+    const std::string reel_name = "reel " + std::to_string(h.reel);
     if (!dump_header_)
         dump_header_ = h;
     cursor_ = TrailerCursor{h, reel, 0, 0, std::make_unique<Spool<ReadUnit>::Reader>(*reel->units), false};
     ++reels_with_trailer_;
     if (h.vhr_hash != reel->vhr_hash)
-        add(reel->vhr_place, "the VHR of reel " + std::to_string(reel->number) + " is damaged (it does not match its checksum)", false);
+        add(reel->vhr_place, "the VHR of " + reel_name + " is damaged (it does not match its checksum)", false);
     if (h.end_hash != reel->end_hash)
-        add(reel->end_place, std::string("the ") + (reel->last ? "EOJ" : "EOV") + " record of reel " +
-                                 std::to_string(reel->number) + " is damaged (it does not match its checksum)",
+        add(reel->end_place, std::string("the ") + (reel->last ? "EOJ" : "EOV") + " record of " + reel_name +
+                                 " is damaged (it does not match its checksum)",
             false);
     if (h.nucleus_hash != reel->nucleus_hash)
         add(reel->nucleus_place.block ? reel->nucleus_place : reel->vhr_place,
             "the NUCLEUS checkpoint record is damaged or missing (it does not match its checksum)", false);
     if (h.last_reel() != reel->last)
-        add(where, "the trailer says reel " + std::to_string(reel->number) + (h.last_reel() ? " ends the dump" : " does not end the dump") +
+        add(where, "the trailer says " + reel_name + (h.last_reel() ? " ends the dump" : " does not end the dump") +
                        " but the reel ends with " + (reel->last ? "EOJ" : "EOV"),
             false);
     if (h.units != reel->units->size())
-        add(where, "reel " + std::to_string(reel->number) + " holds " + std::to_string(reel->units->size()) +
-                       " tracks but its trailer lists " + std::to_string(h.units),
+        add(where, reel_name + " holds " + counted(reel->units->size(), fba_ ? "block group" : "track") +
+                       " but its trailer lists " + std::to_string(h.units),
             false);
 }
 
@@ -256,7 +315,7 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
     try {
         s = decode_trailer_sum(block);
     } catch (const Error& e) {
-        add(where, "trailer hash block " + std::to_string(c.next_seq + 1) + " of reel " + std::to_string(reel.number) +
+        add(where, "trailer hash block " + std::to_string(c.next_seq + 1) + " of reel " + std::to_string(c.header.reel) +
                        " is damaged (" + e.detail() + "); the tracks it lists cannot be checked",
             false);
         ReadUnit skip;
@@ -265,9 +324,9 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
         ++c.next_seq;
         return;
     }
-    if (s.reel != reel.number || s.seq != c.next_seq) {
+    if (s.reel != c.header.reel || s.seq != c.next_seq) {
         add(where, "trailer hash block out of order (reel " + std::to_string(s.reel) + " block " + std::to_string(s.seq + 1) +
-                       ", expected reel " + std::to_string(reel.number) + " block " + std::to_string(c.next_seq + 1) + ")",
+                       ", expected reel " + std::to_string(c.header.reel) + " block " + std::to_string(c.next_seq + 1) + ")",
             false);
         c.broken = true;
         return;
@@ -276,7 +335,9 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
     for (const UnitHash& want : s.entries) {
         ReadUnit got;
         if (!c.reader->next(got)) {
-            add(where, "the trailer lists more tracks than reel " + std::to_string(reel.number) + " holds", false);
+            add(where, std::string("the trailer lists more ") + (fba_ ? "block groups" : "tracks") + " than reel " +
+                           std::to_string(c.header.reel) + " holds",
+                false);
             return;
         }
         ++c.compared;
@@ -315,28 +376,25 @@ void DumpChecker::finish_trailer()
     Reel& reel = *c.reel;
     const size_t findings_before = findings_.size();
     if (!c.broken && c.compared < c.header.units && c.compared < reel.units->size())
-        add(reel.end_place, "the trailer of reel " + std::to_string(reel.number) + " stops after " +
+        add(reel.end_place, "the trailer of reel " + std::to_string(c.header.reel) + " stops after " +
                                 std::to_string(c.compared) + " of its " + std::to_string(c.header.units) +
-                                " track checksums (the tape is cut short?)",
+                                (fba_ ? " block group" : " track") + " checksums (the tape is cut short?)",
             false);
     bool reel_findings = false;
     for (const ChecksumFinding& f : findings_)
-        reel_findings = reel_findings || (f.place.reel == reel.number && f.place.file == reel.file);
+        reel_findings = reel_findings || (f.place.reel == reel.tape_reel && f.place.file == reel.file);
     if (!reel_findings && findings_.size() == findings_before && c.header.reel_hash != reel.chain.digest())
-        add(Place{reel.file, reel.number, {}, {}, {}, {}, {}},
+        add(Place{reel.file, reel.tape_reel, {}, {}, {}, {}, {}},
             "the reel's blocks do not match the reel checksum, though every track and header does", false);
     reel.checked = true;
     cursor_.reset();
 }
 
-void DumpChecker::reel_closed(bool tape_mark, const Place& where)
+// A reel without its tape mark is a cut tape, which the reader reports (DumpReader::cut_short).
+void DumpChecker::reel_closed(bool /*tape_mark*/, const Place& /*where*/)
 {
     finish_trailer();
-    reels_.back()->tape_mark = tape_mark;
-    if (!tape_mark)
-        add(where, std::string("no tape mark after the ") + (reels_.back()->last ? "EOJ" : "EOV") +
-                       " and its trailer: the tape is cut short",
-            false);
+    require_first_reel();
 }
 
 bool DumpChecker::all_reels_checked() const
@@ -350,6 +408,15 @@ unsigned DumpChecker::reels_unchecked() const
     for (const auto& r : reels_)
         n += r->checked ? 0 : 1;
     return n;
+}
+
+std::vector<Error> read_moved_trailer(DumpReader& reader, DumpChecker& checker)
+{
+    std::vector<Error> unreadable = reader.read_rest_of_reel([&](ByteSpan block, const Place& where, bool placed) {
+        checker.relocated_trailer_block(block, where, placed);
+    });
+    checker.finish_relocated();
+    return unreadable;
 }
 
 } // namespace ddr

@@ -31,10 +31,18 @@ public:
     void trailer_block(ByteSpan block, const Place& where) override;
     void reel_closed(bool tape_mark, const Place& where) override;
 
-    // A trailer block found elsewhere on the tape for this dump (same TOD); then
+    // A block found further down the tape after another dump's EOJ or EOV (`placed`), or
+    // inside a file that could not be read: taken if it is a trailer block of this dump
+    // (its TOD), from an unreadable file only if it proves itself intact.  Then
     // finish_relocated() after the last of them.
-    void relocated_trailer_block(ByteSpan block, const Place& where);
+    void relocated_trailer_block(ByteSpan block, const Place& where, bool placed = true);
     void finish_relocated() { finish_trailer(); }
+
+    // Error(Reel) if the reels read do not start with the dump's first: the first starts
+    // inside a cylinder, or a trailer says it is reel 2 or later.
+    void require_first_reel() const;
+    // True once the reel that ends the dump (EOJ) was checked against its trailer.
+    bool last_reel_checked() const;
 
     // Every track read, reel by reel, in tape order (after the dump was read).
     template <typename F>
@@ -73,6 +81,9 @@ public:
     const std::optional<TrailerHeader>& dump_header() const { return dump_header_; }
     // Called back for each damaged track as it is found (restore --continue lists them).
     std::function<void(const ChecksumFinding&)> on_finding;
+    // What the caller has done with the reels read so far, added to the error of
+    // require_first_reel() (a restore onto an existing target says what it wrote).
+    std::function<std::string()> done_so_far;
 
     // A unit of the dump as read: where it is and what it hashed to.
     struct ReadUnit {
@@ -86,7 +97,8 @@ public:
 
 private:
     struct Reel {
-        unsigned number = 0;
+        unsigned number = 0;     // among the reels read of this dump, from 1
+        unsigned tape_reel = 0;  // among the TAPE arguments, for places
         std::string file;
         Place vhr_place, end_place, nucleus_place;
         ReelHasher chain;
@@ -96,7 +108,6 @@ private:
         bool last = false;
         std::unique_ptr<Spool<ReadUnit>> units = std::make_unique<Spool<ReadUnit>>();
         bool checked = false;
-        bool tape_mark = true;
     };
     // State of a trailer being read: its header, and where its hash list has got to.
     struct TrailerCursor {
@@ -110,6 +121,8 @@ private:
 
     void feed(ByteSpan block, const Place& where, bool relocated);
     void start_trailer(ByteSpan block, const Place& where);
+    Reel* reel_for(const TrailerHeader& header);
+    unsigned dump_reel(const Reel& reel) const { return reel.number + first_reels_missing_; }
     void compare_sums(ByteSpan block, const Place& where);
     void finish_trailer();
     void add(const Place& where, const std::string& what, bool counts_as_unit);
@@ -119,6 +132,7 @@ private:
     Place unit_place(const Reel& reel, const ReadUnit& u) const;
 
     uint64_t tod_ = 0;
+    DdrVolumeHeader first_vhr_;
     bool eav_form_ = false;
     bool fba_ = false;
     std::vector<std::unique_ptr<Reel>> reels_;
@@ -132,6 +146,17 @@ private:
     uint64_t units_total_ = 0;
     uint64_t units_checked_ = 0;
     uint64_t bad_units_ = 0;
+    // Reels of the dump before the first one read, as a trailer tells by its reel number.
+    unsigned first_reels_missing_ = 0;
+    // The first reel read starts inside a cylinder (a continuation reel, whatever its trailer).
+    std::optional<TrackAddress> starts_inside_;
 };
+
+// After `reader` read a dump to its End with `checker` watching, when the reel that ends
+// it had no trailer after its EOJ (a later --append moved it behind its own dump): reads
+// on along that reel to the end of the recorded tape and gives the checker the blocks
+// there that are this dump's, then finishes their checks.  Returns why parts of the tape
+// there could not be read (DumpReader::read_rest_of_reel).
+std::vector<Error> read_moved_trailer(DumpReader& reader, DumpChecker& checker);
 
 } // namespace ddr

@@ -58,6 +58,19 @@ void DumpChecksumWriter::reel_ending(ByteSpan end_record, bool last, const std::
     }
 }
 
+MovedTrailerWriter::MovedTrailerWriter(std::vector<Bytes> carried) : carried_(std::move(carried))
+{
+    for (const Bytes& b : carried_)
+        carried_bytes_ += 6 + b.size();
+}
+
+void MovedTrailerWriter::reel_ending(ByteSpan, bool last, const std::function<void(ByteSpan)>& emit)
+{
+    if (last)
+        for (const Bytes& b : carried_)
+            emit(b);
+}
+
 uint64_t DumpChecksumWriter::trailer_bytes_with_one_more_track() const
 {
     return trailer_tape_bytes(units_.size() + 1) + carried_bytes_;

@@ -32,6 +32,25 @@ private:
     UnitHashSpool units_;
 };
 
+// A --pure dump appended after one of ours writes no trailer of its own, but it must
+// still carry the earlier dump's trailer behind its EOJ: IBM's DDR restoring several
+// dumps in one run needs a tape mark right after every EOJ another dump follows, and the
+// earlier dump keeps its checksums.  This observer only does that.
+class MovedTrailerWriter : public ReelObserver {
+public:
+    explicit MovedTrailerWriter(std::vector<Bytes> carried);
+
+    void reel_started(unsigned, ByteSpan) override {}
+    void nucleus_written(ByteSpan) override {}
+    void group_written(std::span<const ByteSpan>, size_t, uint32_t) override {}
+    void reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit) override;
+    uint64_t trailer_bytes_with_one_more_track() const override { return carried_bytes_; }
+
+private:
+    std::vector<Bytes> carried_;
+    uint64_t carried_bytes_ = 0;
+};
+
 // The source address of a track as a trailer stores it: its CCHH (EAV form above 65,535).
 uint32_t cchh_value(TrackAddress address);
 

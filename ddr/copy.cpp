@@ -3,6 +3,7 @@
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
 #include "ddr/interrupt.hpp"
+#include "ddr/outputs.hpp"
 #include "formats/error.hpp"
 #include "formats/tape.hpp"
 #include "formats/volume.hpp"
@@ -92,7 +93,7 @@ int copy_ckd(const CopyOptions& o, Reporter& reporter)
                          "the copy differs from the source when read back");
             }
     }
-    reporter.note("copied " + std::to_string(total) + " tracks of " + o.source + " (" + info.format + ", " +
+    reporter.note("copied " + counted(total, "track") + " of " + o.source + " (" + info.format + ", " +
                   human_bytes(info.bytes) + ") to " + o.target + " (" + spec.format + ", " +
                   human_bytes(file_size(o.target)) + ")" + (o.compare ? "; read back: identical" : ""));
     return 0;
@@ -140,7 +141,7 @@ int copy_fba(const CopyOptions& o, Reporter& reporter)
                          std::to_string(b + n - 1) + ")");
         }
     }
-    reporter.note("copied " + std::to_string(info.blocks) + " blocks of " + o.source + " (" + info.format + ") to " +
+    reporter.note("copied " + counted(info.blocks, "FBA block") + " of " + o.source + " (" + info.format + ") to " +
                   o.target + " (" + spec.format + ")" + (o.compare ? "; read back: identical" : ""));
     return 0;
 }
@@ -189,7 +190,7 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
                 break;
         }
     }
-    reporter.note("copied " + std::to_string(blocks) + " blocks and " + std::to_string(marks) + " tape marks of " +
+    reporter.note("copied " + counted(blocks, "tape block") + " and " + counted(marks, "tape mark") + " of " +
                   o.source + " (" + in->format() + ") to " + o.target + " (" + wo.format + ")" +
                   (o.compare ? "; read back: identical" : ""));
     return 0;
@@ -199,6 +200,8 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
 
 int run_copy(const CopyOptions& options, Reporter& reporter)
 {
+    check_output_is_not_input(options.target, {options.source});
+    clear_leftovers_beside(options.target, reporter);
     if (is_tape_input(options.source))
         return copy_tape(options, reporter);
     if (looks_like_ckd_volume(options.source))

@@ -4,6 +4,7 @@
 #include "ddr/device_choice.hpp"
 #include "ddr/extents.hpp"
 #include "ddr/interrupt.hpp"
+#include "ddr/outputs.hpp"
 #include "ddr/reel_writer.hpp"
 #include "ddr/version.hpp"
 #include "devices/fba_devices.hpp"
@@ -12,6 +13,8 @@
 #include "formats/ddr_track.hpp"
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
+#include "formats/file_io.hpp"
+#include "formats/tape_io.hpp"
 #include "formats/manifest.hpp"
 #include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
@@ -74,7 +77,8 @@ std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, R
 // run (LEAVE), needs each EOJ followed directly by a tape mark.  So the last dump's
 // trailer is cut off the tape and written again after the new dump's (man/ddrtape.5
 // section 7).  Returns where to cut and the blocks to carry; nothing if the tape's last
-// dump has no trailer after its EOJ.
+// dump has no trailer after its EOJ.  A tape whose last dump ends with EOV is refused: that
+// dump goes on on another reel, and a dump written after it would be read as none.
 struct AppendPlan {
     std::optional<uint64_t> cut_at;
     std::vector<Bytes> carried;
@@ -89,6 +93,7 @@ AppendPlan plan_append(const std::string& path)
     auto tape = open_tape_reader(path);
     DdrStreamReader stream(*tape);
     bool after_eoj = false;
+    std::optional<Place> eov;  // where the last dump ended with EOV, if it did
     std::optional<uint64_t> cut;
     std::vector<Bytes> blocks;
     for (;;) {
@@ -104,6 +109,9 @@ AppendPlan plan_append(const std::string& path)
             after_eoj = false;
             cut.reset();
             blocks.clear();
+            eov.reset();
+            if (e == DdrEvent::EndOfVolume)
+                eov = stream.place();
         } else if (e == DdrEvent::EndOfJob) {
             after_eoj = true;
         } else if (e == DdrEvent::Extension && after_eoj) {
@@ -113,6 +121,10 @@ AppendPlan plan_append(const std::string& path)
             blocks.emplace_back(b.begin(), b.end());
         }
     }
+    if (eov)
+        fail(ErrorKind::Refused, *eov,
+             "will not append to this tape: its last dump ends here with EOV, so it goes on on another reel; append "
+             "to the reel where that dump ends (the tape was not changed)");
     if (after_eoj && cut) {
         plan.cut_at = cut;
         plan.carried = std::move(blocks);
@@ -120,46 +132,116 @@ AppendPlan plan_append(const std::string& path)
     return plan;
 }
 
+// Everything about the outputs that can be refused before a byte is read or written:
+// reels named twice, an output that is the source, tape files that exist, several reels
+// with no reel size.  Then what killed ddr runs left beside them is cleared away.
+void check_dump_outputs(const DumpOptions& options, const std::vector<std::string>& source_files, Reporter& reporter)
+{
+    std::vector<std::string> outputs = options.tapes;
+    if (options.manifest)
+        outputs.push_back(*options.manifest);
+    check_outputs_distinct(outputs);
+    for (const std::string& out : outputs)
+        check_output_is_not_input(out, source_files);
+    for (size_t i = 0; i < options.tapes.size(); ++i) {
+        const std::string& tape = options.tapes[i];
+        if (tape == "-" || !path_exists(tape) || tapeio::TapeOutput::is_stream_path(tape) || (i == 0 && options.tape.append))
+            continue;
+        if (!options.tape.overwrite)
+            fail(ErrorKind::Refused, file_place(tape), "the tape file already exists (--overwrite replaces a tape)");
+        check_replaceable_tape(tape);
+    }
+    bool sized = false;
+    for (uint64_t size : options.reel_sizes)
+        sized = sized || size != 0;
+    if (options.tapes.size() > 1 && !sized)
+        fail(ErrorKind::Usage, std::to_string(options.tapes.size()) +
+                                   " TAPE arguments but no --reel-size: with no limit the whole dump goes on the first "
+                                   "reel (give --reel-size for a multi-reel dump)");
+    for (const std::string& out : outputs)
+        clear_leftovers_beside(out, reporter);
+}
+
+// The container of the tape an --append adds to, when --format does not say: the tape's
+// own, so a HET tape stays HET.
+std::optional<std::string> existing_tape_format(const std::string& path)
+{
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return std::nullopt;
+    return open_tape_reader(path)->format();
+}
+
 // The tape side of a dump, CKD or FBA: its reels, an append's moved trailer, the
-// checksum trailer and the reel writer.
+// checksum trailer and the reel writer.  `largest_image` is the longest logical image a
+// group of this volume can have (`unit` names it), for the reel size check.
 class DumpOutput {
 public:
-    DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, Reporter& reporter)
+    DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, uint64_t largest_image,
+               const std::string& unit, Reporter& reporter)
         : options_(options)
     {
         TapeWriterOptions tape_options = options.tape;
+        if (tape_options.append && !options.tape_format_given) {
+            if (auto format = existing_tape_format(options.tapes[0]); format && *format != tape_options.format) {
+                reporter.detail("appending to " + options.tapes[0] + " as " + *format + ", the container it is in");
+                tape_options.format = *format;
+                tape_options.compression = *format == "HET" ? 1 : 0;
+            }
+        }
         AppendPlan append;
-        if (tape_options.append && !options.pure) {
+        if (tape_options.append)
             append = plan_append(options.tapes[0]);
+        // Even --pure moves the last dump's trailer (MovedTrailerWriter says why).
+        if (tape_options.append) {
             tape_options.append_at = append.cut_at;
             if (append.cut_at)
-                reporter.detail("moving the trailer of the tape's last dump (" + std::to_string(append.carried.size()) +
-                                " blocks) behind the new dump, so that its EOJ is followed by a tape mark");
+                reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
+                                ") behind the new dump, so that its EOJ is followed by a tape mark");
         }
         outputs_.emplace(options.tapes, tape_options);
         ReelLimit limit;
         limit.sizes = options.reel_sizes;
         if (options.eot_margin)
             limit.margin = *options.eot_margin;
-        if (!options.pure)
+        ReelObserver* observer = nullptr;
+        if (!options.pure) {
             checksums_.emplace(std::move(trailer), std::move(append.carried));
-        writer_.emplace(*outputs_, limit, vhr, reporter, checksums_ ? &*checksums_ : nullptr);
+            observer = &*checksums_;
+        } else if (!append.carried.empty()) {
+            moved_trailer_.emplace(std::move(append.carried));
+            observer = &*moved_trailer_;
+        }
+        writer_.emplace(*outputs_, limit, vhr, reporter, observer);
+        writer_->check_reel_sizes(largest_image, unit);
     }
     DdrReelWriter& writer() { return *writer_; }
     std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
     {
         return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
-               std::to_string(writer_->blocks()) + " blocks on " + std::to_string(writer_->reels()) + " reel" +
-               (writer_->reels() == 1 ? "" : "s") + (options_.pure ? " (no checksums: --pure)" : ", with checksums") +
-               "; dump time " + format_tod_utc(tod);
+               std::to_string(writer_->blocks()) + " tape block" + (writer_->blocks() == 1 ? "" : "s") + " on " +
+               std::to_string(writer_->reels()) + " reel" + (writer_->reels() == 1 ? "" : "s") +
+               (options_.pure ? " (no checksums: --pure)" : ", with checksums") + "; dump time " + format_tod_utc(tod);
+    }
+    // The TAPE arguments the dump did not need (each a note: they were not created).
+    std::vector<std::string> unused_reels() const
+    {
+        return {options_.tapes.begin() + std::min<size_t>(writer_->reels(), options_.tapes.size()), options_.tapes.end()};
     }
 
 private:
     const DumpOptions& options_;
     std::optional<ReelOutputs> outputs_;
     std::optional<DumpChecksumWriter> checksums_;
+    std::optional<MovedTrailerWriter> moved_trailer_;
     std::optional<DdrReelWriter> writer_;
 };
+
+void note_unused_reels(const DumpOutput& output, Reporter& reporter)
+{
+    for (const std::string& tape : output.unused_reels())
+        reporter.note(tape + " was not needed: the dump ended on an earlier reel (the file was not created)");
+}
 
 int dump_fba(const DumpOptions& options, Reporter& reporter);
 
@@ -176,6 +258,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     auto volume = open_ckd_volume(options.source);
     const CkdVolumeInfo& info = volume->info();
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
+    check_dump_outputs(options, info.files, reporter);
 
     // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
     // fewer; ALL then means every cylinder it has.
@@ -187,9 +270,15 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     }
     check_extents_within(extents, last_image_cyl, options.source);
     if (!dev.eav) {
+        // IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump
+        // written there could never be restored.
+        const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
         for (const Extent& e : extents)
-            if (e.output_last() > 0xFFFF)
-                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written beyond cylinder 65,535");
+            if (e.output_last() > last_cyl)
+                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
+                                           std::to_string(e.output_last()) + ", past the last cylinder of a " +
+                                           std::string(dev.name) + " (" + std::to_string(last_cyl) +
+                                           "): no restore could write it");
     }
 
     const std::string volser = choose_volser(*volume, options, reporter);
@@ -206,7 +295,9 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     vhr.cc = load_be16(first_cchh.data());
     vhr.hh = load_be16(first_cchh.data() + 2);
 
-    DumpOutput output(options, vhr, trailer_for(dev, info, extents, vhr, options.source, started), reporter);
+    // The longest logical image of a track: the slot (HA..end marker) plus 3 (man/ddrtape.5).
+    DumpOutput output(options, vhr, trailer_for(dev, info, extents, vhr, options.source, started),
+                      uint64_t(info.track_size) + 3, "one " + std::string(dev.name) + " track", reporter);
     DdrReelWriter& writer = output.writer();
 
     uint64_t total_tracks = 0;
@@ -270,6 +361,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         manifest->finish();
 
     reporter.note(output.summary(done, "tracks", image_bytes, vhr.tod));
+    note_unused_reels(output, reporter);
     return 0;
 }
 
@@ -283,6 +375,7 @@ int dump_fba(const DumpOptions& options, Reporter& reporter)
         fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
     auto volume = open_fba_volume(options.source);
     const FbaVolumeInfo& info = volume->info();
+    check_dump_outputs(options, info.files, reporter);
     const FbaDevice* dev = nullptr;
     if (options.devtype) {
         dev = find_fba_device(*options.devtype);
@@ -358,7 +451,8 @@ int dump_fba(const DumpOptions& options, Reporter& reporter)
 
     reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev->name) +
                   ", " + std::to_string(info.blocks) + " blocks) from " + options.source);
-    DumpOutput output(options, vhr, t, reporter);
+    DumpOutput output(options, vhr, t, kFbaGroupHeader + uint64_t(kFbaGroupBlocks) * kFbaBlockSize,
+                      "one group of " + std::to_string(kFbaGroupBlocks) + " FBA blocks", reporter);
     DdrReelWriter& writer = output.writer();
     FbaGroupEncoder encoder;
     uint64_t total = 0, done = 0, groups = 0;
@@ -391,7 +485,8 @@ int dump_fba(const DumpOptions& options, Reporter& reporter)
     writer.finish(uint16_t(last_out >> 16), uint16_t(last_out));
     if (manifest)
         manifest->finish();
-    reporter.note(output.summary(done, "blocks", done * kFbaBlockSize, vhr.tod));
+    reporter.note(output.summary(done, "FBA blocks", done * kFbaBlockSize, vhr.tod));
+    note_unused_reels(output, reporter);
     return 0;
 }
 

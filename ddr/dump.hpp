@@ -21,6 +21,7 @@ struct DumpOptions {
     std::vector<uint64_t> reel_sizes;         // bytes per reel, the last repeating; 0 = no limit
     std::optional<uint64_t> eot_margin;       // bytes held back before the end of a reel
     TapeWriterOptions tape;                   // container, overwrite, append
+    bool tape_format_given = false;           // --format given (else --append keeps the tape's own)
     bool pure = false;                        // IBM-identical tape: no checksum trailer
     std::optional<std::string> manifest;      // also write the source's manifest here
 };

@@ -32,8 +32,8 @@ void DumpReader::open_reel(unsigned index)
     if (index >= tapes_.size())
         fail(ErrorKind::Reel, Place{tapes_.back(), index, {}, {}, {}, {}, {}},
              "the dump continues on reel " + std::to_string(index + 1) + " (EOV at cyl " + std::to_string(end_.cc) +
-                 " head " + std::to_string(end_.hh) + "), but only " + std::to_string(tapes_.size()) +
-                 " TAPE argument(s) were given");
+                 " head " + std::to_string(end_.hh) + "), but only " + counted(tapes_.size(), "TAPE argument") +
+                 (tapes_.size() == 1 ? " was" : " were") + " given");
     stream_.reset();
     TapeReaderOptions options;
     options.strict = strict_;
@@ -71,11 +71,56 @@ bool DumpReader::start_dump()
         // BetweenFiles only yields Header (anything else throws).
         vhr_ = stream_->header();
         file_ = stream_->file_number();
+        first_reel_ = reel_;
         in_dump_ = true;
+        cut_.reset();
         if (observer_)
-            observer_->reel_started(reel_ + 1, vhr_, place());
+            observer_->reel_started(reel_in_dump(), vhr_, place());
         return true;
     }
+}
+
+std::vector<Error> DumpReader::read_rest_of_reel(const BlockVisitor& visit)
+{
+    std::vector<Error> unreadable;
+    // Tape marks in a row, the dump's own first.  As in start_dump(), one more where a
+    // VHR should be is skipped; the third ends the recorded tape.
+    unsigned marks = 1;
+    bool in_unreadable_file = false;
+    for (;;) {
+        check_interrupted();
+        DdrEvent e;
+        try {
+            e = in_unreadable_file ? stream_->next_uninterpreted() : stream_->next();
+        } catch (const Error& err) {
+            if (err.kind() == ErrorKind::Interrupted || err.kind() == ErrorKind::Internal)
+                throw;
+            unreadable.push_back(err);
+            if (in_unreadable_file)
+                return unreadable;  // the container itself is broken: nothing more can be read
+            in_unreadable_file = true;
+            marks = 0;
+            continue;
+        }
+        if (e == DdrEvent::EndOfData)
+            return unreadable;
+        if (e == DdrEvent::FileEnd) {
+            in_unreadable_file = false;
+            if (++marks == 3)
+                return unreadable;
+            continue;
+        }
+        marks = 0;
+        if (e == DdrEvent::Extension)
+            visit(stream_->block(), place(), !in_unreadable_file);
+    }
+}
+
+void DumpReader::check_no_reels_after() const
+{
+    if (reel_ + 1 < tapes_.size())
+        fail(ErrorKind::Reel, Place{tapes_[reel_ + 1], reel_ + 2, {}, {}, {}, {}, {}},
+             "this reel is not part of the dump: the dump ends (EOJ) on " + tapes_[reel_] + ", the reel before it");
 }
 
 void DumpReader::read_to_tape_mark()
@@ -87,9 +132,13 @@ void DumpReader::read_to_tape_mark()
                 observer_->trailer_block(stream_->block(), place());
             continue;
         }
-        closed_ = e == DdrEvent::FileEnd;
+        const bool tape_mark = e == DdrEvent::FileEnd;
+        if (!tape_mark && !cut_)
+            cut_ = Error(ErrorKind::Unreadable, place(),
+                         std::string("no tape mark after the ") + (end_.kind == DdrHeaderKind::Eoj ? "EOJ" : "EOV") +
+                             " (and the blocks after it): the tape is cut short");
         if (observer_)
-            observer_->reel_closed(closed_, place());
+            observer_->reel_closed(tape_mark, place());
         return;
     }
 }
@@ -144,7 +193,7 @@ DumpReader::Item DumpReader::next()
                          " but reel " + std::to_string(reel_) + " ended (EOV) at cyl " + std::to_string(end_.cc) +
                          " head " + std::to_string(end_.hh) + " (" + eov_place.str() + ")");
             if (observer_)
-                observer_->reel_started(reel_ + 1, h, place());
+                observer_->reel_started(reel_in_dump(), h, place());
             continue;
         }
         case DdrEvent::Header:
@@ -163,15 +212,63 @@ bool is_regular_file(const std::string& path)
     struct stat st {};
     return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
+
+bool exists(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+TrackAddress vhr_address(const DdrVolumeHeader& vhr)
+{
+    uint8_t cchh[4];
+    store_be16(cchh, vhr.cc);
+    store_be16(cchh + 2, vhr.hh);
+    return decode_cchh(cchh, vhr.mtck < 15);
+}
+
+// The first reel of a dump that plainly is a continuation reel: its VHR and first track
+// name a head other than 0.  A damaged first track is left for the restore to report.
+void check_first_reel(DdrStreamReader& stream, const DdrVolumeHeader& vhr)
+{
+    if (fba_fields(vhr))
+        return;
+    try {
+        if (stream.next() != DdrEvent::Track)
+            return;
+    } catch (const Error&) {
+        return;
+    }
+    const TrackAddress first = stream.track().output_address(vhr.mtck < 15);
+    if (starts_inside_cylinder(vhr, first))
+        fail_first_reel_missing(stream.tape().name(), "it starts at cyl " + std::to_string(first.cyl) + " head " +
+                                                          std::to_string(first.head) + ", inside a cylinder");
+}
 } // namespace
+
+bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track)
+{
+    const TrackAddress start = vhr_address(vhr);
+    return !fba_fields(vhr) && start.head != 0 && first_track == start;
+}
+
+void fail_first_reel_missing(const std::string& tape, const std::string& why, const std::string& consequence)
+{
+    fail(ErrorKind::Reel, Place{tape, {}, {}, {}, {}, {}, {}},
+         "reel 1 of this dump is missing: this is a continuation reel (" + why +
+             "); give every reel of the dump, from the first, in order" + (consequence.empty() ? "" : "; " + consequence));
+}
 
 void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
 {
     std::optional<DdrVolumeHeader> first;
     std::optional<DdrVolumeHeader> previous;
     for (size_t i = 0; i < tapes.size(); ++i) {
-        if (!is_regular_file(tapes[i]))
+        if (!is_regular_file(tapes[i])) {
+            if (tapes[i] != "-" && !exists(tapes[i]))
+                (void)open_tape_reader(tapes[i]);  // fails, naming the file and the reason
             continue;
+        }
         auto tape = open_tape_reader(tapes[i]);
         DdrStreamReader stream(*tape);
         if (i == 0 && file > 1)
@@ -180,9 +277,11 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
         if (e == DdrEvent::FileEnd)
             e = stream.next();
         Place where{tapes[i], unsigned(i + 1), {}, {}, {}, {}, {}};
+        if (e != DdrEvent::Header && i == 0)
+            fail(ErrorKind::Unreadable, Place{tapes[i], {}, {}, {}, {}, {}, {}},
+                 file == 1 ? std::string("no DDR dump on this tape") : "no dump " + std::to_string(file) + " on this tape");
         if (e != DdrEvent::Header)
-            fail(ErrorKind::Reel, where, i == 0 ? "no dump " + std::to_string(file) + " on this tape"
-                                                : "this reel does not start with a DDR VHR");
+            fail(ErrorKind::Reel, where, "this reel does not start with a DDR VHR");
         const DdrVolumeHeader h = stream.header();
         if (i > 0 && first && h.tod != first->tod)
             fail(ErrorKind::Reel, where,
@@ -193,8 +292,10 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
                  "reels out of order: reel " + std::to_string(i + 1) + " starts at cyl " + std::to_string(h.cc) +
                      " head " + std::to_string(h.hh) + ", not after the reel before it (cyl " +
                      std::to_string(previous->cc) + " head " + std::to_string(previous->hh) + ")");
-        if (i == 0)
+        if (i == 0) {
+            check_first_reel(stream, h);
             first = h;
+        }
         previous = h;
     }
 }
@@ -208,7 +309,7 @@ DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
     DumpSummary s;
     if (checker) {
         // The VHR was read by start_dump(), before the checker was attached.
-        checker->reel_started(reader.reel(), reader.vhr(), reader.place());
+        checker->reel_started(reader.reel_in_dump(), reader.vhr(), reader.place());
         reader.set_observer(checker);
     }
     s.file = reader.file_number();
@@ -220,12 +321,13 @@ DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
         if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
             throw;
         s.problem = e;
-        s.reels = reader.reel();
+        s.reels = reader.reel_in_dump();
         return s;
     }
     reader.set_observer(nullptr);
     s.ended = true;
-    s.reels = reader.reel();
+    s.reels = reader.reel_in_dump();
+    s.problem = reader.cut_short();
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include "ddr/report.hpp"
 #include "formats/ddr_stream.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,8 @@ namespace ddr {
 class DumpObserver {
 public:
     virtual ~DumpObserver() = default;
+    // `reel` counts the dump's reels read so far, from 1 (a dump appended on the last reel
+    // of a set starts there with its reel 1); `where` names the TAPE argument.
     virtual void reel_started(unsigned reel, const DdrVolumeHeader& vhr, const Place& where) = 0;
     virtual void nucleus_read(ByteSpan record, const Place& where) = 0;
     virtual void track_read(DdrTrackDecoder& track, const Place& where) = 0;
@@ -43,6 +46,15 @@ public:
     // the tape.  A tape mark standing where the VHR should be is skipped once, as DDR does.
     bool start_dump();
 
+    // After a dump's End: reads on along its last reel to the end of the recorded tape,
+    // handing `visit` every block that stands after an EOJ or EOV there (the checksum
+    // trailers of the dumps that follow, and those an --append moved behind them), with
+    // `placed` true.  The rest of a dump file that cannot be read is passed over to its
+    // tape mark, every block handed over with `placed` false.  Returns why such files could
+    // not be read.
+    using BlockVisitor = std::function<void(ByteSpan block, const Place& where, bool placed)>;
+    std::vector<Error> read_rest_of_reel(const BlockVisitor& visit);
+
     enum class Item { Track, FbaGroup, Nucleus, End };
     // The next track (or checkpoint record) of the dump; End after its EOJ (and the
     // blocks and tape mark after it).  Switches reels at EOV.
@@ -56,13 +68,20 @@ public:
     bool fba() const { return fba_fields(vhr_).has_value(); }
     ByteSpan nucleus_record() const { return stream_->block(); }
     Place place() const;
-    unsigned reel() const { return reel_ + 1; }
+    unsigned reel() const { return reel_ + 1; }                  // among the TAPE arguments
+    unsigned reel_in_dump() const { return reel_ - first_reel_ + 1; }
+    unsigned first_reel_index() const { return first_reel_; }   // the dump's first reel
     uint64_t file_number() const { return file_; }               // tape file of the VHR
     const std::string& reel_name(unsigned reel_index) const { return tapes_.at(reel_index); }
     size_t reels_given() const { return tapes_.size(); }
 
-    // False if the dump's last reel ended without a tape mark after EOJ (a cut tape).
-    bool closed_by_tape_mark() const { return closed_; }
+    // Set if a reel of the dump ended without a tape mark after its EOV or EOJ (and the
+    // blocks after it): the tape is cut short.
+    const std::optional<Error>& cut_short() const { return cut_; }
+
+    // After the dump's End: Error(Reel) if TAPE arguments were given beyond the reel where
+    // it ends, naming the first of them.
+    void check_no_reels_after() const;
 
     // True if the CCHH fields of this dump are in EAV form (15-head devices).
     bool eav_form() const { return vhr_.mtck < 15; }
@@ -79,15 +98,26 @@ private:
     DdrVolumeHeader vhr_;
     DdrVolumeHeader end_;
     uint64_t file_ = 0;
+    unsigned first_reel_ = 0;
     bool in_dump_ = false;
-    bool closed_ = true;
+    std::optional<Error> cut_;
     DumpObserver* observer_ = nullptr;
 };
 
 // Reads the first VHR of every reel that is a regular file (the first at dump `file`)
 // and checks they belong to one dump in the order given, before anything is written.
-// Error(Reel) names the reel that does not fit.
+// Error(Reel) names the reel that does not fit, and the first reel if it is plainly a
+// continuation reel (starts_inside_cylinder); Error(Unreadable) if there is no dump `file`.
 void check_reel_order(const std::vector<std::string>& tapes, uint64_t file);
+
+// A CKD dump starts at head 0 of a cylinder: a reel whose VHR and first track both name
+// another head continues a dump begun on an earlier reel (man/ddrtape.5 section 5).
+bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track);
+
+// Error(Reel): the dump read from `tape` is missing its first reel; `why` says how that is
+// known, `consequence` (if not empty) what was done before it was.
+[[noreturn]] void fail_first_reel_missing(const std::string& tape, const std::string& why,
+                                          const std::string& consequence = {});
 
 // What one pass over a dump found.  `ddr list` prints it; restore uses it to check a
 // target before writing to it.
@@ -112,7 +142,9 @@ struct DumpSummary {
     std::optional<TrackAddress> last_track;
     unsigned reels = 0;
     bool ended = false;              // an EOJ was read
-    std::optional<Error> problem;    // why the dump could not be read to its end
+    // Why the dump could not be read to its end; or, with `ended`, what is wrong with it
+    // as a whole (no tape mark after it: a cut tape; its first reel missing).
+    std::optional<Error> problem;
 };
 
 class DumpChecker;
@@ -120,7 +152,8 @@ class DumpChecker;
 // Reads the current dump of `reader` (after start_dump) to its end, summarising it.
 // With a checker, its checksums are checked as it goes.
 // A dump that cannot be read to its EOJ (truncated, corrupt, reel missing) comes back
-// with ended = false and the error in `problem`; interrupts still throw.
+// with ended = false and the error in `problem`; one read to its EOJ but with no tape mark
+// after it, with ended = true and `problem` saying so.  Interrupts still throw.
 DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker = nullptr);
 
 } // namespace ddr

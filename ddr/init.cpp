@@ -1,6 +1,7 @@
 #include "ddr/init.hpp"
 
 #include "ddr/device_choice.hpp"
+#include "ddr/outputs.hpp"
 #include "devices/ckd_devices.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/error.hpp"
@@ -41,6 +42,7 @@ int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporte
 
 int run_init(const InitOptions& options, Reporter& reporter)
 {
+    clear_leftovers_beside(options.target, reporter);
     if (const FbaDevice* fba = find_fba_device(options.devtype))
         return init_fba(options, *fba, reporter);
     const CkdDevice* dev = find_ckd_device(options.devtype);

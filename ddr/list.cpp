@@ -41,12 +41,26 @@ std::string checksum_status(const DumpChecker& c)
     if (c.bad_units())
         s += ", " + std::to_string(c.bad_units()) + " DAMAGED";
     if (!c.findings().empty())
-        s += "; " + std::to_string(c.findings().size()) + " problem(s), first: " + c.findings().front().place.str() + ": " +
+        s += "; " + counted(c.findings().size(), "problem") + ", first: " + c.findings().front().place.str() + ": " +
              c.findings().front().what;
     else if (!c.all_reels_checked())
-        s += "; " + std::to_string(c.reels_unchecked()) + " reel(s) without a trailer";
+        s += "; " + counted(c.reels_unchecked(), "reel") + " without a trailer";
     return s;
 }
+
+namespace {
+
+// "2 reels (r1.aws, r2.aws); ended with EOJ", then what is wrong with the dump as a whole.
+void print_reels_and_end(const CheckedDump& d)
+{
+    const DumpSummary& s = d.summary;
+    std::printf("  %s (%s); %s\n", counted(s.reels, "reel").c_str(), join(d.reel_names).c_str(),
+                s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
+    if (s.ended && s.problem)
+        std::printf("  PROBLEM: %s\n", s.problem->what());
+}
+
+} // namespace
 
 void print_dump(const CheckedDump& d)
 {
@@ -69,11 +83,10 @@ void print_dump(const CheckedDump& d)
     if (auto f = fba_fields(s.vhr)) {
         std::printf("  header: FBA volume of %llu blocks, groups of %u blocks, device type %04X (ddr's FBA encoding)\n",
                     static_cast<unsigned long long>(f->blocks), unsigned(f->group_blocks), unsigned(f->devtype));
-        std::printf("  blocks %s: %llu groups, %llu blocks, %s of data\n", ranges_text(s.cylinder_ranges).c_str(),
-                    static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.fba_blocks),
+        std::printf("  blocks %s: %s, %s, %s of data\n", ranges_text(s.cylinder_ranges).c_str(),
+                    counted(s.tracks, "group").c_str(), counted(s.fba_blocks, "block").c_str(),
                     human_bytes(s.fba_blocks * 512).c_str());
-        std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", join(d.reel_names).c_str(),
-                    s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
+        print_reels_and_end(d);
         std::printf("  checksums: %s\n", checksum_status(c).c_str());
         for (const auto& [place, what] : s.order_problems)
             std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
@@ -90,11 +103,12 @@ void print_dump(const CheckedDump& d)
     if (s.nucleus)
         std::printf("  NUCLEUS dump: holds the CP checkpoint record\n");
     if (s.special_tracks)
-        std::printf("  %llu track(s) end with a track-overflow record\n", static_cast<unsigned long long>(s.special_tracks));
+        std::printf("  %s with a track-overflow record\n",
+                    (counted(s.special_tracks, "track") + (s.special_tracks == 1 ? " ends" : " end")).c_str());
     if (s.flagged_tracks)
-        std::printf("  %llu track(s) were flagged defective or alternate\n", static_cast<unsigned long long>(s.flagged_tracks));
-    std::printf("  %u reel%s (%s); %s\n", s.reels, s.reels == 1 ? "" : "s", join(d.reel_names).c_str(),
-                s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
+        std::printf("  %s flagged defective or alternate\n",
+                    (counted(s.flagged_tracks, "track") + (s.flagged_tracks == 1 ? " was" : " were")).c_str());
+    print_reels_and_end(d);
     std::printf("  checksums: %s\n", checksum_status(c).c_str());
     for (const auto& [place, what] : s.order_problems)
         std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
@@ -116,8 +130,8 @@ int run_list(const ListOptions& options, Reporter& reporter)
     for (const ChecksumFinding& f : scan.stray)
         std::printf("note: %s: %s\n", f.place.str().c_str(), f.what.c_str());
     std::fflush(stdout);
-    if (scan.dumps.back().summary.problem)
-        throw *scan.dumps.back().summary.problem;  // the rest of the tape cannot be trusted to line up
+    if (const CheckedDump* bad = first_problem(scan))
+        throw *bad->summary.problem;
     return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <functional>
 #include <new>
@@ -29,15 +30,16 @@ const char* kExitCodeHelp =
     "8 write failed, 9 read failed, 130 interrupted.";
 
 struct TapeFormatArgs {
-    std::string format = "aws";
+    std::string format;  // empty: not given
     bool overwrite = false;
     bool append = false;
 
     void add_to(CLI::App* cmd)
     {
-        cmd->add_option("--format", format, "tape container to write: aws (default) or het")
+        cmd->add_option("--format", format,
+                        "tape container to write: aws (default) or het; --append keeps the tape's own")
             ->check(CLI::IsMember({"aws", "het"}, CLI::ignore_case));
-        cmd->add_flag("--overwrite", overwrite, "replace existing tape files");
+        cmd->add_flag("--overwrite", overwrite, "replace existing tape files (never anything that is not a tape)");
         cmd->add_flag("--append", append,
                       "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
     }
@@ -51,6 +53,15 @@ struct TapeFormatArgs {
         return o;
     }
 };
+
+// Volsers are upper case on the volume (EBCDIC), as IBM's DDR reads every statement:
+// "vmpk01" means VMPK01 wherever a volser is given.
+std::string upper_case(std::string text)
+{
+    for (char& c : text)
+        c = char(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
 
 int run(int argc, char** argv)
 {
@@ -81,7 +92,8 @@ int run(int argc, char** argv)
         ->delimiter(',');
     cmd_dump->add_option("--reorder", dump.reorder, "write the single extent as starting at this cylinder (FBA: block)");
     cmd_dump->add_option("--devtype", dump.devtype, "device type and model, where the image cannot tell (3330-11)");
-    cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)");
+    cmd_dump->add_option("--volser", dump.volser, "the volume's volser (checked against its label; used if it has none)")
+        ->transform(upper_case);
     cmd_dump->add_option("--reel-size", reel_size,
                          "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC); a comma list gives each "
                          "reel its own size, the last repeating; 0 = no limit");
@@ -100,6 +112,7 @@ int run(int argc, char** argv)
         if (!eot_margin.empty())
             dump.eot_margin = parse_size(eot_margin, false);
         dump.tape = dump_format.options();
+        dump.tape_format_given = !dump_format.format.empty();
         action = [&](Reporter& r) { return run_dump(dump, r); };
     });
 
@@ -121,7 +134,8 @@ int run(int argc, char** argv)
     cmd_restore->add_option("--reorder", restore.reorder, "restore the single extent starting at this cylinder (FBA: block)");
     cmd_restore->add_option("--devtype", restore.devtype, "device type of the dump, where its VHR fits several");
     cmd_restore->add_option("--volser", restore.volser,
-                            "the target's volser: confirms writing a target whose volser differs from the dump's");
+                            "the target's volser: confirms writing a target whose volser differs from the dump's")
+        ->transform(upper_case);
     cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
     cmd_restore->add_option("--format", restore.format,
                             "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
@@ -187,7 +201,7 @@ int run(int argc, char** argv)
     auto* cmd_init = app.add_subcommand("init", "make an empty formatted volume image (like dasdinit)");
     cmd_init->add_option("TARGET", init.target, "the image to create")->required();
     cmd_init->add_option("DEVTYPE", init.devtype, "device type and model, e.g. 3390-3, or an FBA type: 3370, 9336, FB-512")->required();
-    cmd_init->add_option("VOLSER", init.volser, "volume serial, 1-6 characters")->required();
+    cmd_init->add_option("VOLSER", init.volser, "volume serial, 1-6 characters")->required()->transform(upper_case);
     cmd_init->add_option("--cylinders", init.cylinders, "cylinders (default: the model's primary cylinders)");
     cmd_init->add_flag("-a,--alternates", init.alternates, "add the model's alternate cylinders");
     cmd_init->add_option("--blocks", init.blocks, "FBA: blocks (default: the model's)");

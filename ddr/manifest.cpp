@@ -4,6 +4,7 @@
 #include "ddr/extents.hpp"
 #include "ddr/inputs.hpp"
 #include "ddr/interrupt.hpp"
+#include "ddr/outputs.hpp"
 #include "ddr/tape_scan.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddr_fba.hpp"
@@ -190,6 +191,8 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to make a manifest of");
+    check_output_is_not_input(options.output, options.inputs);
+    clear_leftovers_beside(options.output, reporter);
     if (looks_like_ckd_volume(options.inputs[0])) {
         if (options.inputs.size() > 1)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");

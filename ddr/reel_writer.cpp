@@ -1,5 +1,6 @@
 #include "ddr/reel_writer.hpp"
 
+#include "formats/ddr_fba.hpp"
 #include "formats/error.hpp"
 
 #include <algorithm>
@@ -10,6 +11,26 @@ namespace {
 // Container bytes of a block or tape mark (AWS/HET chunk header of 6 bytes).
 constexpr uint64_t kChunkHeader = 6;
 uint64_t container_bytes(uint64_t block) { return kChunkHeader + block; }
+
+// Container bytes of a THR or FBG group whose logical image is `image` bytes, by the
+// split rule (full 4096-byte blocks, then a last block of at least 80).
+uint64_t group_container_bytes(uint64_t image)
+{
+    const uint64_t full = image / 4096, rest = image % 4096;
+    return full * container_bytes(4096) + (rest ? container_bytes(std::max<uint64_t>(rest, 80)) : 0);
+}
+
+// The output address cc/hh of the dump `vhr` heads: "cyl 6 head 3", or "block 1080" for FBA.
+std::string address_text(const DdrVolumeHeader& vhr, uint16_t cc, uint16_t hh)
+{
+    if (fba_fields(vhr))
+        return "block " + std::to_string(uint32_t(cc) << 16 | hh);
+    uint8_t cchh[4];
+    store_be16(cchh, cc);
+    store_be16(cchh + 2, hh);
+    const TrackAddress a = decode_cchh(cchh, vhr.mtck < 15);
+    return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
+}
 } // namespace
 
 ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
@@ -21,7 +42,8 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
 {
     if (next_ >= paths_.size())
         fail(ErrorKind::Reel, why + ": the dump needs reel " + std::to_string(next_ + 1) + " but only " +
-                                  std::to_string(paths_.size()) + " TAPE argument(s) were given");
+                                  counted(paths_.size(), "TAPE argument") + (paths_.size() == 1 ? " was" : " were") +
+                                  " given");
     TapeWriterOptions opts = options_;
     // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
     if (next_ > 0)
@@ -68,6 +90,21 @@ bool DdrReelWriter::over_limit() const
     return tape_->position() + std::max(limit_.margin, tail) > size;
 }
 
+void DdrReelWriter::check_reel_sizes(uint64_t largest_image, const std::string& what) const
+{
+    uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
+    if (observer_)
+        tail += observer_->trailer_bytes_with_one_more_track();
+    const uint64_t needed = container_bytes(kDdrHeaderSize) + group_container_bytes(largest_image) +
+                            std::max(limit_.margin, tail);
+    for (uint64_t size : limit_.sizes)
+        if (size != 0 && size < needed)
+            fail(ErrorKind::Usage, "--reel-size " + std::to_string(size) + " is too small: a reel must hold at least " +
+                                       std::to_string(needed) + " bytes (the VHR, " + what + " of up to " +
+                                       std::to_string(largest_image) + " bytes, and the EOV, trailer and tape mark after it" +
+                                       (limit_.margin ? ", within the end-of-tape margin" : "") + ")");
+}
+
 void DdrReelWriter::write_nucleus_record(ByteSpan record)
 {
     if (!tape_)
@@ -92,10 +129,10 @@ void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_l
         if (tracks_on_reel_ == 0)
             fail(ErrorKind::WriteFailed, Place{tape_->name(), outputs_.opened(), {}, {}, cc, hh, {}},
                  "the reel size is too small to hold even one track and the end-of-reel records");
-        reporter_.note("end of reel " + std::to_string(outputs_.opened()) + " at cyl " + std::to_string(cc) +
-                       " head " + std::to_string(hh) + ": continuing on the next reel");
+        const std::string at = address_text(vhr_, cc, hh);
+        reporter_.note("end of reel " + std::to_string(outputs_.opened()) + " at " + at + ": continuing on the next reel");
         end_reel(vhr_.as(DdrHeaderKind::Eov, cc, hh), false);
-        start_reel(cc, hh, "end of reel at cyl " + std::to_string(cc) + " head " + std::to_string(hh));
+        start_reel(cc, hh, "end of reel at " + at);
         for (ByteSpan b : blocks)
             tape_->write_block(b);
         if (over_limit())

@@ -75,6 +75,11 @@ public:
     // Ends the dump: EOJ naming `cc`/`hh`, trailer, tape mark; completes every reel.
     void finish(uint16_t cc, uint16_t hh);
 
+    // Error(Usage) unless every reel size given can hold the VHR, one group whose logical
+    // image is `largest_image` bytes, and what ends the reel after it.  Checked before
+    // anything is written, so a size that is too small is never found halfway.
+    void check_reel_sizes(uint64_t largest_image, const std::string& what) const;
+
     unsigned reels() const { return outputs_.opened(); }
     uint64_t blocks() const { return blocks_; }
     uint64_t bytes() const { return total_bytes_; }

@@ -68,4 +68,9 @@ std::string human_bytes(uint64_t bytes)
     return buf;
 }
 
+std::string counted(uint64_t n, const std::string& noun)
+{
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 } // namespace ddr

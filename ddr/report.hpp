@@ -35,4 +35,7 @@ private:
 // "1.6 MB", "55.9 GB": decimal units, as tape and disk capacities are quoted.
 std::string human_bytes(uint64_t bytes);
 
+// "1 tape mark", "3 tape marks": a count and its noun, singular or plural ("s" added).
+std::string counted(uint64_t n, const std::string& noun);
+
 } // namespace ddr

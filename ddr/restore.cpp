@@ -4,8 +4,8 @@
 #include "ddr/device_choice.hpp"
 #include "ddr/dump_reader.hpp"
 #include "ddr/extents.hpp"
-#include "ddr/tape_scan.hpp"
 #include "ddr/interrupt.hpp"
+#include "ddr/outputs.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddr_fba.hpp"
 #include "formats/ebcdic.hpp"
@@ -249,22 +249,53 @@ struct Selection {
 // How the restore of one dump ends, whatever its kind: checksums reported, --continue's
 // damaged units turned into the exit status.
 void finish_restore(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
-                    const std::vector<ChecksumFinding>& damaged, bool prechecked, uint64_t units, const char* unit_name,
+                    const std::vector<ChecksumFinding>& damaged, uint64_t units, const char* unit_name,
                     Reporter& reporter)
 {
     if (checker.has_checksums())
-        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " + std::to_string(checker.units()) +
-                      (checker.fba() ? " block groups" : " tracks") + " match" +
-                      (checker.all_reels_checked() ? "" : " (some reels carry no trailer)"));
+        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " +
+                      counted(checker.units(), checker.fba() ? "block group" : "track") + " match" +
+                      (checker.all_reels_checked() ? "" : " (" + counted(checker.reels_unchecked(), "reel") + " without a trailer)"));
     else
-        reporter.note("checksums: none after this dump's EOJ" +
-                      std::string(prechecked ? "" : " (an IBM DDR or --pure tape, or moved by --append: ddr verify checks them)"));
+        reporter.note("checksums: none on the tape for this dump (an IBM DDR or --pure dump): restored unchecked");
     reporter.note("restored " + std::to_string(units) + " " + unit_name + " to " + options.target + " from " +
-                  std::to_string(reader.reel()) + " reel" + (reader.reel() == 1 ? "" : "s"));
+                  counted(reader.reel_in_dump(), "reel"));
     if (!damaged.empty())
         fail(ErrorKind::Damaged, damaged.front().place,
-             std::to_string(damaged.size()) + " damaged " + unit_name + " were restored as read (--continue); first: " +
-                 damaged.front().what);
+             counted(damaged.size(), checker.fba() ? "damaged block group" : "damaged track") +
+                 (damaged.size() == 1 ? " was" : " were") + " restored as read (--continue); first: " + damaged.front().what);
+}
+
+// Before the target is committed: the tape is not cut short, the dump ends on the last
+// reel given, its checksums were found wherever they stand on the tape (a later --append
+// moves the trailer of the reel that ends it) and matched -- a mismatch throws from the
+// checker's on_finding -- and the reels given start with the dump's first.
+void check_dump_complete(DumpReader& reader, DumpChecker& checker, Reporter& reporter)
+{
+    if (reader.cut_short())
+        throw *reader.cut_short();
+    reader.check_no_reels_after();
+    if (!checker.last_reel_checked()) {
+        std::vector<Error> unreadable = read_moved_trailer(reader, checker);
+        if (!unreadable.empty() && !checker.last_reel_checked())
+            reporter.warn("the tape after this dump is unreadable in places (first: " + std::string(unreadable.front().what()) +
+                          "); this dump's checksums were looked for there only in blocks that prove themselves");
+    }
+    checker.require_first_reel();
+}
+
+// What an existing target rewritten in place holds when a missing first reel shows only
+// after writing began (no precheck): the checker adds it to its error, and TargetFate
+// then says that the target is incomplete and how to finish it.
+void explain_writes(DumpChecker& checker, const RestoreOptions& options, bool in_place, bool prechecked,
+                    const uint64_t& units, const char* unit)
+{
+    if (!in_place || prechecked)
+        return;
+    checker.done_so_far = [&options, &units, unit] {
+        return units == 0 ? "nothing of the dump was written to " + options.target
+                          : options.target + " was written with the " + counted(units, unit) + " read";
+    };
 }
 
 // An existing FBA target, checked (type, volser, size) and opened for writing.
@@ -349,6 +380,8 @@ int restore_fba(const RestoreOptions& options, const TargetState& target, DumpRe
     for (const Extent& e : extents)
         seen.emplace_back(e.last - e.first + 1, false);
     uint64_t restored = 0;
+    explain_writes(checker, options, target.present && volume->info().format == "FBA", summary.has_value(), restored,
+                   "FBA block");
     std::optional<uint64_t> previous_end;
     for (;;) {
         DumpReader::Item item = reader.next();
@@ -397,16 +430,16 @@ int restore_fba(const RestoreOptions& options, const TargetState& target, DumpRe
             if (!seen[k][b])
                 fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, extents[k].first + b},
                      "block requested by extent '" + extents[k].str() + "' is not on the tape");
-    if (!reader.closed_by_tape_mark())
-        reporter.warn("no tape mark after the dump's EOJ: the tape may be cut short (every block was read)");
+    check_dump_complete(reader, checker, reporter);
     volume->commit();
     fate.committed();
-    finish_restore(options, reader, checker, damaged, summary.has_value(), restored, "blocks", reporter);
+    finish_restore(options, reader, checker, damaged, restored, "FBA blocks", reporter);
     return 0;
 }
 
-// Before an existing volume is touched, read the whole dump once: a truncated or corrupt
-// tape, or one that does not fit the target, must leave the target as it was.
+// Reads the whole dump once before an existing target is touched: a truncated or corrupt
+// tape, a missing reel, or checksums that do not match (wherever on the tape they stand)
+// must leave the target as it was.  A pipe cannot be read twice: then nothing.
 std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter& reporter)
 {
     if (!all_rereadable(options.tapes)) {
@@ -415,33 +448,26 @@ std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter
         return std::nullopt;
     }
     reporter.detail("checking the dump before writing to " + options.target);
-    DumpChecker pre_checker;
-    std::optional<DumpSummary> summary;
-    {
-        DumpReader pre(options.tapes);
-        pre.skip_files(options.file - 1);
-        if (!pre.start_dump())
-            fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
-                 "no dump " + std::to_string(options.file) + " on this tape");
-        summary = scan_dump(pre, &pre_checker);
-        if (summary->problem)
-            throw *summary->problem;
-        if (!summary->order_problems.empty() && !options.keep_going)
-            fail(ErrorKind::Damaged, summary->order_problems.front().first, summary->order_problems.front().second);
-    }
-    const std::vector<ChecksumFinding>* findings = &pre_checker.findings();
-    TapeScan whole;
-    if (!pre_checker.has_checksums()) {
-        // A later --append may have moved this dump's trailer down the tape.
-        whole = scan_tapes(options.tapes);
-        for (CheckedDump& d : whole.dumps)
-            if (d.checker->tod() == pre_checker.tod() && d.checker->has_checksums())
-                findings = &d.checker->findings();
-    }
-    if (!findings->empty() && !options.keep_going)
-        fail(ErrorKind::Damaged, findings->front().place,
-             "the dump is damaged: " + findings->front().what + " (" + std::to_string(findings->size()) +
-                 " problem(s); ddr verify lists them; --continue restores anyway)");
+    DumpChecker checker;
+    DumpReader reader(options.tapes);
+    reader.skip_files(options.file - 1);
+    if (!reader.start_dump())
+        fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
+             "no dump " + std::to_string(options.file) + " on this tape");
+    DumpSummary summary = scan_dump(reader, &checker);
+    if (summary.problem)
+        throw *summary.problem;
+    if (!summary.order_problems.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, summary.order_problems.front().first, summary.order_problems.front().second);
+    reader.check_no_reels_after();
+    if (!checker.last_reel_checked())
+        (void)read_moved_trailer(reader, checker);  // the restore itself warns about unreadable parts
+    checker.require_first_reel();
+    const std::vector<ChecksumFinding>& findings = checker.findings();
+    if (!findings.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, findings.front().place,
+             "the dump is damaged: " + findings.front().what + " (" + counted(findings.size(), "problem") +
+                 "; ddr verify lists them; --continue restores anyway)");
     return summary;
 }
 
@@ -559,6 +585,8 @@ int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpRe
     uint64_t hercules_flagged = 0;
     std::optional<Bytes> nucleus;
     uint64_t restored = 0, skipped = 0, bytes = 0;
+    explain_writes(checker, options, target.present && info.format.rfind("CKD_P", 0) == 0, summary.has_value(),
+                   restored, "track");
     for (;;) {
         DumpReader::Item item = reader.next();
         if (item == DumpReader::Item::End)
@@ -620,21 +648,22 @@ int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpRe
         volume->write_track({0, 0}, track0);
         reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
     }
-    if (!reader.closed_by_tape_mark())
-        reporter.warn("no tape mark after the dump's EOJ: the tape may be cut short (every track was read)");
+    check_dump_complete(reader, checker, reporter);
     volume->commit();
     fate.committed();
     if (hercules_flagged > 1)
         reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
     if (skipped)
         reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
-    finish_restore(options, reader, checker, damaged, summary.has_value(), restored, "tracks", reporter);
+    finish_restore(options, reader, checker, damaged, restored, "tracks", reporter);
     return 0;
 }
 
 // One restore from start to end; `fate` learns what it does to an existing target.
 int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& reporter)
 {
+    check_output_is_not_input(options.target, options.tapes);
+    clear_leftovers_beside(options.target, reporter);
     const TargetState target = examine_target(options.target);
     fate.existing(target);
     check_reel_order(options.tapes, options.file);

@@ -164,7 +164,8 @@ std::string AwsChunkReader::tolerated_irregularities() const
 {
     if (mismatches_ == 0)
         return {};
-    return std::to_string(mismatches_) + " wrong previous-length field(s); the first: " + first_mismatch_;
+    return std::to_string(mismatches_) + " wrong previous-length field" + (mismatches_ == 1 ? "" : "s") + "; the first: " +
+           first_mismatch_;
 }
 
 // ---- AwsChunkWriter ----
@@ -187,8 +188,7 @@ AwsChunkWriter::AwsChunkWriter(tapeio::TapeOutput output, uint32_t chunk_size, u
 {
 }
 
-AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok,
-                                    uint64_t tail_in_memory)
+AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok)
 {
     check_tape_writer_options(options);
     Place place;
@@ -243,7 +243,7 @@ AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOpt
              "cannot append at this offset: it is inside the " +
                  std::string(last == TapeRecord::TapeMark ? "tape mark" : "block") + " that starts at offset " +
                  std::to_string(last_start) + ", not where a block or tape mark starts");
-    return AwsChunkWriter(tapeio::TapeOutput::append_file(path, end, tail_in_memory), options.chunk_size,
+    return AwsChunkWriter(tapeio::TapeOutput::append_file(path, end), options.chunk_size,
                           existing.last_chunk_length());
 }
 

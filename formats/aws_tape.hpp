@@ -125,11 +125,9 @@ public:
     // Opens the target of a tape writer: a stream for "-" (or a FIFO), a new file, or
     // with options.append an existing tape, read up to its end (which must be empty or a
     // tape mark) or up to options.append_at (which must start a block or tape mark, or be
-    // the end).  `compressed_ok` says whether HET blocks may be in the part kept;
-    // `tail_in_memory` is how many bytes after append_at are saved in memory rather than
-    // in a file (tapeio::TapeOutput::append_file).
-    static AwsChunkWriter open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok,
-                               uint64_t tail_in_memory = tapeio::TapeOutput::kTailInMemory);
+    // the end).  `compressed_ok` says whether HET blocks may be in the part kept.  An
+    // append writes a new version of the tape (tapeio::TapeOutput::append_file).
+    static AwsChunkWriter open(const std::string& path, const TapeWriterOptions& options, bool compressed_ok);
 
     AwsChunkWriter(tapeio::TapeOutput output, uint32_t chunk_size, uint16_t previous_length);
 

@@ -3,7 +3,6 @@
 #include "formats/cckd_place.hpp"
 #include "formats/error.hpp"
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,28 +15,6 @@ namespace ddr::cckd {
 namespace {
 
 std::string os_error(int err) { return std::strerror(err); }
-
-std::string folder_of(const std::string& path)
-{
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    if (slash == 0)
-        return "/";
-    return path.substr(0, slash);
-}
-
-// Makes a rename durable: the folder entry is flushed too.
-void sync_folder(const std::string& path)
-{
-    int fd = ::open(folder_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ::fsync(fd);
-    ::close(fd);
-}
-
-std::atomic<unsigned> temp_counter{0};
 
 } // namespace
 
@@ -120,68 +97,39 @@ void FileHandle::close()
     fd_ = -1;
 }
 
-TempFile::TempFile(const std::string& target, unsigned mode)
+TempFile::TempFile(const std::string& target, unsigned mode) : pending_(target, CommitRule::NoReplace, mode)
 {
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        std::string name = target + ".ddr-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
-        int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-        if (fd >= 0) {
-            path_ = name;
-            file_ = FileHandle(fd, name);
-            return;
-        }
-        if (errno != EEXIST)
-            fail(ErrorKind::WriteFailed, file_place(target), "cannot create a temporary file next to it: " + os_error(errno));
-    }
-    fail(ErrorKind::WriteFailed, file_place(target), "cannot find a free temporary file name next to it");
+    // The handle works on its own descriptor of the same open file (and so shares its lock).
+    int fd = ::dup(pending_.fd());
+    if (fd < 0)
+        fail(ErrorKind::WriteFailed, file_place(target), "cannot duplicate a file descriptor: " + os_error(errno));
+    file_ = FileHandle(fd, pending_.temp_path());
 }
 
 TempFile::~TempFile() { discard(); }
 
+const std::string& TempFile::path() const { return pending_.temp_path(); }
+
 void TempFile::discard() noexcept
 {
-    if (done_)
-        return;
     file_.close();
-    ::unlink(path_.c_str());
-    done_ = true;
+    pending_.discard();
 }
 
-void TempFile::finish_rename(const std::string& target)
-{
-    done_ = true;
-    file_.close();
-    sync_folder(target);
-}
-
-void TempFile::commit_new(const std::string& target)
+void TempFile::commit(CommitRule rule, const std::string& target)
 {
     file_.sync();
-    // Rename without replacing: a file that appeared at `target` meanwhile is kept.
-    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) != 0) {
-        int err = errno;
-        if (err == EEXIST)
-            fail(ErrorKind::Refused, file_place(target), "file exists; it appeared while the image was being written");
-        if (err != EINVAL && err != ENOSYS)
-            fail(ErrorKind::WriteFailed, file_place(target), "cannot rename " + path_ + " into place: " + os_error(err));
-        // The file system cannot rename without replacing: a hard link cannot replace either.
-        if (::link(path_.c_str(), target.c_str()) != 0) {
-            err = errno;
-            if (err == EEXIST)
-                fail(ErrorKind::Refused, file_place(target), "file exists; it appeared while the image was being written");
-            fail(ErrorKind::WriteFailed, file_place(target), "cannot move " + path_ + " into place: " + os_error(err));
-        }
-        ::unlink(path_.c_str());
-    }
-    finish_rename(target);
+    file_.close();
+    if (target != pending_.final_path())
+        fail(ErrorKind::Internal, file_place(target), "a temporary file made for " + pending_.final_path() + " committed here");
+    // The rule is chosen here: an update replaces the image it was made from.
+    pending_.set_commit_rule(rule);
+    pending_.close();
+    pending_.rename_into_place();
 }
 
-void TempFile::commit_replace(const std::string& target)
-{
-    file_.sync();
-    if (::rename(path_.c_str(), target.c_str()) != 0)
-        fail(ErrorKind::WriteFailed, file_place(target), "cannot rename " + path_ + " over it: " + os_error(errno));
-    finish_rename(target);
-}
+void TempFile::commit_new(const std::string& target) { commit(CommitRule::NoReplace, target); }
+
+void TempFile::commit_replace(const std::string& target) { commit(CommitRule::Replace, target); }
 
 } // namespace ddr::cckd

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "formats/bytes.hpp"
+#include "formats/file_io.hpp"
 
 #include <cstdint>
 #include <string>
@@ -44,9 +45,9 @@ private:
     std::string path_;
 };
 
-// A new file in the same folder as `target`, created exclusively under a name of its
-// own.  It is removed when the object is destroyed unless one of the commit calls
-// moved it into place first.
+// A new file beside `target`, made as the project's PendingFile makes every file (a
+// locked temporary name), seen here through a FileHandle.  It is removed when the
+// object is destroyed unless one of the commit calls moved it into place first.
 class TempFile {
 public:
     explicit TempFile(const std::string& target, unsigned mode = 0644);
@@ -55,7 +56,7 @@ public:
     TempFile& operator=(const TempFile&) = delete;
 
     FileHandle& file() { return file_; }
-    const std::string& path() const { return path_; }
+    const std::string& path() const;
 
     // Flushes the data, then renames the file to `target`.  commit_new refuses
     // (Error(Refused)) if `target` exists by then; commit_replace replaces it.
@@ -65,11 +66,10 @@ public:
     void discard() noexcept;
 
 private:
-    void finish_rename(const std::string& target);
+    void commit(CommitRule rule, const std::string& target);
 
-    std::string path_;
+    PendingFile pending_;
     FileHandle file_;
-    bool done_ = false;
 };
 
 } // namespace ddr::cckd

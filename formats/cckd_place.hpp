@@ -2,6 +2,7 @@
 #pragma once
 
 #include "formats/error.hpp"
+#include "formats/file_io.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -9,13 +10,7 @@
 
 namespace ddr::cckd {
 
-inline Place file_place(const std::string& file, std::optional<uint64_t> offset = std::nullopt)
-{
-    Place p;
-    p.file = file;
-    p.offset = offset;
-    return p;
-}
+using ddr::file_place;
 
 inline Place track_place(const std::string& file, uint32_t cyl, uint32_t head)
 {

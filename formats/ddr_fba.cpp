@@ -2,6 +2,7 @@
 
 #include "formats/ebcdic.hpp"
 #include "formats/error.hpp"
+#include "formats/wording.hpp"
 
 #include <cstring>
 
@@ -87,7 +88,7 @@ void FbaGroupDecoder::begin(ByteSpan block, bool stable)
     block_count_ = 0;
     count_ = 0;
     if (!is_fba_group_block(block))
-        fail(ErrorKind::Unreadable, "expected an FBG (FBA group) block, found a " + std::to_string(block.size()) +
+        fail(ErrorKind::Unreadable, "expected an FBG (FBA group) block, found " + std::string(article_before(block.size())) + " " + std::to_string(block.size()) +
                                         "-byte block that is not one");
     const uint8_t* p = block.data();
     count_ = load_be16(p + 4);

@@ -1,6 +1,7 @@
 #include "formats/ddr_records.hpp"
 
 #include "formats/error.hpp"
+#include "formats/wording.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -71,7 +72,8 @@ DdrVolumeHeader DdrVolumeHeader::decode(ByteSpan block)
     if (!k)
         fail(ErrorKind::Unreadable, block.size() == kDdrHeaderSize
                                         ? "80-byte block is not a VHR, EOV or EOJ record"
-                                        : "a " + std::to_string(block.size()) + "-byte block is not a DDR volume header (80 bytes)");
+                                        : std::string(article_before(block.size())) + " " + std::to_string(block.size()) +
+                                              "-byte block is not a DDR volume header (80 bytes)");
     DdrVolumeHeader h;
     h.kind = *k;
     const uint8_t* p = block.data();

@@ -1,5 +1,7 @@
 #include "formats/ddr_stream.hpp"
 
+#include "formats/wording.hpp"
+
 namespace ddr {
 
 DdrStreamReader::DdrStreamReader(TapeReader& tape) : tape_(tape) {}
@@ -26,11 +28,21 @@ void DdrStreamReader::skip_files(uint64_t count)
     while (seen < count) {
         TapeRecord r = read_record();
         if (r == TapeRecord::EndOfData)
-            malformed("tape ends after " + std::to_string(file_) + " file(s); cannot skip " + std::to_string(count));
+            malformed("tape ends after " + std::to_string(file_) + (file_ == 1 ? " file" : " files") + "; cannot skip " +
+                      std::to_string(count));
         if (r == TapeRecord::TapeMark)
             ++seen;
     }
     state_ = State::BetweenFiles;
+}
+
+DdrEvent DdrStreamReader::next_uninterpreted()
+{
+    TapeRecord r = read_record();
+    if (r == TapeRecord::Block)
+        return DdrEvent::Extension;
+    state_ = State::BetweenFiles;
+    return r == TapeRecord::TapeMark ? DdrEvent::FileEnd : DdrEvent::EndOfData;
 }
 
 template <typename Decoder>
@@ -73,7 +85,7 @@ DdrEvent DdrStreamReader::next()
         }
         if (kind)
             malformed(std::string("dump starts with an ") + header_name(*kind) + " record, not a VHR");
-        malformed("not a DDR dump: a " + std::to_string(view_.size()) +
+        malformed("not a DDR dump: " + std::string(article_before(view_.size())) + " " + std::to_string(view_.size()) +
                   "-byte block stands where the 80-byte VHR should be");
     }
 
@@ -118,7 +130,8 @@ DdrEvent DdrStreamReader::next()
             group_place.fba_block = load_be32(view_.data() + 12);
         if (!is_fba_group_block(view_))
             fail(ErrorKind::Unreadable, group_place,
-                 "expected an FBG, EOV or EOJ block in an FBA dump; found a " + std::to_string(view_.size()) + "-byte block");
+                 "expected an FBG, EOV or EOJ block in an FBA dump; found " + std::string(article_before(view_.size())) + " " +
+                     std::to_string(view_.size()) + "-byte block");
         try {
             fba_decoder_.begin(view_, stable_);
         } catch (const Error& e) {
@@ -138,7 +151,8 @@ DdrEvent DdrStreamReader::next()
     }
     if (!is_thr_block(view_))
         fail(ErrorKind::Unreadable, thr_place,
-             "expected a THR, EOV or EOJ block; found a " + std::to_string(view_.size()) + "-byte block" +
+             "expected a THR, EOV or EOJ block; found " + std::string(article_before(view_.size())) + " " +
+                 std::to_string(view_.size()) + "-byte block" +
                  (view_.size() >= 16 ? " (if it is a damaged THR, its home address names this track)" : ""));
 
     try {

@@ -50,6 +50,11 @@ public:
     // Error(Unreadable) if the tape ends first.
     void skip_files(uint64_t count);
 
+    // The next record of a file that could not be read as a dump, not interpreted:
+    // Extension for any block (block()), FileEnd after which the next file is read as a
+    // dump again, or EndOfData.
+    DdrEvent next_uninterpreted();
+
     TapeReader& tape() { return tape_; }
 
 private:

@@ -2,6 +2,7 @@
 
 #include "formats/ddr_records.hpp"
 #include "formats/error.hpp"
+#include "formats/wording.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -158,7 +159,8 @@ void DdrTrackDecoder::begin(ByteSpan block, bool stable)
     validated_ = false;
     header_ = ThrHeader{};
     if (!is_thr_block(block))
-        fail(ErrorKind::Unreadable, "expected a THR block, found a " + std::to_string(block.size()) + "-byte block that is not one");
+        fail(ErrorKind::Unreadable, "expected a THR block, found " + std::string(article_before(block.size())) + " " +
+                                        std::to_string(block.size()) + "-byte block that is not one");
     const uint8_t* p = block.data();
     ThrHeader h;
     h.records = load_be16(p + 4);

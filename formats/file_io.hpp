@@ -1,9 +1,6 @@
-// Small POSIX file helpers shared by the volume containers: an owning file descriptor,
-// whole-buffer pread/pwrite that turn OS errors into ddr::Error, and a file built under
-// a temporary name and renamed into place only when it is complete.
-//
-// Note for the merge: a parallel helper (tape containers) may add a file of the same
-// name; this one is kept minimal and self-contained so the two can be folded together.
+// The project's file layer: an owning file descriptor, whole-buffer pread/pwrite that
+// turn OS errors into ddr::Error, and the one way a file is made: under a temporary name,
+// renamed into place only when complete (PendingFile), with the one no-replace rule.
 #pragma once
 
 #include "formats/bytes.hpp"
@@ -12,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ddr {
 
@@ -86,15 +84,26 @@ void sync_file(int fd, const Place& place);
 void sync_parent_folder(const std::string& path);
 
 // Renames `from` to `to`, failing with Error(Refused) instead of replacing `to` if it
-// exists (renameat2 RENAME_NOREPLACE, or link + unlink where that is not supported).
+// exists.  The one no-replace rule of the project: renameat2(RENAME_NOREPLACE); where
+// the file system cannot do that, `to` is first created exclusively (O_EXCL), which
+// fails if anything has the name, and then renamed over.
 void rename_no_replace(const std::string& from, const std::string& to);
 
-// A new file written under a temporary name in the folder of its final name.  commit()
-// renames it into place (never over an existing file); if it is destroyed first, the
-// temporary file is removed, so an unfinished file is never seen under the final name.
+// How a PendingFile takes its final name.
+enum class CommitRule {
+    NoReplace,  // refuse (Error(Refused)) if something has the name by then
+    Replace,    // replace what has the name (an --overwrite, a rewritten image or tape)
+};
+
+// A file written under a temporary name beside its final one, ".NAME.ddr-tmp.PID.XXXXXX"
+// (hidden, same folder, so the rename is atomic), locked (flock) while its writer lives.
+// commit() syncs it, renames it into place and syncs the folder; if it is destroyed
+// first, the temporary file is removed.  So an unfinished file is never seen under the
+// final name, and one left by a killed process is recognised as such
+// (remove_stale_temporaries).
 class PendingFile {
 public:
-    explicit PendingFile(std::string final_path);
+    explicit PendingFile(std::string final_path, CommitRule rule = CommitRule::NoReplace, unsigned mode = 0666);
     ~PendingFile();
     PendingFile(PendingFile&& other) noexcept;
     PendingFile& operator=(PendingFile&&) = delete;
@@ -105,18 +114,46 @@ public:
     const std::string& final_path() const { return final_path_; }
     const std::string& temp_path() const { return temp_path_; }
 
-    // Flushes the data to stable storage (call before rename()).
+    // Flushes the data to stable storage (call before rename_into_place()).
     void sync();
-    // Renames the temporary file to the final name.  The descriptor stays open.
+    // Closes the descriptor now, reporting what close() reports (Error(WriteFailed)).
+    void close();
+    // Renames the temporary file to the final name under the commit rule, then syncs
+    // the folder.  The descriptor, if still open, stays open.
     void rename_into_place();
+    // sync(), close(), rename_into_place().
+    void commit();
     bool renamed() const { return renamed_; }
+    void set_commit_rule(CommitRule rule) { rule_ = rule; }
+    // Closes and removes the temporary file now (nothing if already renamed).
+    void discard() noexcept;
 
 private:
     std::string final_path_;
     std::string temp_path_;
+    CommitRule rule_;
     UniqueFd fd_;
     bool renamed_ = false;
 };
+
+// A temporary file that a ddr process no longer running left behind.
+struct StaleTemporary {
+    std::string path;
+    long pid = 0;        // the process that made it
+    uint64_t bytes = 0;
+};
+
+// Removes from the folder holding `path` every PendingFile temporary whose process is
+// gone (its PID does not run and nobody holds its lock), and returns what it removed.
+// Busy images (NAME.ddr-busy) and anything else are never touched.
+std::vector<StaleTemporary> remove_stale_temporaries(const std::string& path);
+
+// The folder part of a path ("." for a bare name).
+std::string folder_of(const std::string& path);
+
+// True if `a` and `b` are one file: the same device and inode where both exist (through
+// any path or link), else the same path once symbolic links, "." and ".." are resolved.
+bool same_file(const std::string& a, const std::string& b);
 
 // "No such file or directory" and friends, for messages.
 std::string os_error_text(int err);

@@ -1,6 +1,7 @@
 #include "formats/manifest.hpp"
 
 #include "formats/error.hpp"
+#include "formats/file_io.hpp"
 
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
@@ -37,10 +38,17 @@ ManifestWriter::ManifestWriter(const std::string& path, const ManifestInfo& info
     if (path == "-") {
         out_ = stdout;
     } else {
-        temp_ = path + ".ddr-tmp-" + std::to_string(::getpid());
-        out_ = std::fopen(temp_.c_str(), "wx");
-        if (!out_)
-            fail(ErrorKind::WriteFailed, Place{path, {}, {}, {}, {}, {}, {}}, std::string("cannot create the manifest: ") + std::strerror(errno));
+        // Refused now, not after a whole dump: a manifest never replaces a file.
+        if (path_exists(path))
+            fail(ErrorKind::Refused, file_place(path), "the manifest file already exists");
+        pending_.emplace(path, CommitRule::NoReplace, 0666);
+        const int fd = ::dup(pending_->fd());
+        out_ = fd < 0 ? nullptr : ::fdopen(fd, "w");
+        if (!out_) {
+            if (fd >= 0)
+                ::close(fd);
+            fail(ErrorKind::WriteFailed, file_place(path), std::string("cannot create the manifest: ") + std::strerror(errno));
+        }
     }
     put(std::string(kMagic) + "\n");
     put("kind " + info.kind + "\n");
@@ -58,12 +66,11 @@ ManifestWriter::ManifestWriter(const std::string& path, const ManifestInfo& info
     put(std::string(kHashLine) + "\n");
 }
 
+// An unfinished manifest's temporary file goes with its PendingFile.
 ManifestWriter::~ManifestWriter()
 {
     if (out_ && out_ != stdout)
         std::fclose(out_);
-    if (!finished_ && !temp_.empty())
-        ::unlink(temp_.c_str());
 }
 
 void ManifestWriter::put(const std::string& text)
@@ -95,15 +102,12 @@ void ManifestWriter::finish()
     std::snprintf(line, sizeof line, "end %" PRIu64 " %016" PRIx64 "\n", count_, uint64_t(XXH3_64bits_digest(&hasher_->st)));
     if (std::fputs(line, out_) < 0 || std::fflush(out_) != 0)
         fail(ErrorKind::WriteFailed, Place{path_, {}, {}, {}, {}, {}, {}}, "cannot write the manifest");
-    if (out_ != stdout) {
-        if (::fsync(fileno(out_)) != 0 || std::fclose(out_) != 0) {
-            out_ = nullptr;
-            fail(ErrorKind::WriteFailed, Place{path_, {}, {}, {}, {}, {}, {}}, "cannot write the manifest");
-        }
+    if (pending_) {
+        const int closed = std::fclose(out_);
         out_ = nullptr;
-        if (::link(temp_.c_str(), path_.c_str()) != 0)
-            fail(ErrorKind::Refused, Place{path_, {}, {}, {}, {}, {}, {}}, "the manifest file already exists");
-        ::unlink(temp_.c_str());
+        if (closed != 0)
+            fail(ErrorKind::WriteFailed, file_place(path_), "cannot write the manifest");
+        pending_->commit();
     }
     finished_ = true;
 }

@@ -24,10 +24,12 @@
 
 #include "formats/bytes.hpp"
 #include "formats/ckd_track.hpp"
+#include "formats/file_io.hpp"
 
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,7 +77,7 @@ private:
     void put(const std::string& text);
 
     std::string path_;
-    std::string temp_;
+    std::optional<PendingFile> pending_;  // a file (not standard output)
     std::FILE* out_ = nullptr;
     bool finished_ = false;
     uint64_t count_ = 0;

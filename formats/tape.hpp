@@ -97,14 +97,15 @@ public:
 // Options for a new tape.
 struct TapeWriterOptions {
     std::string format = "AWS";    // "AWS" or "HET"
-    bool overwrite = false;        // replace an existing file (otherwise Error(Refused))
+    bool overwrite = false;        // replace an existing tape file (anything else: Error(Refused))
     bool append = false;           // keep the existing tape and write after its last tape mark
                                    // (refused if it does not end with one; a missing file is created;
                                    // a stream cannot be appended to: Error(Usage))
     // With append: keep the existing tape only up to this byte offset and write from there.
     // It must be where a block or tape mark starts, or the end of the file (a missing file
-    // is an empty tape), else Error(Usage); the kept part may end with a block.  The bytes
-    // after it are saved and put back if the writer is destroyed without finish().
+    // is an empty tape), else Error(Usage); the kept part may end with a block.  An append
+    // builds a new version of the tape and replaces the old one only in finish(), so a
+    // writer destroyed before that leaves the tape exactly as it was.
     std::optional<uint64_t> append_at;
     uint32_t chunk_size = 65535;   // AWS/HET chunk size
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
@@ -121,7 +122,13 @@ struct TapeReaderOptions {
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path);
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options);
 
-// Creates a tape for writing: "-" is standard output (an AWS or HET stream).
+// Error(Refused) unless the existing file `path` may be replaced by a new tape: a tape
+// file, or an empty one; never a volume image or anything else (--overwrite).  A missing
+// path, a FIFO or a device passes.
+void check_replaceable_tape(const std::string& path);
+
+// Creates a tape for writing: "-" is standard output (an AWS or HET stream).  With
+// `overwrite`, an existing file is first checked with check_replaceable_tape.
 std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const TapeWriterOptions& options);
 
 } // namespace ddr

@@ -1,5 +1,7 @@
 #include "formats/tape_io.hpp"
 
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -10,7 +12,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <random>
 #include <span>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,54 +37,6 @@ std::string os_error(int err)
     place.offset = offset;
     std::string why = err == ENOSPC ? "no space left on the device" : os_error(err);
     fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + why);
-}
-
-std::string folder_of(const std::string& path)
-{
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos)
-        return ".";
-    if (slash == 0)
-        return "/";
-    return path.substr(0, slash);
-}
-
-std::string base_of(const std::string& path)
-{
-    auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// Makes the rename of a new file durable (best effort: some file systems refuse it).
-void sync_folder(const std::string& folder)
-{
-    int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)::fsync(fd);
-        ::close(fd);
-    }
-}
-
-// Creates a hidden file beside `path` (".<name><tag><random>"), so that a rename is
-// atomic and the bytes stay on the same file system.  Throws Error(WriteFailed).
-UniqueFd create_beside(const std::string& path, const char* tag, mode_t mode, std::string& temp)
-{
-    const std::string folder = folder_of(path);
-    std::random_device entropy;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        char suffix[16];
-        std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
-        temp = folder + "/." + base_of(path) + tag + suffix;
-        int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-        if (fd >= 0)
-            return UniqueFd(fd);
-        const int err = errno;
-        if (err != EEXIST)
-            write_failed(path, 0, ("cannot create a temporary file in " + folder).c_str(), err);
-    }
-    Place place;
-    place.file = path;
-    fail(ErrorKind::WriteFailed, place, "cannot find a free temporary name in " + folder);
 }
 
 // Whole-range pread/pwrite, retried on EINTR: 0, or the errno (EIO for an early end).
@@ -352,30 +305,57 @@ size_t BufferedInput::read(uint8_t* out, size_t n)
 
 // ---- TapeOutput ----
 
-TapeOutput::TapeOutput(Mode mode, std::string name, UniqueFd fd, std::string temp_path, uint64_t start)
-    : mode_(mode), name_(std::move(name)), fd_(std::move(fd)), temp_path_(std::move(temp_path)), keep_(start),
-      old_end_(start), buffer_start_(start)
+namespace {
+
+// Makes `to` start with the first `size` bytes of `from`: a clone of the whole file cut
+// back (free on btrfs and XFS), else an in-kernel copy, else a plain one.  0 or an errno.
+int copy_prefix(int from, int to, uint64_t size) noexcept
+{
+    if (size == 0)
+        return 0;
+    if (::ioctl(to, FICLONE, from) == 0)
+        return ::ftruncate(to, off_t(size)) == 0 ? 0 : errno;
+    off_t in = 0, out = 0;
+    uint64_t left = size;
+    while (left > 0) {
+        ssize_t n = ::copy_file_range(from, &in, to, &out, size_t(std::min<uint64_t>(left, uint64_t(1) << 30)), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)
+                break;  // fall back to reading and writing the rest
+            return errno;
+        }
+        left -= uint64_t(n);
+    }
+    if (left == 0)
+        return 0;
+    Bytes buffer(size_t(1) << 20);
+    const uint64_t done = size - left;
+    return copy_bytes(from, done, to, done, left, buffer);
+}
+
+} // namespace
+
+TapeOutput::TapeOutput(Mode mode, std::string name, uint64_t start)
+    : mode_(mode), name_(std::move(name)), keep_(start), buffer_start_(start)
 {
     // Room for a full buffer plus the largest block, so steady-state writes never allocate.
     buffer_.reserve(kOutputBuffer + (size_t(4) << 20));
 }
 
 TapeOutput::TapeOutput(TapeOutput&& other) noexcept
-    : mode_(other.mode_), name_(std::move(other.name_)), fd_(std::move(other.fd_)),
-      temp_path_(std::move(other.temp_path_)), overwrite_(other.overwrite_), keep_(other.keep_),
-      old_end_(other.old_end_), saved_tail_(std::move(other.saved_tail_)), tail_fd_(std::move(other.tail_fd_)),
-      tail_path_(std::move(other.tail_path_)), buffer_(std::move(other.buffer_)),
-      buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_),
-      moved_from_(other.moved_from_)
+    : mode_(other.mode_), name_(std::move(other.name_)), pending_(std::move(other.pending_)),
+      stream_(std::move(other.stream_)), keep_(other.keep_), buffer_(std::move(other.buffer_)),
+      buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_)
 {
-    other.moved_from_ = true;
+    other.pending_.reset();
+    other.finished_ = true;
 }
 
-TapeOutput::~TapeOutput()
-{
-    if (!moved_from_ && !finished_)
-        abandon();
-}
+// An unfinished file is discarded by its PendingFile; a tape being appended to was
+// never touched.
+TapeOutput::~TapeOutput() = default;
 
 bool TapeOutput::is_stream_path(const std::string& path)
 {
@@ -387,7 +367,7 @@ bool TapeOutput::is_stream_path(const std::string& path)
     return S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
 }
 
-TapeOutput TapeOutput::create_file(const std::string& path, bool overwrite)
+TapeOutput TapeOutput::create_file(const std::string& path, bool replace)
 {
     Place place;
     place.file = path;
@@ -395,71 +375,49 @@ TapeOutput TapeOutput::create_file(const std::string& path, bool overwrite)
     if (::stat(path.c_str(), &st) == 0) {
         if (S_ISDIR(st.st_mode))
             fail(ErrorKind::Refused, place, "is a folder, not a tape file");
-        if (!overwrite)
+        if (!replace)
             fail(ErrorKind::Refused, place, "the tape file already exists");
     }
-    // A hidden name in the same folder, so a reader never sees a half-written tape under
-    // the real name.
-    std::string temp;
-    UniqueFd fd = create_beside(path, ".ddr-", 0666, temp);
-    TapeOutput out(Mode::NewFile, path, std::move(fd), temp, 0);
-    out.overwrite_ = overwrite;
+    TapeOutput out(Mode::NewFile, path, 0);
+    out.pending_.emplace(path, replace ? CommitRule::Replace : CommitRule::NoReplace);
     return out;
 }
 
-TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep, uint64_t tail_in_memory)
+TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (!fd.valid())
+    UniqueFd source(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!source.valid())
         write_failed(path, 0, "cannot open for appending", errno);
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
+    if (::fstat(source.get(), &st) != 0)
         write_failed(path, 0, "cannot open for appending", errno);
-    const uint64_t old_end = uint64_t(st.st_size);
-    if (old_end < keep)
+    if (uint64_t(st.st_size) < keep)
         fail(ErrorKind::Internal, "cannot keep " + std::to_string(keep) + " bytes of " + path + ", which holds " +
-                                      std::to_string(old_end));
-
-    // Save what we will write over before writing anything.  A large tail goes to a synced
-    // file, so that it survives even a crash.
-    const uint64_t size = old_end - keep;
-    Bytes saved;
-    UniqueFd tail_fd;
-    std::string tail_path;
-    int err = 0;
-    if (size <= tail_in_memory) {
-        saved.resize(size_t(size));
-        err = pread_all(fd.get(), saved.data(), saved.size(), keep);
-    } else {
-        tail_fd = create_beside(path, ".ddr-tail-", 0600, tail_path);
-        Bytes buffer(size_t(1) << 20);
-        err = copy_bytes(fd.get(), keep, tail_fd.get(), 0, size, buffer);
-        if (err == 0 && ::fsync(tail_fd.get()) != 0)
-            err = errno;
-        if (err != 0)
-            ::unlink(tail_path.c_str());
-        else
-            sync_folder(folder_of(path));
-    }
-    if (err != 0)
-        write_failed(path, keep, "cannot save the tape after this offset before writing over it", err);
-
-    TapeOutput out(Mode::Append, path, std::move(fd), {}, keep);
-    out.old_end_ = old_end;
-    out.saved_tail_ = std::move(saved);
-    out.tail_fd_ = std::move(tail_fd);
-    out.tail_path_ = std::move(tail_path);
+                                      std::to_string(st.st_size));
+    TapeOutput out(Mode::Append, path, keep);
+    out.pending_.emplace(path, CommitRule::Replace, unsigned(st.st_mode) & 07777u);
+    const int fd = out.pending_->fd();
+    // The new version keeps the tape's permissions and, where we may, its owner.
+    (void)::fchmod(fd, st.st_mode & 07777);
+    (void)::fchown(fd, st.st_uid, st.st_gid);
+    if (int err = copy_prefix(source.get(), fd, keep))
+        write_failed(path, 0, ("cannot copy the tape into " + out.pending_->temp_path() + " to append to it").c_str(), err);
     return out;
 }
 
 TapeOutput TapeOutput::open_stream(const std::string& path)
 {
-    if (path == "-")
-        return TapeOutput(Mode::Stream, "standard output", UniqueFd(STDOUT_FILENO, false), {}, 0);
+    if (path == "-") {
+        TapeOutput out(Mode::Stream, "standard output", 0);
+        out.stream_ = UniqueFd(STDOUT_FILENO, false);
+        return out;
+    }
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         write_failed(path, 0, "cannot open", errno);
-    return TapeOutput(Mode::Stream, path, UniqueFd(fd), {}, 0);
+    TapeOutput out(Mode::Stream, path, 0);
+    out.stream_ = UniqueFd(fd);
+    return out;
 }
 
 void TapeOutput::write(ByteSpan bytes)
@@ -474,8 +432,7 @@ void TapeOutput::write(ByteSpan bytes)
 void TapeOutput::write_out(const uint8_t* data, size_t size, uint64_t at)
 {
     while (size > 0) {
-        ssize_t done = mode_ == Mode::Stream ? ::write(fd_.get(), data, size)
-                                             : ::pwrite(fd_.get(), data, size, off_t(at));
+        ssize_t done = mode_ == Mode::Stream ? ::write(fd(), data, size) : ::pwrite(fd(), data, size, off_t(at));
         if (done < 0) {
             if (errno == EINTR)
                 continue;
@@ -520,9 +477,7 @@ void TapeOutput::truncate(uint64_t pos)
     if (mode_ == Mode::Append && pos < keep_)
         fail(ErrorKind::Internal, "cannot truncate " + name_ + " into the tape it held before");
     buffer_.clear();
-    // An appended file keeps its length until finish(): giving blocks back to the file
-    // system now could leave no room to put the old tail back.
-    if (mode_ != Mode::Append && ::ftruncate(fd_.get(), off_t(pos)) != 0)
+    if (::ftruncate(fd(), off_t(pos)) != 0)
         write_failed(name_, pos, "cannot truncate", errno);
     buffer_start_ = pos;
 }
@@ -532,94 +487,25 @@ void TapeOutput::finish()
     if (finished_)
         return;
     flush(true);
-    Place place;
-    place.file = name_;
-    if (mode_ == Mode::Append && ::ftruncate(fd_.get(), off_t(position())) != 0)
-        write_failed(name_, position(), "cannot cut the file where the tape now ends", errno);
-    if (mode_ != Mode::Stream) {
-        if (::fsync(fd_.get()) != 0)
-            write_failed(name_, position(), "cannot sync to disk", errno);
+    if (pending_) {
+        // The file ends where our writing ends (a rewind may have left more behind).
+        if (::ftruncate(fd(), off_t(position())) != 0)
+            write_failed(name_, position(), "cannot cut the file where the tape ends", errno);
+        try {
+            pending_->commit();
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::Refused)
+                fail(ErrorKind::Refused, e.place(), "the tape file appeared while it was being written; left as it was");
+            throw;
+        }
     } else {
         struct stat st {};
-        if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd_.get()) != 0)
+        if (::fstat(fd(), &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd()) != 0)
             write_failed(name_, position(), "cannot sync to disk", errno);
+        if (stream_.close() != 0)
+            write_failed(name_, position(), "cannot close", errno);
     }
-    if (fd_.close() != 0)
-        write_failed(name_, position(), "cannot close", errno);
-    if (mode_ == Mode::NewFile) {
-        int rc;
-        if (overwrite_) {
-            rc = ::rename(temp_path_.c_str(), name_.c_str());
-        } else {
-            // Never replace a file that appeared while we were writing.
-            rc = ::renameat2(AT_FDCWD, temp_path_.c_str(), AT_FDCWD, name_.c_str(), RENAME_NOREPLACE);
-            if (rc != 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)) {
-                struct stat st {};
-                if (::stat(name_.c_str(), &st) == 0)
-                    errno = EEXIST;
-                else
-                    rc = ::rename(temp_path_.c_str(), name_.c_str());
-            }
-        }
-        if (rc != 0) {
-            int err = errno;
-            ::unlink(temp_path_.c_str());
-            finished_ = true;
-            if (err == EEXIST)
-                fail(ErrorKind::Refused, place, "the tape file appeared while it was being written; left as it was");
-            write_failed(name_, 0, ("cannot rename " + temp_path_ + " into place").c_str(), err);
-        }
-        sync_folder(folder_of(name_));
-    }
-    discard_tail();
     finished_ = true;
-}
-
-bool TapeOutput::restore_tail(int fd) noexcept
-{
-    int err = 0;
-    if (!saved_tail_.empty()) {
-        err = pwrite_all(fd, saved_tail_.data(), saved_tail_.size(), keep_);
-    } else if (tail_fd_.valid()) {
-        uint8_t buffer[size_t(64) << 10];
-        err = copy_bytes(tail_fd_.get(), 0, fd, keep_, old_end_ - keep_, buffer);
-    }
-    return err == 0 && ::ftruncate(fd, off_t(old_end_)) == 0 && ::fsync(fd) == 0;
-}
-
-void TapeOutput::discard_tail() noexcept
-{
-    Bytes().swap(saved_tail_);
-    tail_fd_.reset();
-    if (!tail_path_.empty())
-        ::unlink(tail_path_.c_str());
-    tail_path_.clear();
-}
-
-void TapeOutput::abandon() noexcept
-{
-    switch (mode_) {
-    case Mode::NewFile:
-        fd_.reset();
-        if (!temp_path_.empty())
-            ::unlink(temp_path_.c_str());
-        break;
-    case Mode::Append: {
-        // finish() may have failed after closing the file: open it again to put it back.
-        UniqueFd reopened;
-        if (!fd_.valid())
-            reopened = UniqueFd(::open(name_.c_str(), O_WRONLY | O_CLOEXEC));
-        const int fd = fd_.valid() ? fd_.get() : reopened.get();
-        // If the tail cannot be put back, its hidden copy (if any) stays for a person to use.
-        if (fd >= 0 && restore_tail(fd))
-            discard_tail();
-        fd_.reset();
-        break;
-    }
-    case Mode::Stream:
-        fd_.reset();
-        break;
-    }
 }
 
 } // namespace ddr::tapeio

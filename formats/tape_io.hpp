@@ -8,8 +8,10 @@
 #pragma once
 
 #include "formats/bytes.hpp"
+#include "formats/file_io.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace ddr::tapeio {
@@ -88,12 +90,13 @@ private:
 
 // Where a tape being written goes.
 //
-//  * NewFile: a hidden temporary file in the target's folder, renamed onto the target by
-//    finish(); removed if the writer is abandoned.
-//  * Append: an existing file, written from a point where its tape is kept up to.  The
-//    bytes after that point are saved first (in memory, or in a hidden file beside it
-//    when large); they are written over in place, put back exactly if the writer is
-//    abandoned, and dropped by finish(), which cuts the file where our writing ended.
+//  * NewFile: a PendingFile beside the target, renamed onto it by finish(); removed if
+//    the writer is abandoned.  With `replace` an existing file of the name (one the
+//    caller has checked is a tape) is replaced by that rename.
+//  * Append: a PendingFile that starts as a copy of the existing tape's first `keep`
+//    bytes (a reflink where the file system can clone, else an in-kernel copy); writing
+//    goes on from there and finish() renames the copy over the tape.  The tape itself is
+//    never written: until finish() it is exactly as it was, whatever happens.
 //  * Stream: standard output, a pipe or a FIFO; written through, except that bytes at or
 //    after hold_from() stay in memory so that truncate() can still drop them.
 //
@@ -102,15 +105,11 @@ class TapeOutput {
 public:
     enum class Mode { NewFile, Append, Stream };
 
-    // A new file at `path`.  Throws Error(Refused) if it exists and !overwrite.
-    static TapeOutput create_file(const std::string& path, bool overwrite);
-    // Saved bytes past `keep` are held in memory up to this size, else in a file.
-    static constexpr uint64_t kTailInMemory = uint64_t(64) << 20;
-
-    // An existing regular file whose first `keep` bytes stay as they are; writing starts
-    // at `keep`.  The bytes after it are saved as described above (`tail_in_memory` is
-    // the limit for memory).
-    static TapeOutput append_file(const std::string& path, uint64_t keep, uint64_t tail_in_memory = kTailInMemory);
+    // A new file at `path`.  Throws Error(Refused) if it exists and !replace.
+    static TapeOutput create_file(const std::string& path, bool replace);
+    // A new version of the existing regular file `path` that keeps its first `keep` bytes;
+    // writing starts at `keep`.
+    static TapeOutput append_file(const std::string& path, uint64_t keep);
     // A stream: "-" is standard output; otherwise an existing FIFO or character device.
     static TapeOutput open_stream(const std::string& path);
     // True if `path` is "-" or names an existing FIFO or character device.
@@ -128,38 +127,29 @@ public:
     // Stream: bytes from `pos` on are not written out until a later hold_from() or finish().
     void hold_from(uint64_t pos);
     // Drops everything after `pos`.  A stream can only drop bytes it still holds; an
-    // appended file cannot drop what it held before and keeps its length until finish().
+    // appended file cannot drop the part it kept.
     void truncate(uint64_t pos);
-    // Writes out everything, cuts an appended file where our writing ends (dropping its
-    // saved tail), syncs a file and renames a new file into place.
+    // Writes out everything, syncs, and for a file renames it into place.
     void finish();
 
     Mode mode() const { return mode_; }
     const std::string& name() const { return name_; }
 
 private:
-    TapeOutput(Mode mode, std::string name, UniqueFd fd, std::string temp_path, uint64_t start);
+    TapeOutput(Mode mode, std::string name, uint64_t start);
+    int fd() const { return pending_ ? pending_->fd() : stream_.get(); }
     void flush(bool everything);
     void write_out(const uint8_t* data, size_t size, uint64_t at);
-    bool restore_tail(int fd) noexcept;
-    void discard_tail() noexcept;
-    void abandon() noexcept;
 
     Mode mode_;
-    std::string name_;       // the target as the user named it
-    UniqueFd fd_;
-    std::string temp_path_;  // NewFile only
-    bool overwrite_ = false;
-    uint64_t keep_ = 0;      // Append: where our writing starts
-    uint64_t old_end_ = 0;   // Append: the file's length before we wrote
-    Bytes saved_tail_;       // Append: bytes [keep_, old_end_) when small enough
-    UniqueFd tail_fd_;       // Append: else a hidden file holding them
-    std::string tail_path_;
-    Bytes buffer_;           // bytes not yet written out; buffer_[0] is at buffer_start_
+    std::string name_;                   // the target as the user named it
+    std::optional<PendingFile> pending_; // NewFile, Append
+    UniqueFd stream_;                    // Stream
+    uint64_t keep_ = 0;                  // Append: where our writing starts
+    Bytes buffer_;                       // bytes not yet written out; buffer_[0] is at buffer_start_
     uint64_t buffer_start_ = 0;
     uint64_t hold_from_ = UINT64_MAX;
     bool finished_ = false;
-    bool moved_from_ = false;
 };
 
 } // namespace ddr::tapeio

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
 
 namespace ddr {
 
@@ -90,7 +92,40 @@ Recognition recognise(ByteSpan head, bool whole)
     return r;
 }
 
+// What an existing file is, for a refusal: the magic of a volume image, else the reason
+// it is no tape.
+std::string what_it_is(const std::string& path, ByteSpan head, const Recognition& r)
+{
+    static constexpr const char* kVolumeMagics[] = {"CKD_P370", "CKD_P064", "CKD_C370", "CKD_C064", "CKD_S370",
+                                                    "CKD_S064", "FBA_C370", "FBA_C064", "FBA_S370", "FBA_S064",
+                                                    "CKD_E064", "DDR_BUSY"};
+    for (const char* magic : kVolumeMagics)
+        if (head.size() >= 8 && std::equal(head.begin(), head.begin() + 8, magic))
+            return std::string("a volume image (") + magic + ")";
+    (void)path;
+    return r.why.empty() ? std::string("not a tape") : r.why;
+}
+
 } // namespace
+
+void check_replaceable_tape(const std::string& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return;
+    tapeio::BufferedInput input(path, tapeio::open_for_reading(path));
+    ByteSpan head = input.peek(kRecognitionWindow);
+    const Recognition r = recognise(head, head.size() < kRecognitionWindow);
+    bool volume = false;
+    for (const char* magic : {"CKD_", "FBA_", "DDR_BUSY"})
+        volume = volume || (head.size() >= 8 && std::equal(magic, magic + std::strlen(magic), head.begin()));
+    if (r.tape && !volume)
+        return;
+    Place place;
+    place.file = path;
+    fail(ErrorKind::Refused, place,
+         "is " + what_it_is(path, head, r) + ", not a tape file: --overwrite replaces only tape files; left as it was");
+}
 
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options)
 {
@@ -118,6 +153,8 @@ std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const Ta
 {
     std::string format = options.format;
     std::transform(format.begin(), format.end(), format.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (options.overwrite && !options.append && path != "-")
+        check_replaceable_tape(path);
     if (format == "AWS")
         return AwsTapeWriter::create(path, options);
     if (format == "HET")

@@ -57,6 +57,16 @@ Error read_error(const std::string& path, bool strict = false)
     return *e;
 }
 
+// The first 512 bytes of a plain CKD image (whose first bytes make a plausible AWS
+// header only by accident, never as a tape).
+Bytes header_bytes_of_ckd()
+{
+    Bytes h(512, 0);
+    std::copy_n("CKD_P370", 8, h.begin());
+    h[8] = 15;
+    return h;
+}
+
 } // namespace
 
 TEST_CASE("AWS writer: a small labelled tape is byte-identical to hetinit -d")
@@ -298,7 +308,7 @@ TEST_CASE("AWS reader: wrong previous lengths are counted, or refused when stric
     CHECK(r.size() == 5);
     CHECK(lenient->previous_length_mismatches() == 2);
     CHECK(lenient->tolerated_irregularities() ==
-          "2 wrong previous-length field(s); the first: AWS header at offset 86 gives the previous chunk length as 79, "
+          "2 wrong previous-length fields; the first: AWS header at offset 86 gives the previous chunk length as 79, "
           "but that chunk holds 80 bytes");
 
     Error e = read_error(dir.file("prev.aws"), true);
@@ -385,9 +395,24 @@ TEST_CASE("AWS writer: an existing file is refused unless overwrite is set")
     CHECK(e->place().file == path);
     CHECK(read_file(path) == Bytes{1, 2, 3});
 
+    // --overwrite replaces a tape, and only a tape.
     TapeWriterOptions o;
     o.overwrite = true;
-    write_tape(path, {test_block(80, 1), {}}, o);
+    auto not_tape = error_from([&] { create_tape_writer(path, o); });
+    REQUIRE(not_tape);
+    CHECK(not_tape->kind() == ErrorKind::Refused);
+    CHECK(not_tape->detail().find("--overwrite replaces only tape files") != std::string::npos);
+    CHECK(read_file(path) == Bytes{1, 2, 3});
+    Bytes volume = header_bytes_of_ckd();
+    write_file(path, volume);
+    auto ckd = error_from([&] { create_tape_writer(path, o); });
+    REQUIRE(ckd);
+    CHECK(ckd->kind() == ErrorKind::Refused);
+    CHECK(ckd->detail().find("a volume image (CKD_P370)") != std::string::npos);
+    CHECK(read_file(path) == volume);
+    write_file(path, Bytes{});
+    write_tape(path, {test_block(80, 2), test_block(80, 3), {}}, o);  // an empty file holds nothing
+    write_tape(path, {test_block(80, 1), {}}, o);                     // a tape is replaced
     CHECK(fs::file_size(path) == 92);
 
     auto folder = error_from([&] { create_tape_writer(dir.path().string(), o); });
@@ -702,10 +727,9 @@ TapeWriterOptions append_options(std::optional<uint64_t> at)
     return o;
 }
 
-std::unique_ptr<TapeWriter> appender(const std::string& path, uint64_t at,
-                                     uint64_t tail_in_memory = tapeio::TapeOutput::kTailInMemory)
+std::unique_ptr<TapeWriter> appender(const std::string& path, uint64_t at)
 {
-    return std::make_unique<AwsTapeWriter>(AwsChunkWriter::open(path, append_options(at), false, tail_in_memory));
+    return std::make_unique<AwsTapeWriter>(AwsChunkWriter::open(path, append_options(at), false));
 }
 
 void write_records(TapeWriter& w, const std::vector<Bytes>& records)
@@ -856,44 +880,57 @@ TEST_CASE("AWS writer: append_at refuses offsets that do not start a block or ta
     CHECK(read_file(path) == original);
 }
 
-TEST_CASE("AWS writer: an abandoned append_at puts the old tail back byte for byte")
+TEST_CASE("AWS writer: an abandoned append_at leaves the tape exactly as it was")
 {
     TempDir dir;
     const std::string path = dir.file("tape.aws");
     write_tape(path, dump_records(1), append_options(std::nullopt));
     const Bytes original = read_file(path);
-    const uint64_t cut = 4188;  // the tail is 10,196 bytes
+    const uint64_t cut = 4188;  // the old tail is 10,196 bytes
 
-    // The tail in memory (the default), then in a hidden file (a 100-byte memory limit).
-    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
-        CAPTURE(memory);
-        const bool in_file = memory < original.size() - cut;
-        write_file(path, original);
-        {
-            auto w = appender(path, cut, memory);
-            auto names = folder_entries(dir.path());
-            REQUIRE(names.size() == (in_file ? 2u : 1u));
-            if (in_file) {
-                CHECK(names[0].rfind(".tape.aws.ddr-tail-", 0) == 0);
-                CHECK(read_file(dir.file(names[0])) == Bytes(original.begin() + cut, original.end()));
-            }
-            w->write_tapemark();
-            for (uint32_t i = 0; i < 800; ++i)  // about 3.3 MB: past the write buffer, over the tail on disk
-                w->write_block(test_block(4096, 100 + i));
-            CHECK(fs::file_size(path) > 2000000);
-            const TapeMarkPosition m = w->mark();
-            for (uint32_t i = 0; i < 600; ++i)
-                w->write_block(test_block(4096, 900 + i));
-            w->rewind_to(m);
-        }
-        CHECK(read_file(path) == original);
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
-
-        // Abandoned before anything was written.
-        { auto w = appender(path, 0, memory); }
-        CHECK(read_file(path) == original);
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    {
+        auto w = appender(path, cut);
+        auto names = folder_entries(dir.path());
+        REQUIRE(names.size() == 2);  // the new version, hidden beside the tape
+        CHECK(names[0].rfind(".tape.aws.ddr-tmp.", 0) == 0);
+        w->write_tapemark();
+        for (uint32_t i = 0; i < 800; ++i)  // about 3.3 MB: past the write buffer
+            w->write_block(test_block(4096, 100 + i));
+        CHECK(read_file(path) == original);  // the tape itself is never written
+        const TapeMarkPosition m = w->mark();
+        for (uint32_t i = 0; i < 600; ++i)
+            w->write_block(test_block(4096, 900 + i));
+        w->rewind_to(m);
     }
+    CHECK(read_file(path) == original);
+    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+
+    // Abandoned before anything was written.
+    { auto w = appender(path, 0); }
+    CHECK(read_file(path) == original);
+    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+}
+
+TEST_CASE("AWS writer: append_at replaces the tape in one rename, keeping its permissions")
+{
+    TempDir dir;
+    const std::string path = dir.file("tape.aws");
+    write_tape(path, dump_records(1), append_options(std::nullopt));
+    const Bytes original = read_file(path);
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    // A reader that opened the tape before the append keeps reading the old tape.
+    UniqueFd before = open_existing(path, false);
+    auto w = appender(path, 4188);
+    w->write_tapemark();
+    w->write_block(test_block(80, 7));
+    w->write_tapemark();
+    w->finish();
+    Bytes old(original.size());
+    pread_exact(before.get(), old, 0, file_place(path));
+    CHECK(old == original);
+    CHECK(fs::status(path).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+    CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), test_block(4096, 2), {}, test_block(80, 7), {}});
+    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
 }
 
 TEST_CASE("AWS writer: after append_at, finish cuts the file where the new content ends")
@@ -903,18 +940,14 @@ TEST_CASE("AWS writer: after append_at, finish cuts the file where the new conte
     write_tape(path, dump_records(1), append_options(std::nullopt));
     const Bytes original = read_file(path);
 
-    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
-        CAPTURE(memory);
-        write_file(path, original);
-        auto w = appender(path, 86, memory);
-        w->write_tapemark();
-        w->finish();
-        Bytes expected(original.begin(), original.begin() + 86);
-        append(expected, aws_header(0, 80, 0x40));
-        CHECK(read_file(path) == expected);
-        CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), {}});
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});  // the saved tail is gone
-    }
+    auto w = appender(path, 86);
+    w->write_tapemark();
+    w->finish();
+    Bytes expected(original.begin(), original.begin() + 86);
+    append(expected, aws_header(0, 80, 0x40));
+    CHECK(read_file(path) == expected);
+    CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), {}});
+    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
 }
 
 TEST_CASE("AWS writer: mark and rewind after append_at never reach before it")
@@ -982,12 +1015,11 @@ TEST_CASE("AWS writer: a write error during append_at leaves the tape as it was"
 
     // The disk is "full" at the old end of the file: our writing fails once it passes it,
     // in write_block (a flush of the write buffer) or in finish().
-    for (uint64_t memory : {tapeio::TapeOutput::kTailInMemory, uint64_t(100)}) {
+    {
         for (uint32_t blocks : {10u, 800u}) {
-            CAPTURE(memory);
             CAPTURE(blocks);
             write_file(path, original);
-            auto w = appender(path, 4188, memory);
+            auto w = appender(path, 4188);
             std::optional<Error> e;
             {
                 FileSizeLimit full(original.size());

@@ -235,10 +235,10 @@ TEST_CASE("CKD create: a 3390-3 splits into two files as dasdinit makes them")
             std::string name = e.path().filename().string();
             Bytes h(512);
             std::ifstream(e.path(), std::ios::binary).read(reinterpret_cast<char*>(h.data()), 512);
-            if (name.rfind("split3390_1.3390.", 0) == 0) {
+            if (name.rfind(".split3390_1.3390.ddr-tmp.", 0) == 0) {
                 CHECK(h == header_bytes("CKD_P370", 15, 56832, 0x90, 1, 2518));
                 sizes["1"] = e.file_size();
-            } else if (name.rfind("split3390_2.3390.", 0) == 0) {
+            } else if (name.rfind(".split3390_2.3390.ddr-tmp.", 0) == 0) {
                 CHECK(h == header_bytes("CKD_P370", 15, 56832, 0x90, 2, 0));
                 sizes["2"] = e.file_size();
             }

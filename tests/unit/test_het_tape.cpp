@@ -544,9 +544,9 @@ TEST_CASE("HET writer: append_at continues a compressed tape after a block, or p
     o.append = true;
     o.append_at = cut;
 
-    // Abandoned after writing over the tail (kept in a hidden file): the tape comes back.
+    // Abandoned after writing past the old end: the tape was never touched.
     {
-        HetTapeWriter w(AwsChunkWriter::open(path, o, true, 100), HetBlockCompressor(1, 4));
+        HetTapeWriter w(AwsChunkWriter::open(path, o, true), HetBlockCompressor(1, 4));
         CHECK(w.position() == cut);
         CHECK(w.mark().state == previous);
         w.write_tapemark();

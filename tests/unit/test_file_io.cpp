@@ -1,0 +1,159 @@
+// The file layer: how every file is made (PendingFile), the no-replace rule, the cleanup
+// of temporaries left by killed processes, and file identity.
+#include "formats/file_io.hpp"
+#include "tests/unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace ddr;
+using namespace ddr::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& folder)
+{
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(folder))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// A PID that certainly runs no process: one of a child that has exited and been reaped.
+long dead_pid()
+{
+    pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return long(child);
+}
+
+} // namespace
+
+TEST_CASE("PendingFile: a hidden, locked temporary beside the target, renamed only on commit")
+{
+    TempDir dir;
+    const std::string target = dir.file("vol.3390");
+    {
+        PendingFile f(target);
+        const std::string prefix = ".vol.3390.ddr-tmp." + std::to_string(::getpid()) + ".";
+        CHECK(fs::path(f.temp_path()).filename().string().rfind(prefix, 0) == 0);
+        CHECK(fs::path(f.temp_path()).parent_path() == dir.path());
+        // Its writer holds the lock: nobody else can take it.
+        int other = ::open(f.temp_path().c_str(), O_RDONLY);
+        REQUIRE(other >= 0);
+        CHECK(::flock(other, LOCK_EX | LOCK_NB) != 0);
+        ::close(other);
+        write_file(f.temp_path(), Bytes{1, 2, 3});
+        CHECK_FALSE(fs::exists(target));
+        f.commit();
+        CHECK(f.renamed());
+    }
+    CHECK(read_file(target) == Bytes{1, 2, 3});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"vol.3390"});
+
+    // Abandoned: nothing remains.
+    { PendingFile f(dir.file("other")); }
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"vol.3390"});
+}
+
+TEST_CASE("PendingFile: the no-replace rule refuses a file that appeared, the replace rule replaces it")
+{
+    TempDir dir;
+    const std::string target = dir.file("t.aws");
+    PendingFile first(target);
+    write_file(target, Bytes{9});
+    try {
+        first.commit();
+        FAIL("a file that appeared was replaced");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::Refused);
+        CHECK(e.place().file == target);
+    }
+    CHECK(read_file(target) == Bytes{9});
+    first.discard();
+
+    PendingFile second(target, CommitRule::Replace);
+    CHECK(::pwrite(second.fd(), "\x07", 1, 0) == 1);
+    second.commit();
+    CHECK(read_file(target) == Bytes{7});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"t.aws"});
+
+    // rename_no_replace itself.
+    write_file(dir.file("a"), Bytes{1});
+    write_file(dir.file("b"), Bytes{2});
+    CHECK_THROWS_AS(rename_no_replace(dir.file("a"), dir.file("b")), Error);
+    CHECK(read_file(dir.file("b")) == Bytes{2});
+    rename_no_replace(dir.file("a"), dir.file("c"));
+    CHECK(read_file(dir.file("c")) == Bytes{1});
+    CHECK_FALSE(fs::exists(dir.file("a")));
+}
+
+TEST_CASE("remove_stale_temporaries: only ddr temporaries of processes that are gone")
+{
+    TempDir dir;
+    const long gone = dead_pid();
+    const std::string stale = dir.file(".vol.3390.ddr-tmp." + std::to_string(gone) + ".0a1b2c");
+    const std::string stale_tape = dir.file(".t.aws.ddr-tmp." + std::to_string(gone) + ".ffffff");
+    const std::string mine = dir.file(".vol.3390.ddr-tmp." + std::to_string(::getpid()) + ".000001");
+    const std::string locked = dir.file(".x.ddr-tmp." + std::to_string(gone) + ".123456");
+    const std::vector<std::string> kept_names = {"vol.3390",          "vol.3390.ddr-busy", ".vol.3390.ddr-tmp.abc.123456",
+                                                 "x.ddr-tmp.1.123456", ".y.ddr-tmp.1.12345", ".z.ddr-tmp.1.12345g"};
+    write_file(stale, Bytes(1000, 1));
+    write_file(stale_tape, Bytes(10, 2));
+    write_file(mine, Bytes{3});
+    write_file(locked, Bytes{4});
+    for (const std::string& n : kept_names)
+        write_file(dir.file(n), Bytes{5});
+    // A writer in another PID namespace would hold the lock though its PID looks dead.
+    int holder = ::open(locked.c_str(), O_RDONLY);
+    REQUIRE(holder >= 0);
+    REQUIRE(::flock(holder, LOCK_EX) == 0);
+
+    std::vector<StaleTemporary> removed = remove_stale_temporaries(dir.file("anything"));
+    ::close(holder);
+    std::sort(removed.begin(), removed.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+    REQUIRE(removed.size() == 2);
+    CHECK(removed[0].path == dir.path().string() + "/" + fs::path(stale_tape).filename().string());
+    CHECK(removed[0].pid == gone);
+    CHECK(removed[0].bytes == 10);
+    CHECK(removed[1].bytes == 1000);
+    CHECK_FALSE(fs::exists(stale));
+    CHECK_FALSE(fs::exists(stale_tape));
+    CHECK(fs::exists(mine));
+    CHECK(fs::exists(locked));
+    for (const std::string& n : kept_names)
+        CHECK(fs::exists(dir.file(n)));
+
+    // A live PendingFile of this process is never taken.
+    // (The file whose holder has now let go is stale at last.)
+    PendingFile live(dir.file("new.aws"));
+    std::vector<StaleTemporary> again = remove_stale_temporaries(dir.file("new.aws"));
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].path == dir.path().string() + "/" + fs::path(locked).filename().string());
+    CHECK(fs::exists(live.temp_path()));
+}
+
+TEST_CASE("same_file: one file through any path or link; paths of files not made yet")
+{
+    TempDir dir;
+    write_file(dir.file("a.3390"), Bytes{1});
+    fs::create_hard_link(dir.file("a.3390"), dir.file("hard"));
+    fs::create_symlink(dir.file("a.3390"), dir.file("soft"));
+    fs::create_directory(dir.file("sub"));
+    CHECK(same_file(dir.file("a.3390"), dir.file("hard")));
+    CHECK(same_file(dir.file("soft"), dir.file("a.3390")));
+    CHECK(same_file(dir.file("sub/../a.3390"), dir.file("a.3390")));
+    CHECK_FALSE(same_file(dir.file("a.3390"), dir.file("sub")));
+    CHECK(same_file(dir.file("new.aws"), dir.file("sub/../new.aws")));
+    CHECK_FALSE(same_file(dir.file("new.aws"), dir.file("new2.aws")));
+}
