@@ -123,6 +123,17 @@ std::optional<UnfinishedRestore> unfinished_instead_of(const std::string& path)
     return u;
 }
 
+// True if `path` is a plain CKD image whose magic reads DDR_BUSY; false for anything that
+// cannot be read as a volume (a device, a folder: its readers say what it is).
+bool marked_busy_in_place(const std::string& path)
+{
+    try {
+        return probe(path).container == Container::CkdBusy;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 // A new image never takes the name of one a restore did not finish.
 void refuse_new_over_unfinished(const std::string& path)
 {
@@ -310,8 +321,8 @@ std::optional<UnfinishedRestore> find_unfinished_restore(const std::string& path
     const bool have_image = path_exists(u.image);
     if (path_exists(u.file_now))
         u.name_taken = have_image;
-    else if (have_image && probe(u.image).container == Container::CkdBusy)
-        u.file_now = u.image;  // marked in place, as ddr 0.1 did
+    else if (have_image && marked_busy_in_place(u.image))
+        u.file_now = u.image;  // as ddr 0.1 did
     else
         return std::nullopt;
     const Container c = probe(u.file_now).container;
