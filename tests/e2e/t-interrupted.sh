@@ -30,7 +30,7 @@ kinds="ckd cckd fba cfba"
 flavour() { case $1 in ckd|cckd) echo ckd;; *) echo fba;; esac; }
 compressed() { [ "$1" = cckd ] || [ "$1" = cfba ]; }
 fresh() {  # KIND: a new copy of the target, and nothing left from before
-  rm -f t.$1 t.$1.ddr-busy t.$1.ddr-tmp-*; cp --sparse=always tpl.$1 t.$1
+  rm -f t.$1 t.$1.ddr-busy .t.$1.ddr-tmp.*; cp --sparse=always tpl.$1 t.$1
 }
 for k in $kinds; do
   for v in c b; do
@@ -89,8 +89,9 @@ for k in $kinds; do
     if [ -e t.$k.ddr-busy ]; then states="$states busy"
     elif cmp -s t.$k tpl.$k; then states="$states unchanged"
     else states="$states done"; fi
-    rm -f t.$k.ddr-tmp-*   # a compressed update killed outright leaves its new file half built
     again $k c "$k: killed after ${delay}s" --force
+    # A compressed update killed outright leaves its new file half built: the next run removes it.
+    ls -A | grep -q "^\.t\.$k\.ddr-tmp" && bad "$k: a temporary file is left after the redo" 
   done
   ok "$k: states the kills left:$states"
 done
@@ -142,8 +143,9 @@ for k in cckd cfba; do
   fresh $k
   stop_midway $k KILL
   cmp -s t.$k tpl.$k && ok "$k: killed mid-restore: t.$k unchanged" || bad "$k: killed mid-restore changed t.$k"
-  rm -f t.$k.ddr-tmp-*
   again $k c "$k: the same restore again" --force
+  case "$AGAIN_OUT" in *"removed ./.t.$k.ddr-tmp."*) ok "  the redo removed the killed run's temporary file";;
+    *) bad "$k: no temporary file removed: $AGAIN_OUT";; esac
   out=$(cckdcdsk -3 t.$k 2>&1); before=$(sum t.$k)
   [ -z "$out" ] && [ "$(sum t.$k)" = "$before" ] && ok "  cckdcdsk -3 t.$k: clean" || bad "cckdcdsk -3 t.$k: $out"
 done
@@ -252,7 +254,7 @@ cp --sparse=always t.$1 fs/t.$1
 expect 8 "$1: disk full mid-restore" -- "$DDR" restore --force $2 fs/t.$1
 if [ "$3" = compressed ]; then
   contains "fs/t.$1 was not changed" "$1 full"; cmp -s fs/t.$1 t.$1 && ok "  unchanged" || bad "$1: disk full changed it"
-  ls fs | grep -q ddr-tmp && bad "$1: temporary file left" || ok "  no temporary file left"
+  ls -A fs | grep -q ddr-tmp && bad "$1: temporary file left" || ok "  no temporary file left"
 else
   contains "fs/t.$1 is now INCOMPLETE" "$1 full"; contains "fs/t.$1.ddr-busy" "$1 full"
   contains "run the same restore again" "$1 full"
