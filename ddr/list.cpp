@@ -4,6 +4,7 @@
 #include "ddr/tape_scan.hpp"
 #include "formats/ddr_fba.hpp"
 #include "formats/ebcdic.hpp"
+#include "formats/volume.hpp"
 #include "formats/volume_label.hpp"
 #include "formats/error.hpp"
 
@@ -119,6 +120,8 @@ void print_dump(const CheckedDump& d)
 int run_list(const ListOptions& options, Reporter& reporter)
 {
     (void)reporter;
+    for (const std::string& tape : options.tapes)
+        refuse_unfinished(tape);  // a volume a restore left busy is named, not "cannot open"
     TapeScan scan = scan_tapes(options.tapes);
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}}, "no DDR dump on this tape");

@@ -81,23 +81,140 @@ void rewrite_nucleus_records(TrackImage& track0, ByteSpan checkpoint)
 }
 
 // An existing target is written only if its volser is the dump's, or --volser names it,
-// or --force says so.
+// or --force says so.  `whose` says which volser `target_volser` is ("the target's
+// volser is ").
 void check_target_volser(const RestoreOptions& options, const std::optional<std::string>& target_volser,
-                         const std::string& dump_volser, const Place& where)
+                         const std::string& dump_volser, const Place& where,
+                         const std::string& whose = "the target's volser is ")
 {
     if (options.force)
         return;
     if (options.volser && target_volser && *target_volser != *options.volser)
-        fail(ErrorKind::Refused, where, "the target's volser is " + *target_volser + ", not " + *options.volser +
-                                            " as --volser expects");
+        fail(ErrorKind::Refused, where, whose + *target_volser + ", not " + *options.volser + " as --volser expects");
     const bool ok = (target_volser && *target_volser == dump_volser) ||
                     (target_volser && options.volser && *target_volser == *options.volser);
     if (!ok)
         fail(ErrorKind::Refused, where,
-             "the target's volser is " + (target_volser ? *target_volser : std::string("(no VOL1 label)")) +
-                 " but the dump is of " + (dump_volser.empty() ? std::string("(blank)") : dump_volser) +
-                 "; give --volser " + (target_volser ? *target_volser : std::string("VOLSER")) +
-                 " to confirm this target, or --force");
+             whose + (target_volser ? *target_volser : std::string("(no VOL1 label)")) + " but the dump is of " +
+                 (dump_volser.empty() ? std::string("(blank)") : dump_volser) + "; give --volser " +
+                 (target_volser ? *target_volser : std::string("VOLSER")) + " to confirm this target, or --force");
+}
+
+// What is at the target's name before this run writes anything.
+struct TargetState {
+    bool present = false;                         // an image answers to the name, or its busy name
+    std::optional<UnfinishedRestore> unfinished;  // a restore into it did not finish
+};
+
+TargetState examine_target(const std::string& target)
+{
+    TargetState t;
+    t.unfinished = find_unfinished_restore(target);
+    if (t.unfinished && t.unfinished->name_taken)
+        fail_both_names(target, *t.unfinished);
+    t.present = t.unfinished.has_value() || exists(target);
+    return t;
+}
+
+// Whether this run may write the existing target, and what its busy mark records.  A
+// restore redone with the dump it recorded asks no volser question: that was settled
+// before its first track was written.  Another dump answers to the volser the target
+// had before any of it began, as on an intact target.
+RestoreRecord admit_target(const RestoreOptions& options, const TargetState& target,
+                           const std::optional<std::string>& label, const DdrVolumeHeader& vhr, const Place& where,
+                           Reporter& reporter)
+{
+    RestoreRecord record;
+    record.dump_tod = vhr.tod;
+    record.dump_volser = volser_of(vhr);
+    record.prior_volser = label;
+    if (!target.unfinished) {
+        check_target_volser(options, label, record.dump_volser, where);
+        return record;
+    }
+    const std::optional<RestoreRecord>& earlier = target.unfinished->record;
+    const std::string incomplete = options.target + " is incomplete: ";
+    const std::string before = "before the restore that did not finish, the target's volser was ";
+    if (earlier && earlier->same_dump(record)) {
+        record.prior_volser = earlier->prior_volser;
+        // --volser still says which target is meant.
+        if (options.volser && !options.force && record.prior_volser && *record.prior_volser != *options.volser)
+            fail(ErrorKind::Refused, where,
+                 before + *record.prior_volser + ", not " + *options.volser + " as --volser expects");
+        reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; every " +
+                      "track of the dump is written again");
+        return record;
+    }
+    if (earlier) {
+        record.prior_volser = earlier->prior_volser;
+        check_target_volser(options, record.prior_volser, record.dump_volser, where, before);
+    } else {
+        check_target_volser(options, label, record.dump_volser, where);
+    }
+    reporter.note(incomplete + (earlier ? earlier->describe() : std::string("a restore")) +
+                  " into it did not finish; this restore writes its own dump in full and completes it");
+    return record;
+}
+
+// What a failed run leaves of an existing target, said at the end of its one-line error:
+// unchanged, or INCOMPLETE under its busy name and how to finish it.
+class TargetFate {
+public:
+    explicit TargetFate(std::string target) : target_(std::move(target)) {}
+    void existing(const TargetState& t) { existing_ = t.present; }
+    void writing(bool in_place)
+    {
+        writing_ = true;
+        in_place_ = in_place;
+    }
+    void committed() { committed_ = true; }
+    Error explain(const Error& e) const
+    {
+        if (!existing_ || committed_)
+            return e;
+        return Error(e.kind(), e.place(), e.detail() + "; " + fate(e.kind()));
+    }
+
+private:
+    std::string fate(ErrorKind kind) const;
+
+    std::string target_;
+    bool existing_ = false, writing_ = false, in_place_ = false, committed_ = false;
+};
+
+// How to finish a target a failed restore left incomplete, by what made it fail.
+std::string how_to_finish(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::Reel:
+        return "run the same restore again with every reel of the dump, in order, to finish it";
+    case ErrorKind::Unreadable:
+    case ErrorKind::Damaged:
+        return "run the same restore again from an intact copy of the dump to finish it";
+    default:
+        return "run the same restore again to finish it";
+    }
+}
+
+std::string TargetFate::fate(ErrorKind kind) const
+{
+    if (writing_ && !in_place_)
+        return target_ + " was not changed (a compressed image is replaced only when a restore completes): run the "
+                         "same restore again";
+    std::optional<UnfinishedRestore> u;
+    try {
+        u = find_unfinished_restore(target_);
+    } catch (const Error&) {
+        // The names cannot be read now; say what is known.
+    }
+    if (!u)
+        return target_ + " was not changed";
+    const std::string where = busy_whereabouts(target_, *u);
+    if (writing_)
+        return target_ + " is now INCOMPLETE (" + where + " until a restore completes): " + how_to_finish(kind) +
+               ", or restore another dump onto it";
+    return target_ + " was not changed by this run but is still INCOMPLETE from a restore that did not finish (" +
+           where + "): " + how_to_finish(kind) + ", or restore another dump onto it";
 }
 
 struct Selection {
@@ -167,57 +284,60 @@ void check_dump_complete(DumpReader& reader, DumpChecker& checker, Reporter& rep
     checker.require_first_reel();
 }
 
-// What an existing target holds when a missing first reel shows only after writing began
-// (no precheck): the checker adds it to its error.
-void explain_writes(DumpChecker& checker, const RestoreOptions& options, bool updating, bool prechecked,
+// What an existing target rewritten in place holds when a missing first reel shows only
+// after writing began (no precheck): the checker adds it to its error, and TargetFate
+// then says that the target is incomplete and how to finish it.
+void explain_writes(DumpChecker& checker, const RestoreOptions& options, bool in_place, bool prechecked,
                     const uint64_t& units, const char* unit)
 {
-    if (!updating || prechecked)
+    if (!in_place || prechecked)
         return;
     checker.done_so_far = [&options, &units, unit] {
-        return units == 0 ? options.target + " is left marked incomplete, though nothing of the dump was written to it"
-                          : options.target + " was written with the " + counted(units, unit) +
-                                " read and is left marked incomplete";
+        return units == 0 ? "nothing of the dump was written to " + options.target
+                          : options.target + " was written with the " + counted(units, unit) + " read";
     };
 }
 
-// Reads the whole dump once before an existing target is touched: a truncated or corrupt
-// tape, a missing reel, or checksums that do not match (wherever on the tape they stand)
-// must leave the target as it was.
-DumpSummary precheck_dump(const RestoreOptions& options)
+// An existing FBA target, checked (type, volser, size) and opened for writing.
+std::unique_ptr<FbaVolumeWriter> open_existing_fba_target(const RestoreOptions& options, const TargetState& target,
+                                                          const DdrVolumeHeader& vhr, std::optional<uint64_t> highest,
+                                                          TargetFate& fate, Reporter& reporter)
 {
-    DumpChecker checker;
-    DumpReader reader(options.tapes);
-    reader.skip_files(options.file - 1);
-    if (!reader.start_dump())
-        fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
-             "no dump " + std::to_string(options.file) + " on this tape");
-    DumpSummary summary = scan_dump(reader, &checker);
-    if (summary.problem)
-        throw *summary.problem;
-    if (!summary.order_problems.empty() && !options.keep_going)
-        fail(ErrorKind::Damaged, summary.order_problems.front().first,
-             summary.order_problems.front().second + "; " + options.target + " was not touched");
-    reader.check_no_reels_after();
-    if (!checker.last_reel_checked())
-        (void)read_moved_trailer(reader, checker);  // the restore itself warns about unreadable parts
-    checker.require_first_reel();
-    const std::vector<ChecksumFinding>& findings = checker.findings();
-    if (!findings.empty() && !options.keep_going)
-        fail(ErrorKind::Damaged, findings.front().place,
-             "the dump is damaged, so " + options.target + " was not touched: " + findings.front().what + " (" +
-                 counted(findings.size(), "problem") + "; ddr verify lists them; --continue restores anyway)");
-    return summary;
+    Place where{options.target, {}, {}, {}, {}, {}, {}};
+    if (target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target))
+        fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
+    uint64_t target_blocks = 0;
+    std::optional<std::string> target_volser;
+    std::string format;
+    {
+        auto probe = open_fba_volume(options.target, true);
+        target_blocks = probe->info().blocks;
+        format = probe->info().format;
+        if (target_blocks > 1) {
+            Bytes b1(kFbaBlockSize);
+            probe->read_blocks(1, b1);
+            target_volser = find_fba_volser(b1);
+        }
+    }
+    const RestoreRecord record = admit_target(options, target, target_volser, vhr, where, reporter);
+    if (highest && *highest >= target_blocks)
+        fail(ErrorKind::Refused, where,
+             "the target has " + std::to_string(target_blocks) + " blocks; the dump writes up to block " +
+                 std::to_string(*highest));
+    fate.writing(format == "FBA");
+    auto volume = update_fba_volume(options.target, record);
+    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
+                  options.target);
+    return volume;
 }
 
 // An FBA dump onto an FBA volume: groups of blocks at their (REORDERed) block numbers.
-int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
+int restore_fba(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
                 const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
-                Reporter& reporter)
+                TargetFate& fate, Reporter& reporter)
 {
     const DdrVolumeHeader vhr = reader.vhr();
     const FbaVolumeFields fields = *fba_fields(vhr);
-    const std::string dump_volser = volser_of(vhr);
     if (!options.extents.empty())
         fail(ErrorKind::Usage, "the dump is of an FBA volume: give --blocks, not --cylinders");
     std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
@@ -240,29 +360,8 @@ int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& 
         dev = &generic_fba_device();
 
     std::unique_ptr<FbaVolumeWriter> volume;
-    const bool updating = exists(options.target);
-    if (updating) {
-        Place where{options.target, {}, {}, {}, {}, {}, {}};
-        if (looks_like_ckd_volume(options.target))
-            fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
-        uint64_t target_blocks = 0;
-        std::optional<std::string> target_volser;
-        {
-            auto probe = open_fba_volume(options.target);
-            target_blocks = probe->info().blocks;
-            if (target_blocks > 1) {
-                Bytes b1(kFbaBlockSize);
-                probe->read_blocks(1, b1);
-                target_volser = find_fba_volser(b1);
-            }
-        }
-        check_target_volser(options, target_volser, dump_volser, where);
-        if (highest && *highest >= target_blocks)
-            fail(ErrorKind::Refused, where,
-                 "the target has " + std::to_string(target_blocks) + " blocks; the dump writes up to block " +
-                     std::to_string(*highest));
-        volume = update_fba_volume(options.target);
-        reporter.note("restoring " + dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " + options.target);
+    if (target.present) {
+        volume = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
     } else {
         NewFbaVolume spec;
         if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
@@ -281,7 +380,8 @@ int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& 
     for (const Extent& e : extents)
         seen.emplace_back(e.last - e.first + 1, false);
     uint64_t restored = 0;
-    explain_writes(checker, options, updating, summary.has_value(), restored, "FBA block");
+    explain_writes(checker, options, target.present && volume->info().format == "FBA", summary.has_value(), restored,
+                   "FBA block");
     std::optional<uint64_t> previous_end;
     for (;;) {
         DumpReader::Item item = reader.next();
@@ -332,57 +432,131 @@ int restore_fba(const RestoreOptions& options, DumpReader& reader, DumpChecker& 
                      "block requested by extent '" + extents[k].str() + "' is not on the tape");
     check_dump_complete(reader, checker, reporter);
     volume->commit();
+    fate.committed();
     finish_restore(options, reader, checker, damaged, restored, "FBA blocks", reporter);
     return 0;
 }
 
-} // namespace
-
-int run_restore(const RestoreOptions& options, Reporter& reporter)
+// Reads the whole dump once before an existing target is touched: a truncated or corrupt
+// tape, a missing reel, or checksums that do not match (wherever on the tape they stand)
+// must leave the target as it was.  A pipe cannot be read twice: then nothing.
+std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter& reporter)
 {
-    if (options.tapes.empty())
-        fail(ErrorKind::Usage, "no TAPE given");
-    if (options.file == 0)
-        fail(ErrorKind::Usage, "--file counts from 1");
-    check_output_is_not_input(options.target, options.tapes);
-    clear_leftovers_beside(options.target, reporter);
-    check_reel_order(options.tapes, options.file);
-
-    const bool target_exists = exists(options.target);
-    // Before an existing volume is touched, read the whole dump once: a truncated or
-    // corrupt tape, or one that does not fit the target, must leave the target as it was.
-    std::optional<DumpSummary> summary;
-    if (target_exists && options.precheck) {
-        if (all_rereadable(options.tapes)) {
-            reporter.detail("checking the dump before writing to " + options.target);
-            summary = precheck_dump(options);
-        } else {
-            reporter.warn("the dump comes from a pipe or device and cannot be read twice: it is not checked before "
-                          "writing; if it proves bad, " + options.target + " is left marked incomplete");
-        }
+    if (!all_rereadable(options.tapes)) {
+        reporter.warn("the dump comes from a pipe or device and cannot be read twice: it is not checked before "
+                      "writing; if it proves bad, the restore stops and says how to finish " + options.target);
+        return std::nullopt;
     }
-
-    DumpReader reader(options.tapes);
+    reporter.detail("checking the dump before writing to " + options.target);
     DumpChecker checker;
-    std::vector<ChecksumFinding> damaged;
-    checker.on_finding = [&](const ChecksumFinding& f) {
-        if (!options.keep_going)
-            fail(ErrorKind::Damaged, f.place, f.what + " (restore stopped; --continue restores past damaged tracks)");
-        reporter.warn(f.place.str() + ": " + f.what);
-        damaged.push_back(f);
-    };
-    reader.set_observer(&checker);
+    DumpReader reader(options.tapes);
     reader.skip_files(options.file - 1);
     if (!reader.start_dump())
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
              "no dump " + std::to_string(options.file) + " on this tape");
+    DumpSummary summary = scan_dump(reader, &checker);
+    if (summary.problem)
+        throw *summary.problem;
+    if (!summary.order_problems.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, summary.order_problems.front().first, summary.order_problems.front().second);
+    reader.check_no_reels_after();
+    if (!checker.last_reel_checked())
+        (void)read_moved_trailer(reader, checker);  // the restore itself warns about unreadable parts
+    checker.require_first_reel();
+    const std::vector<ChecksumFinding>& findings = checker.findings();
+    if (!findings.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, findings.front().place,
+             "the dump is damaged: " + findings.front().what + " (" + counted(findings.size(), "problem") +
+                 "; ddr verify lists them; --continue restores anyway)");
+    return summary;
+}
+
+// Track 0 of an existing target, for its label.  A restore that did not finish may have
+// been stopped in the middle of writing it: then it has no label to offer.
+std::optional<TrackImage> read_track0(CkdVolumeReader& volume, const TargetState& target)
+{
+    TrackImage track0;
+    try {
+        volume.read_track({0, 0}, track0);
+    } catch (const Error&) {
+        if (!target.unfinished)
+            throw;
+        return std::nullopt;
+    }
+    return track0;
+}
+
+// An existing CKD target, checked (geometry, volser, size) and opened for writing.
+std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& options, const TargetState& target,
+                                                          const CkdDevice& dev, const std::string& how,
+                                                          const DdrVolumeHeader& vhr,
+                                                          const std::optional<DumpSummary>& summary,
+                                                          std::optional<uint64_t> highest, TargetFate& fate,
+                                                          Reporter& reporter)
+{
+    const Place where{options.target, {}, {}, {}, {}, {}, {}};
+    if (!(target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target)))
+        fail(ErrorKind::Device, where, "the target is an FBA volume; the dump is of a CKD volume");
+    CkdVolumeInfo tinfo;
+    std::optional<TrackImage> track0;
+    {
+        auto probe = open_ckd_volume(options.target, true);
+        tinfo = probe->info();
+        track0 = read_track0(*probe, target);
+    }
+    if (tinfo.devtype_byte != dev.hercules_devtype() || tinfo.heads != dev.heads)
+        fail(ErrorKind::Device, where,
+             "the target is " + describe_image(tinfo) + "; the dump is of a " + std::string(dev.name) + " (" + how + ")");
+    std::optional<std::string> target_volser;
+    if (auto l = track0 ? find_ckd_volume_label(*track0) : std::nullopt)
+        target_volser = l->volser;
+    const RestoreRecord record = admit_target(options, target, target_volser, vhr, where, reporter);
+    if (highest && *highest >= tinfo.cylinders)
+        fail(ErrorKind::Refused, where,
+             "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
+                 std::to_string(*highest));
+    if (summary && summary->max_track_bytes > tinfo.track_size)
+        fail(ErrorKind::Refused, where,
+             "the dump holds a track of " + std::to_string(summary->max_track_bytes) +
+                 " bytes; the target's track slots hold " + std::to_string(tinfo.track_size));
+    if (summary && summary->nucleus)
+        check_nucleus_target(track0.value_or(TrackImage::empty({0, 0})), options.target);
+    fate.writing(tinfo.format.rfind("CKD_P", 0) == 0);
+    auto volume = update_ckd_volume(options.target, record);
+    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
+                  options.target + " (" + (target_volser ? *target_volser : std::string("no label")) + ")");
+    return volume;
+}
+
+std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options, const CkdDevice& dev,
+                                                   const std::string& how, const DdrVolumeHeader& vhr,
+                                                   std::optional<uint64_t> highest, Reporter& reporter)
+{
+    NewCkdVolume spec;
+    spec.devtype_byte = dev.hercules_devtype();
+    spec.heads = dev.heads;
+    spec.track_size = dev.hercules_track_size();
+    spec.format = ckd_container_for(options.format, dev);
+    // An EAV dump names its volume's size in its VHR; other dumps get the model's.
+    if (dev.eav)
+        spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
+    else
+        spec.cylinders = dev.cylinders;
+    if (highest && *highest >= spec.cylinders)
+        spec.cylinders = uint32_t(*highest + 1);
+    auto volume = create_ckd_volume(options.target, spec);
+    reporter.note("creating " + options.target + " as a " + std::string(dev.name) + " of " +
+                  std::to_string(spec.cylinders) + " cylinders (device type " + how + ")");
+    reporter.note("restoring " + volser_of(vhr) + " (dumped " + format_tod_utc(vhr.tod) + ")");
+    return volume;
+}
+
+// A CKD dump onto a CKD volume: every track at its (REORDERed) address.
+int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
+                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                TargetFate& fate, Reporter& reporter)
+{
     const DdrVolumeHeader vhr = reader.vhr();
-    const std::string dump_volser = volser_of(vhr);
-    if (fba_fields(vhr))
-        return restore_fba(options, reader, checker, damaged, summary, reporter);
-    if (target_exists && !looks_like_ckd_volume(options.target))
-        fail(ErrorKind::Device, Place{options.target, {}, {}, {}, {}, {}, {}},
-             "the target is an FBA volume; the dump is of a CKD volume");
     std::string how;
     const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
 
@@ -399,54 +573,9 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     else if (summary && summary->last_track)
         highest = summary->last_track->cyl;
 
-    std::unique_ptr<CkdVolumeWriter> volume;
-    if (target_exists) {
-        CkdVolumeInfo tinfo;
-        TrackImage track0;
-        {
-            auto probe = open_ckd_volume(options.target);
-            tinfo = probe->info();
-            probe->read_track({0, 0}, track0);
-        }
-        Place where{options.target, {}, {}, {}, {}, {}, {}};
-        if (tinfo.devtype_byte != dev.hercules_devtype() || tinfo.heads != dev.heads)
-            fail(ErrorKind::Device, where,
-                 "the target is " + describe_image(tinfo) + "; the dump is of a " + std::string(dev.name) + " (" + how + ")");
-        std::optional<std::string> target_volser;
-        if (auto l = find_ckd_volume_label(track0))
-            target_volser = l->volser;
-        check_target_volser(options, target_volser, dump_volser, where);
-        if (highest && *highest >= tinfo.cylinders)
-            fail(ErrorKind::Refused, where,
-                 "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
-                     std::to_string(*highest));
-        if (summary && summary->max_track_bytes > tinfo.track_size)
-            fail(ErrorKind::Refused, where,
-                 "the dump holds a track of " + std::to_string(summary->max_track_bytes) +
-                     " bytes; the target's track slots hold " + std::to_string(tinfo.track_size));
-        if (summary && summary->nucleus)
-            check_nucleus_target(track0, options.target);
-        volume = update_ckd_volume(options.target);
-        reporter.note("restoring " + dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " + options.target +
-                      " (" + (target_volser ? *target_volser : std::string("no label")) + ")");
-    } else {
-        NewCkdVolume spec;
-        spec.devtype_byte = dev.hercules_devtype();
-        spec.heads = dev.heads;
-        spec.track_size = dev.hercules_track_size();
-        spec.format = ckd_container_for(options.format, dev);
-        // An EAV dump names its volume's size in its VHR; other dumps get the model's.
-        if (dev.eav)
-            spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
-        else
-            spec.cylinders = dev.cylinders;
-        if (highest && *highest >= spec.cylinders)
-            spec.cylinders = uint32_t(*highest + 1);
-        volume = create_ckd_volume(options.target, spec);
-        reporter.note("creating " + options.target + " as a " + std::string(dev.name) + " of " +
-                      std::to_string(spec.cylinders) + " cylinders (device type " + how + ")");
-        reporter.note("restoring " + dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ")");
-    }
+    std::unique_ptr<CkdVolumeWriter> volume =
+        target.present ? open_existing_ckd_target(options, target, dev, how, vhr, summary, highest, fate, reporter)
+                       : create_ckd_target(options, dev, how, vhr, highest, reporter);
     const CkdVolumeInfo& info = volume->info();
     const R0CountSource r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
 
@@ -456,7 +585,8 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     uint64_t hercules_flagged = 0;
     std::optional<Bytes> nucleus;
     uint64_t restored = 0, skipped = 0, bytes = 0;
-    explain_writes(checker, options, target_exists, summary.has_value(), restored, "track");
+    explain_writes(checker, options, target.present && info.format.rfind("CKD_P", 0) == 0, summary.has_value(),
+                   restored, "track");
     for (;;) {
         DumpReader::Item item = reader.next();
         if (item == DumpReader::Item::End)
@@ -520,12 +650,60 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     }
     check_dump_complete(reader, checker, reporter);
     volume->commit();
+    fate.committed();
     if (hercules_flagged > 1)
         reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
     if (skipped)
         reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
     finish_restore(options, reader, checker, damaged, restored, "tracks", reporter);
     return 0;
+}
+
+// One restore from start to end; `fate` learns what it does to an existing target.
+int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& reporter)
+{
+    check_output_is_not_input(options.target, options.tapes);
+    clear_leftovers_beside(options.target, reporter);
+    const TargetState target = examine_target(options.target);
+    fate.existing(target);
+    check_reel_order(options.tapes, options.file);
+    std::optional<DumpSummary> summary;
+    if (target.present && options.precheck)
+        summary = precheck_dump(options, reporter);
+
+    DumpReader reader(options.tapes);
+    DumpChecker checker;
+    std::vector<ChecksumFinding> damaged;
+    checker.on_finding = [&](const ChecksumFinding& f) {
+        if (!options.keep_going)
+            fail(ErrorKind::Damaged, f.place, f.what + " (restore stopped; --continue restores past damaged tracks)");
+        reporter.warn(f.place.str() + ": " + f.what);
+        damaged.push_back(f);
+    };
+    reader.set_observer(&checker);
+    reader.skip_files(options.file - 1);
+    if (!reader.start_dump())
+        fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
+             "no dump " + std::to_string(options.file) + " on this tape");
+    if (fba_fields(reader.vhr()))
+        return restore_fba(options, target, reader, checker, damaged, summary, fate, reporter);
+    return restore_ckd(options, target, reader, checker, damaged, summary, fate, reporter);
+}
+
+} // namespace
+
+int run_restore(const RestoreOptions& options, Reporter& reporter)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    if (options.file == 0)
+        fail(ErrorKind::Usage, "--file counts from 1");
+    TargetFate fate(options.target);
+    try {
+        return restore_dump(options, fate, reporter);
+    } catch (const Error& e) {
+        throw fate.explain(e);
+    }
 }
 
 } // namespace ddr

@@ -253,6 +253,7 @@ int run_verify(const VerifyOptions& options, Reporter& reporter)
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to verify");
     const std::string& input = options.inputs[0];
+    refuse_unfinished(input);
     if (looks_like_ckd_volume(input) || !is_tape_input(input)) {
         if (options.manifest && options.inputs.size() == 1 && !options.against)
             return verify_volume(options, reporter);

@@ -11,9 +11,11 @@ namespace {
 
 constexpr char kMagicP370[] = "CKD_P370";
 constexpr char kMagicP064[] = "CKD_P064";
-// Offset where an update stashes file 1's real magic while the magic reads DDR_BUSY
-// (the last 8 bytes of the header's reserved zeros), so a redone restore can put it back.
+// Where an update keeps file 1's real magic while the magic reads DDR_BUSY (the last 8
+// bytes of the header's reserved zeros), so a redone restore can put it back, and, just
+// before it, the RestoreRecord saying which dump the restore writes (busy_image.hpp).
 constexpr size_t kStashOffset = kCkdHeaderSize - 8;
+constexpr size_t kRecordOffset = kStashOffset - RestoreRecord::kSize;
 // Sanity limits on header fields, so a corrupt header cannot make us allocate wildly.
 constexpr uint32_t kMaxTrackSize = 1u << 20;
 constexpr uint32_t kMaxHeads = 0xFFFF;
@@ -174,9 +176,9 @@ std::vector<std::string> ckd_split_file_names(const std::string& path, unsigned 
 
 // ---- reader ----
 
-CkdImageReader::CkdImageReader(const std::string& path)
+CkdImageReader::CkdImageReader(const std::string& path, bool allow_unfinished)
 {
-    open_set(path, false, false);
+    open_set(path, false, allow_unfinished);
 }
 
 namespace {
@@ -199,36 +201,80 @@ HeaderRead read_header(int fd, const std::string& path)
     return r;
 }
 
-[[noreturn]] void busy_error(const std::string& path)
+// The name of file 1 of the set `path` is a file of: `path` itself unless its header
+// says it is file 2 or later of a plain set.
+std::string first_file_of(const std::string& path)
 {
-    fail(ErrorKind::Unreadable, file_place(path),
-         "image is incomplete: a ddr restore into it did not finish (magic DDR_BUSY)");
+    UniqueFd fd = open_existing(path, false);
+    HeaderRead hr = read_header(fd.get(), path);
+    uint8_t seq = hr.header.file_seq;
+    if (seq <= 1 || !is_plain_magic(hr.header.magic) || seq > kCkdMaxFiles)
+        return path;
+    size_t pos = ckd_sequence_position(path);
+    if (pos == std::string::npos || path[pos] != ckd_sequence_char(seq))
+        fail(ErrorKind::Unreadable, file_place(path),
+             "this is file " + std::to_string(seq) +
+                 " of a multi-file CKD volume, but its name does not carry that number; open the volume by its first file");
+    return ckd_member_name(path, 1);
+}
+
+std::optional<RestoreRecord> record_in_header(const std::array<uint8_t, kCkdHeaderSize>& raw)
+{
+    if (std::memcmp(raw.data(), kCkdBusyMagic, 8) != 0)
+        return std::nullopt;
+    return RestoreRecord::decode(ByteSpan(raw.data() + kRecordOffset, RestoreRecord::kSize));
+}
+
+// The header commit() puts back: file 1's own, with the real magic (kept in the stash
+// while the magic reads DDR_BUSY) and the bytes of the busy mark cleared.  Hercules
+// leaves those bytes zero; other content there is refused rather than overwritten.
+std::array<uint8_t, kCkdHeaderSize> header_to_restore(const std::array<uint8_t, kCkdHeaderSize>& raw,
+                                                      const std::array<char, 8>& real_magic, const std::string& file)
+{
+    std::array<uint8_t, kCkdHeaderSize> out = raw;
+    std::memcpy(out.data(), real_magic.data(), 8);
+    const bool ours = std::memcmp(raw.data(), kCkdBusyMagic, 8) == 0;
+    const bool clear = std::all_of(raw.begin() + kRecordOffset, raw.end(), [](uint8_t b) { return b == 0; });
+    if (!ours && !clear)
+        fail(ErrorKind::Refused, file_place(file, kRecordOffset),
+             "bytes " + std::to_string(kRecordOffset) + "-511 of the CKD header are not zero (Hercules leaves them "
+             "zero); ddr keeps the mark of a restore in progress there, so it does not write into this image in place");
+    std::fill(out.begin() + kRecordOffset, out.end(), 0);
+    return out;
 }
 
 } // namespace
 
+std::string ckd_first_file_name(const std::string& path)
+{
+    try {
+        return first_file_of(path);
+    } catch (const Error&) {
+        return path;  // no plain CKD file: its own name is all there is
+    }
+}
+
+std::optional<RestoreRecord> ckd_restore_record(const std::string& file)
+{
+    UniqueFd fd = open_existing(file, false);
+    return record_in_header(read_header(fd.get(), file).raw);
+}
+
 void CkdImageReader::open_set(const std::string& path, bool writable, bool allow_busy)
 {
     // Find the first file.  Hercules is given the first file; we also accept any other
-    // member, whose header says where it stands.
-    std::string first = path;
-    {
-        UniqueFd fd = open_existing(path, false);
-        HeaderRead hr = read_header(fd.get(), path);
-        uint8_t seq = hr.header.file_seq;
-        if (seq > 1 && is_plain_magic(hr.header.magic) && seq <= kCkdMaxFiles) {
-            size_t pos = ckd_sequence_position(path);
-            if (pos == std::string::npos || path[pos] != ckd_sequence_char(seq))
-                fail(ErrorKind::Unreadable, file_place(path),
-                     "this is file " + std::to_string(seq) +
-                         " of a multi-file CKD volume, but its name does not carry that number; open the volume by its first file");
-            first = ckd_member_name(path, 1);
-            if (!path_exists(first))
-                fail(ErrorKind::Unreadable, file_place(path),
-                     "this is file " + std::to_string(seq) + " of a multi-file CKD volume, but its first file " + first +
-                         " is missing");
-        }
-    }
+    // member, whose header says where it stands.  While a restore writes the volume,
+    // the first file is named NAME.ddr-busy (busy_image.hpp).
+    const std::string first = path_exists(path) ? first_file_of(path) : path;
+    const std::string busy = busy_image_name(first);
+    std::string first_now = first;
+    if (!path_exists(first) && path_exists(busy))
+        first_now = busy;
+    else if (allow_busy && path_exists(busy))
+        fail_both_names(path, UnfinishedRestore{first, busy, true, true, ckd_restore_record(busy)});
+    else if (first != path && !path_exists(first))
+        fail(ErrorKind::Unreadable, file_place(path),
+             "this is a file of a multi-file CKD volume, but its first file " + first + " is missing");
 
     members_.clear();
     info_ = CkdVolumeInfo{};
@@ -237,7 +283,8 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         if (seq > kCkdMaxFiles)
             fail(ErrorKind::Unreadable, file_place(members_.back().path),
                  "volume goes on past file 27, the most a CKD volume may have");
-        std::string name = seq == 1 ? first : ckd_member_name(first, seq);
+        const std::string logical = seq == 1 ? first : ckd_member_name(first, seq);
+        const std::string name = seq == 1 ? first_now : logical;
         if (seq > 1 && !path_exists(name))
             fail(ErrorKind::Unreadable, file_place(name),
                  "file " + std::to_string(seq) + " of the volume is missing (" + members_.back().path +
@@ -252,9 +299,10 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
 
         if (seq == 1) {
             first_header_ = hr.raw;
-            if (magic_is(h.magic, kCkdBusyMagic)) {
-                if (!allow_busy)
-                    busy_error(name);
+            const bool busy_magic = magic_is(h.magic, kCkdBusyMagic);
+            if ((busy_magic || first_now != first) && !allow_busy)
+                fail_unfinished(path, UnfinishedRestore{first, first_now, true, false, record_in_header(hr.raw)});
+            if (busy_magic) {
                 // Take the real magic back from where the update kept it.
                 std::array<char, 8> stash{};
                 std::memcpy(stash.data(), hr.raw.data() + kStashOffset, 8);
@@ -329,7 +377,7 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         m.cylinders = uint32_t(cyls);
         next_cyl += uint32_t(cyls);
         info_.bytes += hr.size;
-        info_.files.push_back(name);
+        info_.files.push_back(logical);
         members_.push_back(std::move(m));
         if (last)
             break;
@@ -472,32 +520,33 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
     return w;
 }
 
-std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path)
+std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
+                                                       const std::optional<RestoreRecord>& record)
 {
     std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
     CkdImageReader& img = w->image_;
     img.open_set(path, true, true);
+    CkdImageReader::Member& first = img.members_.front();
+    w->commit_header_ = header_to_restore(img.first_header_, first.header.magic, first.path);
 
-    // The header to put back on commit: the original one, or, for an image an earlier
-    // update left busy, the same with the stashed magic restored.
-    std::array<uint8_t, kCkdHeaderSize> original = img.first_header_;
-    std::memcpy(original.data(), img.members_.front().header.magic.data(), 8);
-    bool was_busy = std::memcmp(img.first_header_.data(), kCkdBusyMagic, 8) == 0;
-    std::array<char, 8> stashed{};
-    std::memcpy(stashed.data(), original.data() + kStashOffset, 8);
-    if (was_busy && is_plain_magic(stashed))
-        std::fill(original.begin() + kStashOffset, original.end(), 0);  // our stash, not image content
-    w->commit_header_ = original;
-
-    std::array<uint8_t, kCkdHeaderSize> busy = original;
-    std::memcpy(busy.data(), kCkdBusyMagic, 8);
-    bool stash_free = std::all_of(original.begin() + kStashOffset, original.end(), [](uint8_t b) { return b == 0; });
-    if (stash_free)
-        std::memcpy(busy.data() + kStashOffset, original.data(), 8);
-    const CkdImageReader::Member& first = img.members_.front();
-    pwrite_all(first.fd, busy, 0, file_place(first.path));
+    // The busy mark, durable before any track is written: the busy name first, so that
+    // no Hercules utility ever finds a DDR_BUSY file under the volume's own name.
+    const std::string busy = busy_image_name(img.info_.files.front());
+    if (first.path != busy) {
+        rename_no_replace(first.path, busy);
+        sync_parent_folder(busy);
+        first.path = busy;
+    }
+    std::array<uint8_t, kCkdHeaderSize> marked = w->commit_header_;
+    std::memcpy(marked.data(), kCkdBusyMagic, 8);
+    if (record) {
+        const auto rec = record->encode();
+        std::copy(rec.begin(), rec.end(), marked.begin() + kRecordOffset);
+    }
+    std::memcpy(marked.data() + kStashOffset, w->commit_header_.data(), 8);
+    pwrite_all(first.fd, marked, 0, file_place(first.path));
     sync_file(first.fd, file_place(first.path));
-    img.first_header_ = busy;
+    img.first_header_ = marked;
 
     w->buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / img.info_.track_size);
     w->buf_.assign(w->buf_capacity_ * img.info_.track_size, 0);
@@ -508,7 +557,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path)
 CkdImageWriter::~CkdImageWriter()
 {
     // Nothing to do on abandon: PendingFile removes the temporary files of a new image,
-    // and an updated image keeps its DDR_BUSY magic.
+    // and an updated image keeps its busy name and magic until a restore finishes it.
 }
 
 TrackAddress CkdImageWriter::address_of(uint64_t index) const
@@ -684,13 +733,18 @@ void CkdImageWriter::commit()
         }
         sync_parent_folder(info.files.front());
     } else {
+        // Every track on disk, then the real header, then the name: a run stopped
+        // anywhere in between leaves the busy name, and the next one redoes the restore.
         flush();
         for (const CkdImageReader::Member& m : image_.members_)
             sync_file(m.fd, file_place(m.path));
-        const CkdImageReader::Member& first = image_.members_.front();
+        CkdImageReader::Member& first = image_.members_.front();
         pwrite_all(first.fd, commit_header_, 0, file_place(first.path));
         sync_file(first.fd, file_place(first.path));
         image_.first_header_ = commit_header_;
+        rename_no_replace(first.path, info.files.front());
+        sync_parent_folder(info.files.front());
+        first.path = info.files.front();
     }
     committed_ = true;
 }

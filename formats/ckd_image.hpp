@@ -6,20 +6,23 @@
 // CkdImageReader reads such a volume; CkdImageWriter creates one (built under temporary
 // names, renamed into place by commit()) or rewrites tracks of an existing one in place.
 //
-// An update marks the image busy first: file 1's magic becomes "DDR_BUSY" (synced before
-// any track is written), and the real magic is kept in the last 8 bytes of that header,
-// which are reserved zeros in every Hercules version.  Hercules refuses the file ("CKD
-// header invalid") and our reader says the restore did not finish, until commit() has
-// synced the tracks and put the original header back.  Running the update again on a
-// busy image is allowed: that is how an interrupted restore is redone.
+// An update marks the image busy first (busy_image.hpp): file 1 is renamed
+// NAME.ddr-busy, then its magic becomes "DDR_BUSY" with the real magic kept in the last 8
+// bytes of the header and, before them, the RestoreRecord (bytes 456-503), all synced
+// before any track is written.  Hercules finds no NAME, and refuses NAME.ddr-busy ("CKD
+// header invalid"); our reader says the restore did not finish, until commit() has
+// synced the tracks, put the original header back and renamed the file.  Running the
+// update again on a busy image is allowed: that is how an interrupted restore is redone.
 #pragma once
 
+#include "formats/busy_image.hpp"
 #include "formats/file_io.hpp"
 #include "formats/volume.hpp"
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,13 +75,22 @@ std::string ckd_member_name(const std::string& first_file, unsigned seq);
 // ("vol" -> "vol_1").  files == 1 returns {path} unchanged.
 std::vector<std::string> ckd_split_file_names(const std::string& path, unsigned files);
 
+// The name of file 1 of the set whose file `path` is; `path` itself for file 1, a lone
+// file, or anything that is not a plain CKD file.
+std::string ckd_first_file_name(const std::string& path);
+
+// The RestoreRecord in the header of `file`, a plain CKD file marked DDR_BUSY; nullopt
+// if it is not marked or holds no record.
+std::optional<RestoreRecord> ckd_restore_record(const std::string& file);
+
 // Reads a plain CKD volume (single file or multi-file set).
 class CkdImageReader : public CkdVolumeReader {
 public:
     // `path` is the volume's only file, or any file of a multi-file set (the set is
     // found from the file's sequence number and its name).  Throws Error(Unreadable) with
-    // a precise reason if any header or file size is inconsistent.
-    explicit CkdImageReader(const std::string& path);
+    // a precise reason if any header or file size is inconsistent, or if a restore into
+    // the volume did not finish, unless `allow_unfinished` (the restore that redoes it).
+    explicit CkdImageReader(const std::string& path, bool allow_unfinished = false);
 
     const CkdVolumeInfo& info() const override { return info_; }
     void read_track(TrackAddress addr, TrackImage& out) override;
@@ -117,9 +129,10 @@ public:
     // is non-zero and smaller than the volume).  Refuses with Error(Refused) if `path` or
     // any file name of the set exists.
     static std::unique_ptr<CkdImageWriter> create(const std::string& path, const NewCkdVolume& spec);
-    // Opens an existing volume to rewrite tracks in place; marks it busy at once.  An
-    // image left busy by an unfinished update is accepted (the restore is being redone).
-    static std::unique_ptr<CkdImageWriter> update(const std::string& path);
+    // Opens an existing volume to rewrite tracks in place; marks it busy at once,
+    // recording `record` (if any).  An image left busy by an unfinished update is accepted (the
+    // restore is being redone); Error(Refused) if both NAME and NAME.ddr-busy exist.
+    static std::unique_ptr<CkdImageWriter> update(const std::string& path, const std::optional<RestoreRecord>& record);
 
     ~CkdImageWriter() override;
 

@@ -5,18 +5,7 @@
 
 namespace ddr {
 
-std::string fba_busy_name(const std::string& path)
-{
-    return path + ".ddr-busy";
-}
-
 namespace {
-
-[[noreturn]] void busy_error(const std::string& path)
-{
-    fail(ErrorKind::Unreadable, file_place(path),
-         "image is incomplete: a ddr restore into it did not finish (it is still named " + fba_busy_name(path) + ")");
-}
 
 uint64_t checked_blocks(int fd, const std::string& path)
 {
@@ -27,18 +16,71 @@ uint64_t checked_blocks(int fd, const std::string& path)
     return size / kFbaBlockSize;
 }
 
+// Sets the size of an open file.  (A file-layer helper: kept here until file_io has one.)
+void truncate_file(int fd, uint64_t size, const std::string& path)
+{
+    while (::ftruncate(fd, off_t(size)) != 0) {
+        if (errno != EINTR)
+            fail(ErrorKind::WriteFailed, file_place(path),
+                 "cannot set the file size to " + std::to_string(size) + " bytes: " + os_error_text(errno));
+    }
+}
+
+// A busy file: the image's blocks, then (once the update has written it) one block
+// holding the RestoreRecord.
+struct BusyLayout {
+    uint64_t blocks = 0;
+    std::optional<RestoreRecord> record;
+};
+
+BusyLayout busy_layout(int fd, const std::string& busy)
+{
+    const uint64_t size = file_size(fd, busy);
+    BusyLayout l;
+    l.blocks = size / kFbaBlockSize;  // a record cut short by a crash holds no block
+    if (size >= 2 * kFbaBlockSize && size % kFbaBlockSize == 0) {
+        Bytes last(kFbaBlockSize);
+        pread_exact(fd, last, size - kFbaBlockSize, file_place(busy));
+        l.record = RestoreRecord::decode(last);
+        if (l.record && l.record->fba_blocks != l.blocks - 1)
+            l.record.reset();
+        // A record whose check failed (written over by a crash) is no image block.
+        if (l.record || RestoreRecord::has_magic(last))
+            --l.blocks;
+    }
+    // No record: the run stopped before its record was on disk, when no block had been
+    // written yet, or after commit() cut it off, when every block had.
+    if (l.blocks == 0)
+        fail(ErrorKind::Unreadable, file_place(busy), "not an FBA image: " + std::to_string(size) + " bytes");
+    return l;
+}
+
 } // namespace
 
-FbaImageReader::FbaImageReader(const std::string& path)
+std::optional<RestoreRecord> fba_restore_record(const std::string& busy_file)
 {
-    if (!path_exists(path) && path_exists(fba_busy_name(path)))
-        busy_error(path);
-    fd_ = open_existing(path, false);
-    io_path_ = path;
+    UniqueFd fd = open_existing(busy_file, false);
+    return busy_layout(fd.get(), busy_file).record;
+}
+
+FbaImageReader::FbaImageReader(const std::string& path, bool allow_unfinished)
+{
+    const std::string busy = busy_image_name(path);
     info_.format = "FBA";
-    info_.blocks = checked_blocks(fd_.get(), path);
-    info_.bytes = info_.blocks * kFbaBlockSize;
     info_.files = {path};
+    if (!path_exists(path) && path_exists(busy)) {
+        fd_ = open_existing(busy, false);
+        const BusyLayout l = busy_layout(fd_.get(), busy);
+        if (!allow_unfinished)
+            fail_unfinished(path, UnfinishedRestore{path, busy, false, false, l.record});
+        io_path_ = busy;
+        info_.blocks = l.blocks;
+    } else {
+        fd_ = open_existing(path, false);
+        io_path_ = path;
+        info_.blocks = checked_blocks(fd_.get(), path);
+    }
+    info_.bytes = info_.blocks * kFbaBlockSize;
 }
 
 void FbaImageReader::check_range(uint64_t first, size_t bytes, const char* what) const
@@ -72,9 +114,6 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
         fail(ErrorKind::Device, file_place(path), "cannot make an FBA image of " + std::to_string(spec.blocks) + " blocks");
     if (path_exists(path))
         fail(ErrorKind::Refused, file_place(path), "already exists; not replacing it");
-    if (path_exists(fba_busy_name(path)))
-        fail(ErrorKind::Refused, file_place(fba_busy_name(path)),
-             "exists: an earlier ddr restore into " + path + " did not finish; restore into it again, or remove it");
 
     std::unique_ptr<FbaImageWriter> w(new FbaImageWriter());
     w->final_path_ = path;
@@ -96,29 +135,46 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
     return w;
 }
 
-std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path)
+std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path,
+                                                       const std::optional<RestoreRecord>& record)
 {
-    const std::string busy = fba_busy_name(path);
+    const std::string busy = busy_image_name(path);
     const bool have_image = path_exists(path);
-    const bool have_busy = path_exists(busy);
-    if (have_image && have_busy)
-        fail(ErrorKind::Refused, file_place(busy),
-             "exists next to " + path + ": an earlier ddr restore did not finish; remove whichever of the two is not wanted");
-    if (have_image) {
-        // Check the image before hiding it under the busy name.
+    if (have_image && path_exists(busy))
+        fail_both_names(path, UnfinishedRestore{path, busy, false, true, fba_restore_record(busy)});
+    uint64_t blocks = 0;
+    if (have_image || !path_exists(busy)) {
+        // Check the image before hiding it under the busy name.  Its size is all of it,
+        // whatever its last block holds.
         UniqueFd probe = open_existing(path, true);
-        checked_blocks(probe.get(), path);
+        blocks = checked_blocks(probe.get(), path);
         rename_no_replace(path, busy);
         sync_parent_folder(path);
     }
     std::unique_ptr<FbaImageWriter> w(new FbaImageWriter());
     w->final_path_ = path;
     FbaImageReader& img = w->image_;
-    img.fd_ = open_existing(have_busy || have_image ? busy : path, true);
+    img.fd_ = open_existing(busy, true);
     img.io_path_ = busy;
+    if (blocks == 0)
+        blocks = busy_layout(img.fd_.get(), busy).blocks;  // taken up again: its record is no block
+
+    // The record after the last block (over an earlier run's, so that one is never
+    // missing), on disk before any block is written.
+    if (record) {
+        RestoreRecord marked = *record;
+        marked.fba_blocks = blocks;
+        Bytes block(kFbaBlockSize, 0);
+        const auto rec = marked.encode();
+        std::copy(rec.begin(), rec.end(), block.begin());
+        pwrite_all(img.fd_.get(), block, blocks * kFbaBlockSize, file_place(busy));
+    }
+    truncate_file(img.fd_.get(), (blocks + (record ? 1 : 0)) * kFbaBlockSize, busy);
+    sync_file(img.fd_.get(), file_place(busy));
+
     img.info_.format = "FBA";
-    img.info_.blocks = checked_blocks(img.fd_.get(), busy);
-    img.info_.bytes = img.info_.blocks * kFbaBlockSize;
+    img.info_.blocks = blocks;
+    img.info_.bytes = blocks * kFbaBlockSize;
     img.info_.files = {path};
     return w;
 }
@@ -142,10 +198,15 @@ void FbaImageWriter::commit()
 {
     if (committed_)
         return;
-    sync_file(image_.fd_.get(), file_place(image_.io_path_));
+    const int fd = image_.fd_.get();
+    sync_file(fd, file_place(image_.io_path_));
     if (pending_) {
         pending_->rename_into_place();
     } else {
+        // Every block on disk, then the record cut off, then the name: a run stopped
+        // anywhere in between leaves the busy name, and the next one redoes the restore.
+        truncate_file(fd, image_.info_.bytes, image_.io_path_);
+        sync_file(fd, file_place(image_.io_path_));
         rename_no_replace(image_.io_path_, final_path_);
     }
     sync_parent_folder(final_path_);

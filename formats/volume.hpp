@@ -5,10 +5,12 @@
 // container a file is comes from its bytes, never from its name (open_ckd_volume).
 #pragma once
 
+#include "formats/busy_image.hpp"
 #include "formats/ckd_track.hpp"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,9 +41,11 @@ public:
 
 // A volume being written.  Nothing a writer does is visible as a complete, valid image
 // until commit() returns: a new image is built under a temporary name and renamed into
-// place; an existing image being updated is marked incomplete for the duration.  If the
-// writer is destroyed without commit() (error, interrupt), a new image is removed and an
-// updated one stays marked incomplete, so no half-written target ever looks complete.
+// place; a compressed image being updated is rebuilt the same way and replaces the
+// original; a plain one is renamed NAME.ddr-busy for the duration (busy_image.hpp).  If
+// the writer is destroyed without commit() (error, interrupt), a new image is removed,
+// a compressed one stays as it was, and a plain one stays busy, so no half-written
+// target ever looks complete, and running the restore again finishes it.
 class CkdVolumeWriter : public CkdVolumeReader {
 public:
     // Writes one track.  The track must fit the slot (size + marker <= track_size).
@@ -64,15 +68,20 @@ struct NewCkdVolume {
     int compression = 1;
 };
 
-// Opens an existing CKD volume for reading, whatever its container.
-std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path);
+// Opens an existing CKD volume for reading, whatever its container.  A volume a restore
+// did not finish is Error(Unreadable), unless `allow_unfinished` (the restore redoing it).
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished = false);
 
 // Creates a new CKD volume at `path`; every track starts as an empty formatted track
-// (HA, R0, end marker) until written.  Fails with Error(Refused) if `path` exists.
+// (HA, R0, end marker) until written.  Fails with Error(Refused) if `path` or `path`.ddr-busy exists.
 std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec);
 
-// Opens an existing CKD volume to rewrite some of its tracks in place.
-std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path);
+// Opens an existing CKD volume to rewrite some of its tracks in place; a plain image is
+// marked busy at once, recording `record` (nullopt: nothing, so the next run asks the
+// volser question again).  A volume a restore did not finish is taken
+// up again; Error(Refused) if both NAME and NAME.ddr-busy exist.
+std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
+                                                  const std::optional<RestoreRecord>& record = std::nullopt);
 
 // True if the file starts with the bytes of a CKD container we can read.
 bool looks_like_ckd_volume(const std::string& path);
@@ -111,8 +120,20 @@ struct NewFbaVolume {
     int compression = 1;             // FBA_C370: 0 none, 1 zlib, 2 bzip2
 };
 
-std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path);
+// As open_ckd_volume, create_ckd_volume and update_ckd_volume.
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished = false);
 std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec);
-std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path);
+std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path,
+                                                  const std::optional<RestoreRecord>& record = std::nullopt);
+
+// ---- restores that did not finish (busy_image.hpp) ----
+
+// The restore into `path` (any file of a CKD set) that did not finish: NAME.ddr-busy
+// exists, or NAME itself reads DDR_BUSY (as ddr 0.1 left it); nullopt if none.
+std::optional<UnfinishedRestore> find_unfinished_restore(const std::string& path);
+
+// Fails as the readers do (Error(Unreadable), saying how to finish the restore) if
+// `path` names an image a restore did not finish; returns for anything else.
+void refuse_unfinished(const std::string& path);
 
 } // namespace ddr

@@ -113,22 +113,55 @@ void check_exists_for_ckd(const std::string& path)
              "does not exist, but " + names.front() + " does: a multi-file CKD volume is opened by its first file");
 }
 
+// The unfinished restore a reader meets instead of the image: NAME is missing (or marked
+// DDR_BUSY) and NAME.ddr-busy holds the volume.  When NAME exists too, NAME is read.
+std::optional<UnfinishedRestore> unfinished_instead_of(const std::string& path)
+{
+    std::optional<UnfinishedRestore> u = find_unfinished_restore(path);
+    if (u && u->name_taken)
+        return std::nullopt;
+    return u;
+}
+
+// True if `path` is a plain CKD image whose magic reads DDR_BUSY; false for anything that
+// cannot be read as a volume (a device, a folder: its readers say what it is).
+bool marked_busy_in_place(const std::string& path)
+{
+    try {
+        return probe(path).container == Container::CkdBusy;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+// A new image never takes the name of one a restore did not finish.
+void refuse_new_over_unfinished(const std::string& path)
+{
+    const std::string busy = busy_image_name(path);
+    if (path_exists(busy))
+        fail(ErrorKind::Refused, file_place(busy),
+             "exists: a restore into " + path + " did not finish; run it again to finish it, or remove " + busy);
+}
+
 } // namespace
 
-std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path)
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished)
 {
+    if (auto u = unfinished_instead_of(path)) {
+        if (!allow_unfinished)
+            fail_unfinished(path, *u);
+        if (!u->ckd)
+            fail(ErrorKind::Device, file_place(path),
+                 "is an FBA volume image, not CKD (a restore into it did not finish; it is named " + u->file_now + ")");
+        return std::make_unique<CkdImageReader>(path, true);
+    }
     check_exists_for_ckd(path);
-    if (!path_exists(path) && path_exists(fba_busy_name(path)))
-        fail(ErrorKind::Device, file_place(path),
-             "is an FBA volume image, not CKD, and a ddr restore into it did not finish (it is still named " +
-                 fba_busy_name(path) + ")");
     Probe p = probe(path);
     switch (p.container) {
     case Container::CkdPlain:
         return std::make_unique<CkdImageReader>(path);
-    case Container::CkdBusy:
-        fail(ErrorKind::Unreadable, file_place(path),
-             "image is incomplete: a ddr restore into it did not finish (magic DDR_BUSY)");
+    case Container::CkdBusy:  // marked in place, with NAME.ddr-busy beside it
+        fail_unfinished(path, UnfinishedRestore{path, path, true, true, ckd_restore_record(path)});
     case Container::CkdCompressed:
     case Container::CkdEav:
         return open_compressed_ckd(path);
@@ -149,6 +182,7 @@ std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path)
 
 std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec)
 {
+    refuse_new_over_unfinished(path);
     if (spec.format == "CKD_P370" || spec.format == "CKD_P064")
         return CkdImageWriter::create(path, spec);
     if (spec.format == "CKD_C370" || spec.format == "CKD_C064" || spec.format == "CKD_E064")
@@ -156,14 +190,22 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
     fail(ErrorKind::Internal, file_place(path), "unknown CKD container format \"" + spec.format + "\"");
 }
 
-std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path)
+std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path, const std::optional<RestoreRecord>& record)
 {
+    if (auto u = find_unfinished_restore(path)) {
+        if (u->name_taken)
+            fail_both_names(path, *u);
+        if (!u->ckd)
+            fail(ErrorKind::Device, file_place(path),
+                 "is an FBA volume image, not CKD (a restore into it did not finish; it is named " + u->file_now + ")");
+        return CkdImageWriter::update(path, record);  // an earlier restore did not finish: this one redoes it
+    }
     check_exists_for_ckd(path);
     Probe p = probe(path);
     switch (p.container) {
     case Container::CkdPlain:
-    case Container::CkdBusy:  // an earlier restore did not finish: this one redoes it
-        return CkdImageWriter::update(path);
+    case Container::CkdBusy:
+        return CkdImageWriter::update(path, record);
     case Container::CkdCompressed:
     case Container::CkdEav:
         return update_compressed_ckd(path);
@@ -185,16 +227,24 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path)
 bool looks_like_ckd_volume(const std::string& path)
 {
     try {
+        if (auto u = unfinished_instead_of(path))
+            return u->ckd;
         return is_ckd(probe(path).container);
     } catch (const Error&) {
         return false;
     }
 }
 
-std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path)
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished)
 {
-    if (!path_exists(path) && path_exists(fba_busy_name(path)))
-        return std::make_unique<FbaImageReader>(path);  // reports the unfinished restore
+    if (auto u = unfinished_instead_of(path)) {
+        if (!allow_unfinished)
+            fail_unfinished(path, *u);
+        if (u->ckd)
+            fail(ErrorKind::Device, file_place(path),
+                 "is a CKD volume image, not FBA (a restore into it did not finish; it is named " + u->file_now + ")");
+        return std::make_unique<FbaImageReader>(path, true);
+    }
     Probe p = probe(path);
     switch (p.container) {
     case Container::FbaPlain:
@@ -205,12 +255,10 @@ std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path)
     case Container::FbaShadow:
         shadow_not_supported(path, p.magic);
     case Container::CkdPlain:
+    case Container::CkdBusy:
     case Container::CkdCompressed:
     case Container::CkdEav:
         fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
-    case Container::CkdBusy:
-        fail(ErrorKind::Device, file_place(path),
-             "is a CKD volume image, not FBA (magic DDR_BUSY: a ddr restore into it did not finish)");
     case Container::NotAVolume:
         break;
     }
@@ -219,6 +267,7 @@ std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path)
 
 std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec)
 {
+    refuse_new_over_unfinished(path);
     if (spec.format == "FBA")
         return FbaImageWriter::create(path, spec);
     if (spec.format == "FBA_C370" || spec.format == "FBA_C064")
@@ -226,14 +275,20 @@ std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, cons
     fail(ErrorKind::Internal, file_place(path), "unknown FBA container format \"" + spec.format + "\"");
 }
 
-std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path)
+std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path, const std::optional<RestoreRecord>& record)
 {
-    if (!path_exists(path) && path_exists(fba_busy_name(path)))
-        return FbaImageWriter::update(path);  // an earlier restore did not finish: this one redoes it
+    if (auto u = find_unfinished_restore(path)) {
+        if (u->name_taken)
+            fail_both_names(path, *u);
+        if (u->ckd)
+            fail(ErrorKind::Device, file_place(path),
+                 "is a CKD volume image, not FBA (a restore into it did not finish; it is named " + u->file_now + ")");
+        return FbaImageWriter::update(path, record);  // an earlier restore did not finish: this one redoes it
+    }
     Probe p = probe(path);
     switch (p.container) {
     case Container::FbaPlain:
-        return FbaImageWriter::update(path);
+        return FbaImageWriter::update(path, record);
     case Container::FbaCompressed:
         return update_compressed_fba(path);
     case Container::CkdShadow:
@@ -248,6 +303,35 @@ std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path)
         break;
     }
     not_a_volume(path, p);
+}
+
+void refuse_unfinished(const std::string& path)
+{
+    if (path == "-")
+        return;
+    if (auto u = unfinished_instead_of(path))
+        fail_unfinished(path, *u);
+}
+
+std::optional<UnfinishedRestore> find_unfinished_restore(const std::string& path)
+{
+    UnfinishedRestore u;
+    u.image = path_exists(path) ? ckd_first_file_name(path) : path;
+    u.file_now = busy_image_name(u.image);
+    const bool have_image = path_exists(u.image);
+    if (path_exists(u.file_now))
+        u.name_taken = have_image;
+    else if (have_image && marked_busy_in_place(u.image))
+        u.file_now = u.image;  // as ddr 0.1 did
+    else
+        return std::nullopt;
+    const Container c = probe(u.file_now).container;
+    u.ckd = is_ckd(c);
+    if (c == Container::CkdBusy)
+        u.record = ckd_restore_record(u.file_now);
+    else if (c == Container::FbaPlain || c == Container::NotAVolume)
+        u.record = fba_restore_record(u.file_now);
+    return u;
 }
 
 } // namespace ddr

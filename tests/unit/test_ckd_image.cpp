@@ -539,10 +539,12 @@ TEST_CASE("CKD update: busy while unfinished, original magic back on commit")
     const Bytes expected = expected_file(header_bytes("CKD_P370", 15, 47616, 0x80, 0, 0), 15, 47616, 0, 3, tracks);
     CHECK(original != expected);
 
+    const std::string busy = busy_image_name(path);
     {
         auto w = update_ckd_volume(path);
         CHECK(w->info().cylinders == 3);
-        Bytes head = read_file(path);
+        CHECK(!fs::exists(path));
+        Bytes head = read_file(busy);
         CHECK(std::string(head.begin(), head.begin() + 8) == "DDR_BUSY");
         w->write_track({0, 5}, t5);
         TrackImage back;
@@ -551,11 +553,12 @@ TEST_CASE("CKD update: busy while unfinished, original magic back on commit")
         // abandoned here
     }
     CHECK_ERROR(open_ckd_volume(path), ErrorKind::Unreadable,
-                "image is incomplete: a ddr restore into it did not finish (magic DDR_BUSY)");
-    CHECK_ERROR(CkdImageReader(path), ErrorKind::Unreadable, "magic DDR_BUSY");
+                "image is incomplete: a restore into it did not finish (it is named " + busy + " until one does)");
+    CHECK_ERROR(CkdImageReader(path), ErrorKind::Unreadable, "did not finish");
     CHECK(looks_like_ckd_volume(path));
-    // Hercules refuses it too.
-    REQUIRE(run_in(dir, "dasdls v.3380 2>&1 | grep -q 'CKD header invalid'") == 0);
+    // Hercules refuses it too, under either name.
+    REQUIRE(run_in(dir, "dasdls v.3380 2>&1 | grep -q 'Cannot open v.3380'") == 0);
+    REQUIRE(run_in(dir, "dasdls v.3380.ddr-busy 2>&1 | grep -q 'CKD header invalid'") == 0);
 
     // Restoring again takes the busy image, and commit brings the magic back.
     {
@@ -587,7 +590,7 @@ TEST_CASE("CKD update: a CKD_P064 image keeps its magic through an interrupted u
     const Bytes original = read_file(path);
     CHECK(open_ckd_volume(path)->info().format == "CKD_P064");
     update_ckd_volume(path).reset();  // interrupted at once
-    CHECK_ERROR(open_ckd_volume(path), ErrorKind::Unreadable, "DDR_BUSY");
+    CHECK_ERROR(open_ckd_volume(path), ErrorKind::Unreadable, "did not finish");
     auto w = update_ckd_volume(path);
     CHECK(w->info().format == "CKD_P064");
     w->commit();
@@ -607,7 +610,9 @@ TEST_CASE("CKD update of a multi-file set marks only the first file")
         auto w = update_ckd_volume(names[0]);
         w->write_track({4, 11}, t);
     }
-    CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "m_1.3340: image is incomplete");
+    CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "m_3.3340: image is incomplete");
+    CHECK_ERROR(open_ckd_volume(names[2]), ErrorKind::Unreadable, "its first file is named " + names[0] + ".ddr-busy");
+    CHECK(!fs::exists(names[0]));
     {
         auto w = update_ckd_volume(names[0]);
         w->write_track({4, 11}, t);

@@ -113,7 +113,7 @@ TEST_CASE("FBA update: the image is renamed NAME.ddr-busy until commit")
     TempDir dir;
     REQUIRE(run_in(dir, "dasdinit v.fba 3370 FBA001 1000") == 0);
     std::string path = dir.file("v.fba");
-    std::string busy = fba_busy_name(path);
+    std::string busy = busy_image_name(path);
     CHECK(busy == path + ".ddr-busy");
     Bytes expected = read_file(path);
     Bytes data = pattern_blocks(100, 8);
@@ -132,10 +132,11 @@ TEST_CASE("FBA update: the image is renamed NAME.ddr-busy until commit")
     // Abandoned: nothing answers to the image's name, and we say why.
     CHECK(!fs::exists(path));
     CHECK_ERROR(open_fba_volume(path), ErrorKind::Unreadable,
-                "image is incomplete: a ddr restore into it did not finish (it is still named " + busy + ")");
+                "image is incomplete: a restore into it did not finish (it is named " + busy + " until one does)");
     CHECK_ERROR(FbaImageReader(path), ErrorKind::Unreadable, "did not finish");
-    CHECK_ERROR(open_ckd_volume(path), ErrorKind::Device, "is an FBA volume image, not CKD");
-    CHECK_ERROR(create_fba_volume(path, fba_spec(1000)), ErrorKind::Refused, "an earlier ddr restore into");
+    CHECK_ERROR(open_ckd_volume(path), ErrorKind::Unreadable, "did not finish");
+    CHECK_ERROR(update_ckd_volume(path), ErrorKind::Device, "is an FBA volume image, not CKD");
+    CHECK_ERROR(create_fba_volume(path, fba_spec(1000)), ErrorKind::Refused, "a restore into " + path + " did not finish");
     // Hercules cannot open it by its name either.
     CHECK(run_in(dir, "dasdls v.fba 2>&1 | grep -q 'Cannot open v.fba: No such file'") == 0);
 
@@ -211,7 +212,8 @@ TEST_CASE("Volume dispatch: the container comes from the first bytes")
     CHECK_ERROR(FbaImageReader(dir.file("odd.bin")), ErrorKind::Unreadable, "not an FBA image");
     update_ckd_volume(ckd).reset();  // leaves it busy
     CHECK(looks_like_ckd_volume(ckd));
-    CHECK_ERROR(open_fba_volume(ckd), ErrorKind::Device, "magic DDR_BUSY");
+    CHECK_ERROR(open_fba_volume(ckd), ErrorKind::Unreadable, "did not finish");
+    CHECK_ERROR(update_fba_volume(ckd), ErrorKind::Device, "is a CKD volume image, not FBA");
     CHECK_ERROR(open_fba_volume(dir.file("missing")), ErrorKind::ReadFailed, "cannot open: No such file or directory");
     CHECK_ERROR(open_ckd_volume(dir.file("missing")), ErrorKind::ReadFailed, "cannot open");
     CHECK_ERROR(update_fba_volume(dir.file("missing")), ErrorKind::ReadFailed, "cannot open");
