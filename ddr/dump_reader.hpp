@@ -145,6 +145,10 @@ struct DumpSummary {
     // Why the dump could not be read to its end; or, with `ended`, what is wrong with it
     // as a whole (no tape mark after it: a cut tape; its first reel missing).
     std::optional<Error> problem;
+    // The device type and model the dump's checksum trailer names, when a reader that
+    // checked it filled them in (the VHR names none).
+    std::optional<uint16_t> trailer_devtype;
+    std::string trailer_model;
 };
 
 class DumpChecker;

@@ -14,14 +14,6 @@ namespace ddr {
 
 namespace {
 
-std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges)
-{
-    std::string s;
-    for (auto [a, b] : ranges)
-        s += (s.empty() ? "" : ", ") + (a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b));
-    return s.empty() ? "none" : s;
-}
-
 std::string join(const std::vector<std::string>& parts)
 {
     std::string s;

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ddr {
 
@@ -37,5 +39,8 @@ std::string human_bytes(uint64_t bytes);
 
 // "1 tape mark", "3 tape marks": a count and its noun, singular or plural ("s" added).
 std::string counted(uint64_t n, const std::string& noun);
+
+// "0-10, 50-60, 99": ascending runs of cylinders or blocks; "none" if there are none.
+std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges);
 
 } // namespace ddr

@@ -241,8 +241,23 @@ struct Selection {
         for (size_t i = 0; i < extents.size(); ++i)
             for (size_t k = 0; k < seen[i].size(); ++k)
                 if (!seen[i][k])
-                    fail(ErrorKind::Unreadable, Place{tape_name, {}, {}, {}, uint32_t(extents[i].first + k / heads), uint32_t(k % heads), {}},
+                    fail(ErrorKind::Usage, Place{tape_name, {}, {}, {}, uint32_t(extents[i].first + k / heads), uint32_t(k % heads), {}},
                          "track requested by extent '" + extents[i].str() + "' is not on the tape");
+    }
+
+    // The same before anything is written, from a summary of the dump: every cylinder an
+    // extent names must be among those dumped.
+    void check_on_tape(const DumpSummary& summary, const std::string& tape_name) const {
+        for (const Extent& e : extents)
+            for (uint64_t c = e.first; c <= e.last; ++c) {
+                bool dumped = false;
+                for (auto [a, b] : summary.cylinder_ranges)
+                    dumped = dumped || (c >= a && c <= b);
+                if (!dumped)
+                    fail(ErrorKind::Usage, Place{tape_name, {}, {}, {}, uint32_t(c), {}, {}},
+                         "cylinder " + std::to_string(c) + " of extent '" + e.str() + "' is not on the tape (it holds " +
+                             ranges_text(summary.cylinder_ranges) + ")");
+            }
     }
 };
 
@@ -428,7 +443,7 @@ int restore_fba(const RestoreOptions& options, const TargetState& target, DumpRe
     for (size_t k = 0; k < extents.size(); ++k)
         for (size_t b = 0; b < seen[k].size(); ++b)
             if (!seen[k][b])
-                fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, extents[k].first + b},
+                fail(ErrorKind::Usage, Place{options.tapes[0], {}, {}, {}, {}, {}, extents[k].first + b},
                      "block requested by extent '" + extents[k].str() + "' is not on the tape");
     check_dump_complete(reader, checker, reporter);
     volume->commit();
@@ -455,6 +470,10 @@ std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter
         fail(ErrorKind::Unreadable, Place{options.tapes[0], {}, {}, {}, {}, {}, {}},
              "no dump " + std::to_string(options.file) + " on this tape");
     DumpSummary summary = scan_dump(reader, &checker);
+    if (const auto& t = checker.dump_header()) {
+        summary.trailer_devtype = t->devtype;
+        summary.trailer_model = t->model;
+    }
     if (summary.problem)
         throw *summary.problem;
     if (!summary.order_problems.empty() && !options.keep_going)
@@ -515,10 +534,6 @@ std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& 
         fail(ErrorKind::Refused, where,
              "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
                  std::to_string(*highest));
-    if (summary && summary->max_track_bytes > tinfo.track_size)
-        fail(ErrorKind::Refused, where,
-             "the dump holds a track of " + std::to_string(summary->max_track_bytes) +
-                 " bytes; the target's track slots hold " + std::to_string(tinfo.track_size));
     if (summary && summary->nucleus)
         check_nucleus_target(track0.value_or(TrackImage::empty({0, 0})), options.target);
     fate.writing(tinfo.format.rfind("CKD_P", 0) == 0);
@@ -551,6 +566,31 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options
     return volume;
 }
 
+// The dump's checksum trailer names the device it was taken from (the VHR does not): a
+// restore as another device type (--devtype) is refused before the target is written.
+void check_dump_device(std::optional<uint16_t> devtype, const std::string& model, const CkdDevice& dev,
+                       const std::string& tape)
+{
+    if (!devtype || *devtype == dev.devtype)
+        return;
+    char type[8];
+    std::snprintf(type, sizeof type, "%04X", unsigned(*devtype));
+    fail(ErrorKind::Device, Place{tape, {}, {}, {}, {}, {}, {}},
+             "the dump is of a " + (model.empty() ? std::string(type) : model) + " (its checksum trailer says so), not a " +
+                 std::string(dev.name));
+}
+
+// A track longer than the device's track slot (HA to end marker) cannot be of that device:
+// the dump is of another type than the one chosen (--devtype, or a VHR several fit).
+void check_track_fits(uint64_t track_bytes, const CkdDevice& dev, const DdrVolumeHeader& vhr, const Place& where)
+{
+    if (track_bytes > dev.hercules_track_size())
+        fail(ErrorKind::Device, where,
+             "the dump holds a track of " + std::to_string(track_bytes) + " bytes, more than a " + std::string(dev.name) +
+                 " track holds (" + std::to_string(dev.hercules_track_size()) + "): the dump is not of a " +
+                 std::string(dev.name) + " (its header fits " + devices_fitting(vhr) + ")");
+}
+
 // A CKD dump onto a CKD volume: every track at its (REORDERed) address.
 int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
                 const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
@@ -565,6 +605,11 @@ int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpRe
     sel.extents = parse_extents(options.extents, options.reorder);
     for (const Extent& e : sel.extents)
         sel.seen.emplace_back((e.last - e.first + 1) * dev.heads, false);
+    if (summary) {
+        check_dump_device(summary->trailer_devtype, summary->trailer_model, dev, options.tapes[0]);
+        check_track_fits(summary->max_track_bytes, dev, vhr, Place{options.tapes[0], {}, {}, {}, {}, {}, {}});
+        sel.check_on_tape(*summary, options.tapes[0]);
+    }
 
     // The highest cylinder the restore will write, when known in advance.
     std::optional<uint64_t> highest;
@@ -625,9 +670,7 @@ int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpRe
         } catch (const Error& e) {
             throw e.within(where);
         }
-        if (track.size() > info.track_size)
-            fail(ErrorKind::Refused, where, "the track is " + std::to_string(track.size()) + " bytes; the target's slots hold " +
-                                                std::to_string(info.track_size));
+        check_track_fits(track.size(), dev, vhr, where);
         if (compressed_target && hercules_cckd_flags(track, info.heads) && hercules_flagged++ == 0)
             reporter.warn(where.str() + ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks "
                           "invalid (R0 data on an empty track, or a count naming a head or record 0 it does not "
@@ -649,6 +692,8 @@ int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpRe
         reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
     }
     check_dump_complete(reader, checker, reporter);
+    if (const auto& t = checker.dump_header())
+        check_dump_device(t->devtype, t->model, dev, options.tapes[0]);
     volume->commit();
     fate.committed();
     if (hercules_flagged > 1)

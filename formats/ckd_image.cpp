@@ -496,9 +496,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
         PendingFile& pf = w->pending_.back();
         const uint64_t size = kCkdHeaderSize + uint64_t(cyls) * spec.heads * spec.track_size;
         // The slots start as holes of zeros; only the bytes of each track are written.
-        if (::ftruncate(pf.fd(), off_t(size)) != 0)
-            fail(ErrorKind::WriteFailed, file_place(pf.temp_path()),
-                 "cannot size the new image to " + std::to_string(size) + " bytes: " + os_error_text(errno));
+        truncate_file(pf.fd(), size, pf.temp_path());
         auto raw = h.encode();
         pwrite_all(pf.fd(), raw, 0, file_place(pf.temp_path()));
 

@@ -16,16 +16,6 @@ uint64_t checked_blocks(int fd, const std::string& path)
     return size / kFbaBlockSize;
 }
 
-// Sets the size of an open file.  (A file-layer helper: kept here until file_io has one.)
-void truncate_file(int fd, uint64_t size, const std::string& path)
-{
-    while (::ftruncate(fd, off_t(size)) != 0) {
-        if (errno != EINTR)
-            fail(ErrorKind::WriteFailed, file_place(path),
-                 "cannot set the file size to " + std::to_string(size) + " bytes: " + os_error_text(errno));
-    }
-}
-
 // A busy file: the image's blocks, then (once the update has written it) one block
 // holding the RestoreRecord.
 struct BusyLayout {
@@ -120,9 +110,7 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
     w->pending_.emplace(path);
     PendingFile& pf = *w->pending_;
     const uint64_t size = spec.blocks * kFbaBlockSize;
-    if (::ftruncate(pf.fd(), off_t(size)) != 0)
-        fail(ErrorKind::WriteFailed, file_place(pf.temp_path()),
-             "cannot size the new image to " + std::to_string(size) + " bytes: " + os_error_text(errno));
+    truncate_file(pf.fd(), size, pf.temp_path());
     FbaImageReader& img = w->image_;
     img.fd_ = UniqueFd(::dup(pf.fd()));
     if (!img.fd_)

@@ -122,6 +122,15 @@ void sync_file(int fd, const Place& place)
         fail(ErrorKind::WriteFailed, place, "cannot flush to disk: " + os_error_text(errno));
 }
 
+void truncate_file(int fd, uint64_t size, const std::string& path)
+{
+    while (::ftruncate(fd, off_t(size)) != 0) {
+        if (errno != EINTR)
+            fail(ErrorKind::WriteFailed, file_place(path),
+                 "cannot set the file size to " + std::to_string(size) + " bytes: " + os_error_text(errno));
+    }
+}
+
 std::string folder_of(const std::string& path)
 {
     auto slash = path.rfind('/');

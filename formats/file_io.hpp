@@ -79,6 +79,8 @@ void pread_exact(int fd, MutableByteSpan out, uint64_t offset, const Place& plac
 // Writes all of `data` at `offset`; failures throw Error(WriteFailed) at `place`.
 void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place);
 void sync_file(int fd, const Place& place);
+// Sets the size of an open file (ftruncate); Error(WriteFailed) naming `path`.
+void truncate_file(int fd, uint64_t size, const std::string& path);
 // Makes a rename or unlink in the folder holding `path` durable (best effort on
 // file systems that cannot sync a folder).
 void sync_parent_folder(const std::string& path);

@@ -54,6 +54,25 @@ out=$("$DDR" dump --reel-size 4M a.3390 u1.aws u2.aws u3.aws u4.aws 2>&1)
 case "$out" in *"u4.aws was not needed"*) ok "unused reels are named";; *) bad "unused reels not named: $out";; esac
 [ ! -e u4.aws ] && ok "  and not created" || bad "unused reel created"
 
+# --- a restore refused before the target is written ---
+"$DDR" -q dump --pure a.3390 apure.aws
+expect 7 "restore --devtype 3380-K of a 3390 dump (trailer)" -- "$DDR" restore --devtype 3380-K t.aws new-k.3390
+contains "3390-1" "devtype"
+expect 7 "restore --devtype 3380-K of a 3390 dump (no trailer)" -- "$DDR" restore --devtype 3380-K apure.aws new-k.3390
+contains "more than a 3380-K track holds" "devtype pure"
+"$DDR" -q init k.3390 3380-K VOLB01 --cylinders 60
+before=$(sum k.3390)
+expect 7 "restore --devtype 3380-K onto a 3380-K" -- "$DDR" restore --devtype 3380-K t.aws k.3390
+expect 7 "  and without a trailer" -- "$DDR" restore --devtype 3380-K --force apure.aws k.3390
+[ "$(sum k.3390)" = "$before" ] && ok "  the 3380-K is not changed" || bad "the 3380-K target was written"
+expect 2 "restore of cylinders that are not on the tape" -- "$DDR" restore -c 60-70 t.aws new-c.3390
+"$DDR" -q init c.3390 3390-1 VOLB01 --cylinders 80
+before=$(sum c.3390)
+expect 2 "  onto an existing target" -- "$DDR" restore -c 60-70 t.aws c.3390
+contains "is not on the tape" "extent"
+[ "$(sum c.3390)" = "$before" ] && ok "  it is not changed" || bad "the target was written"
+ls -a | grep -q 'new-[kc]' && bad "refused restores left $(ls -a | grep new-)" || ok "refused restores left no file"
+
 # --- SIGKILL during --append: the tape as it was, or with the new dump complete ---
 "$MSV" big.3390 3390-3 BIG001 300 5 80 hercules
 "$DDR" -q dump a.3390 app.aws
