@@ -19,8 +19,14 @@ LIBS     := -lxxhash -lbz2 -lz
 STATIC   ?= -static
 BIN      ?= bin/ddr
 
-CORE_SRC := $(wildcard formats/*.cpp) $(wildcard devices/*.cpp) $(filter-out ddr/main.cpp,$(wildcard ddr/*.cpp))
-CORE_OBJ := $(CORE_SRC:%.cpp=$(BUILD)/%.o)
+# Two libraries, as the layers are: the byte formats and device tables (formats/, devices/),
+# and the program's commands (ddr/, all but main.cpp).
+FORMATS_SRC := $(wildcard formats/*/*.cpp formats/*/*/*.cpp) $(wildcard devices/*.cpp)
+FORMATS_OBJ := $(FORMATS_SRC:%.cpp=$(BUILD)/%.o)
+PROGRAM_SRC := $(filter-out ddr/main.cpp,$(wildcard ddr/*.cpp))
+PROGRAM_OBJ := $(PROGRAM_SRC:%.cpp=$(BUILD)/%.o)
+CORE_OBJ := $(FORMATS_OBJ) $(PROGRAM_OBJ)
+LIBS_OURS := $(BUILD)/libprogram.a $(BUILD)/libformats.a
 MAIN_OBJ := $(BUILD)/ddr/main.o
 TEST_SRC := $(wildcard tests/unit/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
@@ -34,11 +40,15 @@ DEBIAN_PACKAGES := g++ make libcli11-dev libxxhash-dev xxhash doctest-dev zlib1g
 
 all: $(BIN)
 
-$(BIN): $(MAIN_OBJ) $(BUILD)/libddrcore.a
+$(BIN): $(MAIN_OBJ) $(LIBS_OURS)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALLCXXFLAGS) $(STATIC) -o $@ $(MAIN_OBJ) $(BUILD)/libddrcore.a $(LIBS)
+	$(CXX) $(ALLCXXFLAGS) $(STATIC) -o $@ $(MAIN_OBJ) $(LIBS_OURS) $(LIBS)
 
-$(BUILD)/libddrcore.a: $(CORE_OBJ)
+$(BUILD)/libformats.a: $(FORMATS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libprogram.a: $(PROGRAM_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -46,11 +56,11 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLCXXFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/unit_tests: $(TEST_OBJ) $(BUILD)/libddrcore.a
-	$(CXX) $(ALLCXXFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libddrcore.a $(LIBS)
+$(BUILD)/unit_tests: $(TEST_OBJ) $(LIBS_OURS)
+	$(CXX) $(ALLCXXFLAGS) -o $@ $(TEST_OBJ) $(LIBS_OURS) $(LIBS)
 
 # Test tools (sample volume generator, ...): tests/tools/make_sample_volume.cpp -> build/make-sample-volume
-$(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_OBJ) $(BUILD)/libddrcore.a
+$(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
 
 tools: $(BUILD)/make-sample-volume
@@ -58,6 +68,7 @@ tools: $(BUILD)/make-sample-volume
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).
 check: $(BIN) $(BUILD)/unit_tests tools
+	tests/check-layers.py
 	$(BUILD)/unit_tests
 	BUILD=$(BUILD) tests/e2e/run-all.sh $(BIN)
 	$(MAKE) fuzz-smoke
@@ -103,6 +114,7 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddr
 	install -m 644 man/ddr.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddr.1
 	install -m 644 man/ddrtape.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrtape.5
+	install -m 644 man/ddrimage.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrimage.5
 
 clean:
 	rm -rf $(BUILD) build-san build-fuzz bin

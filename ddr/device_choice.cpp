@@ -1,6 +1,6 @@
 #include "ddr/device_choice.hpp"
 
-#include "formats/error.hpp"
+#include "formats/io/error.hpp"
 
 #include <algorithm>
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "devices/ckd_devices.hpp"
-#include "formats/ddr_records.hpp"
-#include "formats/volume.hpp"
+#include "formats/ddrtape/records.hpp"
+#include "formats/volume/volume.hpp"
 
 #include <optional>
 #include <string>
@@ -48,7 +48,7 @@ std::string ckd_container_for(const std::string& format, const CkdDevice& dev);
 // such tracks exactly; it warns, since Hercules' own tools would not.
 bool hercules_cckd_flags(const TrackImage& track, uint32_t heads);
 
-// IBM's restore writes HA and R0 from tape on these older devices (ddrtape.md §4.6).
+// IBM's restore writes HA and R0 from tape on these older devices (ddrtape(5) section 4, "Restore").
 bool restores_r0_from_tape(const CkdDevice& dev);
 
 } // namespace ddr

@@ -1,7 +1,7 @@
 // The exit status of every ddr command, one per kind of outcome (documented in man/ddr.1).
 #pragma once
 
-#include "formats/error.hpp"
+#include "formats/io/error.hpp"
 
 namespace ddr {
 

@@ -1,7 +1,7 @@
 #include "ddr/inputs.hpp"
 
-#include "formats/error.hpp"
-#include "formats/tape.hpp"
+#include "formats/io/error.hpp"
+#include "formats/tape/tape.hpp"
 
 namespace ddr {
 

@@ -1,18 +1,13 @@
 #include "ddr/interrupt.hpp"
 
-#include "formats/error.hpp"
-
-#include <atomic>
 #include <csignal>
 
 namespace ddr {
 
 namespace {
-volatile std::sig_atomic_t g_signal = 0;  // the only mutable global: a signal handler needs it
-
 extern "C" void on_signal(int sig)
 {
-    g_signal = sig;
+    note_interrupt(sig);
 }
 } // namespace
 
@@ -26,17 +21,6 @@ void install_interrupt_handlers()
     sigaction(SIGHUP, &sa, nullptr);
     // A closed pipe must surface as a write error on that output, not kill us mid-write.
     std::signal(SIGPIPE, SIG_IGN);
-}
-
-bool interrupted()
-{
-    return g_signal != 0;
-}
-
-void check_interrupted()
-{
-    if (g_signal != 0)
-        fail(ErrorKind::Interrupted, "interrupted by signal " + std::to_string(int(g_signal)));
 }
 
 } // namespace ddr

@@ -1,11 +1,11 @@
-// SIGINT/SIGTERM end a run cleanly: the loops poll check_interrupted(), which throws
-// Error(Interrupted); the writers' destructors then remove or mark what they started.
+// The program's signal handling: SIGINT, SIGTERM and SIGHUP are noted for
+// check_interrupted() (formats/io/interrupt.hpp); SIGPIPE is ignored.
 #pragma once
+
+#include "formats/io/interrupt.hpp"
 
 namespace ddr {
 
 void install_interrupt_handlers();
-bool interrupted();
-void check_interrupted();  // throws Error(Interrupted) once a signal has arrived
 
 } // namespace ddr

@@ -1,16 +1,16 @@
 // The ddr command line: subcommands, their options, and the one place where errors
 // become messages and exit codes.
-#include "ddr/copy.hpp"
-#include "ddr/dump.hpp"
+#include "ddr/cmd_copy.hpp"
+#include "ddr/cmd_dump.hpp"
 #include "ddr/exit_codes.hpp"
-#include "ddr/init.hpp"
+#include "ddr/cmd_init.hpp"
 #include "ddr/interrupt.hpp"
-#include "ddr/list.hpp"
-#include "ddr/manifest.hpp"
+#include "ddr/cmd_list.hpp"
+#include "ddr/cmd_manifest.hpp"
 #include "ddr/report.hpp"
-#include "ddr/restore.hpp"
+#include "ddr/cmd_restore.hpp"
 #include "ddr/size_arg.hpp"
-#include "ddr/verify.hpp"
+#include "ddr/cmd_verify.hpp"
 #include "ddr/version.hpp"
 
 #include <CLI/CLI.hpp>

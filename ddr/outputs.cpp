@@ -1,7 +1,7 @@
 #include "ddr/outputs.hpp"
 
-#include "formats/error.hpp"
-#include "formats/file_io.hpp"
+#include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
 
 namespace ddr {
 

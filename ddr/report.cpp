@@ -68,17 +68,4 @@ std::string human_bytes(uint64_t bytes)
     return buf;
 }
 
-std::string counted(uint64_t n, const std::string& noun)
-{
-    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
-}
-
-std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges)
-{
-    std::string s;
-    for (auto [a, b] : ranges)
-        s += (s.empty() ? "" : ", ") + (a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b));
-    return s.empty() ? "none" : s;
-}
-
 } // namespace ddr

@@ -2,6 +2,8 @@
 // standard output may be carrying a tape ("-").  Listings go to standard output.
 #pragma once
 
+#include "formats/io/wording.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -37,10 +39,5 @@ private:
 // "1.6 MB", "55.9 GB": decimal units, as tape and disk capacities are quoted.
 std::string human_bytes(uint64_t bytes);
 
-// "1 tape mark", "3 tape marks": a count and its noun, singular or plural ("s" added).
-std::string counted(uint64_t n, const std::string& noun);
-
-// "0-10, 50-60, 99": ascending runs of cylinders or blocks; "none" if there are none.
-std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges);
 
 } // namespace ddr

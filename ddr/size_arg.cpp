@@ -1,7 +1,7 @@
 #include "ddr/size_arg.hpp"
 
 #include "devices/tape_devices.hpp"
-#include "formats/error.hpp"
+#include "formats/io/error.hpp"
 
 #include <cctype>
 #include <cmath>

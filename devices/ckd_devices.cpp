@@ -10,7 +10,7 @@ namespace {
 using F = CapacityFormula;
 using From = DdrValuesFrom;
 
-// Geometry and formula constants: Hercules 3.13's table (hercules-formats.md §4.1).
+// Geometry and formula constants: Hercules 3.13's table (devices/README.md, "Geometry").
 // DDR values: IBM R6 and VM/370 CE where they exist, our rule otherwise (README.md).
 // 3390-A: same track geometry as every 3390; its RDC model byte X'0C' is assumed to be
 // that of the other large 3390 models (not confirmed from an IBM source).

@@ -22,7 +22,7 @@ enum class CapacityFormula : int8_t {
     F3390 = 2,   // 3390, 9345: space counted in 34-byte cells, plus per-segment overhead
 };
 
-// The four device-table values IBM DDR copies into every VHR (ddrtape.md §3, §8).
+// The four device-table values IBM DDR copies into every VHR (ddrtape(5) section 3; devices/README.md).
 struct DdrGeometry {
     uint16_t mrec = 0;  // VHRMREC: more than the most records a track can hold
     uint16_t cylp = 0;  // last primary cylinder (DUMP ALL stops here)
@@ -39,7 +39,7 @@ enum class DdrValuesFrom : uint8_t {
 };
 
 // VHRCYLA of an EAV (3390-A): its last cylinder does not fit the 16-bit field.  The true
-// value travels in the VHR bytes IBM leaves blank and in our trailer (ddrtape.md §13.4).
+// value travels in the VHR bytes IBM leaves blank and in our trailer (ddrtape(5), EAV).
 inline constexpr uint16_t kDdrCylaEav = 0xFFFF;
 
 // 3390 model A (EAV) sizes: more than 65,520 cylinders, up to IBM's 1 TB limit.
@@ -89,7 +89,7 @@ const CkdDevice* find_ckd_device(std::string_view name);
 const CkdDevice* ckd_device_for_image(uint8_t hercules_devtype, uint32_t cylinders);
 
 // A device type a DDR volume header may describe.  The VHR names no device type, so a
-// reader can only infer it from MREC, CYLA and MTCK (ddrtape.md §8).
+// reader can only infer it from MREC, CYLA and MTCK (devices/README.md, "Which device a DDR tape came from").
 struct VhrMatch {
     const CkdDevice* device = nullptr;
     bool mrec_matches = false;  // the VHR's MREC is this row's
@@ -103,7 +103,7 @@ struct VhrMatch {
 // or 3330-1 and 3330-11 when CYLA is small) cannot be told apart and all come back.
 std::vector<VhrMatch> ckd_devices_for_vhr(uint16_t mrec, uint16_t cyla, uint16_t mtck);
 
-// ---- Track capacity of the real device (hercules-formats.md §4.3) ----
+// ---- Track capacity of the real device (devices/README.md, "Track capacity") ----
 //
 // Hercules itself only checks that a track fits its image slot; these say whether the
 // records would fit the real device's track, which is what IBM's programs rely on.

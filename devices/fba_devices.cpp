@@ -7,7 +7,7 @@
 namespace ddr {
 namespace {
 
-// Hercules 3.13's FBA table (hercules-formats.md §4.4), with the aliases SDL Hercules
+// Hercules 3.13's FBA table (devices/README.md, "FBA devices"), with the aliases SDL Hercules
 // adds.  The generic row takes the 9336 type because z/VM presents its FBA disks of
 // arbitrary size (virtual disks in storage, SCSI EDEVs) as 9336s; it has no RDC data.
 constexpr FbaDevice kFbaDevices[] = {

@@ -5,7 +5,7 @@
 #
 # Builds the targets again with clang's source-based coverage (no sanitizers) into
 # $FUZZ_BUILD/coverage/, replays $FUZZ_BUILD/corpus/<target>/ and the seeds, and prints
-# llvm-cov's per-file summary for formats/ and ddr/dump_reader.cpp.
+# llvm-cov's per-file summary for formats/.
 set -eu
 cd "$(dirname "$0")/../.."
 B=${FUZZ_BUILD:-build-fuzz}
@@ -34,4 +34,4 @@ for t in $targets; do
 done
 "$PROFDATA" merge -sparse "$C"/*.profraw -o "$C/all.profdata"
 # shellcheck disable=SC2086
-"$COV" report $objects -instr-profile="$C/all.profdata" formats/*.cpp ddr/dump_reader.cpp
+"$COV" report $objects -instr-profile="$C/all.profdata" $(find formats -name '*.cpp')

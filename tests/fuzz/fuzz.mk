@@ -1,7 +1,7 @@
 # Builds the libFuzzer targets (run through tests/fuzz/build.sh, from the top folder).
 #
 # Every project source is compiled again with clang++ and the fuzzer's coverage
-# instrumentation plus ASan and UBSan, into $(FUZZ_BUILD)/libddrcore.a; each target
+# instrumentation plus ASan and UBSan, into $(FUZZ_BUILD)/libproject.a; each target
 # links it with -fsanitize=fuzzer.  make-seeds is an ordinary program (sanitizers, no
 # fuzzer main) that writes seed files with the project's own writers.
 
@@ -18,7 +18,8 @@ FLAGS      := -std=c++20 -I. -O1 -g $(WARN) $(SAN) $(FUZZ_EXTRA_CXXFLAGS)
 CORE_FLAGS := $(FLAGS) -Wno-error
 LIBS       := -lxxhash -lbz2 -lz -lpthread
 
-CORE_SRC := $(wildcard formats/*.cpp) $(wildcard devices/*.cpp) $(filter-out ddr/main.cpp,$(wildcard ddr/*.cpp))
+FORMATS_SRC := $(wildcard formats/*/*.cpp formats/*/*/*.cpp)
+CORE_SRC := $(FORMATS_SRC) $(wildcard devices/*.cpp) $(filter-out ddr/main.cpp,$(wildcard ddr/*.cpp))
 CORE_OBJ := $(CORE_SRC:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 SUPPORT_OBJ := $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_support.o
 
@@ -31,7 +32,7 @@ all: $(BINS) $(FUZZ_BUILD)/make-seeds
 FLAGS_STAMP := $(FUZZ_BUILD)/flags.stamp
 $(shell mkdir -p $(FUZZ_BUILD); echo '$(FUZZ_CXX) $(FLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(FUZZ_CXX) $(FLAGS)' >$(FLAGS_STAMP))
 
-$(FUZZ_BUILD)/libddrcore.a: $(CORE_OBJ)
+$(FUZZ_BUILD)/libproject.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -44,10 +45,10 @@ $(FUZZ_BUILD)/obj/%.o: %.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(CORE_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(SUPPORT_OBJ) $(FUZZ_BUILD)/libddrcore.a
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(SUPPORT_OBJ) $(FUZZ_BUILD)/libproject.a
 	$(FUZZ_CXX) $(FLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
-$(FUZZ_BUILD)/make-seeds: $(FUZZ_BUILD)/obj/tests/fuzz/make_seeds.o $(SUPPORT_OBJ) $(FUZZ_BUILD)/libddrcore.a
+$(FUZZ_BUILD)/make-seeds: $(FUZZ_BUILD)/obj/tests/fuzz/make_seeds.o $(SUPPORT_OBJ) $(FUZZ_BUILD)/libproject.a
 	$(FUZZ_CXX) $(FLAGS) -fsanitize=fuzzer-no-link -o $@ $^ $(LIBS)
 
 .PHONY: all

@@ -9,8 +9,8 @@
 // Option byte: bits 0-1 = files to skip first (IBM's SKIP), bit 2 = R0 count from the
 // target CCHH instead of the tape.
 #include "ddr/device_choice.hpp"
-#include "formats/ddr_stream.hpp"
-#include "formats/het_tape.hpp"
+#include "formats/ddrtape/stream.hpp"
+#include "formats/tape/het_tape.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace ddr;

@@ -16,8 +16,8 @@
 // The round trip builds the track at the address its THR names, encodes it again and
 // must get back the same logical image, unless the group holds something a TrackImage
 // cannot carry (see representable()).
-#include "formats/ddr_records.hpp"
-#include "formats/ddr_track.hpp"
+#include "formats/ddrtape/records.hpp"
+#include "formats/ddrtape/thr_group.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <algorithm>

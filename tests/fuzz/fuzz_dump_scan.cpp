@@ -4,7 +4,7 @@
 //
 // Input: one option byte (bits 0-1: files to skip), then blocks in the framing of
 // fuzz_support.hpp; X'FFFE' starts the next reel (at most 3).
-#include "ddr/dump_reader.hpp"
+#include "formats/ddrtape/dump_reader.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 using namespace ddr;

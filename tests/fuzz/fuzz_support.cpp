@@ -1,6 +1,6 @@
 #include "tests/fuzz/fuzz_support.hpp"
 
-#include "formats/aws_tape.hpp"
+#include "formats/tape/aws_tape.hpp"
 
 #include <algorithm>
 #include <cerrno>

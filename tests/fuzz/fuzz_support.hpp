@@ -10,8 +10,8 @@
 //   * an invariant a target checks itself (check()), e.g. a round trip that loses bytes.
 #pragma once
 
-#include "formats/bytes.hpp"
-#include "formats/error.hpp"
+#include "formats/io/bytes.hpp"
+#include "formats/io/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

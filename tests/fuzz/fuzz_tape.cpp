@@ -10,8 +10,8 @@
 //   C  the same in strict mode: as A if A tolerated nothing, else an error;
 //   D  the plain AwsTapeReader (small buffer): as A up to A's first compressed block,
 //      where it must stop with an error.
-#include "formats/aws_tape.hpp"
-#include "formats/het_tape.hpp"
+#include "formats/tape/aws_tape.hpp"
+#include "formats/tape/het_tape.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstring>

@@ -5,10 +5,10 @@
 // null-track recognition, and the DDR round trip a dump and a restore make of the
 // track: DdrTrackEncoder -> blocks -> DdrTrackDecoder -> build must give back the track
 // byte for byte.
-#include "formats/cckd_layout.hpp"
-#include "formats/ddr_records.hpp"
-#include "formats/ddr_track.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/cckd/layout.hpp"
+#include "formats/ddrtape/records.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <algorithm>

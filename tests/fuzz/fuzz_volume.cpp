@@ -12,10 +12,10 @@
 // well formed (it measures to its own length), fits the track size, and carries the
 // home address of the track asked for; out-of-range reads are never attempted.
 #include "ddr/device_choice.hpp"
-#include "formats/cckd_layout.hpp"
-#include "formats/ckd_track.hpp"
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/cckd/layout.hpp"
+#include "formats/volume/ckd_track.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <algorithm>

@@ -9,8 +9,8 @@
 //   * a compressed image (CCKD/CFBA) whose update fails is left byte for byte as it was,
 //     with no temporary file beside it.
 // (A plain CKD or FBA image whose update fails stays marked busy by design.)
-#include "formats/ckd_track.hpp"
-#include "formats/volume.hpp"
+#include "formats/volume/ckd_track.hpp"
+#include "formats/volume/volume.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstring>

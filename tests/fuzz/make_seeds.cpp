@@ -17,14 +17,14 @@
 //       Files made by our own writers: small CKD/CCKD/CCKD64/CFBA/FBA images and a
 //       multi-file CKD set (fuzz_volume), DDR tapes in AWS and HET with zlib and bzip2,
 //       a multi-chunk tape (fuzz_tape), and their framed forms.
-#include "formats/cckd_image.hpp"
-#include "formats/cfba_image.hpp"
-#include "formats/ckd_image.hpp"
-#include "formats/ddr_records.hpp"
-#include "formats/ddr_track.hpp"
-#include "formats/tape.hpp"
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/cckd/image.hpp"
+#include "formats/volume/cckd/cfba_image.hpp"
+#include "formats/volume/ckd_image.hpp"
+#include "formats/ddrtape/records.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/tape/tape.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <cstdio>

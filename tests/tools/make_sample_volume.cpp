@@ -2,7 +2,7 @@
 // Writes a plain CKD image with realistic, seeded contents (tests/unit/sample_volume.hpp),
 // for the demo, the end-to-end tests and the benchmarks.
 #include "devices/ckd_devices.hpp"
-#include "formats/error.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/sample_volume.hpp"
 
 #include <cstdio>

@@ -1,8 +1,8 @@
 #include "tests/unit/sample_volume.hpp"
 
-#include "formats/ebcdic.hpp"
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/io/ebcdic.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 
 #include <algorithm>
 #include <array>

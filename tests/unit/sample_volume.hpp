@@ -6,7 +6,7 @@
 #pragma once
 
 #include "devices/ckd_devices.hpp"
-#include "formats/ckd_track.hpp"
+#include "formats/volume/ckd_track.hpp"
 
 #include <cstdint>
 #include <random>

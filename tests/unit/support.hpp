@@ -1,7 +1,7 @@
 // Helpers shared by the unit tests: temporary folders and the IBM DDR fixtures.
 #pragma once
 
-#include "formats/bytes.hpp"
+#include "formats/io/bytes.hpp"
 
 #include <filesystem>
 #include <string>

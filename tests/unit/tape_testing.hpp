@@ -2,9 +2,9 @@
 // whole tape back, catching an Error to look at its place, and running Hercules' tools.
 #pragma once
 
-#include "formats/bytes.hpp"
-#include "formats/error.hpp"
-#include "formats/tape.hpp"
+#include "formats/io/bytes.hpp"
+#include "formats/io/error.hpp"
+#include "formats/tape/tape.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -1,5 +1,5 @@
-#include "formats/aws_tape.hpp"
-#include "formats/het_tape.hpp"
+#include "formats/tape/aws_tape.hpp"
+#include "formats/tape/het_tape.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/tape_testing.hpp"
 
@@ -79,7 +79,7 @@ TEST_CASE("AWS writer: a small labelled tape is byte-identical to hetinit -d")
     REQUIRE(rc == 0);
     const Bytes theirs = read_file(dir.file("lab.aws"));
 
-    // The layout of §5.1: 50 00 00 00 A0 00 VOL1 | 50 00 50 00 A0 00 HDR1 | 00 00 50 00 40 00.
+    // The AWS layout (ddrtape(5) section 1): 50 00 00 00 A0 00 VOL1 | 50 00 50 00 A0 00 HDR1 | 00 00 50 00 40 00.
     REQUIRE(theirs.size() == 178);
     CHECK(Bytes(theirs.begin(), theirs.begin() + 6) == aws_header(80, 0, 0xA0));
     CHECK(Bytes(theirs.begin() + 86, theirs.begin() + 92) == aws_header(80, 80, 0xA0));

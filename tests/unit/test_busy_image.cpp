@@ -1,10 +1,10 @@
 // The busy mark of a plain image being restored in place (formats/busy_image.hpp): the
 // record, and every state a run stopped at any point leaves, recognised by the readers
 // and taken up again by the next update.
-#include "formats/busy_image.hpp"
-#include "formats/ckd_image.hpp"
-#include "formats/fba_image.hpp"
-#include "formats/volume.hpp"
+#include "formats/volume/busy_image.hpp"
+#include "formats/volume/ckd_image.hpp"
+#include "formats/volume/fba_image.hpp"
+#include "formats/volume/volume.hpp"
 #include "tests/unit/volume_testing.hpp"
 
 #include <doctest/doctest.h>

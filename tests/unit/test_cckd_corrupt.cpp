@@ -1,11 +1,11 @@
 // Damaged compressed images: every kind of damage gives a precise Error(Unreadable)
 // naming the file, the track or block group and the offset, and random damage never
 // crashes (run under `make sanitize` to catch what a crash-free run would hide).
-#include "formats/cckd_codec.hpp"
-#include "formats/cckd_image.hpp"
-#include "formats/cckd_layout.hpp"
-#include "formats/cfba_image.hpp"
-#include "formats/error.hpp"
+#include "formats/volume/cckd/codec.hpp"
+#include "formats/volume/cckd/image.hpp"
+#include "formats/volume/cckd/layout.hpp"
+#include "formats/volume/cckd/cfba_image.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 

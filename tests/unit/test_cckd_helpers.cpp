@@ -1,6 +1,6 @@
 #include "tests/unit/test_cckd_helpers.hpp"
 
-#include "formats/cckd_layout.hpp"
+#include "formats/volume/cckd/layout.hpp"
 #include "tests/unit/support.hpp"
 
 #include <doctest/doctest.h>

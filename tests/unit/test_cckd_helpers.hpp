@@ -2,9 +2,9 @@
 // written directly (the peer utilities' input), and running the Hercules 3.13 utilities.
 #pragma once
 
-#include "formats/bytes.hpp"
-#include "formats/ckd_track.hpp"
-#include "formats/volume.hpp"
+#include "formats/io/bytes.hpp"
+#include "formats/volume/ckd_track.hpp"
+#include "formats/volume/volume.hpp"
 
 #include <cstdint>
 #include <random>
@@ -20,7 +20,7 @@ struct CkdGeometry {
     uint32_t track_size;
 };
 
-// Hercules' own values (spec §1.4, §4.1): cckdcdsk insists on them.
+// Hercules' own values (ddrimage(5)): cckdcdsk insists on them.
 inline constexpr CkdGeometry k3390{"3390", 0x90, 15, 56832};
 inline constexpr CkdGeometry k3380{"3380", 0x80, 15, 47616};
 inline constexpr CkdGeometry k3350{"3350", 0x50, 30, 19456};

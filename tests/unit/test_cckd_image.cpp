@@ -1,8 +1,8 @@
 // CCKD images: what we write reads back exactly, and Hercules 3.13's own utilities
 // (cckdcdsk -3, cckd2ckd, dasdinit, dasdcopy) agree with us in both directions.
-#include "formats/cckd_image.hpp"
-#include "formats/cckd_container.hpp"
-#include "formats/error.hpp"
+#include "formats/volume/cckd/image.hpp"
+#include "formats/volume/cckd/container.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 
@@ -186,7 +186,7 @@ TEST_CASE("CCKD: images made by dasdinit read as Hercules itself reads them")
         INFO(out);
         REQUIRE(rc == 0);
         check_same_as_cckd2ckd(path, dir);
-        // Spec §2.4: with -z the unwritten entries of the first L2 table read as FMT0 and
+        // ddrimage(5): with -z the unwritten entries of the first L2 table read as FMT0 and
         // the tracks without an L2 table as FMT1; with -linux (header null format 2)
         // Hercules reads both as FMT2.
         auto r = open_cckd_volume(path);

@@ -1,10 +1,10 @@
 // The compressed-image building blocks: header and table encodings (checked against
-// bytes Hercules wrote, spec §2.2-2.4), null tracks (§1.3), compression, and the
-// builder's size arithmetic (the 4 GiB limit of the 32-bit format, §2.8).
-#include "formats/cckd_builder.hpp"
-#include "formats/cckd_codec.hpp"
-#include "formats/cckd_layout.hpp"
-#include "formats/error.hpp"
+// bytes Hercules wrote, ddrimage(5)), null tracks (ddrimage(5)), compression, and the
+// builder's size arithmetic (the 4 GiB limit of the 32-bit format, ddrimage(5)).
+#include "formats/volume/cckd/builder.hpp"
+#include "formats/volume/cckd/codec.hpp"
+#include "formats/volume/cckd/layout.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -50,7 +50,7 @@ TEST_CASE("CCKD layout: magic strings")
 
 TEST_CASE("CCKD layout: the cdevhdr dasdcopy wrote parses and re-encodes byte for byte")
 {
-    // Spec §2.2 [RUN]: cdevhdr of a dasdcopy output (3390-3).
+    // ddrimage(5) [RUN]: cdevhdr of a dasdcopy output (3390-3).
     Bytes raw = hex("0003 0141 c400 0000 0001 0000 4928 0600 4928 0600 0000 0000 0000 0000 0000 0000"
                     "0000 0000 0000 0000 0b0d 0000 0001 ffff");
     raw.resize(512, 0);
@@ -98,7 +98,7 @@ TEST_CASE("CCKD layout: the cdevhdr dasdcopy wrote parses and re-encodes byte fo
 
 TEST_CASE("CCKD layout: L1 and L2 entries in both widths and byte orders")
 {
-    // Spec §2.4 [RUN]: L2[0] = 100F0000 39013901 -> pos 0x0F10, len = size = 0x139.
+    // ddrimage(5) [RUN]: L2[0] = 100F0000 39013901 -> pos 0x0F10, len = size = 0x139.
     const Bytes e = hex("100F0000 39013901");
     const L2Entry l2 = load_l2(e.data(), false, ByteOrder::Little);
     CHECK(l2.pos == 0x0F10);

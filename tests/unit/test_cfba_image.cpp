@@ -1,8 +1,8 @@
 // CFBA images: blocks written read back exactly, and Hercules 3.13 (cckdcdsk -3,
 // cfba2fba, fba2cfba, dasdinit) agrees with us in both directions.
-#include "formats/cckd_container.hpp"
-#include "formats/cfba_image.hpp"
-#include "formats/error.hpp"
+#include "formats/volume/cckd/container.hpp"
+#include "formats/volume/cckd/cfba_image.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 

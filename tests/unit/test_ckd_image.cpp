@@ -1,8 +1,8 @@
 // Hercules plain CKD images: headers, names of multi-file sets, reading, creating and
 // updating, checked byte for byte against the spec and against dasdinit/dasdcopy.
-#include "formats/ckd_image.hpp"
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/ckd_image.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/unit/volume_testing.hpp"
 
 #include <doctest/doctest.h>
@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A 512-byte device header built by hand from the spec (§1.1), independent of
+// A 512-byte device header built by hand from the spec (ddrimage(5)), independent of
 // CkdImageHeader::encode.
 Bytes header_bytes(const char* magic, uint32_t heads, uint32_t trksize, uint8_t dev, uint8_t seq, uint16_t highcyl)
 {
@@ -40,7 +40,7 @@ Bytes header_bytes(const char* magic, uint32_t heads, uint32_t trksize, uint8_t 
     return h;
 }
 
-// The 29-byte empty track dasdinit writes (§1.3 FMT1), built by hand.
+// The 29-byte empty track dasdinit writes (ddrimage(5)), built by hand.
 Bytes fmt1_track(uint32_t cyl, uint32_t head)
 {
     Bytes t = {0,    uint8_t(cyl >> 8), uint8_t(cyl), uint8_t(head >> 8), uint8_t(head),
@@ -97,7 +97,7 @@ size_t files_in(const TempDir& dir)
 
 } // namespace
 
-TEST_CASE("CKD header: the bytes of §6.3, both ways")
+TEST_CASE("CKD header: the bytes of ddrimage(5), both ways")
 {
     CkdImageHeader h;
     std::memcpy(h.magic.data(), "CKD_P370", 8);
@@ -123,7 +123,7 @@ TEST_CASE("CKD header: the bytes of §6.3, both ways")
     CHECK(back.high_cyl == 2518);
 }
 
-TEST_CASE("CKD split: default cylinders per file and file names (§1.5)")
+TEST_CASE("CKD split: default cylinders per file and file names (ddrimage(5))")
 {
     CHECK(default_cylinders_per_file(15, 56832) == 2519);  // 3390
     CHECK(default_cylinders_per_file(15, 47616) == 3006);  // 3380
@@ -219,7 +219,7 @@ TEST_CASE("CKD create: round trip of random tracks, in and out of order, against
 
 TEST_CASE("CKD create: a 3390-3 splits into two files as dasdinit makes them")
 {
-    // §6.1 and §6.3: split3390_1.3390 (cylinders 0-2518, seq 1, highcyl 2518) and
+    // ddrimage(5): split3390_1.3390 (cylinders 0-2518, seq 1, highcyl 2518) and
     // split3390_2.3390 (seq 2, highcyl 0).  Checked on the files being built, then
     // abandoned, so nothing 2.8 GB large is ever written.
     TempDir dir;

@@ -1,5 +1,5 @@
-#include "formats/ckd_track.hpp"
-#include "formats/error.hpp"
+#include "formats/volume/ckd_track.hpp"
+#include "formats/io/error.hpp"
 
 #include <doctest/doctest.h>
 

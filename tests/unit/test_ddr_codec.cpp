@@ -1,8 +1,8 @@
-// The DDR record codec against ddrtape.md §3–4: exact bytes, the split rule, round trips
+// The DDR record codec against ddrtape(5) sections 3-4: exact bytes, the split rule, round trips
 // and every malformed-group error.
-#include "formats/ddr_records.hpp"
-#include "formats/ddr_track.hpp"
-#include "formats/error.hpp"
+#include "formats/ddrtape/records.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/io/error.hpp"
 
 #include <doctest/doctest.h>
 
@@ -163,7 +163,7 @@ TEST_CASE("THR: an empty track is one 80-byte block, zero padded")
         CHECK(b[i] == 0);
 }
 
-TEST_CASE("THR: ddrtape.md worked example, 3350 track of four 4096-byte records")
+TEST_CASE("THR: the worked example of IBM's split rule, 3350 track of four 4096-byte records")
 {
     TrackImage t = make_track({4, 29}, {{0, 4096}, {0, 4096}, {0, 4096}, {0, 4096}});
     DdrTrackEncoder enc;

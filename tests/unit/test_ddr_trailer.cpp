@@ -1,8 +1,8 @@
 // The checksum trailer (man/ddrtape.5 section 7): exact layout, self-checks, and what
 // each hash does and does not depend on.
-#include "formats/ddr_trailer.hpp"
-#include "formats/ddr_track.hpp"
-#include "formats/error.hpp"
+#include "formats/ddrtape/trailer.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/io/error.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,8 +1,8 @@
 // The CKD device table: names, Hercules geometry (checked against dasdinit), model
 // inference, IBM DDR's device values, and the track capacity formulas.
 #include "devices/ckd_devices.hpp"
-#include "formats/bytes.hpp"
-#include "formats/ckd_track.hpp"
+#include "formats/io/bytes.hpp"
+#include "formats/volume/ckd_track.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -89,7 +89,7 @@ TEST_CASE("CKD names are unique across canonical names and aliases")
     }
 }
 
-TEST_CASE("CKD rows: Hercules geometry of every model (hercules-formats.md 4.1)")
+TEST_CASE("CKD rows: Hercules geometry of every model (devices/README.md)")
 {
     struct {
         const char* name;
@@ -164,7 +164,7 @@ TEST_CASE("CKD rows: Hercules geometry of every model (hercules-formats.md 4.1)"
 
 TEST_CASE("CKD rows: Hercules image track size and header device type byte")
 {
-    // Track sizes confirmed by running dasdinit (hercules-formats.md 1.4).
+    // Track sizes confirmed by running dasdinit (devices/README.md).
     struct {
         const char* name;
         uint32_t track_size;
@@ -275,7 +275,7 @@ TEST_CASE("CKD model inference from an image's type byte and cylinder count (Her
     }
 }
 
-TEST_CASE("DDR device values: IBM R6 rows exactly (ddrtape.md 8)")
+TEST_CASE("DDR device values: IBM R6 rows exactly (devices/README.md)")
 {
     struct {
         const char* name;
@@ -483,7 +483,7 @@ TEST_CASE("Device type from a DDR VHR's MREC, CYLA and MTCK")
     }
 }
 
-TEST_CASE("Capacity: records per track, every cell of hercules-formats.md 4.3")
+TEST_CASE("Capacity: records per track, every cell of the capacity table (devices/README.md)")
 {
     const char* devices[] = {"2311", "2314", "3330", "3340", "3350", "3375", "3380", "3390", "9345"};
     struct {

@@ -35,7 +35,7 @@ TEST_CASE("FBA names: every model and alias finds its row, in any case")
     }
 }
 
-TEST_CASE("FBA rows: Hercules' table (hercules-formats.md 4.4)")
+TEST_CASE("FBA rows: Hercules' table (devices/README.md)")
 {
     struct {
         const char* name;

@@ -3,15 +3,15 @@
 // is missing (told by the trailer, or by a reel starting inside a cylinder), and which
 // blocks found further down the tape it takes as its own.  Also DumpReader's walk to the
 // end of the recorded tape, and the article before a number.
-#include "ddr/checksum_check.hpp"
-#include "ddr/checksum_writer.hpp"
+#include "formats/ddrtape/checksum_check.hpp"
+#include "formats/ddrtape/checksum_writer.hpp"
 #include "ddr/device_choice.hpp"
-#include "ddr/dump_reader.hpp"
+#include "formats/ddrtape/dump_reader.hpp"
 #include "devices/ckd_devices.hpp"
-#include "formats/ddr_track.hpp"
-#include "formats/error.hpp"
-#include "formats/tape.hpp"
-#include "formats/wording.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/io/error.hpp"
+#include "formats/tape/tape.hpp"
+#include "formats/io/wording.hpp"
 #include "tests/unit/sample_volume.hpp"
 #include "tests/unit/support.hpp"
 
@@ -81,7 +81,7 @@ std::vector<RecordedReel> record_dump(uint64_t tod, const std::vector<size_t>& r
 
 Place place_on(size_t reel_index)
 {
-    return Place{"r" + std::to_string(reel_index + 1) + ".aws", unsigned(reel_index + 1), 1, 0, {}, {}, {}};
+    return file_place("r" + std::to_string(reel_index + 1) + ".aws").with_reel(unsigned(reel_index + 1)).with_block(1, 0);
 }
 
 // Tells `checker` about `reels` in the order given, as a DumpReader reading them as the

@@ -2,12 +2,12 @@
 // trips at the addresses where the EAV form matters, the largest and smallest volumes,
 // bounded memory, byte-identical updates, and Hercules 3.13 refusing the file.
 #include "devices/ckd_devices.hpp"
-#include "formats/cckd_builder.hpp"
-#include "formats/cckd_image.hpp"
-#include "formats/cckd_writer_core.hpp"
-#include "formats/eav_container.hpp"
-#include "formats/error.hpp"
-#include "formats/volume.hpp"
+#include "formats/volume/cckd/builder.hpp"
+#include "formats/volume/cckd/image.hpp"
+#include "formats/volume/cckd/writer_core.hpp"
+#include "formats/volume/cckd/eav_container.hpp"
+#include "formats/io/error.hpp"
+#include "formats/volume/volume.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 

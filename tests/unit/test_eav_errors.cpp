@@ -1,8 +1,8 @@
 // Damaged and foreign CKD_E064 files: every header field, the L1 and L2 tables and the
 // stored images are checked, each error naming the file, the offset and the track.
-#include "formats/cckd_image.hpp"
-#include "formats/error.hpp"
-#include "formats/volume.hpp"
+#include "formats/volume/cckd/image.hpp"
+#include "formats/io/error.hpp"
+#include "formats/volume/volume.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 

@@ -1,4 +1,4 @@
-#include "formats/ebcdic.hpp"
+#include "formats/io/ebcdic.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,7 +6,7 @@
 
 using namespace ddr;
 
-TEST_CASE("EBCDIC: the DDR literals of ddrtape.md")
+TEST_CASE("EBCDIC: the DDR literals of ddrtape(5)")
 {
     CHECK(to_ebcdic("VHR ") == Bytes{0xE5, 0xC8, 0xD9, 0x40});
     CHECK(to_ebcdic("EOV ") == Bytes{0xC5, 0xD6, 0xE5, 0x40});

@@ -1,8 +1,8 @@
 // Plain FBA images and the container dispatch of volume.hpp: round trips, the busy
 // rename of an update, byte identity with dasdinit, and which file is taken for what.
-#include "formats/fba_image.hpp"
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/fba_image.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/unit/volume_testing.hpp"
 
 #include <doctest/doctest.h>

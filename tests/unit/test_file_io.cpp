@@ -1,6 +1,6 @@
 // The file layer: how every file is made (PendingFile), the no-replace rule, the cleanup
 // of temporaries left by killed processes, and file identity.
-#include "formats/file_io.hpp"
+#include "formats/io/file.hpp"
 #include "tests/unit/support.hpp"
 
 #include <doctest/doctest.h>

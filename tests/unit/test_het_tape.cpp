@@ -1,4 +1,4 @@
-#include "formats/het_tape.hpp"
+#include "formats/tape/het_tape.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/tape_testing.hpp"
 

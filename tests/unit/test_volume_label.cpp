@@ -1,7 +1,7 @@
 // Volume labels: the volser on CKD and FBA volumes, and the label records dasdinit
 // writes, proven byte for byte against Hercules 3.13's dasdinit for every CKD type.
-#include "formats/volume.hpp"
-#include "formats/volume_label.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
 #include "tests/unit/volume_testing.hpp"
 
 #include <doctest/doctest.h>

@@ -3,8 +3,8 @@
 // CKD types dasdinit knows, and random tracks.
 #pragma once
 
-#include "formats/ckd_track.hpp"
-#include "formats/error.hpp"
+#include "formats/volume/ckd_track.hpp"
+#include "formats/io/error.hpp"
 #include "tests/unit/support.hpp"
 
 #include <cstdlib>
@@ -44,7 +44,7 @@ inline int run_in(const TempDir& dir, const std::string& command)
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-// Geometry of the CKD types dasdinit knows (hercules-formats.md §1.4, §4.1).
+// Geometry of the CKD types dasdinit knows (devices/README.md).
 struct CkdGeometry {
     const char* type;  // dasdinit's device type argument
     uint32_t heads;

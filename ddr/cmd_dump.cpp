@@ -1,0 +1,495 @@
+#include "ddr/cmd_dump.hpp"
+
+#include "formats/ddrtape/checksum_writer.hpp"
+#include "ddr/device_choice.hpp"
+#include "formats/ddrtape/extents.hpp"
+#include "formats/io/interrupt.hpp"
+#include "ddr/outputs.hpp"
+#include "formats/ddrtape/reel_writer.hpp"
+#include "ddr/version.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/ddrtape/fbg_group.hpp"
+#include "formats/ddrtape/stream.hpp"
+#include "formats/ddrtape/thr_group.hpp"
+#include "formats/io/ebcdic.hpp"
+#include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
+#include "formats/tape/tape_file.hpp"
+#include "formats/ddrtape/manifest.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
+
+#include <chrono>
+#include <sys/stat.h>
+#include <filesystem>
+
+namespace ddr {
+
+namespace {
+
+int64_t now_unix_micros()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7).
+TrailerHeader trailer_for(const CkdDevice& dev, const CkdVolumeInfo& info, const std::vector<Extent>& extents,
+                          const DdrVolumeHeader& vhr, const std::string& source, int64_t unix_micros)
+{
+    TrailerHeader t;
+    t.tod = vhr.tod;
+    t.devtype = dev.devtype;
+    t.model = std::string(dev.name);
+    t.cylinders = info.cylinders;
+    t.heads = info.heads;
+    t.track_size = info.track_size;
+    for (const Extent& e : extents)
+        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
+    t.tool = std::string("ddr ") + kDdrVersion;
+    t.unix_time = unix_micros / 1000000;
+    t.source_size = info.bytes;
+    t.source_format = info.format;
+    t.source_name = std::filesystem::path(source).filename().string();
+    return t;
+}
+
+// The volser for the VHR: the volume's own label, checked against --volser when both exist.
+std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, Reporter& reporter)
+{
+    TrackImage track0;
+    volume.read_track({0, 0}, track0);
+    std::optional<std::string> label;
+    if (auto l = find_ckd_volume_label(track0))
+        label = l->volser;
+    if (label && options.volser && *label != *options.volser)
+        fail(ErrorKind::Refused, file_place(options.source).with_track(0, 0),
+             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
+    if (label)
+        return *label;
+    if (options.volser)
+        return *options.volser;
+    reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
+    return "";
+}
+
+// Appending after one of our dumps: IBM's DDR, restoring several dumps of a tape in one
+// run (LEAVE), needs each EOJ followed directly by a tape mark.  So the last dump's
+// trailer is cut off the tape and written again after the new dump's (man/ddrtape.5
+// section 7).  Returns where to cut and the blocks to carry; nothing if the tape's last
+// dump has no trailer after its EOJ.  A tape whose last dump ends with EOV is refused: that
+// dump goes on on another reel, and a dump written after it would be read as none.
+struct AppendPlan {
+    std::optional<uint64_t> cut_at;
+    std::vector<Bytes> carried;
+};
+
+AppendPlan plan_append(const std::string& path)
+{
+    AppendPlan plan;
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || st.st_size == 0)
+        return plan;
+    auto tape = open_tape_reader(path);
+    DdrStreamReader stream(*tape);
+    bool after_eoj = false;
+    std::optional<Place> eov;  // where the last dump ended with EOV, if it did
+    std::optional<uint64_t> cut;
+    std::vector<Bytes> blocks;
+    for (;;) {
+        DdrEvent e;
+        try {
+            e = stream.next();
+        } catch (const Error& err) {
+            fail(ErrorKind::Refused, err.place(), "will not append to a tape that is not a readable DDR tape: " + err.detail());
+        }
+        if (e == DdrEvent::EndOfData)
+            break;
+        if (e == DdrEvent::Header || e == DdrEvent::EndOfVolume) {
+            after_eoj = false;
+            cut.reset();
+            blocks.clear();
+            eov.reset();
+            if (e == DdrEvent::EndOfVolume)
+                eov = stream.place();
+        } else if (e == DdrEvent::EndOfJob) {
+            after_eoj = true;
+        } else if (e == DdrEvent::Extension && after_eoj) {
+            if (!cut)
+                cut = stream.place().offset;
+            ByteSpan b = stream.block();
+            blocks.emplace_back(b.begin(), b.end());
+        }
+    }
+    if (eov)
+        fail(ErrorKind::Refused, *eov,
+             "will not append to this tape: its last dump ends here with EOV, so it goes on on another reel; append "
+             "to the reel where that dump ends (the tape was not changed)");
+    if (after_eoj && cut) {
+        plan.cut_at = cut;
+        plan.carried = std::move(blocks);
+    }
+    return plan;
+}
+
+// Everything about the outputs that can be refused before a byte is read or written:
+// reels named twice, an output that is the source, tape files that exist, several reels
+// with no reel size.  Then what killed ddr runs left beside them is cleared away.
+void check_dump_outputs(const DumpOptions& options, const std::vector<std::string>& source_files, Reporter& reporter)
+{
+    std::vector<std::string> outputs = options.tapes;
+    if (options.manifest)
+        outputs.push_back(*options.manifest);
+    check_outputs_distinct(outputs);
+    for (const std::string& out : outputs)
+        check_output_is_not_input(out, source_files);
+    for (size_t i = 0; i < options.tapes.size(); ++i) {
+        const std::string& tape = options.tapes[i];
+        if (tape == "-" || !path_exists(tape) || tapeio::TapeOutput::is_stream_path(tape) || (i == 0 && options.tape.append))
+            continue;
+        if (!options.tape.overwrite)
+            fail(ErrorKind::Refused, file_place(tape), "the tape file already exists (--overwrite replaces a tape)");
+        check_replaceable_tape(tape);
+    }
+    bool sized = false;
+    for (uint64_t size : options.reel_sizes)
+        sized = sized || size != 0;
+    if (options.tapes.size() > 1 && !sized)
+        fail(ErrorKind::Usage, std::to_string(options.tapes.size()) +
+                                   " TAPE arguments but no --reel-size: with no limit the whole dump goes on the first "
+                                   "reel (give --reel-size for a multi-reel dump)");
+    for (const std::string& out : outputs)
+        clear_leftovers_beside(out, reporter);
+}
+
+// The container of the tape an --append adds to, when --format does not say: the tape's
+// own, so a HET tape stays HET.
+std::optional<std::string> existing_tape_format(const std::string& path)
+{
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return std::nullopt;
+    return open_tape_reader(path)->format();
+}
+
+// The tape side of a dump, CKD or FBA: its reels, an append's moved trailer, the
+// checksum trailer and the reel writer.  `largest_image` is the longest logical image a
+// group of this volume can have (`unit` names it), for the reel size check.
+class DumpOutput {
+public:
+    DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, uint64_t largest_image,
+               const std::string& unit, Reporter& reporter)
+        : options_(options)
+    {
+        TapeWriterOptions tape_options = options.tape;
+        if (tape_options.append && !options.tape_format_given) {
+            if (auto format = existing_tape_format(options.tapes[0]); format && *format != tape_options.format) {
+                reporter.detail("appending to " + options.tapes[0] + " as " + *format + ", the container it is in");
+                tape_options.format = *format;
+                tape_options.compression = *format == "HET" ? 1 : 0;
+            }
+        }
+        AppendPlan append;
+        if (tape_options.append)
+            append = plan_append(options.tapes[0]);
+        // Even --pure moves the last dump's trailer (MovedTrailerWriter says why).
+        if (tape_options.append) {
+            tape_options.append_at = append.cut_at;
+            if (append.cut_at)
+                reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
+                                ") behind the new dump, so that its EOJ is followed by a tape mark");
+        }
+        outputs_.emplace(options.tapes, tape_options);
+        ReelLimit limit;
+        limit.sizes = options.reel_sizes;
+        if (options.eot_margin)
+            limit.margin = *options.eot_margin;
+        ReelObserver* observer = nullptr;
+        if (!options.pure) {
+            checksums_.emplace(std::move(trailer), std::move(append.carried));
+            observer = &*checksums_;
+        } else if (!append.carried.empty()) {
+            moved_trailer_.emplace(std::move(append.carried));
+            observer = &*moved_trailer_;
+        }
+        writer_.emplace(*outputs_, limit, vhr, [&reporter](const std::string& line) { reporter.note(line); }, observer);
+        writer_->check_reel_sizes(largest_image, unit);
+    }
+    DdrReelWriter& writer() { return *writer_; }
+    std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
+    {
+        return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
+               std::to_string(writer_->blocks()) + " tape block" + (writer_->blocks() == 1 ? "" : "s") + " on " +
+               std::to_string(writer_->reels()) + " reel" + (writer_->reels() == 1 ? "" : "s") +
+               (options_.pure ? " (no checksums: --pure)" : ", with checksums") + "; dump time " + format_tod_utc(tod);
+    }
+    // The TAPE arguments the dump did not need (each a note: they were not created).
+    std::vector<std::string> unused_reels() const
+    {
+        return {options_.tapes.begin() + std::min<size_t>(writer_->reels(), options_.tapes.size()), options_.tapes.end()};
+    }
+
+private:
+    const DumpOptions& options_;
+    std::optional<ReelOutputs> outputs_;
+    std::optional<DumpChecksumWriter> checksums_;
+    std::optional<MovedTrailerWriter> moved_trailer_;
+    std::optional<DdrReelWriter> writer_;
+};
+
+void note_unused_reels(const DumpOutput& output, Reporter& reporter)
+{
+    for (const std::string& tape : output.unused_reels())
+        reporter.note(tape + " was not needed: the dump ended on an earlier reel (the file was not created)");
+}
+
+int dump_fba(const DumpOptions& options, Reporter& reporter);
+
+} // namespace
+
+int run_dump(const DumpOptions& options, Reporter& reporter)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    if (!looks_like_ckd_volume(options.source))
+        return dump_fba(options, reporter);
+    if (!options.blocks.empty())
+        fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
+    auto volume = open_ckd_volume(options.source);
+    const CkdVolumeInfo& info = volume->info();
+    const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
+    check_dump_outputs(options, info.files, reporter);
+
+    // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
+    // fewer; ALL then means every cylinder it has.
+    const uint64_t last_image_cyl = info.cylinders - 1;
+    std::vector<Extent> extents = parse_extents(options.extents, options.reorder);
+    if (extents.empty()) {
+        uint64_t last = std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl);
+        extents.push_back({0, last, 0});
+    }
+    check_extents_within(extents, last_image_cyl, options.source);
+    if (!dev.eav) {
+        // IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump
+        // written there could never be restored.
+        const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
+        for (const Extent& e : extents)
+            if (e.output_last() > last_cyl)
+                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
+                                           std::to_string(e.output_last()) + ", past the last cylinder of a " +
+                                           std::string(dev.name) + " (" + std::to_string(last_cyl) +
+                                           "): no restore could write it");
+    }
+
+    const std::string volser = choose_volser(*volume, options, reporter);
+    DdrVolumeHeader vhr;
+    const int64_t started = now_unix_micros();
+    vhr.tod = tod_from_unix_micros(started);
+    fill_vhr_geometry(vhr, dev, info.cylinders);
+    if (!volser.empty()) {
+        Bytes v = to_ebcdic(volser);
+        std::copy(v.begin(), v.begin() + std::min<size_t>(6, v.size()), vhr.volser.begin());
+    }
+    const TrackAddress first_out{uint32_t(extents.front().output_first), 0};
+    auto first_cchh = encode_cchh(first_out);
+    vhr.cc = load_be16(first_cchh.data());
+    vhr.hh = load_be16(first_cchh.data() + 2);
+
+    // The longest logical image of a track: the slot (HA..end marker) plus 3 (man/ddrtape.5).
+    DumpOutput output(options, vhr, trailer_for(dev, info, extents, vhr, options.source, started),
+                      uint64_t(info.track_size) + 3, "one " + std::string(dev.name) + " track", reporter);
+    DdrReelWriter& writer = output.writer();
+
+    uint64_t total_tracks = 0;
+    for (const Extent& e : extents)
+        total_tracks += (e.last - e.first + 1) * info.heads;
+
+    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) +
+                  ") from " + options.source + ": cylinders " + [&] {
+                      std::string s;
+                      for (const Extent& e : extents)
+                          s += (s.empty() ? "" : ", ") + e.str();
+                      return s;
+                  }());
+
+    std::optional<ManifestWriter> manifest;
+    if (options.manifest) {
+        ManifestInfo mi;
+        mi.device = std::string(dev.name);
+        mi.cylinders = info.cylinders;
+        mi.heads = info.heads;
+        mi.volser = volser;
+        mi.source = std::filesystem::path(options.source).filename().string();
+        mi.format = info.format;
+        manifest.emplace(*options.manifest, mi);
+    }
+
+    TrackImage track;
+    DdrTrackEncoder encoder;
+    uint64_t done = 0, image_bytes = 0;
+    TrackAddress last_out{};
+    for (const Extent& e : extents) {
+        for (uint64_t cyl = e.first; cyl <= e.last; ++cyl) {
+            for (uint32_t head = 0; head < info.heads; ++head) {
+                check_interrupted();
+                const TrackAddress in{uint32_t(cyl), head};
+                const TrackAddress out{uint32_t(e.output_of(cyl)), head};
+                Place where{options.source, {}, {}, {}, in.cyl, in.head, {}};
+                try {
+                    volume->read_track(in, track);
+                    encoder.encode(track, out);
+                } catch (const Error& err) {
+                    throw err.within(where);
+                }
+                auto cchh = encode_cchh(out);
+                writer.write_group(encoder.blocks(), encoder.image().size(), load_be16(cchh.data()),
+                                   load_be16(cchh.data() + 2), cchh_value(in));
+                if (manifest)
+                    manifest->add(in, digest_group(encoder.blocks(), encoder.image().size()).content);
+                last_out = out;
+                image_bytes += encoder.image().size();
+                ++done;
+                reporter.progress(done, total_tracks, image_bytes, "dump");
+            }
+        }
+    }
+    reporter.end_progress();
+    // EOJ names the last output cylinder with head MTCK (ddrtape(5) section 3).
+    auto last_cchh = encode_cchh({last_out.cyl, dev.ddr.mtck});
+    writer.finish(load_be16(last_cchh.data()), load_be16(last_cchh.data() + 2));
+    if (manifest)
+        manifest->finish();
+
+    reporter.note(output.summary(done, "tracks", image_bytes, vhr.tod));
+    note_unused_reels(output, reporter);
+    return 0;
+}
+
+namespace {
+
+// An FBA volume: groups of up to 120 blocks, aligned on multiples of 120 source blocks
+// (so a volume's manifest and any dump of it hash the same groups).
+int dump_fba(const DumpOptions& options, Reporter& reporter)
+{
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
+    auto volume = open_fba_volume(options.source);
+    const FbaVolumeInfo& info = volume->info();
+    check_dump_outputs(options, info.files, reporter);
+    const FbaDevice* dev = nullptr;
+    if (options.devtype) {
+        dev = find_fba_device(*options.devtype);
+        if (!dev) {
+            if (find_ckd_device(*options.devtype))
+                fail(ErrorKind::Device, file_place(options.source),
+                     "the image is an FBA volume; " + *options.devtype + " is a CKD device type");
+            fail(ErrorKind::Device, "unknown FBA device type '" + *options.devtype + "'");
+        }
+        if (!dev->any_size() && info.blocks > dev->blocks)
+            fail(ErrorKind::Device, file_place(options.source),
+                 "the image has " + std::to_string(info.blocks) + " blocks, more than a " + std::string(dev->name) +
+                     " (" + std::to_string(dev->blocks) + ")");
+    } else {
+        dev = fba_device_for_blocks(info.blocks);
+        if (!dev)
+            fail(ErrorKind::Device, file_place(options.source),
+                 "an FBA volume of " + std::to_string(info.blocks) + " blocks fits no device");
+    }
+    const uint64_t last_block = info.blocks - 1;
+    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
+    if (extents.empty())
+        extents.push_back({0, last_block, 0});
+    check_extents_within(extents, last_block, options.source, "block");
+    for (const Extent& e : extents)
+        if (e.output_last() > 0xFFFFFFFFu)
+            fail(ErrorKind::Usage, "extent '" + e.str() + "' is written beyond block 4,294,967,295");
+
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    volume->read_blocks(1, MutableByteSpan(data.data(), kFbaBlockSize));
+    std::optional<std::string> label = find_fba_volser(ByteSpan(data.data(), kFbaBlockSize));
+    if (label && options.volser && *label != *options.volser)
+        fail(ErrorKind::Refused, file_place(options.source).with_fba_block(1),
+             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
+    std::string volser = label ? *label : options.volser.value_or("");
+    if (volser.empty())
+        reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
+
+    DdrVolumeHeader vhr;
+    const int64_t started = now_unix_micros();
+    vhr.tod = tod_from_unix_micros(started);
+    set_fba_fields(vhr, {info.blocks, uint16_t(kFbaGroupBlocks), dev->devtype});
+    if (!volser.empty())
+        to_ebcdic_field(volser, vhr.volser);
+    set_header_block(vhr, uint32_t(extents.front().output_first));
+
+    TrailerHeader t;
+    t.flags = kTrailerFlagFba;
+    t.tod = vhr.tod;
+    t.devtype = dev->devtype;
+    t.model = std::string(dev->name);
+    t.fba_blocks = info.blocks;
+    t.group_blocks = kFbaGroupBlocks;
+    for (const Extent& e : extents)
+        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
+    t.tool = std::string("ddr ") + kDdrVersion;
+    t.unix_time = started / 1000000;
+    t.source_size = info.bytes;
+    t.source_format = info.format;
+    t.source_name = std::filesystem::path(options.source).filename().string();
+
+    std::optional<ManifestWriter> manifest;
+    if (options.manifest) {
+        ManifestInfo mi;
+        mi.kind = "fba";
+        mi.device = std::string(dev->name);
+        mi.blocks = info.blocks;
+        mi.volser = volser;
+        mi.source = t.source_name;
+        mi.format = info.format;
+        manifest.emplace(*options.manifest, mi);
+    }
+
+    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev->name) +
+                  ", " + std::to_string(info.blocks) + " blocks) from " + options.source);
+    DumpOutput output(options, vhr, t, kFbaGroupHeader + uint64_t(kFbaGroupBlocks) * kFbaBlockSize,
+                      "one group of " + std::to_string(kFbaGroupBlocks) + " FBA blocks", reporter);
+    DdrReelWriter& writer = output.writer();
+    FbaGroupEncoder encoder;
+    uint64_t total = 0, done = 0, groups = 0;
+    for (const Extent& e : extents)
+        total += e.last - e.first + 1;
+    for (const Extent& e : extents) {
+        for (uint64_t start = e.first; start <= e.last;) {
+            check_interrupted();
+            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
+            const size_t n = size_t(end - start + 1);
+            MutableByteSpan span(data.data(), n * kFbaBlockSize);
+            try {
+                volume->read_blocks(start, span);
+            } catch (const Error& err) {
+                throw err.within(file_place(options.source).with_fba_block(start));
+            }
+            const uint32_t out = uint32_t(e.output_of(start));
+            encoder.encode(span, out);
+            writer.write_group(encoder.blocks(), encoder.image().size(), uint16_t(out >> 16), uint16_t(out), uint32_t(start));
+            if (manifest)
+                manifest->add_group(uint32_t(start), uint32_t(n), digest_group(encoder.blocks(), encoder.image().size()).content);
+            done += n;
+            ++groups;
+            reporter.progress(done, total, done * kFbaBlockSize, "dump");
+            start = end + 1;
+        }
+    }
+    reporter.end_progress();
+    const uint32_t last_out = uint32_t(extents.back().output_last());
+    writer.finish(uint16_t(last_out >> 16), uint16_t(last_out));
+    if (manifest)
+        manifest->finish();
+    reporter.note(output.summary(done, "FBA blocks", done * kFbaBlockSize, vhr.tod));
+    note_unused_reels(output, reporter);
+    return 0;
+}
+
+} // namespace
+
+} // namespace ddr

@@ -1,0 +1,32 @@
+// ddr dump: a volume image to DDR tape (IBM's DUMP).
+#pragma once
+
+#include "ddr/report.hpp"
+#include "formats/tape/tape.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct DumpOptions {
+    std::string source;
+    std::vector<std::string> tapes;           // successive reels; "-" = standard output
+    std::vector<std::string> extents;         // A, A-B, A-B:C; empty = ALL primary cylinders
+    std::vector<std::string> blocks;          // FBA: block extents A, A-B, A-B:C; empty = all
+    std::optional<uint64_t> reorder;          // --reorder C for a single extent
+    std::optional<std::string> devtype;       // model when the image cannot tell (3330 vs 3330-11)
+    std::optional<std::string> volser;        // the source volume's expected volser
+    std::vector<uint64_t> reel_sizes;         // bytes per reel, the last repeating; 0 = no limit
+    std::optional<uint64_t> eot_margin;       // bytes held back before the end of a reel
+    TapeWriterOptions tape;                   // container, overwrite, append
+    bool tape_format_given = false;           // --format given (else --append keeps the tape's own)
+    bool pure = false;                        // IBM-identical tape: no checksum trailer
+    std::optional<std::string> manifest;      // also write the source's manifest here
+};
+
+// Returns the exit code (0); errors are thrown as ddr::Error.
+int run_dump(const DumpOptions& options, Reporter& reporter);
+
+} // namespace ddr

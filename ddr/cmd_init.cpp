@@ -1,0 +1,72 @@
+#include "ddr/cmd_init.hpp"
+
+#include "ddr/device_choice.hpp"
+#include "ddr/outputs.hpp"
+#include "devices/ckd_devices.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/io/error.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
+
+namespace ddr {
+
+namespace {
+
+int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporter)
+{
+    if (options.cylinders)
+        fail(ErrorKind::Usage, "an FBA volume is sized in --blocks, not --cylinders");
+    volser_to_ebcdic(options.volser);  // checks it
+    const uint64_t blocks = options.blocks.value_or(dev.blocks);
+    if (blocks < 2)
+        fail(ErrorKind::Usage, dev.any_size() ? "an FB-512 volume needs --blocks N" : "an FBA volume needs at least 2 blocks");
+    if (!dev.any_size() && blocks > dev.blocks)
+        fail(ErrorKind::Usage, "a " + std::string(dev.name) + " has " + std::to_string(dev.blocks) + " blocks, not " +
+                                   std::to_string(blocks));
+    NewFbaVolume spec;
+    if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
+        fail(ErrorKind::Usage, "--format for an FBA volume is fba or cfba");
+    spec.format = options.format == "cfba" ? "FBA_C370" : "FBA";
+    spec.blocks = blocks;
+    spec.devtype = dev.devtype;
+    auto volume = create_fba_volume(options.target, spec);
+    auto block1 = dasdinit_fba_block1(options.volser);
+    volume->write_blocks(1, block1);
+    volume->commit();
+    reporter.note("made " + options.target + ": a " + std::string(dev.name) + " of " + std::to_string(blocks) +
+                  " blocks, volser " + options.volser);
+    return 0;
+}
+
+} // namespace
+
+int run_init(const InitOptions& options, Reporter& reporter)
+{
+    clear_leftovers_beside(options.target, reporter);
+    if (const FbaDevice* fba = find_fba_device(options.devtype))
+        return init_fba(options, *fba, reporter);
+    const CkdDevice* dev = find_ckd_device(options.devtype);
+    if (!dev)
+        fail(ErrorKind::Device, "unknown device type '" + options.devtype + "'");
+    if (options.blocks)
+        fail(ErrorKind::Usage, "a CKD volume is sized in --cylinders, not --blocks");
+    volser_to_ebcdic(options.volser);  // checks it
+    uint64_t cylinders = options.cylinders.value_or(dev->cylinders + (options.alternates ? dev->alt_cylinders : 0));
+    if (cylinders == 0 || (!dev->eav && cylinders > 65536) || cylinders > kEavMaxCylinders ||
+        (dev->eav && cylinders < kEavMinCylinders))
+        fail(ErrorKind::Usage, "a " + std::string(dev->name) + " cannot have " + std::to_string(cylinders) + " cylinders");
+    NewCkdVolume spec;
+    spec.format = ckd_container_for(options.format, *dev);  // no Hercules format holds an EAV
+    spec.devtype_byte = dev->hercules_devtype();
+    spec.heads = dev->heads;
+    spec.track_size = dev->hercules_track_size();
+    spec.cylinders = uint32_t(cylinders);
+    auto volume = create_ckd_volume(options.target, spec);
+    volume->write_track({0, 0}, dasdinit_track0(options.volser));
+    volume->commit();
+    reporter.note("made " + options.target + ": a " + std::string(dev->name) + " of " + std::to_string(cylinders) +
+                  " cylinders, volser " + options.volser);
+    return 0;
+}
+
+} // namespace ddr

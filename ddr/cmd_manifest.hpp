@@ -1,0 +1,30 @@
+// ddr manifest: the checksum sidecar of a volume or a dump (formats/manifest.hpp).
+#pragma once
+
+#include "formats/ddrtape/checksum_check.hpp"
+#include "ddr/report.hpp"
+#include "formats/ddrtape/manifest.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct ManifestOptions {
+    std::vector<std::string> inputs;    // one VOLUME, or TAPE... (reels of one dump)
+    std::string output = "-";
+    uint64_t file = 1;                  // the dump on the tape
+    std::vector<std::string> extents;   // volume: only these cylinders
+};
+
+int run_manifest(const ManifestOptions& options, Reporter& reporter);
+
+// The content hash of a volume's track, as a trailer or manifest records it.
+uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder);
+
+// Reads every track the manifest lists from the volume and compares; returns how many.
+uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
+                                      std::vector<ChecksumFinding>& findings, Reporter& reporter);
+
+} // namespace ddr

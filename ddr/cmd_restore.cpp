@@ -1,0 +1,754 @@
+#include "ddr/cmd_restore.hpp"
+
+#include "formats/ddrtape/checksum_check.hpp"
+#include "ddr/device_choice.hpp"
+#include "formats/ddrtape/dump_reader.hpp"
+#include "formats/ddrtape/extents.hpp"
+#include "formats/io/interrupt.hpp"
+#include "ddr/outputs.hpp"
+#include "devices/fba_devices.hpp"
+#include "formats/ddrtape/fbg_group.hpp"
+#include "formats/io/ebcdic.hpp"
+#include "formats/io/error.hpp"
+#include "formats/volume/volume.hpp"
+#include "formats/volume/volume_label.hpp"
+
+#include <sys/stat.h>
+
+namespace ddr {
+
+namespace {
+
+bool exists(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+bool all_rereadable(const std::vector<std::string>& tapes)
+{
+    for (const std::string& t : tapes) {
+        struct stat st {};
+        if (t == "-" || ::stat(t.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            return false;
+    }
+    return true;
+}
+
+std::string volser_of(const DdrVolumeHeader& vhr)
+{
+    return volser_to_ascii(vhr.volser);
+}
+
+// IBM DDR's IPL record, which RESTORE NUCLEUS writes as R1 of cylinder 0 head 0: a PSW
+// that starts at X'800' and a CCW that reads the next record (R2, the 4096-byte
+// checkpoint/IPL program) to X'800'.
+constexpr uint8_t kNucleusIplRecord[24] = {0x00, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
+                                           0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x10, 0x00,
+                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+// Checks that track 0 of a CP-formatted volume has the R1 (24 bytes) and R2 (4096 bytes)
+// that a NUCLEUS restore rewrites.
+void check_nucleus_target(const TrackImage& track0, const std::string& target)
+{
+    std::vector<CkdRecord> recs;
+    track0.records(recs);
+    bool r1 = false, r2 = false;
+    for (const CkdRecord& r : recs) {
+        r1 = r1 || (r.record_number() == 1 && r.key_length() == 0 && r.data_length() == sizeof kNucleusIplRecord);
+        r2 = r2 || (r.record_number() == 2 && r.key_length() == 0 && r.data_length() == kNucleusRecordSize);
+    }
+    if (!r1 || !r2)
+        fail(ErrorKind::Refused, file_place(target).with_track(0, 0),
+             "a NUCLEUS dump restores onto a CP-formatted volume whose cylinder 0 head 0 has R1 (24 bytes) and R2 "
+             "(4096 bytes); this one has not");
+}
+
+// Rewrites R1 and R2 of track 0 in place, as IBM's RESTORE NUCLEUS does.
+void rewrite_nucleus_records(TrackImage& track0, ByteSpan checkpoint)
+{
+    size_t off = kHomeAddressSize;
+    while (off + kCountSize <= track0.bytes.size() - kEndOfTrackSize) {
+        uint8_t* c = track0.bytes.data() + off;
+        size_t kl = c[5], dl = load_be16(c + 6);
+        uint8_t* data = c + kCountSize + kl;
+        if (c[4] == 1 && dl == sizeof kNucleusIplRecord)
+            std::copy(std::begin(kNucleusIplRecord), std::end(kNucleusIplRecord), data);
+        if (c[4] == 2 && dl == kNucleusRecordSize)
+            std::copy(checkpoint.begin(), checkpoint.end(), data);
+        off += kCountSize + kl + dl;
+    }
+}
+
+// An existing target is written only if its volser is the dump's, or --volser names it,
+// or --force says so.  `whose` says which volser `target_volser` is ("the target's
+// volser is ").
+void check_target_volser(const RestoreOptions& options, const std::optional<std::string>& target_volser,
+                         const std::string& dump_volser, const Place& where,
+                         const std::string& whose = "the target's volser is ")
+{
+    if (options.force)
+        return;
+    if (options.volser && target_volser && *target_volser != *options.volser)
+        fail(ErrorKind::Refused, where, whose + *target_volser + ", not " + *options.volser + " as --volser expects");
+    const bool ok = (target_volser && *target_volser == dump_volser) ||
+                    (target_volser && options.volser && *target_volser == *options.volser);
+    if (!ok)
+        fail(ErrorKind::Refused, where,
+             whose + (target_volser ? *target_volser : std::string("(no VOL1 label)")) + " but the dump is of " +
+                 (dump_volser.empty() ? std::string("(blank)") : dump_volser) + "; give --volser " +
+                 (target_volser ? *target_volser : std::string("VOLSER")) + " to confirm this target, or --force");
+}
+
+// What is at the target's name before this run writes anything.
+struct TargetState {
+    bool present = false;                         // an image answers to the name, or its busy name
+    std::optional<UnfinishedRestore> unfinished;  // a restore into it did not finish
+};
+
+TargetState examine_target(const std::string& target)
+{
+    TargetState t;
+    t.unfinished = find_unfinished_restore(target);
+    if (t.unfinished && t.unfinished->name_taken)
+        fail_both_names(target, *t.unfinished);
+    t.present = t.unfinished.has_value() || exists(target);
+    return t;
+}
+
+// Whether this run may write the existing target, and what its busy mark records.  A
+// restore redone with the dump it recorded asks no volser question: that was settled
+// before its first track was written.  Another dump answers to the volser the target
+// had before any of it began, as on an intact target.
+RestoreRecord admit_target(const RestoreOptions& options, const TargetState& target,
+                           const std::optional<std::string>& label, const DdrVolumeHeader& vhr, const Place& where,
+                           Reporter& reporter)
+{
+    RestoreRecord record;
+    record.dump_tod = vhr.tod;
+    record.dump_volser = volser_of(vhr);
+    record.prior_volser = label;
+    if (!target.unfinished) {
+        check_target_volser(options, label, record.dump_volser, where);
+        return record;
+    }
+    const std::optional<RestoreRecord>& earlier = target.unfinished->record;
+    const std::string incomplete = options.target + " is incomplete: ";
+    const std::string before = "before the restore that did not finish, the target's volser was ";
+    if (earlier && earlier->same_dump(record)) {
+        record.prior_volser = earlier->prior_volser;
+        // --volser still says which target is meant.
+        if (options.volser && !options.force && record.prior_volser && *record.prior_volser != *options.volser)
+            fail(ErrorKind::Refused, where,
+                 before + *record.prior_volser + ", not " + *options.volser + " as --volser expects");
+        reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; every " +
+                      "track of the dump is written again");
+        return record;
+    }
+    if (earlier) {
+        record.prior_volser = earlier->prior_volser;
+        check_target_volser(options, record.prior_volser, record.dump_volser, where, before);
+    } else {
+        check_target_volser(options, label, record.dump_volser, where);
+    }
+    reporter.note(incomplete + (earlier ? earlier->describe() : std::string("a restore")) +
+                  " into it did not finish; this restore writes its own dump in full and completes it");
+    return record;
+}
+
+// What a failed run leaves of an existing target, said at the end of its one-line error:
+// unchanged, or INCOMPLETE under its busy name and how to finish it.
+class TargetFate {
+public:
+    explicit TargetFate(std::string target) : target_(std::move(target)) {}
+    void existing(const TargetState& t) { existing_ = t.present; }
+    void writing(bool in_place)
+    {
+        writing_ = true;
+        in_place_ = in_place;
+    }
+    void committed() { committed_ = true; }
+    Error explain(const Error& e) const
+    {
+        if (!existing_ || committed_)
+            return e;
+        return Error(e.kind(), e.place(), e.detail() + "; " + fate(e.kind()));
+    }
+
+private:
+    std::string fate(ErrorKind kind) const;
+
+    std::string target_;
+    bool existing_ = false, writing_ = false, in_place_ = false, committed_ = false;
+};
+
+// How to finish a target a failed restore left incomplete, by what made it fail.
+std::string how_to_finish(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::Reel:
+        return "run the same restore again with every reel of the dump, in order, to finish it";
+    case ErrorKind::Unreadable:
+    case ErrorKind::Damaged:
+        return "run the same restore again from an intact copy of the dump to finish it";
+    default:
+        return "run the same restore again to finish it";
+    }
+}
+
+std::string TargetFate::fate(ErrorKind kind) const
+{
+    if (writing_ && !in_place_)
+        return target_ + " was not changed (a compressed image is replaced only when a restore completes): run the "
+                         "same restore again";
+    std::optional<UnfinishedRestore> u;
+    try {
+        u = find_unfinished_restore(target_);
+    } catch (const Error&) {
+        // The names cannot be read now; say what is known.
+    }
+    if (!u)
+        return target_ + " was not changed";
+    const std::string where = busy_whereabouts(target_, *u);
+    if (writing_)
+        return target_ + " is now INCOMPLETE (" + where + " until a restore completes): " + how_to_finish(kind) +
+               ", or restore another dump onto it";
+    return target_ + " was not changed by this run but is still INCOMPLETE from a restore that did not finish (" +
+           where + "): " + how_to_finish(kind) + ", or restore another dump onto it";
+}
+
+struct Selection {
+    std::vector<Extent> extents;   // empty: every track at its tape address
+    std::vector<std::vector<bool>> seen;
+    uint32_t heads = 0;
+
+    std::optional<TrackAddress> map(TrackAddress tape) {
+        if (extents.empty())
+            return tape;
+        for (size_t i = 0; i < extents.size(); ++i) {
+            const Extent& e = extents[i];
+            if (e.contains(tape.cyl)) {
+                if (tape.head < heads)
+                    seen[i][(tape.cyl - e.first) * heads + tape.head] = true;
+                return TrackAddress{uint32_t(e.output_of(tape.cyl)), tape.head};
+            }
+        }
+        return std::nullopt;
+    }
+
+    // IBM's DMKDDR714E: a requested track that is not on the tape.
+    void check_complete(const std::string& tape_name) const {
+        for (size_t i = 0; i < extents.size(); ++i)
+            for (size_t k = 0; k < seen[i].size(); ++k)
+                if (!seen[i][k])
+                    fail(ErrorKind::Usage, file_place(tape_name).with_track(uint32_t(extents[i].first + k / heads), uint32_t(k % heads)),
+                         "track requested by extent '" + extents[i].str() + "' is not on the tape");
+    }
+
+    // The same before anything is written, from a summary of the dump: every cylinder an
+    // extent names must be among those dumped.
+    void check_on_tape(const DumpSummary& summary, const std::string& tape_name) const {
+        for (const Extent& e : extents)
+            for (uint64_t c = e.first; c <= e.last; ++c) {
+                bool dumped = false;
+                for (auto [a, b] : summary.cylinder_ranges)
+                    dumped = dumped || (c >= a && c <= b);
+                if (!dumped)
+                    fail(ErrorKind::Usage, file_place(tape_name).with_cyl(uint32_t(c)),
+                         "cylinder " + std::to_string(c) + " of extent '" + e.str() + "' is not on the tape (it holds " +
+                             ranges_text(summary.cylinder_ranges) + ")");
+            }
+    }
+};
+
+// How the restore of one dump ends, whatever its kind: checksums reported, --continue's
+// damaged units turned into the exit status.
+void finish_restore(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
+                    const std::vector<ChecksumFinding>& damaged, uint64_t units, const char* unit_name,
+                    Reporter& reporter)
+{
+    if (checker.has_checksums())
+        reporter.note("checksums: " + std::to_string(checker.units_checked()) + " of " +
+                      counted(checker.units(), checker.fba() ? "block group" : "track") + " match" +
+                      (checker.all_reels_checked() ? "" : " (" + counted(checker.reels_unchecked(), "reel") + " without a trailer)"));
+    else
+        reporter.note("checksums: none on the tape for this dump (an IBM DDR or --pure dump): restored unchecked");
+    reporter.note("restored " + std::to_string(units) + " " + unit_name + " to " + options.target + " from " +
+                  counted(reader.reel_in_dump(), "reel"));
+    if (!damaged.empty())
+        fail(ErrorKind::Damaged, damaged.front().place,
+             counted(damaged.size(), checker.fba() ? "damaged block group" : "damaged track") +
+                 (damaged.size() == 1 ? " was" : " were") + " restored as read (--continue); first: " + damaged.front().what);
+}
+
+// Before the target is committed: the tape is not cut short, the dump ends on the last
+// reel given, its checksums were found wherever they stand on the tape (a later --append
+// moves the trailer of the reel that ends it) and matched -- a mismatch throws from the
+// checker's on_finding -- and the reels given start with the dump's first.
+void check_dump_complete(DumpReader& reader, DumpChecker& checker, Reporter& reporter)
+{
+    if (reader.cut_short())
+        throw *reader.cut_short();
+    reader.check_no_reels_after();
+    if (!checker.last_reel_checked()) {
+        std::vector<Error> unreadable = read_moved_trailer(reader, checker);
+        if (!unreadable.empty() && !checker.last_reel_checked())
+            reporter.warn("the tape after this dump is unreadable in places (first: " + std::string(unreadable.front().what()) +
+                          "); this dump's checksums were looked for there only in blocks that prove themselves");
+    }
+    checker.require_first_reel();
+}
+
+// What an existing target rewritten in place holds when a missing first reel shows only
+// after writing began (no precheck): the checker adds it to its error, and TargetFate
+// then says that the target is incomplete and how to finish it.
+void explain_writes(DumpChecker& checker, const RestoreOptions& options, bool in_place, bool prechecked,
+                    const uint64_t& units, const char* unit)
+{
+    if (!in_place || prechecked)
+        return;
+    checker.done_so_far = [&options, &units, unit] {
+        return units == 0 ? "nothing of the dump was written to " + options.target
+                          : options.target + " was written with the " + counted(units, unit) + " read";
+    };
+}
+
+// An existing FBA target, checked (type, volser, size) and opened for writing.
+std::unique_ptr<FbaVolumeWriter> open_existing_fba_target(const RestoreOptions& options, const TargetState& target,
+                                                          const DdrVolumeHeader& vhr, std::optional<uint64_t> highest,
+                                                          TargetFate& fate, Reporter& reporter)
+{
+    Place where{options.target, {}, {}, {}, {}, {}, {}};
+    if (target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target))
+        fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
+    uint64_t target_blocks = 0;
+    std::optional<std::string> target_volser;
+    std::string format;
+    {
+        auto probe = open_fba_volume(options.target, true);
+        target_blocks = probe->info().blocks;
+        format = probe->info().format;
+        if (target_blocks > 1) {
+            Bytes b1(kFbaBlockSize);
+            probe->read_blocks(1, b1);
+            target_volser = find_fba_volser(b1);
+        }
+    }
+    const RestoreRecord record = admit_target(options, target, target_volser, vhr, where, reporter);
+    if (highest && *highest >= target_blocks)
+        fail(ErrorKind::Refused, where,
+             "the target has " + std::to_string(target_blocks) + " blocks; the dump writes up to block " +
+                 std::to_string(*highest));
+    fate.writing(format == "FBA");
+    auto volume = update_fba_volume(options.target, record);
+    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
+                  options.target);
+    return volume;
+}
+
+// An FBA dump onto an FBA volume: groups of blocks at their (REORDERed) block numbers.
+int restore_fba(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
+                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                TargetFate& fate, Reporter& reporter)
+{
+    const DdrVolumeHeader vhr = reader.vhr();
+    const FbaVolumeFields fields = *fba_fields(vhr);
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, "the dump is of an FBA volume: give --blocks, not --cylinders");
+    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
+    std::optional<uint64_t> highest;
+    if (!extents.empty())
+        highest = extents.back().output_last();
+    else if (summary && !summary->cylinder_ranges.empty())
+        highest = summary->cylinder_ranges.back().second;
+
+    const FbaDevice* dev = options.devtype ? find_fba_device(*options.devtype) : nullptr;
+    if (options.devtype && !dev)
+        fail(ErrorKind::Device, "the dump is of an FBA volume; '" + *options.devtype + "' is not an FBA device type");
+    // The header's device type and size name the model (a 3370 and a 3370-2 share a type).
+    for (const FbaDevice& d : fba_devices())
+        if (!dev && d.devtype == fields.devtype && d.blocks == fields.blocks)
+            dev = &d;
+    if (!dev)
+        dev = fba_device_for_blocks(fields.blocks);
+    if (!dev)
+        dev = &generic_fba_device();
+
+    std::unique_ptr<FbaVolumeWriter> volume;
+    if (target.present) {
+        volume = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
+    } else {
+        NewFbaVolume spec;
+        if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
+            fail(ErrorKind::Usage, "--format for an FBA target is fba or cfba");
+        spec.format = options.format == "cfba" ? "FBA_C370" : "FBA";
+        spec.blocks = std::max<uint64_t>(fields.blocks, highest.value_or(0) + 1);
+        spec.devtype = dev->devtype;
+        volume = create_fba_volume(options.target, spec);
+        reporter.note("creating " + options.target + " as a " + std::string(dev->name) + " of " +
+                      std::to_string(spec.blocks) + " blocks (from the dump's header)");
+    }
+    const uint64_t target_blocks = volume->info().blocks;
+
+    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
+    std::vector<std::vector<bool>> seen;
+    for (const Extent& e : extents)
+        seen.emplace_back(e.last - e.first + 1, false);
+    uint64_t restored = 0;
+    explain_writes(checker, options, target.present && volume->info().format == "FBA", summary.has_value(), restored,
+                   "FBA block");
+    std::optional<uint64_t> previous_end;
+    for (;;) {
+        DumpReader::Item item = reader.next();
+        if (item == DumpReader::Item::End)
+            break;
+        if (item != DumpReader::Item::FbaGroup)
+            fail(ErrorKind::Unreadable, reader.place(), "an FBA dump holds a CKD track");
+        FbaGroupDecoder& g = reader.fba_group();
+        Place where = reader.place();
+        if (previous_end && g.first_block() < *previous_end && !options.keep_going)
+            fail(ErrorKind::Damaged, where, "FBA groups out of order: one of them has a damaged block number");
+        previous_end = uint64_t(g.first_block()) + g.count();
+        MutableByteSpan span(data.data(), size_t(g.count()) * kFbaBlockSize);
+        g.copy_data(span);
+        // Each block of the group goes where the extents send it (a group can straddle two).
+        for (uint32_t i = 0; i < g.count();) {
+            const uint64_t tape_block = uint64_t(g.first_block()) + i;
+            uint64_t out = tape_block, run = g.count() - i;
+            if (!extents.empty()) {
+                const Extent* e = nullptr;
+                for (size_t k = 0; k < extents.size(); ++k)
+                    if (extents[k].contains(tape_block)) {
+                        e = &extents[k];
+                        run = std::min<uint64_t>(run, e->last - tape_block + 1);
+                        for (uint64_t b = 0; b < run; ++b)
+                            seen[k][tape_block - e->first + b] = true;
+                    }
+                if (!e) {
+                    ++i;
+                    continue;
+                }
+                out = e->output_of(tape_block);
+            }
+            if (out + run > target_blocks)
+                fail(ErrorKind::Refused, where, "the dump writes block " + std::to_string(out + run - 1) + " but " +
+                                                    options.target + " has " + std::to_string(target_blocks) + " blocks");
+            volume->write_blocks(out, ByteSpan(data.data() + size_t(i) * kFbaBlockSize, size_t(run) * kFbaBlockSize));
+            restored += run;
+            i += uint32_t(run);
+        }
+        reporter.progress(restored, fields.blocks, restored * kFbaBlockSize, "restore");
+    }
+    reporter.end_progress();
+    for (size_t k = 0; k < extents.size(); ++k)
+        for (size_t b = 0; b < seen[k].size(); ++b)
+            if (!seen[k][b])
+                fail(ErrorKind::Usage, file_place(options.tapes[0]).with_fba_block(extents[k].first + b),
+                     "block requested by extent '" + extents[k].str() + "' is not on the tape");
+    check_dump_complete(reader, checker, reporter);
+    volume->commit();
+    fate.committed();
+    finish_restore(options, reader, checker, damaged, restored, "FBA blocks", reporter);
+    return 0;
+}
+
+// Reads the whole dump once before an existing target is touched: a truncated or corrupt
+// tape, a missing reel, or checksums that do not match (wherever on the tape they stand)
+// must leave the target as it was.  A pipe cannot be read twice: then nothing.
+std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter& reporter)
+{
+    if (!all_rereadable(options.tapes)) {
+        reporter.warn("the dump comes from a pipe or device and cannot be read twice: it is not checked before "
+                      "writing; if it proves bad, the restore stops and says how to finish " + options.target);
+        return std::nullopt;
+    }
+    reporter.detail("checking the dump before writing to " + options.target);
+    DumpChecker checker;
+    DumpReader reader(options.tapes);
+    reader.skip_files(options.file - 1);
+    if (!reader.start_dump())
+        fail(ErrorKind::Unreadable, file_place(options.tapes[0]),
+             "no dump " + std::to_string(options.file) + " on this tape");
+    DumpSummary summary = scan_dump(reader, &checker);
+    if (const auto& t = checker.dump_header()) {
+        summary.trailer_devtype = t->devtype;
+        summary.trailer_model = t->model;
+    }
+    if (summary.problem)
+        throw *summary.problem;
+    if (!summary.order_problems.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, summary.order_problems.front().first, summary.order_problems.front().second);
+    reader.check_no_reels_after();
+    if (!checker.last_reel_checked())
+        (void)read_moved_trailer(reader, checker);  // the restore itself warns about unreadable parts
+    checker.require_first_reel();
+    const std::vector<ChecksumFinding>& findings = checker.findings();
+    if (!findings.empty() && !options.keep_going)
+        fail(ErrorKind::Damaged, findings.front().place,
+             "the dump is damaged: " + findings.front().what + " (" + counted(findings.size(), "problem") +
+                 "; ddr verify lists them; --continue restores anyway)");
+    return summary;
+}
+
+// Track 0 of an existing target, for its label.  A restore that did not finish may have
+// been stopped in the middle of writing it: then it has no label to offer.
+std::optional<TrackImage> read_track0(CkdVolumeReader& volume, const TargetState& target)
+{
+    TrackImage track0;
+    try {
+        volume.read_track({0, 0}, track0);
+    } catch (const Error&) {
+        if (!target.unfinished)
+            throw;
+        return std::nullopt;
+    }
+    return track0;
+}
+
+// An existing CKD target, checked (geometry, volser, size) and opened for writing.
+std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& options, const TargetState& target,
+                                                          const CkdDevice& dev, const std::string& how,
+                                                          const DdrVolumeHeader& vhr,
+                                                          const std::optional<DumpSummary>& summary,
+                                                          std::optional<uint64_t> highest, TargetFate& fate,
+                                                          Reporter& reporter)
+{
+    const Place where{options.target, {}, {}, {}, {}, {}, {}};
+    if (!(target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target)))
+        fail(ErrorKind::Device, where, "the target is an FBA volume; the dump is of a CKD volume");
+    CkdVolumeInfo tinfo;
+    std::optional<TrackImage> track0;
+    {
+        auto probe = open_ckd_volume(options.target, true);
+        tinfo = probe->info();
+        track0 = read_track0(*probe, target);
+    }
+    if (tinfo.devtype_byte != dev.hercules_devtype() || tinfo.heads != dev.heads)
+        fail(ErrorKind::Device, where,
+             "the target is " + describe_image(tinfo) + "; the dump is of a " + std::string(dev.name) + " (" + how + ")");
+    std::optional<std::string> target_volser;
+    if (auto l = track0 ? find_ckd_volume_label(*track0) : std::nullopt)
+        target_volser = l->volser;
+    const RestoreRecord record = admit_target(options, target, target_volser, vhr, where, reporter);
+    if (highest && *highest >= tinfo.cylinders)
+        fail(ErrorKind::Refused, where,
+             "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
+                 std::to_string(*highest));
+    if (summary && summary->nucleus)
+        check_nucleus_target(track0.value_or(TrackImage::empty({0, 0})), options.target);
+    fate.writing(tinfo.format.rfind("CKD_P", 0) == 0);
+    auto volume = update_ckd_volume(options.target, record);
+    reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
+                  options.target + " (" + (target_volser ? *target_volser : std::string("no label")) + ")");
+    return volume;
+}
+
+std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options, const CkdDevice& dev,
+                                                   const std::string& how, const DdrVolumeHeader& vhr,
+                                                   std::optional<uint64_t> highest, Reporter& reporter)
+{
+    NewCkdVolume spec;
+    spec.devtype_byte = dev.hercules_devtype();
+    spec.heads = dev.heads;
+    spec.track_size = dev.hercules_track_size();
+    spec.format = ckd_container_for(options.format, dev);
+    // An EAV dump names its volume's size in its VHR; other dumps get the model's.
+    if (dev.eav)
+        spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
+    else
+        spec.cylinders = dev.cylinders;
+    if (highest && *highest >= spec.cylinders)
+        spec.cylinders = uint32_t(*highest + 1);
+    auto volume = create_ckd_volume(options.target, spec);
+    reporter.note("creating " + options.target + " as a " + std::string(dev.name) + " of " +
+                  std::to_string(spec.cylinders) + " cylinders (device type " + how + ")");
+    reporter.note("restoring " + volser_of(vhr) + " (dumped " + format_tod_utc(vhr.tod) + ")");
+    return volume;
+}
+
+// The dump's checksum trailer names the device it was taken from (the VHR does not): a
+// restore as another device type (--devtype) is refused before the target is written.
+void check_dump_device(std::optional<uint16_t> devtype, const std::string& model, const CkdDevice& dev,
+                       const std::string& tape)
+{
+    if (!devtype || *devtype == dev.devtype)
+        return;
+    char type[8];
+    std::snprintf(type, sizeof type, "%04X", unsigned(*devtype));
+    fail(ErrorKind::Device, file_place(tape),
+             "the dump is of a " + (model.empty() ? std::string(type) : model) + " (its checksum trailer says so), not a " +
+                 std::string(dev.name));
+}
+
+// A track longer than the device's track slot (HA to end marker) cannot be of that device:
+// the dump is of another type than the one chosen (--devtype, or a VHR several fit).
+void check_track_fits(uint64_t track_bytes, const CkdDevice& dev, const DdrVolumeHeader& vhr, const Place& where)
+{
+    if (track_bytes > dev.hercules_track_size())
+        fail(ErrorKind::Device, where,
+             "the dump holds a track of " + std::to_string(track_bytes) + " bytes, more than a " + std::string(dev.name) +
+                 " track holds (" + std::to_string(dev.hercules_track_size()) + "): the dump is not of a " +
+                 std::string(dev.name) + " (its header fits " + devices_fitting(vhr) + ")");
+}
+
+// A CKD dump onto a CKD volume: every track at its (REORDERed) address.
+int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
+                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                TargetFate& fate, Reporter& reporter)
+{
+    const DdrVolumeHeader vhr = reader.vhr();
+    std::string how;
+    const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
+
+    Selection sel;
+    sel.heads = dev.heads;
+    sel.extents = parse_extents(options.extents, options.reorder);
+    for (const Extent& e : sel.extents)
+        sel.seen.emplace_back((e.last - e.first + 1) * dev.heads, false);
+    if (summary) {
+        check_dump_device(summary->trailer_devtype, summary->trailer_model, dev, options.tapes[0]);
+        check_track_fits(summary->max_track_bytes, dev, vhr, file_place(options.tapes[0]));
+        sel.check_on_tape(*summary, options.tapes[0]);
+    }
+
+    // The highest cylinder the restore will write, when known in advance.
+    std::optional<uint64_t> highest;
+    if (!sel.extents.empty())
+        highest = sel.extents.back().output_last();
+    else if (summary && summary->last_track)
+        highest = summary->last_track->cyl;
+
+    std::unique_ptr<CkdVolumeWriter> volume =
+        target.present ? open_existing_ckd_target(options, target, dev, how, vhr, summary, highest, fate, reporter)
+                       : create_ckd_target(options, dev, how, vhr, highest, reporter);
+    const CkdVolumeInfo& info = volume->info();
+    const R0CountSource r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
+
+    TrackImage track;
+    std::optional<TrackAddress> previous;
+    const bool compressed_target = info.format.rfind("CKD_C", 0) == 0;
+    uint64_t hercules_flagged = 0;
+    std::optional<Bytes> nucleus;
+    uint64_t restored = 0, skipped = 0, bytes = 0;
+    explain_writes(checker, options, target.present && info.format.rfind("CKD_P", 0) == 0, summary.has_value(),
+                   restored, "track");
+    for (;;) {
+        DumpReader::Item item = reader.next();
+        if (item == DumpReader::Item::End)
+            break;
+        if (item == DumpReader::Item::Nucleus) {
+            ByteSpan rec = reader.nucleus_record();
+            nucleus.emplace(rec.begin(), rec.end());
+            continue;
+        }
+        DdrTrackDecoder& t = reader.track();
+        const TrackAddress tape_addr = t.output_address(reader.eav_form());
+        // On a tape without checksums, a damaged home address would put a track on the
+        // wrong cylinder: tracks must ascend, as DDR writes them.
+        if (previous && !(*previous < tape_addr) && !options.keep_going)
+            fail(ErrorKind::Damaged, reader.place(),
+                 "tracks out of order: this one comes after cyl " + std::to_string(previous->cyl) + " head " +
+                     std::to_string(previous->head) + "; one of the two has a damaged home address");
+        previous = tape_addr;
+        std::optional<TrackAddress> out = sel.map(tape_addr);
+        if (!out) {
+            ++skipped;
+            continue;
+        }
+        Place where = reader.place();
+        if (out->head >= info.heads)
+            fail(ErrorKind::Unreadable, where, "track head " + std::to_string(out->head) + " does not exist on a " +
+                                                   std::string(dev.name));
+        if (out->cyl >= info.cylinders)
+            fail(ErrorKind::Refused, where, "the dump writes cylinder " + std::to_string(out->cyl) + " but " +
+                                                options.target + " has " + std::to_string(info.cylinders) +
+                                                " cylinders (make a larger target with ddr init)");
+        if (t.header().ha[0] & 0x02)
+            reporter.warn(where.str() + ": the track was flagged defective when it was dumped");
+        try {
+            t.build(track, *out, r0);
+        } catch (const Error& e) {
+            throw e.within(where);
+        }
+        check_track_fits(track.size(), dev, vhr, where);
+        if (compressed_target && hercules_cckd_flags(track, info.heads) && hercules_flagged++ == 0)
+            reporter.warn(where.str() + ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks "
+                          "invalid (R0 data on an empty track, or a count naming a head or record 0 it does not "
+                          "expect) and would discard them");
+        volume->write_track(*out, track);
+        ++restored;
+        bytes += t.image_length();
+        reporter.progress(restored, summary ? summary->tracks : 0, bytes, "restore");
+    }
+    reporter.end_progress();
+    sel.check_complete(options.tapes[0]);
+
+    if (nucleus) {
+        TrackImage track0;
+        volume->read_track({0, 0}, track0);
+        check_nucleus_target(track0, options.target);
+        rewrite_nucleus_records(track0, *nucleus);
+        volume->write_track({0, 0}, track0);
+        reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
+    }
+    check_dump_complete(reader, checker, reporter);
+    if (const auto& t = checker.dump_header())
+        check_dump_device(t->devtype, t->model, dev, options.tapes[0]);
+    volume->commit();
+    fate.committed();
+    if (hercules_flagged > 1)
+        reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
+    if (skipped)
+        reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
+    finish_restore(options, reader, checker, damaged, restored, "tracks", reporter);
+    return 0;
+}
+
+// One restore from start to end; `fate` learns what it does to an existing target.
+int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& reporter)
+{
+    check_output_is_not_input(options.target, options.tapes);
+    clear_leftovers_beside(options.target, reporter);
+    const TargetState target = examine_target(options.target);
+    fate.existing(target);
+    check_reel_order(options.tapes, options.file);
+    std::optional<DumpSummary> summary;
+    if (target.present && options.precheck)
+        summary = precheck_dump(options, reporter);
+
+    DumpReader reader(options.tapes);
+    DumpChecker checker;
+    std::vector<ChecksumFinding> damaged;
+    checker.on_finding = [&](const ChecksumFinding& f) {
+        if (!options.keep_going)
+            fail(ErrorKind::Damaged, f.place, f.what + " (restore stopped; --continue restores past damaged tracks)");
+        reporter.warn(f.place.str() + ": " + f.what);
+        damaged.push_back(f);
+    };
+    reader.set_observer(&checker);
+    reader.skip_files(options.file - 1);
+    if (!reader.start_dump())
+        fail(ErrorKind::Unreadable, file_place(options.tapes[0]),
+             "no dump " + std::to_string(options.file) + " on this tape");
+    if (fba_fields(reader.vhr()))
+        return restore_fba(options, target, reader, checker, damaged, summary, fate, reporter);
+    return restore_ckd(options, target, reader, checker, damaged, summary, fate, reporter);
+}
+
+} // namespace
+
+int run_restore(const RestoreOptions& options, Reporter& reporter)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    if (options.file == 0)
+        fail(ErrorKind::Usage, "--file counts from 1");
+    TargetFate fate(options.target);
+    try {
+        return restore_dump(options, fate, reporter);
+    } catch (const Error& e) {
+        throw fate.explain(e);
+    }
+}
+
+} // namespace ddr

@@ -1,0 +1,356 @@
+#include "formats/tape/het_tape.hpp"
+
+#include <bzlib.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <new>
+#include <vector>
+
+namespace ddr {
+
+namespace {
+
+// bzip2 has no "reset": each block needs a fresh (de)compressor, whose work areas
+// (up to a few MB) would be allocated and freed per block.  This hands the same areas
+// back every time; areas of a size no longer asked for are released.
+class ReusedAllocations {
+public:
+    ReusedAllocations() = default;
+    ReusedAllocations(const ReusedAllocations&) = delete;
+    ReusedAllocations& operator=(const ReusedAllocations&) = delete;
+    ~ReusedAllocations()
+    {
+        for (Slot& s : slots_)
+            std::free(s.memory);
+    }
+
+    void* allocate(size_t size)
+    {
+        for (Slot& s : slots_) {
+            if (!s.used && s.size == size) {
+                s.used = true;
+                return s.memory;
+            }
+        }
+        std::erase_if(slots_, [](const Slot& s) {
+            if (!s.used)
+                std::free(s.memory);
+            return !s.used;
+        });
+        void* memory = std::malloc(size);
+        if (memory)
+            slots_.push_back({memory, size, true});
+        return memory;
+    }
+
+    void release(void* memory)
+    {
+        for (Slot& s : slots_) {
+            if (s.memory == memory) {
+                s.used = false;
+                return;
+            }
+        }
+    }
+
+    static void* bz_allocate(void* self, int items, int size)
+    {
+        if (items < 0 || size < 0 || (size > 0 && size_t(items) > std::numeric_limits<size_t>::max() / size_t(size)))
+            return nullptr;
+        return static_cast<ReusedAllocations*>(self)->allocate(size_t(items) * size_t(size));
+    }
+    static void bz_release(void* self, void* memory) { static_cast<ReusedAllocations*>(self)->release(memory); }
+
+    void attach(bz_stream& s)
+    {
+        s.bzalloc = &bz_allocate;
+        s.bzfree = &bz_release;
+        s.opaque = this;
+    }
+
+private:
+    struct Slot {
+        void* memory;
+        size_t size;
+        bool used;
+    };
+    std::vector<Slot> slots_;
+};
+
+std::string zlib_message(const z_stream& z, int rc)
+{
+    if (z.msg)
+        return z.msg;
+    return "zlib error " + std::to_string(rc);
+}
+
+} // namespace
+
+// ---- HetBlockCompressor ----
+
+struct HetBlockCompressor::State {
+    int method = 0;
+    int level = 4;
+    Bytes out;  // kMaxTapeBlock bytes, allocated once
+    z_stream zlib{};
+    bool zlib_ready = false;
+    ReusedAllocations bzip2_memory;
+
+    ~State()
+    {
+        if (zlib_ready)
+            deflateEnd(&zlib);
+    }
+};
+
+HetBlockCompressor::HetBlockCompressor(int method, int level) : state_(std::make_unique<State>())
+{
+    if (method < 0 || method > 2)
+        fail(ErrorKind::Usage, "unknown HET compression " + std::to_string(method));
+    if (level < 1 || level > 9)
+        fail(ErrorKind::Usage, "compression level " + std::to_string(level) + " is not between 1 and 9");
+    state_->method = method;
+    state_->level = level;
+    if (method == 0)
+        return;
+    state_->out.resize(kMaxTapeBlock);
+    if (method == 1) {
+        // The parameters compress2() uses, so the bytes match Hercules' HET writer.
+        if (deflateInit2(&state_->zlib, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            throw std::bad_alloc();
+        state_->zlib_ready = true;
+    }
+}
+
+HetBlockCompressor::~HetBlockCompressor() = default;
+HetBlockCompressor::HetBlockCompressor(HetBlockCompressor&&) noexcept = default;
+
+ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
+{
+    flags1 = 0;
+    State& s = *state_;
+    // Only a result strictly smaller than the block is kept, so the output room is one
+    // byte less than the block: running out of room means "store it raw".
+    if (s.method == 0 || block.size() < 2 || block.size() > kMaxTapeBlock)
+        return block;
+    const size_t room = block.size() - 1;
+
+    if (s.method == 1) {
+        z_stream& z = s.zlib;
+        if (deflateReset(&z) != Z_OK)
+            fail(ErrorKind::Internal, "zlib deflateReset failed");
+        z.next_in = const_cast<Bytef*>(block.data());
+        z.avail_in = uInt(block.size());
+        z.next_out = s.out.data();
+        z.avail_out = uInt(room);
+        const int rc = deflate(&z, Z_FINISH);
+        if (rc == Z_STREAM_END) {
+            flags1 = kHetZlib;
+            return ByteSpan(s.out.data(), size_t(z.total_out));
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            fail(ErrorKind::Internal, "zlib compression failed: " + zlib_message(z, rc));
+        return block;
+    }
+
+    bz_stream b{};
+    s.bzip2_memory.attach(b);
+    int rc = BZ2_bzCompressInit(&b, s.level, 0, 0);
+    if (rc == BZ_MEM_ERROR)
+        throw std::bad_alloc();
+    if (rc != BZ_OK)
+        fail(ErrorKind::Internal, "bzip2 compressor setup failed: " + std::to_string(rc));
+    b.next_in = reinterpret_cast<char*>(const_cast<uint8_t*>(block.data()));
+    b.avail_in = unsigned(block.size());
+    b.next_out = reinterpret_cast<char*>(s.out.data());
+    b.avail_out = unsigned(room);
+    do
+        rc = BZ2_bzCompress(&b, BZ_FINISH);
+    while (rc == BZ_FINISH_OK && b.avail_out > 0);
+    const size_t produced = room - b.avail_out;
+    BZ2_bzCompressEnd(&b);
+    if (rc == BZ_STREAM_END) {
+        flags1 = kHetBzip2;
+        return ByteSpan(s.out.data(), produced);
+    }
+    if (rc != BZ_FINISH_OK)
+        fail(ErrorKind::Internal, "bzip2 compression failed: " + std::to_string(rc));
+    return block;
+}
+
+// ---- HetBlockDecompressor ----
+
+struct HetBlockDecompressor::State {
+    Bytes out;  // kMaxTapeBlock bytes, allocated on the first compressed block
+    z_stream zlib{};
+    bool zlib_ready = false;
+    ReusedAllocations bzip2_memory;
+
+    ~State()
+    {
+        if (zlib_ready)
+            inflateEnd(&zlib);
+    }
+};
+
+HetBlockDecompressor::HetBlockDecompressor() : state_(std::make_unique<State>()) {}
+HetBlockDecompressor::~HetBlockDecompressor() = default;
+HetBlockDecompressor::HetBlockDecompressor(HetBlockDecompressor&&) noexcept = default;
+
+void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t flags2, Bytes& out)
+{
+    State& s = *state_;
+    const uint8_t method = flags1 & kHetCompressionMask;
+    const bool bustech = (flags2 & kHetBusTechZlib) != 0;
+    if (method == kHetCompressionMask || (method != 0 && bustech))
+    {
+        char flags[32];
+        std::snprintf(flags, sizeof flags, "0x%02X 0x%02X", flags1, flags2);
+        fail(ErrorKind::Unreadable, std::string("block has conflicting compression flags (") + flags + ")");
+    }
+    if (s.out.size() < kMaxTapeBlock)
+        s.out.resize(kMaxTapeBlock);
+
+    size_t produced = 0;
+    if (method == kHetZlib || bustech) {
+        z_stream& z = s.zlib;
+        if (!s.zlib_ready) {
+            if (inflateInit(&z) != Z_OK)
+                throw std::bad_alloc();
+            s.zlib_ready = true;
+        } else if (inflateReset(&z) != Z_OK) {
+            fail(ErrorKind::Internal, "zlib inflateReset failed");
+        }
+        z.next_in = const_cast<Bytef*>(stored.data());
+        z.avail_in = uInt(stored.size());
+        z.next_out = s.out.data();
+        z.avail_out = uInt(kMaxTapeBlock);
+        const int rc = inflate(&z, Z_FINISH);
+        produced = size_t(z.total_out);
+        if (rc == Z_STREAM_END) {
+            if (z.avail_in != 0)
+                fail(ErrorKind::Unreadable,
+                     "zlib data ends " + std::to_string(z.avail_in) + " bytes before the end of the block");
+        } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+            fail(ErrorKind::Unreadable, "corrupt zlib data in the block: " + zlib_message(z, rc));
+        } else if (rc == Z_MEM_ERROR) {
+            throw std::bad_alloc();
+        } else if (z.avail_out == 0) {
+            fail(ErrorKind::Unreadable,
+                 "block decompresses to more than " + std::to_string(kMaxTapeBlock) + " bytes");
+        } else {
+            fail(ErrorKind::Unreadable, "zlib data in the block is cut short");
+        }
+    } else if (method == kHetBzip2) {
+        bz_stream b{};
+        s.bzip2_memory.attach(b);
+        int rc = BZ2_bzDecompressInit(&b, 0, 0);
+        if (rc == BZ_MEM_ERROR)
+            throw std::bad_alloc();
+        if (rc != BZ_OK)
+            fail(ErrorKind::Internal, "bzip2 decompressor setup failed: " + std::to_string(rc));
+        b.next_in = reinterpret_cast<char*>(const_cast<uint8_t*>(stored.data()));
+        b.avail_in = unsigned(stored.size());
+        b.next_out = reinterpret_cast<char*>(s.out.data());
+        b.avail_out = unsigned(kMaxTapeBlock);
+        do
+            rc = BZ2_bzDecompress(&b);
+        while (rc == BZ_OK && b.avail_in > 0 && b.avail_out > 0);
+        const unsigned left_in = b.avail_in;
+        const unsigned left_out = b.avail_out;
+        BZ2_bzDecompressEnd(&b);
+        produced = kMaxTapeBlock - left_out;
+        if (rc == BZ_STREAM_END) {
+            if (left_in != 0)
+                fail(ErrorKind::Unreadable,
+                     "bzip2 data ends " + std::to_string(left_in) + " bytes before the end of the block");
+        } else if (rc == BZ_DATA_ERROR || rc == BZ_DATA_ERROR_MAGIC) {
+            fail(ErrorKind::Unreadable, "corrupt bzip2 data in the block");
+        } else if (rc == BZ_MEM_ERROR) {
+            throw std::bad_alloc();
+        } else if (rc == BZ_OK && left_out == 0) {
+            fail(ErrorKind::Unreadable,
+                 "block decompresses to more than " + std::to_string(kMaxTapeBlock) + " bytes");
+        } else if (rc == BZ_OK) {
+            fail(ErrorKind::Unreadable, "bzip2 data in the block is cut short");
+        } else {
+            fail(ErrorKind::Unreadable, "bzip2 decompression failed (" + std::to_string(rc) + ")");
+        }
+    } else {
+        out.assign(stored.begin(), stored.end());
+        return;
+    }
+    out.assign(s.out.begin(), s.out.begin() + std::ptrdiff_t(produced));
+}
+
+// ---- HetTapeReader ----
+
+HetTapeReader::HetTapeReader(tapeio::BufferedInput input, AwsReaderOptions options, bool compressed_seen)
+    : chunks_(std::move(input), options), compressed_seen_(compressed_seen)
+{
+}
+
+std::unique_ptr<HetTapeReader> HetTapeReader::open(const std::string& path, AwsReaderOptions options)
+{
+    std::string name = path == "-" ? "standard input" : path;
+    return std::make_unique<HetTapeReader>(tapeio::BufferedInput(name, tapeio::open_for_reading(path)), options);
+}
+
+TapeRecord HetTapeReader::read_view(ByteSpan& block, bool& stable)
+{
+    uint8_t f1 = 0, f2 = 0;
+    TapeRecord r = chunks_.read_view(block, stable, f1, f2);
+    if (r != TapeRecord::Block || (f1 == 0 && f2 == 0))
+        return r;
+    compressed_seen_ = true;
+    stored_.assign(block.begin(), block.end());
+    try {
+        decompressor_.decompress(stored_, f1, f2, expanded_);
+    } catch (const Error& e) {
+        throw e.within(chunks_.place());
+    }
+    block = expanded_;
+    stable = false;
+    return r;
+}
+
+TapeRecord HetTapeReader::read(Bytes& block)
+{
+    uint8_t f1 = 0, f2 = 0;
+    // Raw blocks land in `block` directly; compressed ones are decompressed from there.
+    TapeRecord r = chunks_.read(block, f1, f2);
+    if (r != TapeRecord::Block || (f1 == 0 && f2 == 0))
+        return r;
+    compressed_seen_ = true;
+    stored_.swap(block);
+    try {
+        decompressor_.decompress(stored_, f1, f2, block);
+    } catch (const Error& e) {
+        throw e.within(chunks_.place());
+    }
+    return r;
+}
+
+// ---- HetTapeWriter ----
+
+std::unique_ptr<HetTapeWriter> HetTapeWriter::create(const std::string& path, const TapeWriterOptions& options)
+{
+    check_tape_writer_options(options);
+    HetBlockCompressor compressor(options.compression, options.level);
+    return std::make_unique<HetTapeWriter>(AwsChunkWriter::open(path, options, true), std::move(compressor));
+}
+
+void HetTapeWriter::write_block(ByteSpan block)
+{
+    if (block.size() > kMaxTapeBlock)
+        fail(ErrorKind::Internal, "a tape block of " + std::to_string(block.size()) + " bytes is over the " +
+                                      std::to_string(kMaxTapeBlock) + "-byte limit");
+    uint8_t flags1 = 0;
+    ByteSpan stored = compressor_.compress(block, flags1);
+    chunks_.write_block(stored, flags1);
+}
+
+} // namespace ddr

@@ -1,0 +1,750 @@
+#include "formats/volume/ckd_image.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace ddr {
+
+namespace {
+
+constexpr char kMagicP370[] = "CKD_P370";
+constexpr char kMagicP064[] = "CKD_P064";
+// Where an update keeps file 1's real magic while the magic reads DDR_BUSY (the last 8
+// bytes of the header's reserved zeros), so a redone restore can put it back, and, just
+// before it, the RestoreRecord saying which dump the restore writes (busy_image.hpp).
+constexpr size_t kStashOffset = kCkdHeaderSize - 8;
+constexpr size_t kRecordOffset = kStashOffset - RestoreRecord::kSize;
+// Sanity limits on header fields, so a corrupt header cannot make us allocate wildly.
+constexpr uint32_t kMaxTrackSize = 1u << 20;
+constexpr uint32_t kMaxHeads = 0xFFFF;
+// Bytes of whole slots gathered before one write.
+constexpr size_t kWriteBufferBytes = 4u << 20;
+// Sparse writes of a new image: granularity, and the gap of zeros worth writing rather
+// than issuing another system call.
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kMergeGap = 16384;
+
+bool magic_is(const std::array<char, 8>& magic, const char* text)
+{
+    return std::memcmp(magic.data(), text, 8) == 0;
+}
+
+bool is_plain_magic(const std::array<char, 8>& magic)
+{
+    return magic_is(magic, kMagicP370) || magic_is(magic, kMagicP064);
+}
+
+std::string hex_byte(uint8_t b)
+{
+    static constexpr char hex[] = "0123456789ABCDEF";
+    return std::string("X'") + hex[b >> 4] + hex[b & 15] + "'";
+}
+
+std::string printable_magic(const std::array<char, 8>& magic)
+{
+    std::string out;
+    for (char c : magic) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x7F) {
+            out += c;
+        } else {
+            out += hex_byte(u);
+        }
+    }
+    return out;
+}
+
+std::string base_name(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+size_t base_start(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? 0 : slash + 1;
+}
+
+// The first dot of the base name, not counting a leading one; npos if none.
+size_t first_dot(const std::string& path)
+{
+    size_t start = base_start(path);
+    if (start >= path.size())
+        return std::string::npos;
+    return path.find('.', start + 1);
+}
+
+} // namespace
+
+// ---- header ----
+
+std::array<uint8_t, kCkdHeaderSize> CkdImageHeader::encode() const
+{
+    std::array<uint8_t, kCkdHeaderSize> out{};
+    std::memcpy(out.data(), magic.data(), 8);
+    store_le32(out.data() + 8, heads);
+    store_le32(out.data() + 12, track_size);
+    out[16] = devtype_byte;
+    out[17] = file_seq;
+    store_le16(out.data() + 18, high_cyl);
+    return out;
+}
+
+CkdImageHeader CkdImageHeader::decode(const uint8_t* p)
+{
+    CkdImageHeader h;
+    std::memcpy(h.magic.data(), p, 8);
+    h.heads = load_le32(p + 8);
+    h.track_size = load_le32(p + 12);
+    h.devtype_byte = p[16];
+    h.file_seq = p[17];
+    h.high_cyl = load_le16(p + 18);
+    return h;
+}
+
+uint32_t default_cylinders_per_file(uint32_t heads, uint32_t track_size)
+{
+    uint64_t cylinder_bytes = uint64_t(heads) * track_size;
+    if (cylinder_bytes == 0)
+        return 0;
+    return uint32_t(((uint64_t(1) << 31) - kCkdHeaderSize) / cylinder_bytes);
+}
+
+// ---- names ----
+
+char ckd_sequence_char(unsigned seq)
+{
+    if (seq >= 1 && seq <= 9)
+        return char('0' + seq);
+    if (seq >= 10 && seq <= kCkdMaxFiles)
+        return char('A' + (seq - 10));
+    fail(ErrorKind::Internal, "no file sequence character for file " + std::to_string(seq));
+}
+
+size_t ckd_sequence_position(const std::string& path)
+{
+    size_t start = base_start(path);
+    if (start >= path.size())
+        return std::string::npos;
+    size_t dot = first_dot(path);
+    if (dot == std::string::npos)
+        return path.size() - 1;
+    return dot - 1;
+}
+
+std::string ckd_member_name(const std::string& first_file, unsigned seq)
+{
+    size_t pos = ckd_sequence_position(first_file);
+    if (pos == std::string::npos)
+        fail(ErrorKind::Internal, file_place(first_file), "no file name to number");
+    std::string name = first_file;
+    name[pos] = ckd_sequence_char(seq);
+    return name;
+}
+
+std::vector<std::string> ckd_split_file_names(const std::string& path, unsigned files)
+{
+    if (files == 1)
+        return {path};
+    if (files == 0 || files > kCkdMaxFiles)
+        fail(ErrorKind::Internal, "a CKD volume is split over 1 to 27 files, not " + std::to_string(files));
+    if (base_name(path).empty())
+        fail(ErrorKind::Usage, file_place(path), "no file name given");
+    std::string first;
+    size_t dot = first_dot(path);
+    size_t start = base_start(path);
+    if (dot != std::string::npos) {
+        if (dot >= start + 2 && path[dot - 2] == '_')
+            first = path;  // "vol_1.3390": the number's place is already there
+        else
+            first = path.substr(0, dot) + "_1" + path.substr(dot);
+    } else {
+        size_t len = path.size() - start;
+        if (len >= 2 && path[path.size() - 2] == '_')
+            first = path;
+        else
+            first = path + "_1";
+    }
+    std::vector<std::string> names;
+    for (unsigned seq = 1; seq <= files; ++seq)
+        names.push_back(ckd_member_name(first, seq));
+    return names;
+}
+
+// ---- reader ----
+
+CkdImageReader::CkdImageReader(const std::string& path, bool allow_unfinished)
+{
+    open_set(path, false, allow_unfinished);
+}
+
+namespace {
+
+struct HeaderRead {
+    std::array<uint8_t, kCkdHeaderSize> raw{};
+    CkdImageHeader header;
+    uint64_t size = 0;
+};
+
+HeaderRead read_header(int fd, const std::string& path)
+{
+    HeaderRead r;
+    r.size = file_size(fd, path);
+    if (r.size < kCkdHeaderSize)
+        fail(ErrorKind::Unreadable, file_place(path),
+             "file is " + std::to_string(r.size) + " bytes, shorter than the 512-byte CKD device header");
+    pread_exact(fd, r.raw, 0, file_place(path));
+    r.header = CkdImageHeader::decode(r.raw.data());
+    return r;
+}
+
+// The name of file 1 of the set `path` is a file of: `path` itself unless its header
+// says it is file 2 or later of a plain set.
+std::string first_file_of(const std::string& path)
+{
+    UniqueFd fd = open_existing(path, false);
+    HeaderRead hr = read_header(fd.get(), path);
+    uint8_t seq = hr.header.file_seq;
+    if (seq <= 1 || !is_plain_magic(hr.header.magic) || seq > kCkdMaxFiles)
+        return path;
+    size_t pos = ckd_sequence_position(path);
+    if (pos == std::string::npos || path[pos] != ckd_sequence_char(seq))
+        fail(ErrorKind::Unreadable, file_place(path),
+             "this is file " + std::to_string(seq) +
+                 " of a multi-file CKD volume, but its name does not carry that number; open the volume by its first file");
+    return ckd_member_name(path, 1);
+}
+
+std::optional<RestoreRecord> record_in_header(const std::array<uint8_t, kCkdHeaderSize>& raw)
+{
+    if (std::memcmp(raw.data(), kCkdBusyMagic, 8) != 0)
+        return std::nullopt;
+    return RestoreRecord::decode(ByteSpan(raw.data() + kRecordOffset, RestoreRecord::kSize));
+}
+
+// The header commit() puts back: file 1's own, with the real magic (kept in the stash
+// while the magic reads DDR_BUSY) and the bytes of the busy mark cleared.  Hercules
+// leaves those bytes zero; other content there is refused rather than overwritten.
+std::array<uint8_t, kCkdHeaderSize> header_to_restore(const std::array<uint8_t, kCkdHeaderSize>& raw,
+                                                      const std::array<char, 8>& real_magic, const std::string& file)
+{
+    std::array<uint8_t, kCkdHeaderSize> out = raw;
+    std::memcpy(out.data(), real_magic.data(), 8);
+    const bool ours = std::memcmp(raw.data(), kCkdBusyMagic, 8) == 0;
+    const bool clear = std::all_of(raw.begin() + kRecordOffset, raw.end(), [](uint8_t b) { return b == 0; });
+    if (!ours && !clear)
+        fail(ErrorKind::Refused, file_place(file, kRecordOffset),
+             "bytes " + std::to_string(kRecordOffset) + "-511 of the CKD header are not zero (Hercules leaves them "
+             "zero); ddr keeps the mark of a restore in progress there, so it does not write into this image in place");
+    std::fill(out.begin() + kRecordOffset, out.end(), 0);
+    return out;
+}
+
+} // namespace
+
+std::string ckd_first_file_name(const std::string& path)
+{
+    try {
+        return first_file_of(path);
+    } catch (const Error&) {
+        return path;  // no plain CKD file: its own name is all there is
+    }
+}
+
+std::optional<RestoreRecord> ckd_restore_record(const std::string& file)
+{
+    UniqueFd fd = open_existing(file, false);
+    return record_in_header(read_header(fd.get(), file).raw);
+}
+
+void CkdImageReader::open_set(const std::string& path, bool writable, bool allow_busy)
+{
+    // Find the first file.  Hercules is given the first file; we also accept any other
+    // member, whose header says where it stands.  While a restore writes the volume,
+    // the first file is named NAME.ddr-busy (busy_image.hpp).
+    const std::string first = path_exists(path) ? first_file_of(path) : path;
+    const std::string busy = busy_image_name(first);
+    std::string first_now = first;
+    if (!path_exists(first) && path_exists(busy))
+        first_now = busy;
+    else if (allow_busy && path_exists(busy))
+        fail_both_names(path, UnfinishedRestore{first, busy, true, true, ckd_restore_record(busy)});
+    else if (first != path && !path_exists(first))
+        fail(ErrorKind::Unreadable, file_place(path),
+             "this is a file of a multi-file CKD volume, but its first file " + first + " is missing");
+
+    members_.clear();
+    info_ = CkdVolumeInfo{};
+    uint32_t next_cyl = 0;
+    for (unsigned seq = 1;; ++seq) {
+        if (seq > kCkdMaxFiles)
+            fail(ErrorKind::Unreadable, file_place(members_.back().path),
+                 "volume goes on past file 27, the most a CKD volume may have");
+        const std::string logical = seq == 1 ? first : ckd_member_name(first, seq);
+        const std::string name = seq == 1 ? first_now : logical;
+        if (seq > 1 && !path_exists(name))
+            fail(ErrorKind::Unreadable, file_place(name),
+                 "file " + std::to_string(seq) + " of the volume is missing (" + members_.back().path +
+                     " says its last cylinder is " + std::to_string(members_.back().header.high_cyl) + ")");
+        Member m;
+        m.path = name;
+        m.owned_fd = open_existing(name, writable);
+        m.fd = m.owned_fd.get();
+        HeaderRead hr = read_header(m.fd, name);
+        CkdImageHeader& h = hr.header;
+        const Place at = file_place(name);
+
+        if (seq == 1) {
+            first_header_ = hr.raw;
+            const bool busy_magic = magic_is(h.magic, kCkdBusyMagic);
+            if ((busy_magic || first_now != first) && !allow_busy)
+                fail_unfinished(path, UnfinishedRestore{first, first_now, true, false, record_in_header(hr.raw)});
+            if (busy_magic) {
+                // Take the real magic back from where the update kept it.
+                std::array<char, 8> stash{};
+                std::memcpy(stash.data(), hr.raw.data() + kStashOffset, 8);
+                h.magic = is_plain_magic(stash) ? stash : std::array<char, 8>{'C', 'K', 'D', '_', 'P', '3', '7', '0'};
+            } else if (!is_plain_magic(h.magic)) {
+                fail(ErrorKind::Unreadable, at, "not a plain CKD image (magic \"" + printable_magic(h.magic) + "\")");
+            }
+            if (h.heads == 0 || h.heads > kMaxHeads)
+                fail(ErrorKind::Unreadable, file_place(name, 8),
+                     "header says " + std::to_string(h.heads) + " heads per cylinder");
+            if (h.track_size < kEmptyTrackSize || h.track_size > kMaxTrackSize)
+                fail(ErrorKind::Unreadable, file_place(name, 12),
+                     "header says the track size is " + std::to_string(h.track_size) + " bytes");
+        } else {
+            const CkdImageHeader& h1 = members_.front().header;
+            if (h.magic != h1.magic)
+                fail(ErrorKind::Unreadable, at,
+                     "magic \"" + printable_magic(h.magic) + "\" differs from file 1's \"" + printable_magic(h1.magic) + "\"");
+            if (h.heads != h1.heads || h.track_size != h1.track_size)
+                fail(ErrorKind::Unreadable, file_place(name, 8),
+                     "header says " + std::to_string(h.heads) + " heads and " + std::to_string(h.track_size) +
+                         "-byte tracks, but file 1 says " + std::to_string(h1.heads) + " and " +
+                         std::to_string(h1.track_size));
+            if (h.devtype_byte != h1.devtype_byte)
+                fail(ErrorKind::Unreadable, file_place(name, 16),
+                     "device type byte " + hex_byte(h.devtype_byte) + " differs from file 1's " +
+                         hex_byte(h1.devtype_byte));
+        }
+
+        if (seq == 1 ? h.file_seq > 1 : h.file_seq != seq)
+            fail(ErrorKind::Unreadable, file_place(name, 17),
+                 h.file_seq == 0xFF ? std::string("file sequence number is 255: a dasdcopy into it did not finish")
+                                    : "file sequence number is " + std::to_string(h.file_seq) + ", expected " +
+                                          (seq == 1 ? std::string("0 or 1") : std::to_string(seq)));
+
+        uint64_t slots = hr.size - kCkdHeaderSize;
+        if (slots % h.track_size != 0)
+            fail(ErrorKind::Unreadable, at,
+                 "file size " + std::to_string(hr.size) + " is not the 512-byte header plus whole " +
+                     std::to_string(h.track_size) + "-byte track slots");
+        uint64_t tracks = slots / h.track_size;
+        if (tracks % h.heads != 0)
+            fail(ErrorKind::Unreadable, at,
+                 "file holds " + std::to_string(tracks) + " tracks, not a whole number of " + std::to_string(h.heads) +
+                     "-track cylinders");
+        uint64_t cyls = tracks / h.heads;
+        if (cyls == 0)
+            fail(ErrorKind::Unreadable, at, "file holds no tracks");
+        if (next_cyl + cyls > kCkdMaxCylinders)
+            fail(ErrorKind::Unreadable, at,
+                 "volume would have " + std::to_string(next_cyl + cyls) + " cylinders, more than a CKD image can address");
+
+        // highcyl: the last cylinder in this file, 0 in the last (or only) file.  Old
+        // images may hold the cylinder count in a single file's highcyl; Hercules accepts
+        // that, and so do we.
+        bool last;
+        const uint64_t last_cyl = next_cyl + cyls - 1;
+        if (h.high_cyl == 0) {
+            last = true;
+        } else if (seq == 1 && h.high_cyl == cyls) {
+            last = true;
+        } else if (h.high_cyl != last_cyl) {
+            fail(ErrorKind::Unreadable, file_place(name, 18),
+                 "header says its last cylinder is " + std::to_string(h.high_cyl) + ", but the file holds cylinders " +
+                     std::to_string(next_cyl) + "-" + std::to_string(last_cyl));
+        } else {
+            last = h.file_seq == 0;  // a lone file (sequence 0) naming its own last cylinder
+        }
+
+        m.header = h;
+        m.first_cyl = next_cyl;
+        m.cylinders = uint32_t(cyls);
+        next_cyl += uint32_t(cyls);
+        info_.bytes += hr.size;
+        info_.files.push_back(logical);
+        members_.push_back(std::move(m));
+        if (last)
+            break;
+    }
+
+    const CkdImageHeader& h1 = members_.front().header;
+    info_.format = h1.magic_str();
+    info_.devtype_byte = h1.devtype_byte;
+    info_.cylinders = next_cyl;
+    info_.heads = h1.heads;
+    info_.track_size = h1.track_size;
+    slot_.assign(h1.track_size, 0);
+}
+
+const CkdImageReader::Member& CkdImageReader::member_of(uint32_t cyl) const
+{
+    for (const Member& m : members_) {
+        if (cyl < m.first_cyl + m.cylinders)
+            return m;
+    }
+    return members_.back();
+}
+
+uint64_t CkdImageReader::slot_offset(const Member& m, TrackAddress addr) const
+{
+    uint64_t index = uint64_t(addr.cyl - m.first_cyl) * info_.heads + addr.head;
+    return kCkdHeaderSize + index * info_.track_size;
+}
+
+void CkdImageReader::read_track(TrackAddress addr, TrackImage& out)
+{
+    if (addr.cyl >= info_.cylinders || addr.head >= info_.heads)
+        fail(ErrorKind::Device, track_place(info_.files.front(), std::nullopt, addr.cyl, addr.head),
+             "track is outside the volume (" + std::to_string(info_.cylinders) + " cylinders of " +
+                 std::to_string(info_.heads) + " tracks)");
+    read_slot_into(addr, out);
+}
+
+void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
+{
+    const Member& m = member_of(addr.cyl);
+    const uint64_t offset = slot_offset(m, addr);
+    const Place at = track_place(m.path, offset, addr.cyl, addr.head);
+    pread_exact(m.fd, slot_, offset, at);
+    try {
+        out.assign_from_slot(slot_);
+    } catch (const Error& e) {
+        throw e.within(at);
+    }
+    auto want = encode_cchh(addr);
+    if (std::memcmp(out.bytes.data() + 1, want.data(), 4) != 0) {
+        TrackAddress says = decode_cchh(out.bytes.data() + 1, false);
+        fail(ErrorKind::Unreadable, at,
+             "home address names cyl " + std::to_string(says.cyl) + " head " + std::to_string(says.head) +
+                 ", not this track");
+    }
+}
+
+// ---- writer ----
+
+std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, const NewCkdVolume& spec)
+{
+    const Place at = file_place(path);
+    std::array<char, 8> magic{};
+    if (spec.format != kMagicP370 && spec.format != kMagicP064)
+        fail(ErrorKind::Internal, at, "plain CKD writer asked for format \"" + spec.format + "\"");
+    std::memcpy(magic.data(), spec.format.data(), 8);
+    if (spec.heads == 0 || spec.heads > kMaxHeads)
+        fail(ErrorKind::Device, at, "cannot make a CKD image with " + std::to_string(spec.heads) + " heads per cylinder");
+    if (spec.track_size < kEmptyTrackSize || spec.track_size > kMaxTrackSize)
+        fail(ErrorKind::Device, at, "cannot make a CKD image with " + std::to_string(spec.track_size) + "-byte tracks");
+    if (spec.cylinders == 0 || spec.cylinders > kCkdMaxCylinders)
+        fail(ErrorKind::Device, at,
+             "a Hercules CKD image holds 1 to 65,536 cylinders, not " + std::to_string(spec.cylinders));
+
+    uint32_t per_file = spec.cylinders_per_file == 0 ? spec.cylinders : std::min(spec.cylinders_per_file, spec.cylinders);
+    uint32_t files = (spec.cylinders + per_file - 1) / per_file;
+    // A file's header names its last cylinder, and 0 there means "the last file": so a
+    // first file holding only cylinder 0 cannot be followed by others.
+    if (files > 1 && per_file < 2)
+        fail(ErrorKind::Usage, at, "a CKD volume split over several files needs at least 2 cylinders per file");
+    if (files > kCkdMaxFiles)
+        fail(ErrorKind::Refused, at,
+             std::to_string(spec.cylinders) + " cylinders at " + std::to_string(per_file) + " per file need " +
+                 std::to_string(files) + " files, more than the 27 a CKD volume may have");
+    std::vector<std::string> names = ckd_split_file_names(path, files);
+    if (path_exists(path))
+        fail(ErrorKind::Refused, at, "already exists; not replacing it");
+    for (const std::string& name : names) {
+        if (path_exists(name))
+            fail(ErrorKind::Refused, file_place(name), "already exists; not replacing it");
+    }
+
+    std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
+    w->creating_ = true;
+    CkdImageReader& img = w->image_;
+    img.info_.format = spec.format;
+    img.info_.devtype_byte = spec.devtype_byte;
+    img.info_.cylinders = spec.cylinders;
+    img.info_.heads = spec.heads;
+    img.info_.track_size = spec.track_size;
+    img.slot_.assign(spec.track_size, 0);
+    w->pending_.reserve(files);
+    for (uint32_t i = 0; i < files; ++i) {
+        uint32_t first_cyl = i * per_file;
+        uint32_t cyls = std::min(per_file, spec.cylinders - first_cyl);
+        CkdImageHeader h;
+        h.magic = magic;
+        h.heads = spec.heads;
+        h.track_size = spec.track_size;
+        h.devtype_byte = spec.devtype_byte;
+        h.file_seq = files == 1 ? 0 : uint8_t(i + 1);
+        h.high_cyl = i + 1 == files ? 0 : uint16_t(first_cyl + cyls - 1);
+
+        w->pending_.emplace_back(names[i]);
+        PendingFile& pf = w->pending_.back();
+        const uint64_t size = kCkdHeaderSize + uint64_t(cyls) * spec.heads * spec.track_size;
+        // The slots start as holes of zeros; only the bytes of each track are written.
+        truncate_file(pf.fd(), size, pf.temp_path());
+        auto raw = h.encode();
+        pwrite_all(pf.fd(), raw, 0, file_place(pf.temp_path()));
+
+        CkdImageReader::Member m;
+        m.path = names[i];
+        m.fd = pf.fd();
+        m.header = h;
+        m.first_cyl = first_cyl;
+        m.cylinders = cyls;
+        img.members_.push_back(std::move(m));
+        img.info_.files.push_back(names[i]);
+        img.info_.bytes += size;
+        if (i == 0)
+            img.first_header_ = raw;
+    }
+    w->buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / spec.track_size);
+    w->buf_.assign(w->buf_capacity_ * spec.track_size, 0);
+    w->buf_lengths_.assign(w->buf_capacity_, 0);
+    return w;
+}
+
+std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
+                                                       const std::optional<RestoreRecord>& record)
+{
+    std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
+    CkdImageReader& img = w->image_;
+    img.open_set(path, true, true);
+    CkdImageReader::Member& first = img.members_.front();
+    w->commit_header_ = header_to_restore(img.first_header_, first.header.magic, first.path);
+
+    // The busy mark, durable before any track is written: the busy name first, so that
+    // no Hercules utility ever finds a DDR_BUSY file under the volume's own name.
+    const std::string busy = busy_image_name(img.info_.files.front());
+    if (first.path != busy) {
+        rename_no_replace(first.path, busy);
+        sync_parent_folder(busy);
+        first.path = busy;
+    }
+    std::array<uint8_t, kCkdHeaderSize> marked = w->commit_header_;
+    std::memcpy(marked.data(), kCkdBusyMagic, 8);
+    if (record) {
+        const auto rec = record->encode();
+        std::copy(rec.begin(), rec.end(), marked.begin() + kRecordOffset);
+    }
+    std::memcpy(marked.data() + kStashOffset, w->commit_header_.data(), 8);
+    pwrite_all(first.fd, marked, 0, file_place(first.path));
+    sync_file(first.fd, file_place(first.path));
+    img.first_header_ = marked;
+
+    w->buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / img.info_.track_size);
+    w->buf_.assign(w->buf_capacity_ * img.info_.track_size, 0);
+    w->buf_lengths_.assign(w->buf_capacity_, 0);
+    return w;
+}
+
+CkdImageWriter::~CkdImageWriter()
+{
+    // Nothing to do on abandon: PendingFile removes the temporary files of a new image,
+    // and an updated image keeps its busy name and magic until a restore finishes it.
+}
+
+TrackAddress CkdImageWriter::address_of(uint64_t index) const
+{
+    return {uint32_t(index / image_.info_.heads), uint32_t(index % image_.info_.heads)};
+}
+
+void CkdImageWriter::check_address(TrackAddress addr, const char* what) const
+{
+    const CkdVolumeInfo& info = image_.info_;
+    if (addr.cyl >= info.cylinders || addr.head >= info.heads)
+        fail(ErrorKind::Device, track_place(info.files.front(), std::nullopt, addr.cyl, addr.head),
+             std::string(what) + " a track outside the volume (" + std::to_string(info.cylinders) + " cylinders of " +
+                 std::to_string(info.heads) + " tracks)");
+}
+
+void CkdImageWriter::check_track(TrackAddress addr, const TrackImage& track) const
+{
+    const CkdVolumeInfo& info = image_.info_;
+    const Place at = track_place(info.files.front(), std::nullopt, addr.cyl, addr.head);
+    if (track.size() > info.track_size)
+        fail(ErrorKind::Refused, at,
+             "track of " + std::to_string(track.size()) + " bytes does not fit the " + std::to_string(info.track_size) +
+                 "-byte track slot of this image");
+    std::string why;
+    auto len = TrackImage::measure(track.bytes, &why);
+    if (!len)
+        fail(ErrorKind::Internal, at, "asked to write a malformed track: " + why);
+    if (*len != track.size())
+        fail(ErrorKind::Internal, at, "asked to write a track with bytes after its end-of-track marker");
+    auto want = encode_cchh(addr);
+    if (std::memcmp(track.bytes.data() + 1, want.data(), 4) != 0) {
+        TrackAddress says = decode_cchh(track.bytes.data() + 1, false);
+        fail(ErrorKind::Internal, at,
+             "asked to write a track whose home address names cyl " + std::to_string(says.cyl) + " head " +
+                 std::to_string(says.head));
+    }
+}
+
+void CkdImageWriter::read_track(TrackAddress addr, TrackImage& out)
+{
+    check_address(addr, "asked to read");
+    const uint64_t index = track_index(addr);
+    if (creating_ && index >= frontier_) {
+        out = TrackImage::empty(addr);
+        return;
+    }
+    if (buf_count_ > 0 && index >= buf_first_ && index < buf_first_ + buf_count_)
+        flush();
+    image_.read_slot_into(addr, out);
+}
+
+void CkdImageWriter::write_track(TrackAddress addr, const TrackImage& track)
+{
+    if (committed_)
+        fail(ErrorKind::Internal, file_place(image_.info_.files.front()), "track written after commit");
+    check_address(addr, "asked to write");
+    check_track(addr, track);
+    const uint64_t index = track_index(addr);
+    bool rewrite = !creating_ || index < frontier_;
+    if (creating_) {
+        while (frontier_ < index)
+            buffer_empty_slot(frontier_++);
+        if (index == frontier_)
+            ++frontier_;
+    }
+    buffer_slot(index, track.bytes, rewrite);
+}
+
+void CkdImageWriter::buffer_empty_slot(uint64_t index)
+{
+    TrackAddress addr = address_of(index);
+    uint8_t empty[kEmptyTrackSize] = {};
+    encode_cchh(empty + 1, addr);
+    encode_cchh(empty + kHomeAddressSize, addr);
+    empty[kHomeAddressSize + 7] = 8;  // R0: key length 0, data length 8
+    std::memset(empty + kHomeAddressSize + kCountSize + 8, 0xFF, kEndOfTrackSize);
+    buffer_slot(index, ByteSpan(empty, sizeof empty), false);
+}
+
+void CkdImageWriter::buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewrite)
+{
+    const CkdVolumeInfo& info = image_.info_;
+    const uint32_t cyl = uint32_t(index / info.heads);
+    if (buf_count_ > 0) {
+        const uint64_t next = buf_first_ + buf_count_;
+        const uint32_t buf_cyl = uint32_t(buf_first_ / info.heads);
+        bool same_file = &image_.member_of(cyl) == &image_.member_of(buf_cyl);
+        if (index != next || buf_count_ == buf_capacity_ || !same_file)
+            flush();
+    }
+    if (buf_count_ == 0)
+        buf_first_ = index;
+    uint8_t* slot = buf_.data() + buf_count_ * info.track_size;
+    std::memcpy(slot, track_bytes.data(), track_bytes.size());
+    std::memset(slot + track_bytes.size(), 0, info.track_size - track_bytes.size());
+    buf_lengths_[buf_count_] = uint32_t(track_bytes.size());
+    ++buf_count_;
+    rewrite_in_buffer_ = rewrite_in_buffer_ || rewrite;
+}
+
+void CkdImageWriter::write_range(const CkdImageReader::Member& m, uint64_t file_offset, size_t buf_offset, size_t len)
+{
+    pwrite_all(m.fd, ByteSpan(buf_.data() + buf_offset, len), file_offset, file_place(m.path));
+}
+
+void CkdImageWriter::flush()
+{
+    if (buf_count_ == 0)
+        return;
+    const CkdVolumeInfo& info = image_.info_;
+    const CkdImageReader::Member& m = image_.member_of(uint32_t(buf_first_ / info.heads));
+    const uint64_t base = image_.slot_offset(m, address_of(buf_first_));
+    const uint64_t total = uint64_t(buf_count_) * info.track_size;
+    // Slots of a new image that were never written are holes that read as zeros, so
+    // only the pages holding track bytes need writing.  Anything else (an update, or a
+    // track of a new image written a second time) is written whole, zeros included, so
+    // no stale bytes stay behind a shorter track.
+    const bool fresh = creating_ && !rewrite_in_buffer_;
+    if (!fresh) {
+        write_range(m, base, 0, size_t(total));
+    } else {
+        uint64_t run_start = 0, run_end = 0;
+        bool open = false;
+        for (size_t i = 0; i < buf_count_; ++i) {
+            uint64_t s = base + uint64_t(i) * info.track_size;
+            uint64_t e = s + buf_lengths_[i];
+            uint64_t ps = std::max(base, s / kPage * kPage);
+            uint64_t pe = std::min(base + total, (e + kPage - 1) / kPage * kPage);
+            if (open && ps <= run_end + kMergeGap) {
+                run_end = std::max(run_end, pe);
+                continue;
+            }
+            if (open)
+                write_range(m, run_start, size_t(run_start - base), size_t(run_end - run_start));
+            run_start = ps;
+            run_end = pe;
+            open = true;
+        }
+        if (open)
+            write_range(m, run_start, size_t(run_start - base), size_t(run_end - run_start));
+    }
+    buf_count_ = 0;
+    rewrite_in_buffer_ = false;
+}
+
+void CkdImageWriter::commit()
+{
+    if (committed_)
+        return;
+    const CkdVolumeInfo& info = image_.info_;
+    if (creating_) {
+        const uint64_t tracks = info.tracks();
+        while (frontier_ < tracks)
+            buffer_empty_slot(frontier_++);
+        flush();
+        for (PendingFile& pf : pending_)
+            pf.sync();
+        // The later files first and the first file last: until the first file has its
+        // name, Hercules (and we) cannot open the set at all.
+        try {
+            for (size_t i = pending_.size(); i-- > 1;)
+                pending_[i].rename_into_place();
+            pending_.front().rename_into_place();
+        } catch (...) {
+            // Take back the files already renamed: without the first file they are
+            // not a volume, only clutter under names the user did not get.
+            for (size_t i = 1; i < pending_.size(); ++i) {
+                if (pending_[i].renamed())
+                    ::unlink(pending_[i].final_path().c_str());
+            }
+            throw;
+        }
+        sync_parent_folder(info.files.front());
+    } else {
+        // Every track on disk, then the real header, then the name: a run stopped
+        // anywhere in between leaves the busy name, and the next one redoes the restore.
+        flush();
+        for (const CkdImageReader::Member& m : image_.members_)
+            sync_file(m.fd, file_place(m.path));
+        CkdImageReader::Member& first = image_.members_.front();
+        pwrite_all(first.fd, commit_header_, 0, file_place(first.path));
+        sync_file(first.fd, file_place(first.path));
+        image_.first_header_ = commit_header_;
+        rename_no_replace(first.path, info.files.front());
+        sync_parent_folder(info.files.front());
+        first.path = info.files.front();
+    }
+    committed_ = true;
+}
+
+} // namespace ddr

@@ -1,0 +1,175 @@
+// Hercules plain CKD images ("CKD_P370", and SDL's "CKD_P064", which has the same layout):
+// a 512-byte device header, then one fixed-size slot per track (ddrimage(5)
+// section 3).  A volume may be split over up to 27 files ("vol_1.3390", "vol_2.3390", ...), each
+// with its own header.
+//
+// CkdImageReader reads such a volume; CkdImageWriter creates one (built under temporary
+// names, renamed into place by commit()) or rewrites tracks of an existing one in place.
+//
+// An update marks the image busy first (busy_image.hpp): file 1 is renamed
+// NAME.ddr-busy, then its magic becomes "DDR_BUSY" with the real magic kept in the last 8
+// bytes of the header and, before them, the RestoreRecord (bytes 456-503), all synced
+// before any track is written.  Hercules finds no NAME, and refuses NAME.ddr-busy ("CKD
+// header invalid"); our reader says the restore did not finish, until commit() has
+// synced the tracks, put the original header back and renamed the file.  Running the
+// update again on a busy image is allowed: that is how an interrupted restore is redone.
+#pragma once
+
+#include "formats/volume/busy_image.hpp"
+#include "formats/io/file.hpp"
+#include "formats/volume/volume.hpp"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+inline constexpr size_t kCkdHeaderSize = 512;
+inline constexpr unsigned kCkdMaxFiles = 27;
+// The largest volume a plain CKD image can describe: Hercules keeps cylinder numbers in
+// 16 bits (CC of the home address, highcyl of the header), so cylinders 0..65535.
+inline constexpr uint32_t kCkdMaxCylinders = 65536;
+// Written over the first file's magic while a ddr restore updates the image in place.
+inline constexpr char kCkdBusyMagic[] = "DDR_BUSY";
+
+// The fields of the 512-byte device header (little-endian numbers).
+struct CkdImageHeader {
+    std::array<char, 8> magic{};  // "CKD_P370", "CKD_P064", ...
+    uint32_t heads = 0;
+    uint32_t track_size = 0;
+    uint8_t devtype_byte = 0;
+    uint8_t file_seq = 0;         // 0 = the only file; 1.. = position in a multi-file set
+    uint16_t high_cyl = 0;        // last cylinder in this file; 0 in the last/only file
+
+    std::string magic_str() const { return std::string(magic.data(), magic.size()); }
+    // The header bytes as dasdinit writes them: the fields above, zeros after.
+    std::array<uint8_t, kCkdHeaderSize> encode() const;
+    static CkdImageHeader decode(const uint8_t* p512);
+};
+
+// Hercules' per-type default split: the most cylinders that keep a file within
+// 2^31 - 1 bytes, floor((2^31 - 512) / (heads * track_size)).  2519 for a 3390.
+uint32_t default_cylinders_per_file(uint32_t heads, uint32_t track_size);
+
+// The sequence character of file `seq` (1-based) in a multi-file name: '1'..'9', then
+// 'A' for file 10, 'B' for 11, ... up to file 27 ('R').
+char ckd_sequence_char(unsigned seq);
+
+// Where the sequence character sits in a multi-file name: the character before the
+// first dot of the base name (a leading dot of the base name does not count), or the
+// last character if there is no dot.  npos if the base name is empty.
+size_t ckd_sequence_position(const std::string& path);
+
+// The name of file `seq` of the set whose first file is `first_file` (Hercules steps
+// the sequence character of the name it is given).
+std::string ckd_member_name(const std::string& first_file, unsigned seq);
+
+// The file names dasdinit would use for a volume split over `files` files, given the
+// name the user asked for: "_1" goes before the first dot of the base name ("vol.3390"
+// -> "vol_1.3390", "vol_2.3390"), a name with '_' two characters before that dot reuses
+// that position ("vol_1.3390" stays), and a name without a dot gets "_1" appended
+// ("vol" -> "vol_1").  files == 1 returns {path} unchanged.
+std::vector<std::string> ckd_split_file_names(const std::string& path, unsigned files);
+
+// The name of file 1 of the set whose file `path` is; `path` itself for file 1, a lone
+// file, or anything that is not a plain CKD file.
+std::string ckd_first_file_name(const std::string& path);
+
+// The RestoreRecord in the header of `file`, a plain CKD file marked DDR_BUSY; nullopt
+// if it is not marked or holds no record.
+std::optional<RestoreRecord> ckd_restore_record(const std::string& file);
+
+// Reads a plain CKD volume (single file or multi-file set).
+class CkdImageReader : public CkdVolumeReader {
+public:
+    // `path` is the volume's only file, or any file of a multi-file set (the set is
+    // found from the file's sequence number and its name).  Throws Error(Unreadable) with
+    // a precise reason if any header or file size is inconsistent, or if a restore into
+    // the volume did not finish, unless `allow_unfinished` (the restore that redoes it).
+    explicit CkdImageReader(const std::string& path, bool allow_unfinished = false);
+
+    const CkdVolumeInfo& info() const override { return info_; }
+    void read_track(TrackAddress addr, TrackImage& out) override;
+
+    struct Member {
+        std::string path;
+        UniqueFd owned_fd;   // the reader's own descriptor (unset for files being created)
+        int fd = -1;
+        CkdImageHeader header;
+        uint32_t first_cyl = 0;
+        uint32_t cylinders = 0;
+    };
+
+private:
+    friend class CkdImageWriter;
+    CkdImageReader() = default;
+    void open_set(const std::string& path, bool writable, bool allow_busy);
+
+    CkdVolumeInfo info_;
+    std::vector<Member> members_;
+    std::array<uint8_t, kCkdHeaderSize> first_header_{};  // raw bytes of file 1's header
+    Bytes slot_;                                          // reusable read buffer
+
+    const Member& member_of(uint32_t cyl) const;
+    uint64_t slot_offset(const Member& m, TrackAddress addr) const;
+    void read_slot_into(TrackAddress addr, TrackImage& out);
+};
+
+// Writes a plain CKD volume: either a new one (create) or tracks of an existing one
+// (update).  Tracks are gathered in a buffer of whole consecutive slots and written
+// with one pwrite per run, so the common case (ascending tracks) costs a few large
+// writes per cylinder; tracks may still arrive in any order.
+class CkdImageWriter : public CkdVolumeWriter {
+public:
+    // Creates a new volume at `path` (split into `_n` files when spec.cylinders_per_file
+    // is non-zero and smaller than the volume).  Refuses with Error(Refused) if `path` or
+    // any file name of the set exists.
+    static std::unique_ptr<CkdImageWriter> create(const std::string& path, const NewCkdVolume& spec);
+    // Opens an existing volume to rewrite tracks in place; marks it busy at once,
+    // recording `record` (if any).  An image left busy by an unfinished update is accepted (the
+    // restore is being redone); Error(Refused) if both NAME and NAME.ddr-busy exist.
+    static std::unique_ptr<CkdImageWriter> update(const std::string& path, const std::optional<RestoreRecord>& record);
+
+    ~CkdImageWriter() override;
+
+    const CkdVolumeInfo& info() const override { return image_.info_; }
+    void read_track(TrackAddress addr, TrackImage& out) override;
+    void write_track(TrackAddress addr, const TrackImage& track) override;
+    void commit() override;
+
+private:
+    CkdImageWriter() = default;
+
+    uint64_t track_index(TrackAddress addr) const { return uint64_t(addr.cyl) * image_.info_.heads + addr.head; }
+    TrackAddress address_of(uint64_t index) const;
+    void check_address(TrackAddress addr, const char* what) const;
+    void check_track(TrackAddress addr, const TrackImage& track) const;
+
+    // The write buffer: slots [buf_first_, buf_first_ + buf_count_) of one file.
+    // `rewrite`: the slot already holds a track (always so in an update), so it must be
+    // written whole; slots of a new image written for the first time are holes.
+    void buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewrite);
+    void buffer_empty_slot(uint64_t index);
+    void flush();
+    void write_range(const CkdImageReader::Member& m, uint64_t file_offset, size_t buf_offset, size_t len);
+
+    bool creating_ = false;   // a new image (slots not yet written are holes of zeros)
+    bool committed_ = false;
+    CkdImageReader image_;    // the open files and geometry
+    std::vector<PendingFile> pending_;  // create: the temporary files, in set order
+    std::array<uint8_t, kCkdHeaderSize> commit_header_{};  // update: file 1's header to restore
+
+    uint64_t frontier_ = 0;   // create: every track below this has been written or filled
+    Bytes buf_;
+    std::vector<uint32_t> buf_lengths_;  // track bytes in each buffered slot
+    uint64_t buf_first_ = 0;
+    size_t buf_count_ = 0;
+    size_t buf_capacity_ = 0;            // slots the buffer holds
+    bool rewrite_in_buffer_ = false;     // some buffered slot overwrites an earlier track
+};
+
+} // namespace ddr

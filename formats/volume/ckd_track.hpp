@@ -1,0 +1,90 @@
+// One CKD track, held the way Hercules stores it and the way every volume container
+// (plain CKD, CCKD, our EAV container) hands tracks to the rest of the program:
+//
+//   HA (5: bin byte, CC, HH) | R0 count (8) | R0 key+data | R1 count key data | ... | FF x 8
+//
+// Counts are CC HH R KL DL(2), big-endian.  The track ends at the first count that is
+// eight X'FF' bytes; whatever a container keeps after that marker is not part of the track.
+#pragma once
+
+#include "formats/io/bytes.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+inline constexpr size_t kHomeAddressSize = 5;
+inline constexpr size_t kCountSize = 8;
+inline constexpr size_t kEndOfTrackSize = 8;
+// HA + R0 count + 8 bytes of R0 data + end marker: a track with no records after R0.
+inline constexpr size_t kEmptyTrackSize = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
+
+// A track address.  Cylinders above 65,535 exist only on EAV volumes (3390-A).
+struct TrackAddress {
+    uint32_t cyl = 0;
+    uint32_t head = 0;
+    friend bool operator==(const TrackAddress&, const TrackAddress&) = default;
+    friend auto operator<=>(const TrackAddress&, const TrackAddress&) = default;
+};
+
+// CCHH as it appears in a home address or count field.  Cylinders up to 65,535 are
+// stored plainly (CC = cylinder, HH = head); larger ones use IBM's EAV form CCCCcccH
+// (CC = low 16 bits of a 28-bit cylinder, top 12 bits of HH = its high 12 bits,
+// low 4 bits = head), which only 15-head devices (3390) use.
+std::array<uint8_t, 4> encode_cchh(TrackAddress addr);
+void encode_cchh(uint8_t* out, TrackAddress addr);
+// `eav_form` must be true only for devices with at most 15 heads, where the top
+// 12 bits of HH can only mean cylinder bits.
+TrackAddress decode_cchh(const uint8_t* p, bool eav_form);
+
+// A view of one record inside a TrackImage.  R0 is records()[0].
+struct CkdRecord {
+    const uint8_t* count = nullptr;  // the 8 count bytes
+    ByteSpan key;
+    ByteSpan data;
+
+    uint8_t record_number() const { return count[4]; }
+    uint8_t key_length() const { return count[5]; }
+    uint16_t data_length() const { return load_be16(count + 6); }
+    bool is_end_of_file() const { return key_length() == 0 && data_length() == 0; }
+};
+
+class TrackImage {
+public:
+    // The track bytes, from the HA up to and including the end-of-track marker.
+    Bytes bytes;
+
+    // Measures the track at the start of `slot`: walks the count fields up to the
+    // end-of-track marker and returns the length including the marker.  Returns
+    // nullopt and sets `why` if no well-formed track is there (no R0, a record
+    // running past the slot, no marker).
+    static std::optional<size_t> measure(ByteSpan slot, std::string* why = nullptr);
+
+    // Copies the track at the start of `slot` (see measure); throws Error(Unreadable)
+    // if the slot holds no well-formed track (the caller adds the place).
+    void assign_from_slot(ByteSpan slot);
+
+    // Builds a track: start() writes the HA, then add_record() once for R0 and once
+    // for each further record, then finish() writes the end marker.
+    void start(uint8_t ha_bin, TrackAddress addr);
+    void start_raw_ha(const uint8_t* ha5);
+    void add_record(const uint8_t* count8, ByteSpan key, ByteSpan data);
+    void add_record(const uint8_t* count8, ByteSpan key_and_data);
+    void finish();
+
+    // A formatted empty track (Hercules' null format 1): HA, R0 (KL 0, DL 8, zero data), marker.
+    static TrackImage empty(TrackAddress addr);
+
+    // Parses the records (R0 first) into `out`, reusing its storage.  The image must
+    // be well formed (as produced by assign_from_slot or the builder).
+    void records(std::vector<CkdRecord>& out) const;
+
+    TrackAddress home_address(bool eav_form) const { return decode_cchh(bytes.data() + 1, eav_form); }
+    size_t size() const { return bytes.size(); }
+};
+
+} // namespace ddr

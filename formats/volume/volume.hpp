@@ -1,0 +1,139 @@
+// The volume side of the data flow: containers that hold a DASD volume image.
+//
+// Every CKD container (Hercules plain CKD, CCKD, our EAV container) implements the same
+// two small interfaces, so the operations never care which one they are given.  Which
+// container a file is comes from its bytes, never from its name (open_ckd_volume).
+#pragma once
+
+#include "formats/volume/busy_image.hpp"
+#include "formats/volume/ckd_track.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct CkdVolumeInfo {
+    std::string format;            // container magic: "CKD_P370", "CKD_C370", ... ("CKD_E064": an EAV)
+    uint8_t devtype_byte = 0;      // low byte of the device type in the header (0x90 = 3390)
+    uint32_t cylinders = 0;        // cylinders in the image (all files together)
+    uint32_t heads = 0;            // tracks per cylinder
+    uint32_t track_size = 0;       // bytes in each track slot (Hercules' trksize)
+    std::vector<std::string> files;  // the file(s) making up the volume, in order
+    uint64_t bytes = 0;            // total size of those files
+
+    uint64_t tracks() const { return uint64_t(cylinders) * heads; }
+    // True when CCHH fields must be read in EAV form (see decode_cchh).
+    bool eav_form() const { return heads <= 15; }
+};
+
+class CkdVolumeReader {
+public:
+    virtual ~CkdVolumeReader() = default;
+    virtual const CkdVolumeInfo& info() const = 0;
+    // Reads one track into `out`.  Throws Error(Unreadable) naming the file and the
+    // cylinder/head if the slot holds no well-formed track, Error(ReadFailed) on I/O errors.
+    virtual void read_track(TrackAddress addr, TrackImage& out) = 0;
+};
+
+// A volume being written.  Nothing a writer does is visible as a complete, valid image
+// until commit() returns: a new image is built under a temporary name and renamed into
+// place; a compressed image being updated is rebuilt the same way and replaces the
+// original; a plain one is renamed NAME.ddr-busy for the duration (busy_image.hpp).  If
+// the writer is destroyed without commit() (error, interrupt), a new image is removed,
+// a compressed one stays as it was, and a plain one stays busy, so no half-written
+// target ever looks complete, and running the restore again finishes it.
+class CkdVolumeWriter : public CkdVolumeReader {
+public:
+    // Writes one track.  The track must fit the slot (size + marker <= track_size).
+    virtual void write_track(TrackAddress addr, const TrackImage& track) = 0;
+    // Flushes everything to stable storage and makes the image complete.
+    virtual void commit() = 0;
+};
+
+// How to make a new CKD image.
+struct NewCkdVolume {
+    std::string format = "CKD_P370";  // container to write; an EAV (3390-A) needs "CKD_E064"
+    uint8_t devtype_byte = 0;
+    uint32_t cylinders = 0;
+    uint32_t heads = 0;
+    uint32_t track_size = 0;
+    // Plain CKD only: cylinders per file before a new "_n" file starts (Hercules' 2 GB
+    // split); 0 = one single large file.
+    uint32_t cylinders_per_file = 0;
+    // Compressed containers: 0 none, 1 zlib, 2 bzip2.
+    int compression = 1;
+};
+
+// Opens an existing CKD volume for reading, whatever its container.  A volume a restore
+// did not finish is Error(Unreadable), unless `allow_unfinished` (the restore redoing it).
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished = false);
+
+// Creates a new CKD volume at `path`; every track starts as an empty formatted track
+// (HA, R0, end marker) until written.  Fails with Error(Refused) if `path` or `path`.ddr-busy exists.
+std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec);
+
+// Opens an existing CKD volume to rewrite some of its tracks in place; a plain image is
+// marked busy at once, recording `record` (nullopt: nothing, so the next run asks the
+// volser question again).  A volume a restore did not finish is taken
+// up again; Error(Refused) if both NAME and NAME.ddr-busy exist.
+std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
+                                                  const std::optional<RestoreRecord>& record = std::nullopt);
+
+// True if the file starts with the bytes of a CKD container we can read.
+bool looks_like_ckd_volume(const std::string& path);
+
+// ---- FBA (fixed-block) volumes: 512-byte blocks numbered from 0 ----
+
+inline constexpr uint32_t kFbaBlockSize = 512;
+
+struct FbaVolumeInfo {
+    std::string format;              // "FBA" (plain, no header), "FBA_C370", ...
+    uint64_t blocks = 0;             // number of 512-byte blocks
+    uint16_t devtype = 0;            // e.g. 0x3370 when the container records it, else 0
+    std::vector<std::string> files;
+    uint64_t bytes = 0;
+};
+
+class FbaVolumeReader {
+public:
+    virtual ~FbaVolumeReader() = default;
+    virtual const FbaVolumeInfo& info() const = 0;
+    // Reads `out.size() / 512` blocks starting at `first` (out.size() is a multiple of 512).
+    virtual void read_blocks(uint64_t first, MutableByteSpan out) = 0;
+};
+
+// Same commit/abandon contract as CkdVolumeWriter.
+class FbaVolumeWriter : public FbaVolumeReader {
+public:
+    virtual void write_blocks(uint64_t first, ByteSpan data) = 0;
+    virtual void commit() = 0;
+};
+
+struct NewFbaVolume {
+    std::string format = "FBA";      // "FBA" (plain) or "FBA_C370"
+    uint64_t blocks = 0;
+    uint16_t devtype = 0;
+    int compression = 1;             // FBA_C370: 0 none, 1 zlib, 2 bzip2
+};
+
+// As open_ckd_volume, create_ckd_volume and update_ckd_volume.
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished = false);
+std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec);
+std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path,
+                                                  const std::optional<RestoreRecord>& record = std::nullopt);
+
+// ---- restores that did not finish (busy_image.hpp) ----
+
+// The restore into `path` (any file of a CKD set) that did not finish: NAME.ddr-busy
+// exists, or NAME itself reads DDR_BUSY (as ddr 0.1 left it); nullopt if none.
+std::optional<UnfinishedRestore> find_unfinished_restore(const std::string& path);
+
+// Fails as the readers do (Error(Unreadable), saying how to finish the restore) if
+// `path` names an image a restore did not finish; returns for anything else.
+void refuse_unfinished(const std::string& path);
+
+} // namespace ddr
