@@ -1,5 +1,6 @@
 #include "formats/io/file.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
@@ -8,7 +9,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <filesystem>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <random>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,11 +23,13 @@ std::string os_error_text(int err)
     return std::strerror(err);
 }
 
-void UniqueFd::reset()
+int UniqueFd::close() noexcept
 {
-    if (fd_ >= 0)
-        ::close(fd_);
+    int err = 0;
+    if (fd_ >= 0 && owned_ && ::close(fd_) != 0)
+        err = errno;
     fd_ = -1;
+    return err;
 }
 
 UniqueFd open_existing(const std::string& path, bool writable)
@@ -61,24 +66,76 @@ bool path_exists(const std::string& path)
     return ::lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
+FileStatus file_status(const std::string& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        return {};
+    FileStatus s;
+    s.size = uint64_t(st.st_size);
+    s.kind = S_ISREG(st.st_mode)    ? FileKind::Regular
+             : S_ISDIR(st.st_mode)  ? FileKind::Folder
+             : S_ISFIFO(st.st_mode) ? FileKind::Fifo
+             : S_ISCHR(st.st_mode)  ? FileKind::CharDevice
+             : S_ISBLK(st.st_mode)  ? FileKind::BlockDevice
+                                    : FileKind::Other;
+    return s;
+}
+
+bool is_regular_file(const std::string& path)
+{
+    return file_status(path).kind == FileKind::Regular;
+}
+
+namespace {
+
+// The loop of every whole-buffer transfer: calls `step(done)`, which moves bytes from
+// `done` on and returns what the system call returned, until `size` bytes have moved.
+template <typename Step>
+Transfer transfer_all(size_t size, Step step) noexcept
+{
+    Transfer t;
+    while (t.done < size) {
+        const ssize_t n = step(t.done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            t.error = n < 0 ? errno : 0;
+            break;
+        }
+        t.done += size_t(n);
+    }
+    return t;
+}
+
+} // namespace
+
+Transfer pread_full(int fd, MutableByteSpan out, uint64_t offset) noexcept
+{
+    return transfer_all(out.size(), [&](size_t done) {
+        return ::pread(fd, out.data() + done, out.size() - done, off_t(offset + done));
+    });
+}
+
+Transfer pwrite_full(int fd, ByteSpan data, uint64_t offset) noexcept
+{
+    return transfer_all(data.size(), [&](size_t done) {
+        return ::pwrite(fd, data.data() + done, data.size() - done, off_t(offset + done));
+    });
+}
+
+Transfer write_full(int fd, ByteSpan data) noexcept
+{
+    return transfer_all(data.size(), [&](size_t done) { return ::write(fd, data.data() + done, data.size() - done); });
+}
+
 size_t pread_some(int fd, MutableByteSpan out, uint64_t offset, const Place& place)
 {
-    size_t done = 0;
-    while (done < out.size()) {
-        ssize_t n = ::pread(fd, out.data() + done, out.size() - done, off_t(offset + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            Place at = place;
-            if (!at.offset)
-                at.offset = offset + done;
-            fail(ErrorKind::ReadFailed, at, "read error: " + os_error_text(errno));
-        }
-        if (n == 0)
-            break;
-        done += size_t(n);
-    }
-    return done;
+    const Transfer t = pread_full(fd, out, offset);
+    if (t.error != 0)
+        fail(ErrorKind::ReadFailed, place.offset ? place : place.with_offset(offset + t.done),
+             "read error: " + os_error_text(t.error));
+    return t.done;
 }
 
 void pread_exact(int fd, MutableByteSpan out, uint64_t offset, const Place& place)
@@ -95,25 +152,11 @@ void pread_exact(int fd, MutableByteSpan out, uint64_t offset, const Place& plac
 
 void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place)
 {
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, off_t(offset + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            Place at = place;
-            if (!at.offset)
-                at.offset = offset + done;
-            fail(ErrorKind::WriteFailed, at, "write error: " + os_error_text(errno));
-        }
-        if (n == 0) {
-            Place at = place;
-            if (!at.offset)
-                at.offset = offset + done;
-            fail(ErrorKind::WriteFailed, at, "write made no progress");
-        }
-        done += size_t(n);
-    }
+    const Transfer t = pwrite_full(fd, data, offset);
+    if (t.done == data.size())
+        return;
+    fail(ErrorKind::WriteFailed, place.offset ? place : place.with_offset(offset + t.done),
+         t.error != 0 ? "write error: " + os_error_text(t.error) : std::string("write made no progress"));
 }
 
 void sync_file(int fd, const Place& place)
@@ -129,6 +172,40 @@ void truncate_file(int fd, uint64_t size, const std::string& path)
             fail(ErrorKind::WriteFailed, file_place(path),
                  "cannot set the file size to " + std::to_string(size) + " bytes: " + os_error_text(errno));
     }
+}
+
+int copy_file_prefix(int from, int to, uint64_t size) noexcept
+{
+    if (size == 0)
+        return 0;
+    if (::ioctl(to, FICLONE, from) == 0)
+        return ::ftruncate(to, off_t(size)) == 0 ? 0 : errno;
+    off_t in = 0, out = 0;
+    uint64_t left = size;
+    while (left > 0) {
+        ssize_t n = ::copy_file_range(from, &in, to, &out, size_t(std::min<uint64_t>(left, uint64_t(1) << 30)), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)
+                break;  // fall back to reading and writing the rest
+            return errno;
+        }
+        left -= uint64_t(n);
+    }
+    // The rest through a buffer of bounded size.
+    Bytes buffer(size_t(1) << 20);
+    for (uint64_t at = size - left; at < size;) {
+        const MutableByteSpan chunk(buffer.data(), size_t(std::min<uint64_t>(size - at, buffer.size())));
+        const Transfer r = pread_full(from, chunk, at);
+        if (r.done < chunk.size())
+            return r.error ? r.error : EIO;
+        const Transfer w = pwrite_full(to, chunk, at);
+        if (w.done < chunk.size())
+            return w.error ? w.error : EIO;
+        at += chunk.size();
+    }
+    return 0;
 }
 
 std::string folder_of(const std::string& path)
@@ -330,9 +407,8 @@ void PendingFile::sync()
 
 void PendingFile::close()
 {
-    const int fd = fd_.release();
-    if (fd >= 0 && ::close(fd) != 0 && errno != EINTR)
-        fail(ErrorKind::WriteFailed, file_place(final_path_), "cannot close " + temp_path_ + ": " + os_error_text(errno));
+    if (const int err = fd_.close(); err != 0 && err != EINTR)
+        fail(ErrorKind::WriteFailed, file_place(final_path_), "cannot close " + temp_path_ + ": " + os_error_text(err));
 }
 
 void PendingFile::rename_into_place()

@@ -7,33 +7,34 @@
 #include "formats/io/error.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace ddr {
 
-// Places for errors in files (Place's other fields stay unset).
-inline Place track_place(const std::string& file, std::optional<uint64_t> offset, uint32_t cyl, uint32_t head)
-{
-    Place p = file_place(file, offset);
-    p.cyl = cyl;
-    p.head = head;
-    return p;
-}
-
-// Owns one open file descriptor; closes it on destruction.
+// Owns one open file descriptor and closes it on destruction -- unless it is borrowed
+// (standard input or output, which the process keeps): a borrowed descriptor is used
+// but never closed.
 class UniqueFd {
 public:
     UniqueFd() = default;
     explicit UniqueFd(int fd) : fd_(fd) {}
+    // A descriptor this object uses but never closes.
+    static UniqueFd borrowed(int fd)
+    {
+        UniqueFd u(fd);
+        u.owned_ = false;
+        return u;
+    }
     ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(other.fd_), owned_(other.owned_) { other.fd_ = -1; }
     UniqueFd& operator=(UniqueFd&& other) noexcept
     {
         if (this != &other) {
             reset();
-            fd_ = other.release();
+            fd_ = other.fd_;
+            owned_ = other.owned_;
+            other.fd_ = -1;
         }
         return *this;
     }
@@ -42,38 +43,93 @@ public:
 
     int get() const { return fd_; }
     explicit operator bool() const { return fd_ >= 0; }
+    // Gives the descriptor up without closing it (the caller owns it now).
     int release()
     {
         int fd = fd_;
         fd_ = -1;
         return fd;
     }
-    void reset();
+    // Closes the descriptor now (if owned) and reports how: 0, or the errno close(2) gave
+    // (close can be the first to see a write error).  Empty afterwards either way.
+    int close() noexcept;
+    // Closes the descriptor now (if owned), ignoring the result.
+    void reset() noexcept { (void)close(); }
 
 private:
     int fd_ = -1;
+    bool owned_ = true;
 };
 
 // Opens an existing file.  Throws Error(ReadFailed), or Error(WriteFailed) when it was
 // wanted for writing, naming the file if it cannot.
 UniqueFd open_existing(const std::string& path, bool writable);
 
-// Size of an open file in bytes (fstat).
+// Size of an open file in bytes (fstat; a block device's size by seeking to its end).
+// Error(ReadFailed) if it cannot be told, Error(Unreadable) for anything else than a
+// regular file or a block device; both name `path`.
 uint64_t file_size(int fd, const std::string& path);
 
 // True if something (a file, a dangling symlink, anything) has this name.
 bool path_exists(const std::string& path);
 
+// What a name is, as stat(2) sees it through symbolic links.
+enum class FileKind {
+    Missing,      // stat fails: no such name, a dangling link, a folder we may not search
+    Regular,
+    Folder,
+    Fifo,
+    CharDevice,
+    BlockDevice,
+    Other,        // a socket
+};
+struct FileStatus {
+    FileKind kind = FileKind::Missing;
+    uint64_t size = 0;  // st_size: a regular file's length; 0 when Missing
+    bool exists() const { return kind != FileKind::Missing; }
+};
+// The kind and size of what `path` names.  Never throws: what cannot be looked at is
+// Missing.  "-" is an ordinary name here; callers that read it as standard input or
+// output test for it first.
+FileStatus file_status(const std::string& path);
+// file_status(path).kind == FileKind::Regular.
+bool is_regular_file(const std::string& path);
+
+// What a whole-buffer transfer did: the bytes it moved, and why it stopped short of the
+// whole buffer, if it did.
+struct Transfer {
+    size_t done = 0;
+    int error = 0;  // the errno that stopped it; 0 if it stopped without one (end of file
+                    // on a read, a write that moved nothing) or did not stop
+};
+// The one loop that moves a whole buffer: pread/pwrite at `offset` (write(2) at the
+// current position for write_full, for pipes and devices), retried on EINTR and after
+// short transfers, until every byte has moved, the file ends (reads) or an error.  They
+// never throw, so destructors and noexcept code can use them; the throwing forms below
+// are built on them.
+Transfer pread_full(int fd, MutableByteSpan out, uint64_t offset) noexcept;
+Transfer pwrite_full(int fd, ByteSpan data, uint64_t offset) noexcept;
+Transfer write_full(int fd, ByteSpan data) noexcept;
+
 // Reads up to out.size() bytes at `offset`, retrying short reads; returns how many were
-// read (fewer only at end of file).  OS errors throw Error(ReadFailed) at `place`.
+// read (fewer only at end of file).  OS errors throw Error(ReadFailed) at `place` (at the
+// failing byte's offset, unless `place` names one).
 size_t pread_some(int fd, MutableByteSpan out, uint64_t offset, const Place& place);
 // Reads exactly out.size() bytes; a short file throws Error(Unreadable).
 void pread_exact(int fd, MutableByteSpan out, uint64_t offset, const Place& place);
-// Writes all of `data` at `offset`; failures throw Error(WriteFailed) at `place`.
+// Writes all of `data` at `offset`; failures throw Error(WriteFailed) at `place` (at the
+// failing byte's offset, unless `place` names one).
 void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place);
+// Makes what was written to the file durable (fsync); Error(WriteFailed) at `place`.
+// EINVAL (a file that cannot be synced, such as a pipe) is not an error.
 void sync_file(int fd, const Place& place);
 // Sets the size of an open file (ftruncate); Error(WriteFailed) naming `path`.
 void truncate_file(int fd, uint64_t size, const std::string& path);
+// Makes the open file `to` start with the first `size` bytes of the open file `from`:
+// a clone of the whole file cut back (free on btrfs and XFS), else an in-kernel copy,
+// else reading and writing.  0, or the errno that stopped it (EIO if `from` ends first).
+// Never throws.
+int copy_file_prefix(int from, int to, uint64_t size) noexcept;
 // Makes a rename or unlink in the folder holding `path` durable (best effort on
 // file systems that cannot sync a folder).
 void sync_parent_folder(const std::string& path);

@@ -1,10 +1,5 @@
 #include "formats/tape/tape_file.hpp"
 
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include "formats/io/error.hpp"
 
 #include <algorithm>
@@ -12,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <span>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,100 +34,17 @@ std::string os_error(int err)
     fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + why);
 }
 
-// Whole-range pread/pwrite, retried on EINTR: 0, or the errno (EIO for an early end).
-int pread_all(int fd, uint8_t* data, size_t size, uint64_t at) noexcept
-{
-    while (size > 0) {
-        ssize_t done = ::pread(fd, data, size, off_t(at));
-        if (done < 0 && errno == EINTR)
-            continue;
-        if (done <= 0)
-            return done < 0 ? errno : EIO;
-        data += done;
-        size -= size_t(done);
-        at += uint64_t(done);
-    }
-    return 0;
-}
-
-int pwrite_all(int fd, const uint8_t* data, size_t size, uint64_t at) noexcept
-{
-    while (size > 0) {
-        ssize_t done = ::pwrite(fd, data, size, off_t(at));
-        if (done < 0 && errno == EINTR)
-            continue;
-        if (done <= 0)
-            return done < 0 ? errno : EIO;
-        data += done;
-        size -= size_t(done);
-        at += uint64_t(done);
-    }
-    return 0;
-}
-
-// Copies `size` bytes from one file to another through `buffer`: 0 or an errno.
-int copy_bytes(int from, uint64_t from_at, int to, uint64_t to_at, uint64_t size, std::span<uint8_t> buffer) noexcept
-{
-    while (size > 0) {
-        const size_t n = size_t(std::min<uint64_t>(size, buffer.size()));
-        if (int err = pread_all(from, buffer.data(), n, from_at))
-            return err;
-        if (int err = pwrite_all(to, buffer.data(), n, to_at))
-            return err;
-        from_at += n;
-        to_at += n;
-        size -= n;
-    }
-    return 0;
-}
-
 } // namespace
-
-// ---- UniqueFd ----
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept
-{
-    if (this != &other) {
-        reset();
-        fd_ = other.fd_;
-        owned_ = other.owned_;
-        other.fd_ = -1;
-    }
-    return *this;
-}
-
-int UniqueFd::close()
-{
-    int rc = 0;
-    if (fd_ >= 0 && owned_)
-        rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-}
-
-void UniqueFd::reset()
-{
-    (void)close();
-}
 
 UniqueFd open_for_reading(const std::string& path)
 {
     if (path == "-")
-        return UniqueFd(STDIN_FILENO, false);
-    int fd;
-    do
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0) {
-        const int err = errno;
-        Place place;
-        place.file = path;
-        fail(ErrorKind::ReadFailed, place, "cannot open: " + os_error(err));
-    }
+        return UniqueFd::borrowed(STDIN_FILENO);
+    UniqueFd fd = open_existing(path, false);
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    return UniqueFd(fd);
+    if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
+        (void)::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    return fd;
 }
 
 // ---- BufferedInput ----
@@ -305,38 +217,6 @@ size_t BufferedInput::read(uint8_t* out, size_t n)
 
 // ---- TapeOutput ----
 
-namespace {
-
-// Makes `to` start with the first `size` bytes of `from`: a clone of the whole file cut
-// back (free on btrfs and XFS), else an in-kernel copy, else a plain one.  0 or an errno.
-int copy_prefix(int from, int to, uint64_t size) noexcept
-{
-    if (size == 0)
-        return 0;
-    if (::ioctl(to, FICLONE, from) == 0)
-        return ::ftruncate(to, off_t(size)) == 0 ? 0 : errno;
-    off_t in = 0, out = 0;
-    uint64_t left = size;
-    while (left > 0) {
-        ssize_t n = ::copy_file_range(from, &in, to, &out, size_t(std::min<uint64_t>(left, uint64_t(1) << 30)), 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0 || errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)
-                break;  // fall back to reading and writing the rest
-            return errno;
-        }
-        left -= uint64_t(n);
-    }
-    if (left == 0)
-        return 0;
-    Bytes buffer(size_t(1) << 20);
-    const uint64_t done = size - left;
-    return copy_bytes(from, done, to, done, left, buffer);
-}
-
-} // namespace
-
 TapeOutput::TapeOutput(Mode mode, std::string name, uint64_t start)
     : mode_(mode), name_(std::move(name)), keep_(start), buffer_start_(start)
 {
@@ -361,23 +241,17 @@ bool TapeOutput::is_stream_path(const std::string& path)
 {
     if (path == "-")
         return true;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        return false;
-    return S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode);
+    const FileKind kind = file_status(path).kind;
+    return kind == FileKind::Fifo || kind == FileKind::CharDevice;
 }
 
 TapeOutput TapeOutput::create_file(const std::string& path, bool replace)
 {
-    Place place;
-    place.file = path;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            fail(ErrorKind::Refused, place, "is a folder, not a tape file");
-        if (!replace)
-            fail(ErrorKind::Refused, place, "the tape file already exists");
-    }
+    const FileStatus st = file_status(path);
+    if (st.kind == FileKind::Folder)
+        fail(ErrorKind::Refused, file_place(path), "is a folder, not a tape file");
+    if (st.exists() && !replace)
+        fail(ErrorKind::Refused, file_place(path), "the tape file already exists");
     TapeOutput out(Mode::NewFile, path, 0);
     out.pending_.emplace(path, replace ? CommitRule::Replace : CommitRule::NoReplace);
     return out;
@@ -386,7 +260,7 @@ TapeOutput TapeOutput::create_file(const std::string& path, bool replace)
 TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep)
 {
     UniqueFd source(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!source.valid())
+    if (!source)
         write_failed(path, 0, "cannot open for appending", errno);
     struct stat st {};
     if (::fstat(source.get(), &st) != 0)
@@ -400,7 +274,7 @@ TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep)
     // The new version keeps the tape's permissions and, where we may, its owner.
     (void)::fchmod(fd, st.st_mode & 07777);
     (void)::fchown(fd, st.st_uid, st.st_gid);
-    if (int err = copy_prefix(source.get(), fd, keep))
+    if (int err = copy_file_prefix(source.get(), fd, keep))
         write_failed(path, 0, ("cannot copy the tape into " + out.pending_->temp_path() + " to append to it").c_str(), err);
     return out;
 }
@@ -409,7 +283,7 @@ TapeOutput TapeOutput::open_stream(const std::string& path)
 {
     if (path == "-") {
         TapeOutput out(Mode::Stream, "standard output", 0);
-        out.stream_ = UniqueFd(STDOUT_FILENO, false);
+        out.stream_ = UniqueFd::borrowed(STDOUT_FILENO);
         return out;
     }
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -431,19 +305,10 @@ void TapeOutput::write(ByteSpan bytes)
 
 void TapeOutput::write_out(const uint8_t* data, size_t size, uint64_t at)
 {
-    while (size > 0) {
-        ssize_t done = mode_ == Mode::Stream ? ::write(fd(), data, size) : ::pwrite(fd(), data, size, off_t(at));
-        if (done < 0) {
-            if (errno == EINTR)
-                continue;
-            write_failed(name_, at, "cannot write", errno);
-        }
-        if (done == 0)
-            write_failed(name_, at, "cannot write", EIO);
-        data += done;
-        size -= size_t(done);
-        at += uint64_t(done);
-    }
+    const ByteSpan bytes(data, size);
+    const Transfer t = mode_ == Mode::Stream ? write_full(fd(), bytes) : pwrite_full(fd(), bytes, at);
+    if (t.done < size)
+        write_failed(name_, at + t.done, "cannot write", t.error != 0 ? t.error : EIO);
 }
 
 void TapeOutput::flush(bool everything)
@@ -502,8 +367,8 @@ void TapeOutput::finish()
         struct stat st {};
         if (::fstat(fd(), &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd()) != 0)
             write_failed(name_, position(), "cannot sync to disk", errno);
-        if (stream_.close() != 0)
-            write_failed(name_, position(), "cannot close", errno);
+        if (const int err = stream_.close(); err != 0)
+            write_failed(name_, position(), "cannot close", err);
     }
     finished_ = true;
 }

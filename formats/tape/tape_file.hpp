@@ -1,5 +1,5 @@
-// File plumbing for the tape containers: an owned file descriptor, a buffered sequential
-// reader that works the same on files and pipes, and a buffered writer that builds a new
+// File plumbing for the tape containers, over the file layer (io/file.hpp): a buffered
+// sequential reader that works the same on files and pipes, and a buffered writer that builds a new
 // file under a temporary name, appends to an existing one, or feeds a pipe.
 //
 // These exist so the AWS/HET code can read and write at disk speed (a few large system
@@ -15,28 +15,6 @@
 #include <string>
 
 namespace ddr::tapeio {
-
-// A file descriptor closed at scope exit, unless it was borrowed (standard input/output).
-class UniqueFd {
-public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd, bool owned = true) : fd_(fd), owned_(owned) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.fd_), owned_(other.owned_) { other.fd_ = -1; }
-    UniqueFd& operator=(UniqueFd&& other) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    // Closes now and reports the result (close can be the first to see a write error).
-    int close();
-    void reset();
-
-private:
-    int fd_ = -1;
-    bool owned_ = true;
-};
 
 // Opens `path` for reading ("-" is standard input, borrowed).  Throws Error(ReadFailed).
 UniqueFd open_for_reading(const std::string& path);

@@ -410,7 +410,7 @@ uint64_t CkdImageReader::slot_offset(const Member& m, TrackAddress addr) const
 void CkdImageReader::read_track(TrackAddress addr, TrackImage& out)
 {
     if (addr.cyl >= info_.cylinders || addr.head >= info_.heads)
-        fail(ErrorKind::Device, track_place(info_.files.front(), std::nullopt, addr.cyl, addr.head),
+        fail(ErrorKind::Device, file_place(info_.files.front()).with_track(addr.cyl, addr.head),
              "track is outside the volume (" + std::to_string(info_.cylinders) + " cylinders of " +
                  std::to_string(info_.heads) + " tracks)");
     read_slot_into(addr, out);
@@ -420,7 +420,7 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
 {
     const Member& m = member_of(addr.cyl);
     const uint64_t offset = slot_offset(m, addr);
-    const Place at = track_place(m.path, offset, addr.cyl, addr.head);
+    const Place at = file_place(m.path, offset).with_track(addr.cyl, addr.head);
     pread_exact(m.fd, slot_, offset, at);
     try {
         out.assign_from_slot(slot_);
@@ -567,7 +567,7 @@ void CkdImageWriter::check_address(TrackAddress addr, const char* what) const
 {
     const CkdVolumeInfo& info = image_.info_;
     if (addr.cyl >= info.cylinders || addr.head >= info.heads)
-        fail(ErrorKind::Device, track_place(info.files.front(), std::nullopt, addr.cyl, addr.head),
+        fail(ErrorKind::Device, file_place(info.files.front()).with_track(addr.cyl, addr.head),
              std::string(what) + " a track outside the volume (" + std::to_string(info.cylinders) + " cylinders of " +
                  std::to_string(info.heads) + " tracks)");
 }
@@ -575,7 +575,7 @@ void CkdImageWriter::check_address(TrackAddress addr, const char* what) const
 void CkdImageWriter::check_track(TrackAddress addr, const TrackImage& track) const
 {
     const CkdVolumeInfo& info = image_.info_;
-    const Place at = track_place(info.files.front(), std::nullopt, addr.cyl, addr.head);
+    const Place at = file_place(info.files.front()).with_track(addr.cyl, addr.head);
     if (track.size() > info.track_size)
         fail(ErrorKind::Refused, at,
              "track of " + std::to_string(track.size()) + " bytes does not fit the " + std::to_string(info.track_size) +

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -156,4 +157,104 @@ TEST_CASE("same_file: one file through any path or link; paths of files not made
     CHECK_FALSE(same_file(dir.file("a.3390"), dir.file("sub")));
     CHECK(same_file(dir.file("new.aws"), dir.file("sub/../new.aws")));
     CHECK_FALSE(same_file(dir.file("new.aws"), dir.file("new2.aws")));
+}
+
+TEST_CASE("file_status: the kind and size of what a name is, through links; never throws")
+{
+    TempDir dir;
+    write_file(dir.file("tape.aws"), Bytes(1000, 7));
+    write_file(dir.file("empty"), Bytes{});
+    fs::create_directory(dir.file("sub"));
+    fs::create_symlink(dir.file("tape.aws"), dir.file("link"));
+    fs::create_symlink(dir.file("gone"), dir.file("dangling"));
+    REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+
+    const FileStatus tape = file_status(dir.file("tape.aws"));
+    CHECK(tape.kind == FileKind::Regular);
+    CHECK(tape.size == 1000);
+    CHECK(tape.exists());
+    CHECK(file_status(dir.file("link")).kind == FileKind::Regular);
+    CHECK(file_status(dir.file("link")).size == 1000);
+    CHECK(file_status(dir.file("empty")).kind == FileKind::Regular);
+    CHECK(file_status(dir.file("empty")).size == 0);
+    CHECK(file_status(dir.file("sub")).kind == FileKind::Folder);
+    CHECK(file_status(dir.file("fifo")).kind == FileKind::Fifo);
+    CHECK(file_status("/dev/null").kind == FileKind::CharDevice);
+
+    // Missing: no such name, or a link to nothing (which path_exists still sees).
+    const FileStatus none = file_status(dir.file("none"));
+    CHECK(none.kind == FileKind::Missing);
+    CHECK(none.size == 0);
+    CHECK_FALSE(none.exists());
+    CHECK_FALSE(file_status(dir.file("dangling")).exists());
+    CHECK(path_exists(dir.file("dangling")));
+
+    CHECK(is_regular_file(dir.file("tape.aws")));
+    CHECK(is_regular_file(dir.file("link")));
+    CHECK_FALSE(is_regular_file(dir.file("sub")));
+    CHECK_FALSE(is_regular_file(dir.file("fifo")));
+    CHECK_FALSE(is_regular_file(dir.file("none")));
+}
+
+TEST_CASE("UniqueFd: an owned descriptor is closed, a borrowed one never; close() reports")
+{
+    TempDir dir;
+    write_file(dir.file("f"), Bytes{1, 2, 3});
+    const auto is_open = [](int fd) { return ::fcntl(fd, F_GETFD) != -1; };
+
+    int raw = ::open(dir.file("f").c_str(), O_RDONLY);
+    REQUIRE(raw >= 0);
+    { UniqueFd owned(raw); }
+    CHECK_FALSE(is_open(raw));
+
+    raw = ::open(dir.file("f").c_str(), O_RDONLY);
+    REQUIRE(raw >= 0);
+    {
+        UniqueFd borrowed = UniqueFd::borrowed(raw);
+        UniqueFd moved = std::move(borrowed);
+        CHECK(moved.get() == raw);
+        CHECK_FALSE(borrowed);
+        CHECK(moved.close() == 0);
+        CHECK_FALSE(moved);
+    }
+    CHECK(is_open(raw));
+
+    UniqueFd owned(raw);
+    CHECK(owned.close() == 0);
+    CHECK_FALSE(is_open(raw));
+    CHECK(owned.close() == 0);  // nothing left to close
+}
+
+TEST_CASE("pread_full / pwrite_full: whole buffers, stopping at the end of the file or an error")
+{
+    TempDir dir;
+    write_file(dir.file("f"), Bytes{1, 2, 3, 4, 5});
+    UniqueFd fd = open_existing(dir.file("f"), true);
+
+    Bytes out(4);
+    Transfer t = pread_full(fd.get(), out, 1);
+    CHECK(t.done == 4);
+    CHECK(t.error == 0);
+    CHECK(out == Bytes{2, 3, 4, 5});
+    t = pread_full(fd.get(), out, 3);  // the file ends first
+    CHECK(t.done == 2);
+    CHECK(t.error == 0);
+
+    const Bytes more{9, 8, 7};
+    t = pwrite_full(fd.get(), more, 4);
+    CHECK(t.done == 3);
+    CHECK(t.error == 0);
+    CHECK(read_file(dir.file("f")) == Bytes{1, 2, 3, 4, 9, 8, 7});
+
+    t = pwrite_full(-1, more, 0);
+    CHECK(t.done == 0);
+    CHECK(t.error == EBADF);
+    CHECK_THROWS_AS(pwrite_all(-1, more, 0, file_place("f")), Error);
+    CHECK_THROWS_AS(pread_exact(fd.get(), out, 6, file_place("f")), Error);
+
+    // copy_file_prefix: the first bytes of one file become another's.
+    write_file(dir.file("g"), Bytes{});
+    UniqueFd to = open_existing(dir.file("g"), true);
+    CHECK(copy_file_prefix(fd.get(), to.get(), 5) == 0);
+    CHECK(read_file(dir.file("g")) == Bytes{1, 2, 3, 4, 9});
 }
