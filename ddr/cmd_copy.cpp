@@ -8,7 +8,7 @@
 #include "formats/tape/tape.hpp"
 #include "formats/volume/volume.hpp"
 
-#include <sys/stat.h>
+#include "formats/io/file.hpp"
 
 namespace ddr {
 
@@ -27,8 +27,7 @@ int compression_code(const std::string& name)
 
 uint64_t file_size(const std::string& path)
 {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
+    return file_status(path).size;
 }
 
 [[noreturn]] void wrong_target(const std::string& to, const char* kind)

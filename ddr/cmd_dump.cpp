@@ -20,7 +20,6 @@
 #include "formats/volume/volume_label.hpp"
 
 #include <chrono>
-#include <sys/stat.h>
 #include <filesystem>
 
 namespace ddr {
@@ -87,8 +86,7 @@ struct AppendPlan {
 AppendPlan plan_append(const std::string& path)
 {
     AppendPlan plan;
-    struct stat st {};
-    if (path == "-" || ::stat(path.c_str(), &st) != 0 || st.st_size == 0)
+    if (path == "-" || file_status(path).size == 0)
         return plan;
     auto tape = open_tape_reader(path);
     DdrStreamReader stream(*tape);
@@ -166,8 +164,7 @@ void check_dump_outputs(const DumpOptions& options, const std::vector<std::strin
 // own, so a HET tape stays HET.
 std::optional<std::string> existing_tape_format(const std::string& path)
 {
-    struct stat st {};
-    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+    if (path == "-" || !is_regular_file(path) || file_status(path).size == 0)
         return std::nullopt;
     return open_tape_reader(path)->format();
 }

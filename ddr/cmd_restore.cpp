@@ -13,7 +13,7 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
-#include <sys/stat.h>
+#include "formats/io/file.hpp"
 
 namespace ddr {
 
@@ -21,15 +21,13 @@ namespace {
 
 bool exists(const std::string& path)
 {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0;
+    return file_status(path).exists();
 }
 
 bool all_rereadable(const std::vector<std::string>& tapes)
 {
     for (const std::string& t : tapes) {
-        struct stat st {};
-        if (t == "-" || ::stat(t.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        if (t == "-" || !is_regular_file(t))
             return false;
     }
     return true;

@@ -4,9 +4,9 @@
 
 #include "formats/io/interrupt.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
 
 #include <cstdio>
-#include <sys/stat.h>
 
 namespace ddr {
 
@@ -207,18 +207,6 @@ DumpReader::Item DumpReader::next()
 }
 
 namespace {
-bool is_regular_file(const std::string& path)
-{
-    struct stat st {};
-    return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-bool exists(const std::string& path)
-{
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0;
-}
-
 TrackAddress vhr_address(const DdrVolumeHeader& vhr)
 {
     uint8_t cchh[4];
@@ -264,8 +252,8 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
     std::optional<DdrVolumeHeader> first;
     std::optional<DdrVolumeHeader> previous;
     for (size_t i = 0; i < tapes.size(); ++i) {
-        if (!is_regular_file(tapes[i])) {
-            if (tapes[i] != "-" && !exists(tapes[i]))
+        if (tapes[i] == "-" || !is_regular_file(tapes[i])) {
+            if (tapes[i] != "-" && !file_status(tapes[i]).exists())
                 (void)open_tape_reader(tapes[i]);  // fails, naming the file and the reason
             continue;
         }

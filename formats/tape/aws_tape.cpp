@@ -1,7 +1,8 @@
 #include "formats/tape/aws_tape.hpp"
 
+#include "formats/io/file.hpp"
+
 #include <cstdio>
-#include <sys/stat.h>
 
 namespace ddr {
 
@@ -199,8 +200,8 @@ AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOpt
         return AwsChunkWriter(tapeio::TapeOutput::open_stream(path), options.chunk_size, 0);
     }
 
-    struct stat st {};
-    const bool exists = ::stat(path.c_str(), &st) == 0;
+    const FileStatus st = file_status(path);
+    const bool exists = st.exists();
     if (!options.append || (!exists && options.append_at.value_or(0) == 0))
         return AwsChunkWriter(tapeio::TapeOutput::create_file(path, options.overwrite), options.chunk_size, 0);
     const uint64_t cut = options.append_at.value_or(UINT64_MAX);
@@ -211,7 +212,7 @@ AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOpt
 
     // Append: walk the existing tape up to its end or the cut, which checks it and finds
     // the "previous length" our first header must carry.
-    if (!S_ISREG(st.st_mode))
+    if (st.kind != FileKind::Regular)
         fail(ErrorKind::Refused, place, "cannot append: not a regular file");
     AwsChunkReader existing(tapeio::BufferedInput(path, tapeio::open_for_reading(path)), AwsReaderOptions{});
     Bytes scratch;

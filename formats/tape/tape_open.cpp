@@ -6,12 +6,12 @@
 // header alone (a leading tape mark says nothing), we look at up to 16 headers in the
 // first 128 KiB.  Either way the reader handles both, so the guess only sets format().
 #include "formats/tape/het_tape.hpp"
+#include "formats/io/file.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
 
 namespace ddr {
 
@@ -110,8 +110,8 @@ std::string what_it_is(const std::string& path, ByteSpan head, const Recognition
 
 void check_replaceable_tape(const std::string& path)
 {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+    const FileStatus st = file_status(path);
+    if (st.kind != FileKind::Regular || st.size == 0)
         return;
     tapeio::BufferedInput input(path, tapeio::open_for_reading(path));
     ByteSpan head = input.peek(kRecognitionWindow);

@@ -12,12 +12,6 @@ namespace ddr::cckd {
 
 namespace {
 
-bool exists(const std::string& path)
-{
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0 || errno != ENOENT;
-}
-
 void set_mode(FileHandle& file, unsigned mode)
 {
     if (::fchmod(file.fd(), mode) != 0)
@@ -30,7 +24,7 @@ WriterCore::WriterCore(std::string target, BuildLayout layout, CckdCompression m
                        Rules rules)
     : target_(std::move(target)), rules_(std::move(rules))
 {
-    if (exists(target_))
+    if (path_exists(target_))
         fail(ErrorKind::Refused, file_place(target_), "file exists; a new image never replaces an existing file");
     start(std::move(layout), method, level, threads, 0644);
 }
