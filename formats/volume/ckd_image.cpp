@@ -14,7 +14,7 @@ constexpr char kMagicP064[] = "CKD_P064";
 // Where an update keeps file 1's real magic while the magic reads DDR_BUSY (the last 8
 // bytes of the header's reserved zeros), so a redone restore can put it back, and, just
 // before it, the RestoreRecord saying which dump the restore writes (busy_image.hpp).
-constexpr size_t kStashOffset = kCkdHeaderSize - 8;
+constexpr size_t kStashOffset = kDeviceHeaderSize - 8;
 constexpr size_t kRecordOffset = kStashOffset - RestoreRecord::kSize;
 // Sanity limits on header fields, so a corrupt header cannot make us allocate wildly.
 constexpr uint32_t kMaxTrackSize = 1u << 20;
@@ -79,38 +79,12 @@ size_t first_dot(const std::string& path)
 
 } // namespace
 
-// ---- header ----
-
-std::array<uint8_t, kCkdHeaderSize> CkdImageHeader::encode() const
-{
-    std::array<uint8_t, kCkdHeaderSize> out{};
-    std::memcpy(out.data(), magic.data(), 8);
-    store_le32(out.data() + 8, heads);
-    store_le32(out.data() + 12, track_size);
-    out[16] = devtype_byte;
-    out[17] = file_seq;
-    store_le16(out.data() + 18, high_cyl);
-    return out;
-}
-
-CkdImageHeader CkdImageHeader::decode(const uint8_t* p)
-{
-    CkdImageHeader h;
-    std::memcpy(h.magic.data(), p, 8);
-    h.heads = load_le32(p + 8);
-    h.track_size = load_le32(p + 12);
-    h.devtype_byte = p[16];
-    h.file_seq = p[17];
-    h.high_cyl = load_le16(p + 18);
-    return h;
-}
-
 uint32_t default_cylinders_per_file(uint32_t heads, uint32_t track_size)
 {
     uint64_t cylinder_bytes = uint64_t(heads) * track_size;
     if (cylinder_bytes == 0)
         return 0;
-    return uint32_t(((uint64_t(1) << 31) - kCkdHeaderSize) / cylinder_bytes);
+    return uint32_t(((uint64_t(1) << 31) - kDeviceHeaderSize) / cylinder_bytes);
 }
 
 // ---- names ----
@@ -184,8 +158,8 @@ CkdImageReader::CkdImageReader(const std::string& path, bool allow_unfinished)
 namespace {
 
 struct HeaderRead {
-    std::array<uint8_t, kCkdHeaderSize> raw{};
-    CkdImageHeader header;
+    std::array<uint8_t, kDeviceHeaderSize> raw{};
+    DeviceHeader header;
     uint64_t size = 0;
 };
 
@@ -193,11 +167,11 @@ HeaderRead read_header(int fd, const std::string& path)
 {
     HeaderRead r;
     r.size = file_size(fd, path);
-    if (r.size < kCkdHeaderSize)
+    if (r.size < kDeviceHeaderSize)
         fail(ErrorKind::Unreadable, file_place(path),
              "file is " + std::to_string(r.size) + " bytes, shorter than the 512-byte CKD device header");
     pread_exact(fd, r.raw, 0, file_place(path));
-    r.header = CkdImageHeader::decode(r.raw.data());
+    r.header = DeviceHeader::decode(r.raw.data());
     return r;
 }
 
@@ -207,7 +181,7 @@ std::string first_file_of(const std::string& path)
 {
     UniqueFd fd = open_existing(path, false);
     HeaderRead hr = read_header(fd.get(), path);
-    uint8_t seq = hr.header.file_seq;
+    uint8_t seq = hr.header.file_sequence;
     if (seq <= 1 || !is_plain_magic(hr.header.magic) || seq > kCkdMaxFiles)
         return path;
     size_t pos = ckd_sequence_position(path);
@@ -218,7 +192,7 @@ std::string first_file_of(const std::string& path)
     return ckd_member_name(path, 1);
 }
 
-std::optional<RestoreRecord> record_in_header(const std::array<uint8_t, kCkdHeaderSize>& raw)
+std::optional<RestoreRecord> record_in_header(const std::array<uint8_t, kDeviceHeaderSize>& raw)
 {
     if (std::memcmp(raw.data(), kCkdBusyMagic, 8) != 0)
         return std::nullopt;
@@ -228,10 +202,10 @@ std::optional<RestoreRecord> record_in_header(const std::array<uint8_t, kCkdHead
 // The header commit() puts back: file 1's own, with the real magic (kept in the stash
 // while the magic reads DDR_BUSY) and the bytes of the busy mark cleared.  Hercules
 // leaves those bytes zero; other content there is refused rather than overwritten.
-std::array<uint8_t, kCkdHeaderSize> header_to_restore(const std::array<uint8_t, kCkdHeaderSize>& raw,
+std::array<uint8_t, kDeviceHeaderSize> header_to_restore(const std::array<uint8_t, kDeviceHeaderSize>& raw,
                                                       const std::array<char, 8>& real_magic, const std::string& file)
 {
-    std::array<uint8_t, kCkdHeaderSize> out = raw;
+    std::array<uint8_t, kDeviceHeaderSize> out = raw;
     std::memcpy(out.data(), real_magic.data(), 8);
     const bool ours = std::memcmp(raw.data(), kCkdBusyMagic, 8) == 0;
     const bool clear = std::all_of(raw.begin() + kRecordOffset, raw.end(), [](uint8_t b) { return b == 0; });
@@ -288,13 +262,13 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         if (seq > 1 && !path_exists(name))
             fail(ErrorKind::Unreadable, file_place(name),
                  "file " + std::to_string(seq) + " of the volume is missing (" + members_.back().path +
-                     " says its last cylinder is " + std::to_string(members_.back().header.high_cyl) + ")");
+                     " says its last cylinder is " + std::to_string(members_.back().header.last_cylinder) + ")");
         Member m;
         m.path = name;
         m.owned_fd = open_existing(name, writable);
         m.fd = m.owned_fd.get();
         HeaderRead hr = read_header(m.fd, name);
-        CkdImageHeader& h = hr.header;
+        DeviceHeader& h = hr.header;
         const Place at = file_place(name);
 
         if (seq == 1) {
@@ -317,7 +291,7 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
                 fail(ErrorKind::Unreadable, file_place(name, 12),
                      "header says the track size is " + std::to_string(h.track_size) + " bytes");
         } else {
-            const CkdImageHeader& h1 = members_.front().header;
+            const DeviceHeader& h1 = members_.front().header;
             if (h.magic != h1.magic)
                 fail(ErrorKind::Unreadable, at,
                      "magic \"" + printable_magic(h.magic) + "\" differs from file 1's \"" + printable_magic(h1.magic) + "\"");
@@ -332,13 +306,14 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
                          hex_byte(h1.devtype_byte));
         }
 
-        if (seq == 1 ? h.file_seq > 1 : h.file_seq != seq)
+        if (seq == 1 ? h.file_sequence > 1 : h.file_sequence != seq)
             fail(ErrorKind::Unreadable, file_place(name, 17),
-                 h.file_seq == 0xFF ? std::string("file sequence number is 255: a dasdcopy into it did not finish")
-                                    : "file sequence number is " + std::to_string(h.file_seq) + ", expected " +
-                                          (seq == 1 ? std::string("0 or 1") : std::to_string(seq)));
+                 h.file_sequence == 0xFF
+                     ? std::string("file sequence number is 255: a dasdcopy into it did not finish")
+                     : "file sequence number is " + std::to_string(h.file_sequence) + ", expected " +
+                           (seq == 1 ? std::string("0 or 1") : std::to_string(seq)));
 
-        uint64_t slots = hr.size - kCkdHeaderSize;
+        uint64_t slots = hr.size - kDeviceHeaderSize;
         if (slots % h.track_size != 0)
             fail(ErrorKind::Unreadable, at,
                  "file size " + std::to_string(hr.size) + " is not the 512-byte header plus whole " +
@@ -360,16 +335,16 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         // that, and so do we.
         bool last;
         const uint64_t last_cyl = next_cyl + cyls - 1;
-        if (h.high_cyl == 0) {
+        if (h.last_cylinder == 0) {
             last = true;
-        } else if (seq == 1 && h.high_cyl == cyls) {
+        } else if (seq == 1 && h.last_cylinder == cyls) {
             last = true;
-        } else if (h.high_cyl != last_cyl) {
+        } else if (h.last_cylinder != last_cyl) {
             fail(ErrorKind::Unreadable, file_place(name, 18),
-                 "header says its last cylinder is " + std::to_string(h.high_cyl) + ", but the file holds cylinders " +
+                 "header says its last cylinder is " + std::to_string(h.last_cylinder) + ", but the file holds cylinders " +
                      std::to_string(next_cyl) + "-" + std::to_string(last_cyl));
         } else {
-            last = h.file_seq == 0;  // a lone file (sequence 0) naming its own last cylinder
+            last = h.file_sequence == 0;  // a lone file (sequence 0) naming its own last cylinder
         }
 
         m.header = h;
@@ -383,8 +358,8 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
             break;
     }
 
-    const CkdImageHeader& h1 = members_.front().header;
-    info_.format = h1.magic_str();
+    const DeviceHeader& h1 = members_.front().header;
+    info_.format = h1.magic_text();
     info_.devtype_byte = h1.devtype_byte;
     info_.cylinders = next_cyl;
     info_.heads = h1.heads;
@@ -404,7 +379,7 @@ const CkdImageReader::Member& CkdImageReader::member_of(uint32_t cyl) const
 uint64_t CkdImageReader::slot_offset(const Member& m, TrackAddress addr) const
 {
     uint64_t index = uint64_t(addr.cyl - m.first_cyl) * info_.heads + addr.head;
-    return kCkdHeaderSize + index * info_.track_size;
+    return kDeviceHeaderSize + index * info_.track_size;
 }
 
 void CkdImageReader::read_track(TrackAddress addr, TrackImage& out)
@@ -441,10 +416,8 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
 std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, const NewCkdVolume& spec)
 {
     const Place at = file_place(path);
-    std::array<char, 8> magic{};
     if (spec.format != kMagicP370 && spec.format != kMagicP064)
         fail(ErrorKind::Internal, at, "plain CKD writer asked for format \"" + spec.format + "\"");
-    std::memcpy(magic.data(), spec.format.data(), 8);
     if (spec.heads == 0 || spec.heads > kMaxHeads)
         fail(ErrorKind::Device, at, "cannot make a CKD image with " + std::to_string(spec.heads) + " heads per cylinder");
     if (spec.track_size < kEmptyTrackSize || spec.track_size > kMaxTrackSize)
@@ -484,17 +457,17 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
     for (uint32_t i = 0; i < files; ++i) {
         uint32_t first_cyl = i * per_file;
         uint32_t cyls = std::min(per_file, spec.cylinders - first_cyl);
-        CkdImageHeader h;
-        h.magic = magic;
+        DeviceHeader h;
+        h.set_magic(spec.format);
         h.heads = spec.heads;
         h.track_size = spec.track_size;
         h.devtype_byte = spec.devtype_byte;
-        h.file_seq = files == 1 ? 0 : uint8_t(i + 1);
-        h.high_cyl = i + 1 == files ? 0 : uint16_t(first_cyl + cyls - 1);
+        h.file_sequence = files == 1 ? 0 : uint8_t(i + 1);
+        h.last_cylinder = i + 1 == files ? 0 : uint16_t(first_cyl + cyls - 1);
 
         w->pending_.emplace_back(names[i]);
         PendingFile& pf = w->pending_.back();
-        const uint64_t size = kCkdHeaderSize + uint64_t(cyls) * spec.heads * spec.track_size;
+        const uint64_t size = kDeviceHeaderSize + uint64_t(cyls) * spec.heads * spec.track_size;
         // The slots start as holes of zeros; only the bytes of each track are written.
         truncate_file(pf.fd(), size, pf.temp_path());
         auto raw = h.encode();
@@ -535,7 +508,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
         sync_parent_folder(busy);
         first.path = busy;
     }
-    std::array<uint8_t, kCkdHeaderSize> marked = w->commit_header_;
+    std::array<uint8_t, kDeviceHeaderSize> marked = w->commit_header_;
     std::memcpy(marked.data(), kCkdBusyMagic, 8);
     if (record) {
         const auto rec = record->encode();

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "formats/volume/busy_image.hpp"
+#include "formats/volume/device_header.hpp"
 #include "formats/io/file.hpp"
 #include "formats/volume/volume.hpp"
 
@@ -28,28 +29,12 @@
 
 namespace ddr {
 
-inline constexpr size_t kCkdHeaderSize = 512;
 inline constexpr unsigned kCkdMaxFiles = 27;
 // The largest volume a plain CKD image can describe: Hercules keeps cylinder numbers in
 // 16 bits (CC of the home address, highcyl of the header), so cylinders 0..65535.
 inline constexpr uint32_t kCkdMaxCylinders = 65536;
 // Written over the first file's magic while a ddr restore updates the image in place.
 inline constexpr char kCkdBusyMagic[] = "DDR_BUSY";
-
-// The fields of the 512-byte device header (little-endian numbers).
-struct CkdImageHeader {
-    std::array<char, 8> magic{};  // "CKD_P370", "CKD_P064", ...
-    uint32_t heads = 0;
-    uint32_t track_size = 0;
-    uint8_t devtype_byte = 0;
-    uint8_t file_seq = 0;         // 0 = the only file; 1.. = position in a multi-file set
-    uint16_t high_cyl = 0;        // last cylinder in this file; 0 in the last/only file
-
-    std::string magic_str() const { return std::string(magic.data(), magic.size()); }
-    // The header bytes as dasdinit writes them: the fields above, zeros after.
-    std::array<uint8_t, kCkdHeaderSize> encode() const;
-    static CkdImageHeader decode(const uint8_t* p512);
-};
 
 // Hercules' per-type default split: the most cylinders that keep a file within
 // 2^31 - 1 bytes, floor((2^31 - 512) / (heads * track_size)).  2519 for a 3390.
@@ -99,7 +84,7 @@ public:
         std::string path;
         UniqueFd owned_fd;   // the reader's own descriptor (unset for files being created)
         int fd = -1;
-        CkdImageHeader header;
+        DeviceHeader header;
         uint32_t first_cyl = 0;
         uint32_t cylinders = 0;
     };
@@ -111,7 +96,7 @@ private:
 
     CkdVolumeInfo info_;
     std::vector<Member> members_;
-    std::array<uint8_t, kCkdHeaderSize> first_header_{};  // raw bytes of file 1's header
+    std::array<uint8_t, kDeviceHeaderSize> first_header_{};  // raw bytes of file 1's header
     Bytes slot_;                                          // reusable read buffer
 
     const Member& member_of(uint32_t cyl) const;
@@ -161,7 +146,7 @@ private:
     bool committed_ = false;
     CkdImageReader image_;    // the open files and geometry
     std::vector<PendingFile> pending_;  // create: the temporary files, in set order
-    std::array<uint8_t, kCkdHeaderSize> commit_header_{};  // update: file 1's header to restore
+    std::array<uint8_t, kDeviceHeaderSize> commit_header_{};  // update: file 1's header to restore
 
     uint64_t frontier_ = 0;   // create: every track below this has been written or filled
     Bytes buf_;

@@ -219,7 +219,7 @@ TEST_CASE("CCKD builder: the size limit counts images and the L2 tables still to
         l.kind = Kind{Flavor::Ckd, false, false, "CKD_C370"};
         l.devhdr.heads = 15;
         l.devhdr.track_size = 56832;
-        l.devhdr.devtype = 0x90;
+        l.devhdr.devtype_byte = 0x90;
         l.cdevhdr.options = 0x41;
         l.cdevhdr.cyls = 20;
         l.cdevhdr.nullfmt = 1;

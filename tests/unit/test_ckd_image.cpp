@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // A 512-byte device header built by hand from the spec (ddrimage(5)), independent of
-// CkdImageHeader::encode.
+// DeviceHeader::encode.
 Bytes header_bytes(const char* magic, uint32_t heads, uint32_t trksize, uint8_t dev, uint8_t seq, uint16_t highcyl)
 {
     Bytes h(512, 0);
@@ -99,7 +99,7 @@ size_t files_in(const TempDir& dir)
 
 TEST_CASE("CKD header: the bytes of ddrimage(5), both ways")
 {
-    CkdImageHeader h;
+    DeviceHeader h;
     std::memcpy(h.magic.data(), "CKD_P370", 8);
     h.heads = 15;
     h.track_size = 56832;
@@ -107,20 +107,20 @@ TEST_CASE("CKD header: the bytes of ddrimage(5), both ways")
     auto raw = h.encode();
     CHECK(Bytes(raw.begin(), raw.end()) == header_bytes("CKD_P370", 15, 56832, 0x90, 0, 0));
     // Split part 1 of a 3390-3: "…9001 d609…".
-    h.file_seq = 1;
-    h.high_cyl = 2518;
+    h.file_sequence = 1;
+    h.last_cylinder = 2518;
     raw = h.encode();
     CHECK(raw[16] == 0x90);
     CHECK(raw[17] == 0x01);
     CHECK(raw[18] == 0xD6);
     CHECK(raw[19] == 0x09);
-    CkdImageHeader back = CkdImageHeader::decode(raw.data());
-    CHECK(back.magic_str() == "CKD_P370");
+    DeviceHeader back = DeviceHeader::decode(raw.data());
+    CHECK(back.magic_text() == "CKD_P370");
     CHECK(back.heads == 15);
     CHECK(back.track_size == 56832);
     CHECK(back.devtype_byte == 0x90);
-    CHECK(back.file_seq == 1);
-    CHECK(back.high_cyl == 2518);
+    CHECK(back.file_sequence == 1);
+    CHECK(back.last_cylinder == 2518);
 }
 
 TEST_CASE("CKD split: default cylinders per file and file names (ddrimage(5))")

@@ -369,7 +369,7 @@ TEST_CASE("EAV: an update holds L2 tables only for the groups it writes, not for
     TempDir scratch;
     cckd::TempFile file(scratch.file("b.eav"));
     cckd::BuildLayout l2 = cckd::fresh_layout(cckd::Kind{cckd::Flavor::Ckd, true, false, "CKD_E064", true},
-                                              cckd::DeviceHeader{}, kLargest, cckd::kNullFmt1, kLargestTracks,
+                                              DeviceHeader{}, kLargest, cckd::kNullFmt1, kLargestTracks,
                                               CckdCompression::Zlib, -1, "too big");
     cckd::Builder b(file.file(), l2);
     for (uint64_t u = 0; u < kLargestTracks; u += 97)

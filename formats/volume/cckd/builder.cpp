@@ -173,10 +173,9 @@ void Builder::finish()
     h.used = end_;
     h.free = h.free_total = h.free_largest = h.free_number = h.free_imbed = 0;
     std::array<uint8_t, kDeviceHeaderSize + kCompressedHeaderSize> headers{};
-    layout_.devhdr.magic = {};
-    const std::string magic = layout_.kind.magic;
-    std::copy(magic.begin(), magic.end(), layout_.devhdr.magic.begin());
-    layout_.devhdr.store(headers.data());
+    layout_.devhdr.set_magic(layout_.kind.magic);
+    const auto device_header = layout_.devhdr.encode();
+    std::copy(device_header.begin(), device_header.end(), headers.begin());
     h.store(headers.data() + kCompressedHeaderPos, wide, order);
     file_.write_exact(0, headers);
     finished_ = true;

@@ -17,7 +17,7 @@ FbaVolumeInfo info_of(const Container& c)
     FbaVolumeInfo info;
     info.format = c.kind().magic;
     info.blocks = c.header().cyls;
-    info.devtype = fba_devtype_from_byte(c.device_header().devtype);
+    info.devtype = fba_devtype_from_byte(c.device_header().devtype_byte);
     info.files = {c.path()};
     info.bytes = c.file_size();
     return info;
@@ -139,7 +139,7 @@ CfbaImageWriter::CfbaImageWriter(const std::string& path, const NewFbaVolume& sp
     DeviceHeader devhdr;
     devhdr.heads = uint32_t(spec.blocks);
     devhdr.track_size = kFbaBlockSize;
-    devhdr.devtype = uint8_t(spec.devtype & 0xFF);
+    devhdr.devtype_byte = uint8_t(spec.devtype & 0xFF);
     BuildLayout layout = fresh_layout(Kind{Flavor::Fba, wide, false, spec.format}, devhdr, uint32_t(spec.blocks), 0,
                                       cfba_groups(spec.blocks), options.compression, options.level, kTooBigFba);
     layout.l1_entries = hercules_l1_entries(spec.blocks);

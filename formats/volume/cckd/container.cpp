@@ -57,7 +57,7 @@ void Container::check_headers()
         bad(0, "is a Hercules shadow file (" + kind_.magic +
                    "), which holds only the tracks changed since its base image; merge it first "
                    "(dasdcopy base sf=shadow merged) and read the result");
-    devhdr_ = DeviceHeader::parse(head.data());
+    devhdr_ = DeviceHeader::decode(head.data());
     cdevhdr_ = CompressedHeader::parse(head.data() + kCompressedHeaderPos, kind_.wide);
     const bool ckd = kind_.flavor == Flavor::Ckd;
     const uint64_t hdr = kCompressedHeaderPos;
@@ -114,8 +114,8 @@ void Container::check_eav_headers()
         bad(8, "device header says " + eav::geometry_problem(devhdr_.heads, eav::kTrackSize, eav::kDevtypeByte));
     if (devhdr_.track_size != eav::kTrackSize)
         bad(12, "device header says " + eav::geometry_problem(eav::kHeads, devhdr_.track_size, eav::kDevtypeByte));
-    if (devhdr_.devtype != eav::kDevtypeByte)
-        bad(16, "device header says " + eav::geometry_problem(eav::kHeads, eav::kTrackSize, devhdr_.devtype));
+    if (devhdr_.devtype_byte != eav::kDevtypeByte)
+        bad(16, "device header says " + eav::geometry_problem(eav::kHeads, eav::kTrackSize, devhdr_.devtype_byte));
     if (std::string why = eav::cylinder_count_problem(cdevhdr_.cyls); !why.empty())
         bad(hdr + 12, "compressed header says " + why);
     const uint64_t needed = l1_entries_for(uint64_t(cdevhdr_.cyls) * eav::kHeads);

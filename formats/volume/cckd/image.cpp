@@ -17,7 +17,7 @@ CkdVolumeInfo info_of(const Container& c)
 {
     CkdVolumeInfo info;
     info.format = c.kind().magic;
-    info.devtype_byte = c.device_header().devtype;
+    info.devtype_byte = c.device_header().devtype_byte;
     info.cylinders = c.header().cyls;
     info.heads = c.device_header().heads;
     info.track_size = c.device_header().track_size;
@@ -159,7 +159,7 @@ CckdImageWriter::CckdImageWriter(const std::string& path, const NewCkdVolume& sp
     DeviceHeader devhdr;
     devhdr.heads = spec.heads;
     devhdr.track_size = spec.track_size;
-    devhdr.devtype = spec.devtype_byte;
+    devhdr.devtype_byte = spec.devtype_byte;
     // Header null format 1: an untouched track of a new volume is an empty formatted
     // track, and groups of them need no L2 table.
     BuildLayout layout = fresh_layout(Kind{Flavor::Ckd, wide, false, spec.format, eav_}, devhdr, spec.cylinders, kNullFmt1,

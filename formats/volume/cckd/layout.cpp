@@ -47,31 +47,6 @@ std::string magic_for(Flavor flavor, bool wide)
     return wide ? "FBA_C064" : "FBA_C370";
 }
 
-DeviceHeader DeviceHeader::parse(const uint8_t* p)
-{
-    DeviceHeader h;
-    std::memcpy(h.magic.data(), p, 8);
-    h.heads = load_le32(p + 8);
-    h.track_size = load_le32(p + 12);
-    h.devtype = p[16];
-    h.fileseq = p[17];
-    h.highcyl = load_le16(p + 18);
-    std::memcpy(h.serial.data(), p + 20, h.serial.size());
-    return h;
-}
-
-void DeviceHeader::store(uint8_t* p) const
-{
-    std::memset(p, 0, kDeviceHeaderSize);
-    std::memcpy(p, magic.data(), 8);
-    store_le32(p + 8, heads);
-    store_le32(p + 12, track_size);
-    p[16] = devtype;
-    p[17] = fileseq;
-    store_le16(p + 18, highcyl);
-    std::memcpy(p + 20, serial.data(), serial.size());
-}
-
 CompressedHeader CompressedHeader::parse(const uint8_t* p, bool wide)
 {
     CompressedHeader h;

@@ -1,6 +1,6 @@
 // The on-disk structures of Hercules' compressed DASD images (ddrimage(5)):
 //
-//   0     device header (512): magic, heads, track size, device type   always little-endian
+//   0     device header (512, device_header.hpp)                       always little-endian
 //   512   compressed header "cdevhdr" (512)                             byte order per option bit 0x02
 //   1024  L1 table: one entry per 256 tracks (CKD) or block groups (FBA)
 //   ...   L2 tables (256 entries each) and stored images, in any order
@@ -13,6 +13,7 @@
 
 #include "formats/io/bytes.hpp"
 #include "formats/volume/ckd_track.hpp"
+#include "formats/volume/device_header.hpp"
 
 #include <array>
 #include <cstdint>
@@ -21,8 +22,7 @@
 
 namespace ddr::cckd {
 
-inline constexpr size_t kDeviceHeaderSize = 512;
-inline constexpr uint64_t kCompressedHeaderPos = 512;
+inline constexpr uint64_t kCompressedHeaderPos = kDeviceHeaderSize;
 inline constexpr size_t kCompressedHeaderSize = 512;
 inline constexpr uint64_t kL1Pos = 1024;
 inline constexpr unsigned kL2Entries = 256;
@@ -72,19 +72,6 @@ struct Kind {
 // our CKD_E064 (wide, eav); nullopt for anything else (plain CKD_P370 included).
 std::optional<Kind> classify_magic(const uint8_t* first8);
 std::string magic_for(Flavor flavor, bool wide);
-
-struct DeviceHeader {
-    std::array<char, 8> magic{};
-    uint32_t heads = 0;       // CKD: tracks per cylinder (SDL CFBA: sectors)
-    uint32_t track_size = 0;  // CKD: bytes per track slot (SDL CFBA: 512)
-    uint8_t devtype = 0;      // low byte of the device type
-    uint8_t fileseq = 0;
-    uint16_t highcyl = 0;
-    std::array<char, 12> serial{};  // SDL's device serial (ASCII digits); zeros from Hercules 3.13
-
-    static DeviceHeader parse(const uint8_t* p512);
-    void store(uint8_t* p512) const;  // bytes 32-511 are zeros
-};
 
 struct CompressedHeader {
     std::array<uint8_t, 3> vrm{0, 3, 1};

@@ -189,8 +189,8 @@ BuildLayout fresh_layout(const Kind& kind, const DeviceHeader& devhdr, uint32_t 
     BuildLayout layout;
     layout.kind = kind;
     layout.devhdr = devhdr;
-    layout.devhdr.fileseq = 0;
-    layout.devhdr.highcyl = 0;
+    layout.devhdr.file_sequence = 0;
+    layout.devhdr.last_cylinder = 0;
     CompressedHeader& h = layout.cdevhdr;
     h.options = kind.wide ? kFreshOptions64 : kFreshOptions32;
     h.cyls = cyls;
