@@ -1,6 +1,7 @@
 #include "ddr/device_choice.hpp"
 
 #include "formats/io/error.hpp"
+#include "formats/io/wording.hpp"
 
 #include <algorithm>
 
@@ -102,12 +103,6 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
                ", MTCK " + std::to_string(vhr.mtck) + ")" +
                (best.size() > 1 ? "; it fits " + devices_fitting(vhr) + ": use --devtype to choose another" : "");
     return *best.front().device;
-}
-
-std::string hex_byte(uint8_t value)
-{
-    static const char* digits = "0123456789ABCDEF";
-    return std::string("X'") + digits[value >> 4] + digits[value & 15] + "'";
 }
 
 std::string describe_image(const CkdVolumeInfo& info)

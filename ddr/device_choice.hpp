@@ -29,9 +29,6 @@ void set_eav_last_cylinder(DdrVolumeHeader& vhr, uint32_t last);
 // The last cylinder an EAV dump's VHR records, if it is one.
 std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr);
 
-// "X'90'": a device type byte as IBM writes hex.
-std::string hex_byte(uint8_t value);
-
 // What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
 std::string describe_image(const CkdVolumeInfo& info);
 

@@ -26,6 +26,19 @@ inline std::string counted(uint64_t n, const std::string& noun)
     return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
+// How a byte is written in hex for messages: as IBM writes it, for the bytes of IBM's
+// formats (a device type byte: "X'90'"), or as C does, for the flag and code bytes of
+// Hercules' containers ("0x0C").
+enum class HexStyle { Ibm, C };
+
+// One byte in two upper-case hex digits, in `style`: "X'0C'" or "0x0C".
+inline std::string hex_byte(uint8_t value, HexStyle style = HexStyle::Ibm)
+{
+    static constexpr char digits[] = "0123456789ABCDEF";
+    const std::string two{digits[value >> 4], digits[value & 0xF]};
+    return style == HexStyle::Ibm ? "X'" + two + "'" : "0x" + two;
+}
+
 // "0-10, 50-60, 99": ascending runs of cylinders or blocks; "none" if there are none.
 inline std::string ranges_text(const std::vector<std::pair<uint32_t, uint32_t>>& ranges)
 {

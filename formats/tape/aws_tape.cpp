@@ -1,21 +1,16 @@
 #include "formats/tape/aws_tape.hpp"
 
 #include "formats/io/file.hpp"
+#include "formats/io/wording.hpp"
 
 #include <cstdio>
 
 namespace ddr {
 
-namespace {
-
-std::string hex2(uint8_t v)
+std::string aws_flags_text(uint8_t flags1, uint8_t flags2)
 {
-    char s[8];
-    std::snprintf(s, sizeof s, "0x%02X", v);
-    return s;
+    return hex_byte(flags1, HexStyle::C) + " " + hex_byte(flags2, HexStyle::C);
 }
-
-} // namespace
 
 // ---- AwsChunkReader ----
 
@@ -85,7 +80,7 @@ TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& f
 
         if ((h.flags1 & kAwsUnknownFlags1) || (h.flags2 & kAwsUnknownFlags2))
             malformed(at, "AWS header at offset " + std::to_string(at) + " has undefined flag bits (flags " +
-                              hex2(h.flags1) + " " + hex2(h.flags2) + ")");
+                              aws_flags_text(h.flags1, h.flags2) + ")");
         if (h.previous != last_length_) {
             std::string what = "AWS header at offset " + std::to_string(at) + " gives the previous chunk length as " +
                                std::to_string(h.previous) + ", but that chunk holds " +
@@ -100,7 +95,7 @@ TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& f
         if (h.flags1 & kAwsTapeMark) {
             if (h.flags1 != kAwsTapeMark || h.flags2 != 0)
                 malformed(at, "tape mark header at offset " + std::to_string(at) + " also carries flags " +
-                                  hex2(h.flags1) + " " + hex2(h.flags2));
+                                  aws_flags_text(h.flags1, h.flags2));
             if (h.length != 0)
                 malformed(at, "tape mark header at offset " + std::to_string(at) + " says it carries " +
                                   std::to_string(h.length) + " bytes");
@@ -116,7 +111,7 @@ TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& f
         const uint8_t c2 = h.flags2 & kHetBusTechZlib;
         if (!in_block) {
             if (!(h.flags1 & kAwsStartOfBlock))
-                malformed(at, "chunk at offset " + std::to_string(at) + " (flags " + hex2(h.flags1) +
+                malformed(at, "chunk at offset " + std::to_string(at) + " (flags " + hex_byte(h.flags1, HexStyle::C) +
                                   ") continues a block that never started");
             in_block = true;
             flags1 = c1;
@@ -127,9 +122,9 @@ TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& f
                                   " starts a new block before the block at offset " + std::to_string(start) +
                                   " ended");
             if (c1 != flags1 || c2 != flags2)
-                malformed(at, "chunk at offset " + std::to_string(at) + " has compression flags " + hex2(c1) +
-                                  " " + hex2(c2) + ", but its block started with " + hex2(flags1) + " " +
-                                  hex2(flags2));
+                malformed(at, "chunk at offset " + std::to_string(at) + " has compression flags " +
+                                  aws_flags_text(c1, c2) + ", but its block started with " +
+                                  aws_flags_text(flags1, flags2));
         }
 
         // A whole block in one chunk of a mapped file: hand out the bytes where they lie.
@@ -315,7 +310,7 @@ TapeRecord AwsTapeReader::read_view(ByteSpan& block, bool& stable)
     TapeRecord r = chunks_.read_view(block, stable, f1, f2);
     if (r == TapeRecord::Block && (f1 || f2))
         fail(ErrorKind::Unreadable, chunks_.place(),
-             "block is HET-compressed (flags " + hex2(f1) + " " + hex2(f2) + "), which a plain AWS tape cannot hold");
+             "block is HET-compressed (flags " + aws_flags_text(f1, f2) + "), which a plain AWS tape cannot hold");
     return r;
 }
 
@@ -325,7 +320,7 @@ TapeRecord AwsTapeReader::read(Bytes& block)
     TapeRecord r = chunks_.read(block, f1, f2);
     if (r == TapeRecord::Block && (f1 || f2))
         fail(ErrorKind::Unreadable, chunks_.place(),
-             "block is HET-compressed (flags " + hex2(f1) + " " + hex2(f2) + "), which a plain AWS tape cannot hold");
+             "block is HET-compressed (flags " + aws_flags_text(f1, f2) + "), which a plain AWS tape cannot hold");
     return r;
 }
 

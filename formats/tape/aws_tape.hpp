@@ -59,6 +59,9 @@ struct AwsHeader {
     }
 };
 
+// "0x80 0x00": the two flag bytes of a chunk header, for messages.
+std::string aws_flags_text(uint8_t flags1, uint8_t flags2);
+
 struct AwsReaderOptions {
     // The "previous length" field only serves backspacing, and IBM's and Hercules' tapes
     // always get it right, but other writers have not.  By default a wrong value is

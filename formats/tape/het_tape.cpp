@@ -206,11 +206,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
     const uint8_t method = flags1 & kHetCompressionMask;
     const bool bustech = (flags2 & kHetBusTechZlib) != 0;
     if (method == kHetCompressionMask || (method != 0 && bustech))
-    {
-        char flags[32];
-        std::snprintf(flags, sizeof flags, "0x%02X 0x%02X", flags1, flags2);
-        fail(ErrorKind::Unreadable, std::string("block has conflicting compression flags (") + flags + ")");
-    }
+        fail(ErrorKind::Unreadable, "block has conflicting compression flags (" + aws_flags_text(flags1, flags2) + ")");
     if (s.out.size() < kMaxTapeBlock)
         s.out.resize(kMaxTapeBlock);
 

@@ -81,10 +81,8 @@ Recognition recognise(ByteSpan head, bool whole)
     // A first "previous length" other than 0 is allowed only if what follows chains on.
     const bool chained = good >= 2 || (good == 1 && whole && pos == head.size());
     if (good == 0 || (first.previous != 0 && !chained)) {
-        char detail[96];
-        std::snprintf(detail, sizeof detail, "length %u, previous %u, flags 0x%02X 0x%02X", unsigned(first.length),
-                      unsigned(first.previous), unsigned(first.flags1), unsigned(first.flags2));
-        r.why = std::string("not an AWS or HET tape (first header: ") + detail + ")";
+        r.why = "not an AWS or HET tape (first header: length " + std::to_string(first.length) + ", previous " +
+                std::to_string(first.previous) + ", flags " + aws_flags_text(first.flags1, first.flags2) + ")";
         r.compressed = false;
         return r;
     }

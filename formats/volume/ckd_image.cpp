@@ -1,5 +1,7 @@
 #include "formats/volume/ckd_image.hpp"
 
+#include "formats/io/wording.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -34,12 +36,6 @@ bool magic_is(const std::array<char, 8>& magic, const char* text)
 bool is_plain_magic(const std::array<char, 8>& magic)
 {
     return magic_is(magic, kMagicP370) || magic_is(magic, kMagicP064);
-}
-
-std::string hex_byte(uint8_t b)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    return std::string("X'") + hex[b >> 4] + hex[b & 15] + "'";
 }
 
 std::string printable_magic(const std::array<char, 8>& magic)

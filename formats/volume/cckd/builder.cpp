@@ -1,6 +1,6 @@
 #include "formats/volume/cckd/builder.hpp"
 
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
 #include "formats/io/error.hpp"
 
 #include <algorithm>

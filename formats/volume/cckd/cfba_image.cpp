@@ -1,6 +1,7 @@
 #include "formats/volume/cckd/cfba_image.hpp"
 
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
+#include "formats/io/wording.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -30,7 +31,7 @@ bool all_zero(const uint8_t* p, size_t n)
 
 void check_blocks(const FbaVolumeInfo& info, uint64_t first, size_t bytes, const char* what)
 {
-    const Place at = block_place(info.files[0], first);
+    const Place at = file_place(info.files[0]).with_fba_block(first);
     if (bytes % kFbaBlockSize != 0)
         fail(ErrorKind::Internal, at,
              std::string("cannot ") + what + " " + std::to_string(bytes) + " bytes: not a whole number of 512-byte blocks");
@@ -49,7 +50,7 @@ uint64_t hercules_l1_entries(uint64_t sectors) { return l1_entries_for(sectors /
 
 Place group_place(const FbaVolumeInfo& info, uint64_t group)
 {
-    return block_place(info.files[0], group * kCfbaGroupBlocks);
+    return file_place(info.files[0]).with_fba_block(group * kCfbaGroupBlocks);
 }
 
 } // namespace
@@ -98,12 +99,12 @@ void CfbaImageReader::read_blocks(uint64_t first, MutableByteSpan out)
 WriterCore::Rules CfbaImageWriter::rules() const
 {
     WriterCore::Rules r;
-    r.place = [](uint64_t unit) { return block_place("", unit * kCfbaGroupBlocks); };
+    r.place = [](uint64_t unit) { return Place().with_fba_block(unit * kCfbaGroupBlocks); };
     r.check_copied = [](uint64_t unit, Job& job, const Place& where) {
         const Bytes& img = job.stored;
         if (img[0] > uint8_t(CckdCompression::Bzip2))
             fail(ErrorKind::Unreadable, where,
-                 "block group image has compression code " + hex_byte(img[0]) + " (expected 0, 1 or 2)");
+                 "block group image has compression code " + hex_byte(img[0], HexStyle::C) + " (expected 0, 1 or 2)");
         if (load_be32(img.data() + 1) != unit)
             fail(ErrorKind::Unreadable, where,
                  "block group image header says group " + std::to_string(load_be32(img.data() + 1)) + ", not this group");

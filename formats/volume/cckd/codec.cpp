@@ -1,7 +1,7 @@
 #include "formats/volume/cckd/codec.hpp"
 
 #include "formats/volume/cckd/layout.hpp"
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
 #include "formats/io/error.hpp"
 
 #include <bzlib.h>

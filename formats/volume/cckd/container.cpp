@@ -1,6 +1,6 @@
 #include "formats/volume/cckd/container.hpp"
 
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
 #include "formats/volume/cckd/eav_container.hpp"
 
 #include <algorithm>

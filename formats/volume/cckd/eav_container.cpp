@@ -1,6 +1,7 @@
 #include "formats/volume/cckd/eav_container.hpp"
 
 #include "formats/io/bytes.hpp"
+#include "formats/io/wording.hpp"
 #include "formats/volume/ckd_track.hpp"
 
 #include <cstdio>
@@ -26,11 +27,8 @@ std::string geometry_problem(uint32_t heads, uint32_t track_size, uint8_t devtyp
         return std::to_string(heads) + " heads per cylinder; a CKD_E064 volume is a 3390 with 15";
     if (track_size != kTrackSize)
         return "track size " + std::to_string(track_size) + "; a CKD_E064 volume has the 3390's 56,832-byte tracks";
-    if (devtype_byte != kDevtypeByte) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02X", unsigned(devtype_byte));
-        return std::string("device type byte ") + hex + "; a CKD_E064 volume is a 3390 (0x90)";
-    }
+    if (devtype_byte != kDevtypeByte)
+        return "device type byte " + hex_byte(devtype_byte, HexStyle::C) + "; a CKD_E064 volume is a 3390 (0x90)";
     return "";
 }
 

@@ -1,6 +1,7 @@
 #include "formats/volume/cckd/image.hpp"
 
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
+#include "formats/io/wording.hpp"
 #include "formats/volume/cckd/eav_container.hpp"
 
 #include <cstring>
@@ -83,7 +84,7 @@ CckdImageReader::CckdImageReader(const std::string& path) : container_(path)
 
 void CckdImageReader::read_track(TrackAddress addr, TrackImage& out)
 {
-    const Place where = track_place(info_.files[0], addr.cyl, addr.head);
+    const Place where = file_place(info_.files[0]).with_track(addr.cyl, addr.head);
     if (addr.cyl >= info_.cylinders || addr.head >= info_.heads)
         fail(ErrorKind::Internal, where,
              "track is outside the volume (" + std::to_string(info_.cylinders) + " cylinders of " +
@@ -107,13 +108,14 @@ WriterCore::Rules CckdImageWriter::rules() const
     const bool eav = eav_;
     WriterCore::Rules r;
     r.place = [heads](uint64_t unit) {
-        return track_place("", uint32_t(unit / heads), uint32_t(unit % heads));
+        return Place().with_track(uint32_t(unit / heads), uint32_t(unit % heads));
     };
     r.check_copied = [heads, track_size, fmt2, eav](uint64_t unit, Job& job, const Place& where) {
         const TrackAddress addr{uint32_t(unit / heads), uint32_t(unit % heads)};
         const Bytes& img = job.stored;
         if (img[0] > uint8_t(CckdCompression::Bzip2))
-            fail(ErrorKind::Unreadable, where, "track image has compression code " + hex_byte(img[0]) + " (expected 0, 1 or 2)");
+            fail(ErrorKind::Unreadable, where,
+                 "track image has compression code " + hex_byte(img[0], HexStyle::C) + " (expected 0, 1 or 2)");
         const auto cchh = encode_cchh(addr);
         if (std::memcmp(img.data() + 1, cchh.data(), 4) != 0)
             fail(ErrorKind::Unreadable, where, "track image header says " + cchh_text(img.data() + 1, eav) + ", not this track");
@@ -185,7 +187,7 @@ CckdImageWriter::CckdImageWriter(const std::string& path, unsigned threads)
 
 Place CckdImageWriter::place_of(TrackAddress addr) const
 {
-    return track_place(info_.files[0], addr.cyl, addr.head);
+    return file_place(info_.files[0]).with_track(addr.cyl, addr.head);
 }
 
 uint64_t CckdImageWriter::unit_of(TrackAddress addr, const char* what) const
@@ -245,7 +247,7 @@ void CckdImageWriter::write_track(TrackAddress addr, const TrackImage& track)
                  "-byte tracks of this image");
     if (t[0] != 0)
         fail(ErrorKind::Device, where,
-             "home address flag byte is " + hex_byte(t[0]) +
+             "home address flag byte is " + hex_byte(t[0], HexStyle::C) +
                  "; a CCKD image keeps its compression code there and can only store 0");
     const auto cchh = encode_cchh(addr);
     if (std::memcmp(t.data() + 1, cchh.data(), 4) != 0) {

@@ -1,6 +1,6 @@
 #include "formats/volume/cckd/writer_core.hpp"
 
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
 
 #include <algorithm>
 #include <cerrno>

@@ -14,7 +14,7 @@
 #include "formats/volume/cckd/builder.hpp"
 #include "formats/volume/cckd/container.hpp"
 #include "formats/volume/cckd/pipeline.hpp"
-#include "formats/volume/cckd/place.hpp"
+#include "formats/io/error.hpp"
 
 #include <functional>
 #include <memory>
