@@ -96,6 +96,17 @@ void ManifestWriter::add_group(uint32_t first_block, uint32_t count, uint64_t ha
     ++count_;
 }
 
+void ManifestWriter::add(const UnitGeometry& geometry, Unit u, uint64_t hash)
+{
+    if (geometry.fba()) {
+        add_group(u.address, u.count, hash);
+        return;
+    }
+    uint8_t b[4];
+    store_be32(b, u.address);
+    add(decode_cchh(b, geometry.eav_form), hash);
+}
+
 void ManifestWriter::finish()
 {
     char line[64];

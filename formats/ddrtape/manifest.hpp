@@ -23,6 +23,7 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "formats/volume/ckd_track.hpp"
 #include "formats/io/file.hpp"
 
@@ -71,6 +72,8 @@ public:
 
     void add(TrackAddress addr, uint64_t hash);
     void add_group(uint32_t first_block, uint32_t count, uint64_t hash);
+    // The line of unit `u`: a track's (t) or a block group's (g).
+    void add(const UnitGeometry& geometry, Unit u, uint64_t hash);
     void finish();
 
 private:
