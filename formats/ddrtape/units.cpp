@@ -37,6 +37,14 @@ uint32_t UnitGeometry::with_key(uint32_t address, uint64_t key) const
     return fba() ? uint32_t(key) : cchh_of({uint32_t(key), track_of(address, eav_form).head});
 }
 
+uint64_t UnitGeometry::order_of(uint32_t address) const
+{
+    if (fba())
+        return address;
+    const TrackAddress a = track_of(address, eav_form);
+    return (uint64_t(a.cyl) << 16) | a.head;
+}
+
 std::string UnitGeometry::describe(uint32_t address) const
 {
     if (fba())
@@ -326,19 +334,20 @@ private:
 
 class FbaSink : public UnitSink {
 public:
-    explicit FbaSink(FbaVolumeWriter& volume) : volume_(volume) {}
+    FbaSink(FbaVolumeWriter& volume, std::string name) : volume_(volume), name_(std::move(name)) {}
     void write(uint32_t target, uint32_t count, Bytes& bytes, const Place& where) override
     {
         const uint64_t blocks = volume_.info().blocks;
         if (uint64_t(target) + count > blocks)
             fail(ErrorKind::Refused, where,
-                 "the dump writes block " + std::to_string(uint64_t(target) + count - 1) + " but the target has " +
-                     counted(blocks, "block"));
+                 "the dump writes block " + std::to_string(uint64_t(target) + count - 1) + " but " + name_ + " has " +
+                     std::to_string(blocks) + " blocks");
         volume_.write_blocks(target, ByteSpan(bytes.data(), size_t(count) * kFbaBlockSize));
     }
 
 private:
     FbaVolumeWriter& volume_;
+    std::string name_;
 };
 
 } // namespace
@@ -353,14 +362,14 @@ std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string
     return std::make_unique<FbaUnits>(volume, name);
 }
 
-std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume)
+std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume, const std::string&)
 {
     return std::make_unique<CkdSink>(volume);
 }
 
-std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume)
+std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume, const std::string& name)
 {
-    return std::make_unique<FbaSink>(volume);
+    return std::make_unique<FbaSink>(volume, name);
 }
 
 } // namespace ddr

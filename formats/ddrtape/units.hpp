@@ -48,6 +48,8 @@ struct UnitGeometry {
     uint64_t key_of(uint32_t address) const;
     // `address` moved to `key` (a track keeps its head).
     uint32_t with_key(uint32_t address, uint64_t key) const;
+    // A number that orders units as DDR writes them: cylinder, then head; or the block.
+    uint64_t order_of(uint32_t address) const;
     // "cyl 12 head 3", "block 240": for messages.
     std::string describe(uint32_t address) const;
     // A place naming the unit at `address` (cylinder and head, or FBA block).
@@ -152,7 +154,8 @@ public:
     virtual void write(uint32_t target, uint32_t count, Bytes& bytes, const Place& where) = 0;
 };
 
-std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume);
-std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume);
+// `name` is the target as the user named it, for messages.
+std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume, const std::string& name);
+std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume, const std::string& name);
 
 } // namespace ddr
