@@ -27,6 +27,15 @@ const uint64_t* Manifest::find(TrackAddress addr) const
     return it != tracks.end() && it->first == addr ? &it->second : nullptr;
 }
 
+const uint64_t* Manifest::find(const UnitGeometry& geometry, Unit u) const
+{
+    if (geometry.fba())
+        return find(TrackAddress{u.address, u.count});
+    uint8_t b[4];
+    store_be32(b, u.address);
+    return find(decode_cchh(b, geometry.eav_form));
+}
+
 struct ManifestWriter::Hasher {
     XXH3_state_t st;
 };

@@ -56,6 +56,8 @@ struct Manifest {
 
     // The hash of the track at `addr`, or nullptr.
     const uint64_t* find(TrackAddress addr) const;
+    // The hash of unit `u` (a track, or a block group of u.count blocks), or nullptr.
+    const uint64_t* find(const UnitGeometry& geometry, Unit u) const;
 };
 
 // Reads and checks a manifest; Error(Unreadable) names the file and line.

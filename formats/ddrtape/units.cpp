@@ -53,6 +53,13 @@ std::string UnitGeometry::describe(uint32_t address) const
     return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
 }
 
+std::string UnitGeometry::describe_unit(Unit u) const
+{
+    if (fba())
+        return "blocks " + std::to_string(u.address) + "-" + std::to_string(uint64_t(u.address) + u.count - 1);
+    return describe(u.address);
+}
+
 Place UnitGeometry::place(const std::string& file, uint32_t address) const
 {
     if (fba())
@@ -360,6 +367,19 @@ std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string
 std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string& name)
 {
     return std::make_unique<FbaUnits>(volume, name);
+}
+
+OpenedVolume open_volume_units(const std::string& path, UnitKind kind)
+{
+    OpenedVolume v;
+    if (kind == UnitKind::Track) {
+        v.ckd = open_ckd_volume(path);
+        v.units = units_of(*v.ckd, path);
+    } else {
+        v.fba = open_fba_volume(path);
+        v.units = units_of(*v.fba, path);
+    }
+    return v;
 }
 
 std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume, const std::string&)

@@ -52,6 +52,8 @@ struct UnitGeometry {
     uint64_t order_of(uint32_t address) const;
     // "cyl 12 head 3", "block 240": for messages.
     std::string describe(uint32_t address) const;
+    // "cyl 12 head 3", "blocks 240-359": a whole unit, for messages.
+    std::string describe_unit(Unit u) const;
     // A place naming the unit at `address` (cylinder and head, or FBA block).
     Place place(const std::string& file, uint32_t address) const;
     // Every unit of `extents` (in cylinders or blocks), in order.
@@ -142,6 +144,15 @@ public:
 
 std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string& name);
 std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string& name);
+
+// A volume opened for reading as units: `kind` says which kind it must be (a CKD volume
+// given for an FBA one is Error(Device), as open_ckd_volume/open_fba_volume say).
+struct OpenedVolume {
+    std::unique_ptr<CkdVolumeReader> ckd;  // one of the two
+    std::unique_ptr<FbaVolumeReader> fba;
+    std::unique_ptr<VolumeUnits> units;
+};
+OpenedVolume open_volume_units(const std::string& path, UnitKind kind);
 
 // A volume written unit by unit.
 class UnitSink {
