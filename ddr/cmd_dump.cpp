@@ -34,24 +34,19 @@ int64_t now_unix_micros()
         .count();
 }
 
-// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7).
-TrailerHeader trailer_for(const CkdDevice& dev, const CkdVolumeInfo& info, const std::vector<Extent>& extents,
-                          const DdrVolumeHeader& vhr, const std::string& source, int64_t unix_micros)
+// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7) that every kind
+// of volume has; the sources add their geometry, run_dump the TOD and the time.
+TrailerHeader trailer_for(uint16_t devtype, std::string_view model, const std::vector<Extent>& extents,
+                          uint64_t source_bytes, const std::string& source_format)
 {
     TrailerHeader t;
-    t.tod = vhr.tod;
-    t.devtype = dev.devtype;
-    t.model = std::string(dev.name);
-    t.cylinders = info.cylinders;
-    t.heads = info.heads;
-    t.track_size = info.track_size;
+    t.devtype = devtype;
+    t.model = std::string(model);
     for (const Extent& e : extents)
         t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
     t.tool = std::string("ddr ") + kDdrVersion;
-    t.unix_time = unix_micros / 1000000;
-    t.source_size = info.bytes;
-    t.source_format = info.format;
-    t.source_name = std::filesystem::path(source).filename().string();
+    t.source_size = source_bytes;
+    t.source_format = source_format;
     return t;
 }
 
@@ -305,7 +300,10 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     if (!volser.empty())
         to_ebcdic_field(volser, src.vhr.volser);
 
-    src.trailer = trailer_for(dev, info, src.extents, src.vhr, options.source, 0);
+    src.trailer = trailer_for(dev.devtype, dev.name, src.extents, info.bytes, info.format);
+    src.trailer.cylinders = info.cylinders;
+    src.trailer.heads = info.heads;
+    src.trailer.track_size = info.track_size;
     src.manifest.device = std::string(dev.name);
     src.manifest.cylinders = info.cylinders;
     src.manifest.heads = info.heads;
@@ -370,18 +368,10 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
     if (!volser.empty())
         to_ebcdic_field(volser, src.vhr.volser);
 
-    TrailerHeader& t = src.trailer;
-    t.flags = kTrailerFlagFba;
-    t.devtype = dev.devtype;
-    t.model = std::string(dev.name);
-    t.fba_blocks = info.blocks;
-    t.group_blocks = kFbaGroupBlocks;
-    for (const Extent& e : src.extents)
-        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
-    t.tool = std::string("ddr ") + kDdrVersion;
-    t.source_size = info.bytes;
-    t.source_format = info.format;
-    t.source_name = std::filesystem::path(options.source).filename().string();
+    src.trailer = trailer_for(dev.devtype, dev.name, src.extents, info.bytes, info.format);
+    src.trailer.flags = kTrailerFlagFba;
+    src.trailer.fba_blocks = info.blocks;
+    src.trailer.group_blocks = kFbaGroupBlocks;
     src.manifest.kind = "fba";
     src.manifest.device = std::string(dev.name);
     src.manifest.blocks = info.blocks;
