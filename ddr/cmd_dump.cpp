@@ -399,7 +399,7 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
     const UnitGeometry& g = src.units->geometry();
     const uint32_t eoj =
         g.fba() ? last_output + last.count - 1 : cchh_value({uint32_t(g.key_of(last_output)), src.last_head});
-    return {uint16_t(eoj >> 16), uint16_t(eoj)};
+    return {cc_of(eoj), hh_of(eoj)};
 }
 
 } // namespace
@@ -415,8 +415,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     const int64_t started = now_unix_micros();
     src.vhr.tod = tod_from_unix_micros(started);
     const uint32_t first_output = geometry.with_key(0, src.extents.front().output_first);
-    src.vhr.cc = uint16_t(first_output >> 16);
-    src.vhr.hh = uint16_t(first_output);
+    src.vhr.cc = cc_of(first_output);
+    src.vhr.hh = hh_of(first_output);
     src.trailer.tod = src.vhr.tod;
     src.trailer.unix_time = started / 1000000;
     src.trailer.source_name = std::filesystem::path(options.source).filename().string();

@@ -466,7 +466,7 @@ RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetStat
     std::string how;
     const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
     t.device = &dev;
-    t.geometry = {UnitKind::Track, dev.heads, vhr.mtck < 15};
+    t.geometry = {UnitKind::Track, dev.heads, vhr.eav_form()};
     selection = RestoreSelection(parse_extents(options.extents, options.reorder), t.geometry);
     if (summary) {
         check_dump_device(summary->trailer_devtype, summary->trailer_model, dev, options.tapes[0]);
@@ -616,12 +616,7 @@ private:
                                          "tracks invalid (R0 data on an empty track, or a count naming a head or "
                                          "record 0 it does not expect) and would discard them");
     }
-    TrackAddress address_of(uint32_t cchh) const
-    {
-        uint8_t b[4];
-        store_be32(b, cchh);
-        return decode_cchh(b, target_.geometry.eav_form);
-    }
+    TrackAddress address_of(uint32_t cchh) const { return ddr::address_of(cchh, target_.geometry.eav_form); }
 
     RestoreTarget& target_;
     const DdrVolumeHeader& vhr_;

@@ -176,7 +176,7 @@ bool hercules_cckd_flags(const TrackImage& track, uint32_t heads)
         return !(r0_plain && (recs.size() == 1 || fmt0));
     }
     for (size_t i = 1; i < recs.size(); ++i)
-        if (load_be16(recs[i].count + 2) >= heads || recs[i].record_number() == 0)
+        if (hh_of(recs[i].cchh()) >= heads || recs[i].record_number() == 0)
             return true;
     return false;
 }

@@ -53,9 +53,7 @@ void DumpChecker::add(const Place& where, const std::string& what, bool counts_a
 
 TrackAddress DumpChecker::address_of(uint32_t cchh) const
 {
-    uint8_t b[4];
-    store_be32(b, cchh);
-    return decode_cchh(b, eav_form_);
+    return ddr::address_of(cchh, eav_form_);
 }
 
 UnitGeometry DumpChecker::geometry() const
@@ -86,7 +84,7 @@ void DumpChecker::reel_started(unsigned reel, const DdrVolumeHeader& vhr, const 
     if (reels_.empty()) {
         tod_ = vhr.tod;
         first_vhr_ = vhr;
-        eav_form_ = vhr.mtck < 15;
+        eav_form_ = vhr.eav_form();
         fba_ = fba_fields(vhr).has_value();
     }
     auto r = std::make_unique<Reel>();

@@ -133,7 +133,7 @@ private:
     void finish_trailer();
     void add(const Place& where, const std::string& what, bool counts_as_unit);
     void unit_read(std::span<const ByteSpan> blocks, size_t image_length, uint32_t count, const Place& where);
-    TrackAddress address_of(uint32_t cchh) const;
+    TrackAddress address_of(uint32_t cchh) const;  // in this dump's CCHH form
     Place unit_place(const Reel& reel, const ReadUnit& u) const;
 
     uint64_t tod_ = 0;

@@ -2,12 +2,6 @@
 
 namespace ddr {
 
-uint32_t cchh_value(TrackAddress address)
-{
-    auto cchh = encode_cchh(address);
-    return load_be32(cchh.data());
-}
-
 DumpChecksumWriter::DumpChecksumWriter(TrailerHeader dump, std::vector<Bytes> carried)
     : dump_(std::move(dump)), carried_(std::move(carried))
 {

@@ -51,7 +51,4 @@ private:
     uint64_t carried_bytes_ = 0;
 };
 
-// The source address of a track as a trailer stores it: its CCHH (EAV form above 65,535).
-uint32_t cchh_value(TrackAddress address);
-
 } // namespace ddr

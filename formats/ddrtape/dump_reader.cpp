@@ -207,14 +207,6 @@ DumpReader::Item DumpReader::next()
 }
 
 namespace {
-TrackAddress vhr_address(const DdrVolumeHeader& vhr)
-{
-    uint8_t cchh[4];
-    store_be16(cchh, vhr.cc);
-    store_be16(cchh + 2, vhr.hh);
-    return decode_cchh(cchh, vhr.mtck < 15);
-}
-
 // The first reel of a dump that plainly is a continuation reel: its VHR and first track
 // name a head other than 0.  A damaged first track is left for the restore to report.
 void check_first_reel(DdrStreamReader& stream, const DdrVolumeHeader& vhr)
@@ -227,7 +219,7 @@ void check_first_reel(DdrStreamReader& stream, const DdrVolumeHeader& vhr)
     } catch (const Error&) {
         return;
     }
-    const TrackAddress first = stream.track().output_address(vhr.mtck < 15);
+    const TrackAddress first = stream.track().output_address(vhr.eav_form());
     if (starts_inside_cylinder(vhr, first))
         fail_first_reel_missing(stream.tape().name(), "it starts at cyl " + std::to_string(first.cyl) + " head " +
                                                           std::to_string(first.head) + ", inside a cylinder");
@@ -236,7 +228,7 @@ void check_first_reel(DdrStreamReader& stream, const DdrVolumeHeader& vhr)
 
 bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track)
 {
-    const TrackAddress start = vhr_address(vhr);
+    const TrackAddress start = vhr.address();
     return !fba_fields(vhr) && start.head != 0 && first_track == start;
 }
 
@@ -275,7 +267,7 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
             fail(ErrorKind::Reel, where,
                  "reel " + std::to_string(i + 1) + " belongs to another dump than reel 1 (its TOD is " + tod_text(h.tod) +
                      ", reel 1's " + tod_text(first->tod) + ")");
-        if (previous && (uint32_t(h.cc) << 16 | h.hh) <= (uint32_t(previous->cc) << 16 | previous->hh))
+        if (previous && h.cchh() <= previous->cchh())
             fail(ErrorKind::Reel, where,
                  "reels out of order: reel " + std::to_string(i + 1) + " starts at cyl " + std::to_string(h.cc) +
                      " head " + std::to_string(h.hh) + ", not after the reel before it (cyl " +

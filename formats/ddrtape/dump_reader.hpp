@@ -84,7 +84,7 @@ public:
     void check_no_reels_after() const;
 
     // True if the CCHH fields of this dump are in EAV form (15-head devices).
-    bool eav_form() const { return vhr_.mtck < 15; }
+    bool eav_form() const { return vhr_.eav_form(); }
 
 private:
     void open_reel(unsigned index);

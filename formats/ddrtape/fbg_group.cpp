@@ -40,13 +40,13 @@ std::optional<FbaVolumeFields> fba_fields(const DdrVolumeHeader& vhr)
 void set_header_block(DdrVolumeHeader& vhr, uint32_t block)
 {
     vhr.bb = 0;
-    vhr.cc = uint16_t(block >> 16);
-    vhr.hh = uint16_t(block);
+    vhr.cc = cc_of(block);
+    vhr.hh = hh_of(block);
 }
 
 uint32_t header_block(const DdrVolumeHeader& vhr)
 {
-    return uint32_t(vhr.cc) << 16 | vhr.hh;
+    return vhr.cchh();
 }
 
 bool is_fba_group_block(ByteSpan block)

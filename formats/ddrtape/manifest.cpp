@@ -31,9 +31,7 @@ const uint64_t* Manifest::find(const UnitGeometry& geometry, Unit u) const
 {
     if (geometry.fba())
         return find(TrackAddress{u.address, u.count});
-    uint8_t b[4];
-    store_be32(b, u.address);
-    return find(decode_cchh(b, geometry.eav_form));
+    return find(address_of(u.address, geometry.eav_form));
 }
 
 struct ManifestWriter::Hasher {
@@ -111,9 +109,7 @@ void ManifestWriter::add(const UnitGeometry& geometry, Unit u, uint64_t hash)
         add_group(u.address, u.count, hash);
         return;
     }
-    uint8_t b[4];
-    store_be32(b, u.address);
-    add(decode_cchh(b, geometry.eav_form), hash);
+    add(address_of(u.address, geometry.eav_form), hash);
 }
 
 void ManifestWriter::finish()

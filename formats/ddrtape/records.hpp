@@ -4,6 +4,7 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/io/cchh.hpp"
 #include "formats/io/tod.hpp"
 
 #include <array>
@@ -46,6 +47,14 @@ struct DdrVolumeHeader {
     static std::optional<DdrHeaderKind> kind_of(ByteSpan block);
     // Decodes an 80-byte header; throws Error(Unreadable) if `block` is not one.
     static DdrVolumeHeader decode(ByteSpan block);
+
+    // True if this dump's CCHHs are read in EAV form (eav_form_for_heads; MTCK is the
+    // last head, so the device has MTCK + 1 heads).
+    bool eav_form() const { return eav_form_for_heads(mtck + 1u); }
+    // VHRCYLNO's CC and HH as one CCHH value (an FBA dump's block number).
+    uint32_t cchh() const { return cchh_value(cc, hh); }
+    // The track VHRCYLNO names, in this dump's CCHH form.
+    TrackAddress address() const { return address_of(cchh(), eav_form()); }
 
     // The same header with another ID and CCHH (EOV/EOJ/continuation VHR are copies).
     DdrVolumeHeader as(DdrHeaderKind k, uint16_t new_cc, uint16_t new_hh) const;

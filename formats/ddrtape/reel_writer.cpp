@@ -24,11 +24,8 @@ uint64_t group_container_bytes(uint64_t image)
 std::string address_text(const DdrVolumeHeader& vhr, uint16_t cc, uint16_t hh)
 {
     if (fba_fields(vhr))
-        return "block " + std::to_string(uint32_t(cc) << 16 | hh);
-    uint8_t cchh[4];
-    store_be16(cchh, cc);
-    store_be16(cchh + 2, hh);
-    const TrackAddress a = decode_cchh(cchh, vhr.mtck < 15);
+        return "block " + std::to_string(cchh_value(cc, hh));
+    const TrackAddress a = address_of(cchh_value(cc, hh), vhr.eav_form());
     return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
 }
 } // namespace

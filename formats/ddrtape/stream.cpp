@@ -145,9 +145,8 @@ DdrEvent DdrStreamReader::next()
     // A damaged THR still names its track when its home address bytes are there.
     Place thr_place = place_;
     if (view_.size() >= 16) {
-        TrackAddress raw = decode_cchh(view_.data() + 12, header_.mtck < 15);
-        thr_place.cyl = raw.cyl;
-        thr_place.head = raw.head;
+        const TrackAddress raw = decode_cchh(view_.data() + 12, header_.eav_form());
+        thr_place = thr_place.with_track(raw.cyl, raw.head);
     }
     if (!is_thr_block(view_))
         fail(ErrorKind::Unreadable, thr_place,
@@ -160,11 +159,8 @@ DdrEvent DdrStreamReader::next()
     } catch (const Error& e) {
         throw e.within(thr_place);
     }
-    const bool eav_form = header_.mtck < 15;
-    Place track_place = thr_place;
-    TrackAddress addr = decoder_.output_address(eav_form);
-    track_place.cyl = addr.cyl;
-    track_place.head = addr.head;
+    const TrackAddress addr = decoder_.output_address(header_.eav_form());
+    const Place track_place = thr_place.with_track(addr.cyl, addr.head);
     read_group(decoder_, track_place, "track");
     try {
         decoder_.validate();

@@ -8,40 +8,23 @@
 
 namespace ddr {
 
-namespace {
-
-uint32_t cchh_of(TrackAddress a)
-{
-    auto b = encode_cchh(a);
-    return load_be32(b.data());
-}
-
-TrackAddress track_of(uint32_t cchh, bool eav_form)
-{
-    uint8_t b[4];
-    store_be32(b, cchh);
-    return decode_cchh(b, eav_form);
-}
-
-} // namespace
-
 // ---- UnitGeometry ----
 
 uint64_t UnitGeometry::key_of(uint32_t address) const
 {
-    return fba() ? address : track_of(address, eav_form).cyl;
+    return fba() ? address : address_of(address, eav_form).cyl;
 }
 
 uint32_t UnitGeometry::with_key(uint32_t address, uint64_t key) const
 {
-    return fba() ? uint32_t(key) : cchh_of({uint32_t(key), track_of(address, eav_form).head});
+    return fba() ? uint32_t(key) : cchh_value({uint32_t(key), address_of(address, eav_form).head});
 }
 
 uint64_t UnitGeometry::order_of(uint32_t address) const
 {
     if (fba())
         return address;
-    const TrackAddress a = track_of(address, eav_form);
+    const TrackAddress a = address_of(address, eav_form);
     return (uint64_t(a.cyl) << 16) | a.head;
 }
 
@@ -49,7 +32,7 @@ std::string UnitGeometry::describe(uint32_t address) const
 {
     if (fba())
         return "block " + std::to_string(address);
-    const TrackAddress a = track_of(address, eav_form);
+    const TrackAddress a = address_of(address, eav_form);
     return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
 }
 
@@ -64,7 +47,7 @@ Place UnitGeometry::place(const std::string& file, uint32_t address) const
 {
     if (fba())
         return file_place(file).with_fba_block(address);
-    const TrackAddress a = track_of(address, eav_form);
+    const TrackAddress a = address_of(address, eav_form);
     return file_place(file).with_track(a.cyl, a.head);
 }
 
@@ -74,7 +57,7 @@ void UnitGeometry::for_each_unit(const std::vector<Extent>& extents, const std::
         if (!fba()) {
             for (uint64_t cyl = e.first; cyl <= e.last; ++cyl)
                 for (uint32_t head = 0; head < heads; ++head)
-                    fn({cchh_of({uint32_t(cyl), head}), 1});
+                    fn({cchh_value({uint32_t(cyl), head}), 1});
             continue;
         }
         // Groups break at every multiple of 120 source blocks, whatever the extent.
@@ -143,7 +126,7 @@ std::vector<RestoreSelection::Piece> RestoreSelection::select(uint32_t first, ui
         const auto i = map_.extent_of(first);
         if (!i)
             return pieces;
-        const TrackAddress a = track_of(first, g.eav_form);
+        const TrackAddress a = address_of(first, g.eav_form);
         if (a.head < g.heads)
             seen_[*i][(a.cyl - map_.extents()[*i].first) * g.heads + a.head] = true;
         pieces.push_back({first, map_.output_of(first), 0, 1});
@@ -175,7 +158,7 @@ void RestoreSelection::check_complete(const std::string& tape_name) const
             if (seen_[i][k])
                 continue;
             const uint32_t address =
-                g.fba() ? uint32_t(e.first + k) : cchh_of({uint32_t(e.first + k / g.heads), uint32_t(k % g.heads)});
+                g.fba() ? uint32_t(e.first + k) : cchh_value({uint32_t(e.first + k / g.heads), uint32_t(k % g.heads)});
             fail(ErrorKind::Usage, g.place(tape_name, address),
                  std::string(g.fba() ? "block" : "track") + " requested by extent '" + e.str() + "' is not on the tape");
         }
@@ -229,7 +212,7 @@ public:
     const UnitGeometry& geometry() const override { return geometry_; }
     bool contains(Unit u) const override
     {
-        const TrackAddress a = track_of(u.address, geometry_.eav_form);
+        const TrackAddress a = address_of(u.address, geometry_.eav_form);
         return a.cyl < volume_.info().cylinders && a.head < volume_.info().heads;
     }
     ByteSpan read(Unit u) override
@@ -240,7 +223,7 @@ public:
     const EncodedGroup& encode(Unit u, uint32_t output) override
     {
         read_track(u);
-        const TrackAddress out = track_of(output, geometry_.eav_form);
+        const TrackAddress out = address_of(output, geometry_.eav_form);
         try {
             encoder_.encode(track_, out);
         } catch (const Error& err) {
@@ -248,8 +231,8 @@ public:
         }
         group_.blocks = encoder_.blocks();
         group_.image_length = encoder_.image().size();
-        group_.cc = uint16_t(output >> 16);
-        group_.hh = uint16_t(output);
+        group_.cc = cc_of(output);
+        group_.hh = hh_of(output);
         group_.data_bytes = encoder_.image().size();
         return group_;
     }
@@ -259,7 +242,7 @@ private:
     {
         check_interrupted();
         try {
-            volume_.read_track(track_of(u.address, geometry_.eav_form), track_);
+            volume_.read_track(address_of(u.address, geometry_.eav_form), track_);
         } catch (const Error& err) {
             throw err.within(geometry_.place(name_, u.address));
         }
@@ -288,8 +271,8 @@ public:
         encoder_.encode(read_blocks(u), output);
         group_.blocks = encoder_.blocks();
         group_.image_length = encoder_.image().size();
-        group_.cc = uint16_t(output >> 16);
-        group_.hh = uint16_t(output);
+        group_.cc = cc_of(output);
+        group_.hh = hh_of(output);
         group_.data_bytes = uint64_t(u.count) * kFbaBlockSize;
         return group_;
     }
@@ -325,7 +308,7 @@ public:
         // The bytes are lent to a TrackImage for the write, not copied.
         std::swap(track_.bytes, bytes);
         try {
-            volume_.write_track(track_of(target, volume_.info().eav_form()), track_);
+            volume_.write_track(address_of(target, volume_.info().eav_form()), track_);
         } catch (...) {
             std::swap(track_.bytes, bytes);
             throw;

@@ -400,7 +400,7 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
     }
     auto want = encode_cchh(addr);
     if (std::memcmp(out.bytes.data() + 1, want.data(), 4) != 0) {
-        TrackAddress says = decode_cchh(out.bytes.data() + 1, false);
+        const TrackAddress says = out.home_address(false);
         fail(ErrorKind::Unreadable, at,
              "home address names cyl " + std::to_string(says.cyl) + " head " + std::to_string(says.head) +
                  ", not this track");
@@ -557,7 +557,7 @@ void CkdImageWriter::check_track(TrackAddress addr, const TrackImage& track) con
         fail(ErrorKind::Internal, at, "asked to write a track with bytes after its end-of-track marker");
     auto want = encode_cchh(addr);
     if (std::memcmp(track.bytes.data() + 1, want.data(), 4) != 0) {
-        TrackAddress says = decode_cchh(track.bytes.data() + 1, false);
+        const TrackAddress says = track.home_address(false);
         fail(ErrorKind::Internal, at,
              "asked to write a track whose home address names cyl " + std::to_string(says.cyl) + " head " +
                  std::to_string(says.head));

@@ -15,33 +15,6 @@ bool is_end_marker(const uint8_t* p)
 }
 } // namespace
 
-void encode_cchh(uint8_t* out, TrackAddress addr)
-{
-    if (addr.cyl <= 0xFFFF) {
-        store_be16(out, uint16_t(addr.cyl));
-        store_be16(out + 2, uint16_t(addr.head));
-    } else {
-        store_be16(out, uint16_t(addr.cyl & 0xFFFF));
-        store_be16(out + 2, uint16_t(((addr.cyl >> 16) & 0xFFF) << 4 | (addr.head & 0xF)));
-    }
-}
-
-std::array<uint8_t, 4> encode_cchh(TrackAddress addr)
-{
-    std::array<uint8_t, 4> out{};
-    encode_cchh(out.data(), addr);
-    return out;
-}
-
-TrackAddress decode_cchh(const uint8_t* p, bool eav_form)
-{
-    uint16_t cc = load_be16(p);
-    uint16_t hh = load_be16(p + 2);
-    if (!eav_form)
-        return {cc, hh};
-    return {uint32_t(hh >> 4) << 16 | cc, uint32_t(hh & 0xF)};
-}
-
 std::optional<size_t> TrackImage::measure(ByteSpan slot, std::string* why)
 {
     auto bad = [why](const std::string& text) -> std::optional<size_t> {

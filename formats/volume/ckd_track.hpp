@@ -8,6 +8,7 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/io/cchh.hpp"
 
 #include <array>
 #include <cstdint>
@@ -23,30 +24,13 @@ inline constexpr size_t kEndOfTrackSize = 8;
 // HA + R0 count + 8 bytes of R0 data + end marker: a track with no records after R0.
 inline constexpr size_t kEmptyTrackSize = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
 
-// A track address.  Cylinders above 65,535 exist only on EAV volumes (3390-A).
-struct TrackAddress {
-    uint32_t cyl = 0;
-    uint32_t head = 0;
-    friend bool operator==(const TrackAddress&, const TrackAddress&) = default;
-    friend auto operator<=>(const TrackAddress&, const TrackAddress&) = default;
-};
-
-// CCHH as it appears in a home address or count field.  Cylinders up to 65,535 are
-// stored plainly (CC = cylinder, HH = head); larger ones use IBM's EAV form CCCCcccH
-// (CC = low 16 bits of a 28-bit cylinder, top 12 bits of HH = its high 12 bits,
-// low 4 bits = head), which only 15-head devices (3390) use.
-std::array<uint8_t, 4> encode_cchh(TrackAddress addr);
-void encode_cchh(uint8_t* out, TrackAddress addr);
-// `eav_form` must be true only for devices with at most 15 heads, where the top
-// 12 bits of HH can only mean cylinder bits.
-TrackAddress decode_cchh(const uint8_t* p, bool eav_form);
-
 // A view of one record inside a TrackImage.  R0 is records()[0].
 struct CkdRecord {
     const uint8_t* count = nullptr;  // the 8 count bytes
     ByteSpan key;
     ByteSpan data;
 
+    uint32_t cchh() const { return load_be32(count); }  // the count's CCHH value, as stored
     uint8_t record_number() const { return count[4]; }
     uint8_t key_length() const { return count[5]; }
     uint16_t data_length() const { return load_be16(count + 6); }

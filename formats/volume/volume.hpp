@@ -5,6 +5,7 @@
 // container a file is comes from its bytes, never from its name (open_ckd_volume).
 #pragma once
 
+#include "formats/io/cchh.hpp"
 #include "formats/volume/busy_image.hpp"
 #include "formats/volume/ckd_track.hpp"
 
@@ -27,7 +28,7 @@ struct CkdVolumeInfo {
 
     uint64_t tracks() const { return uint64_t(cylinders) * heads; }
     // True when CCHH fields must be read in EAV form (see decode_cchh).
-    bool eav_form() const { return heads <= 15; }
+    bool eav_form() const { return eav_form_for_heads(heads); }
 };
 
 class CkdVolumeReader {

@@ -5,22 +5,6 @@
 
 using namespace ddr;
 
-TEST_CASE("CCHH: plain form below 65,536 cylinders, EAV form CCCCcccH above")
-{
-    auto plain = encode_cchh({0x1234, 19});
-    CHECK(plain == std::array<uint8_t, 4>{0x12, 0x34, 0x00, 0x13});
-    CHECK(decode_cchh(plain.data(), false) == TrackAddress{0x1234, 19});
-
-    // 3390-A cylinder 0x0ABCDE, head 14: CC = 0xBCDE, HH = 0x0AB << 4 | 0xE.
-    auto eav = encode_cchh({0x0ABCDE, 14});
-    CHECK(eav == std::array<uint8_t, 4>{0xBC, 0xDE, 0x00, 0xAE});
-    CHECK(decode_cchh(eav.data(), true) == TrackAddress{0x0ABCDE, 14});
-    // On a 15-head device, the EAV reading of a small address is the plain one.
-    CHECK(decode_cchh(plain.data(), true) == TrackAddress{0x11234, 3});
-    auto small = encode_cchh({3339, 14});
-    CHECK(decode_cchh(small.data(), true) == TrackAddress{3339, 14});
-}
-
 TEST_CASE("TrackImage: build, measure and walk records")
 {
     TrackImage t;

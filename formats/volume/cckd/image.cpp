@@ -46,7 +46,8 @@ std::string cchh_text(const uint8_t* p, bool eav)
 {
     if (eav)
         return eav::describe_cchh(p);
-    return "cyl " + std::to_string(load_be16(p)) + " head " + std::to_string(load_be16(p + 2));
+    const TrackAddress a = decode_cchh(p, false);
+    return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
 }
 
 // The checks of a new image's geometry that depend on its format.
