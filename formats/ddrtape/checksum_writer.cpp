@@ -1,12 +1,14 @@
 #include "formats/ddrtape/checksum_writer.hpp"
 
+#include "formats/tape/aws_tape.hpp"
+
 namespace ddr {
 
 DumpChecksumWriter::DumpChecksumWriter(TrailerHeader dump, std::vector<Bytes> carried)
     : dump_(std::move(dump)), carried_(std::move(carried))
 {
     for (const Bytes& b : carried_)
-        carried_bytes_ += 6 + b.size();
+        carried_bytes_ += aws_block_bytes(b.size());
 }
 
 void DumpChecksumWriter::reel_started(unsigned reel, ByteSpan vhr)
@@ -55,7 +57,7 @@ void DumpChecksumWriter::reel_ending(ByteSpan end_record, bool last, const std::
 MovedTrailerWriter::MovedTrailerWriter(std::vector<Bytes> carried) : carried_(std::move(carried))
 {
     for (const Bytes& b : carried_)
-        carried_bytes_ += 6 + b.size();
+        carried_bytes_ += aws_block_bytes(b.size());
 }
 
 void MovedTrailerWriter::reel_ending(ByteSpan, bool last, const std::function<void(ByteSpan)>& emit)

@@ -2,22 +2,19 @@
 
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/io/error.hpp"
+#include "formats/tape/aws_tape.hpp"
 
 #include <algorithm>
 
 namespace ddr {
 
 namespace {
-// Container bytes of a block or tape mark (AWS/HET chunk header of 6 bytes).
-constexpr uint64_t kChunkHeader = 6;
-uint64_t container_bytes(uint64_t block) { return kChunkHeader + block; }
-
 // Container bytes of a THR or FBG group whose logical image is `image` bytes, by the
 // split rule (full 4096-byte blocks, then a last block of at least 80).
 uint64_t group_container_bytes(uint64_t image)
 {
     const uint64_t full = image / 4096, rest = image % 4096;
-    return full * container_bytes(4096) + (rest ? container_bytes(std::max<uint64_t>(rest, 80)) : 0);
+    return full * aws_block_bytes(4096) + (rest ? aws_block_bytes(std::max<uint64_t>(rest, 80)) : 0);
 }
 
 // The output address cc/hh of the dump `vhr` heads: "cyl 6 head 3", or "block 1080" for FBA.
@@ -82,7 +79,7 @@ bool DdrReelWriter::over_limit() const
     const uint64_t size = limit_.size_of(outputs_.opened());
     if (size == 0)
         return false;
-    uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
+    uint64_t tail = aws_block_bytes(kDdrHeaderSize) + kAwsTapeMarkBytes;  // the EOV and its tape mark
     if (observer_)
         tail += observer_->trailer_bytes_with_one_more_track();
     return tape_->position() + std::max(limit_.margin, tail) > size;
@@ -90,10 +87,10 @@ bool DdrReelWriter::over_limit() const
 
 void DdrReelWriter::check_reel_sizes(uint64_t largest_image, const std::string& what) const
 {
-    uint64_t tail = container_bytes(kDdrHeaderSize) + kChunkHeader;
+    uint64_t tail = aws_block_bytes(kDdrHeaderSize) + kAwsTapeMarkBytes;  // the EOV and its tape mark
     if (observer_)
         tail += observer_->trailer_bytes_with_one_more_track();
-    const uint64_t needed = container_bytes(kDdrHeaderSize) + group_container_bytes(largest_image) +
+    const uint64_t needed = aws_block_bytes(kDdrHeaderSize) + group_container_bytes(largest_image) +
                             std::max(limit_.margin, tail);
     for (uint64_t size : limit_.sizes)
         if (size != 0 && size < needed)

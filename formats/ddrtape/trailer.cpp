@@ -2,6 +2,7 @@
 
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
+#include "formats/tape/aws_tape.hpp"
 
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
@@ -314,12 +315,11 @@ void encode_trailer(TrailerHeader header, UnitHashSpool& units, const std::funct
 
 uint64_t trailer_tape_bytes(uint64_t units)
 {
-    constexpr uint64_t kChunkHeader = 6;
-    uint64_t full = units / kTrailerEntriesPerBlock, rest = units % kTrailerEntriesPerBlock;
+    const uint64_t full = units / kTrailerEntriesPerBlock, rest = units % kTrailerEntriesPerBlock;
     constexpr uint64_t kFullSum = kTrailerSumHeader + kTrailerEntrySize * kTrailerEntriesPerBlock + 8;
-    uint64_t bytes = kChunkHeader + kTrailerHeaderSize + full * (kChunkHeader + kFullSum);
+    uint64_t bytes = aws_block_bytes(kTrailerHeaderSize) + full * aws_block_bytes(kFullSum);
     if (rest)
-        bytes += kChunkHeader + kTrailerSumHeader + kTrailerEntrySize * rest + 8;
+        bytes += aws_block_bytes(kTrailerSumHeader + kTrailerEntrySize * rest + 8);
     return bytes;
 }
 

@@ -40,6 +40,14 @@ inline constexpr size_t kMaxTapeBlock = size_t(2) << 20;
 inline constexpr uint32_t kMaxAwsChunk = 65535;
 inline constexpr uint32_t kMinAwsChunk = 4096;  // Hercules' lower limit for a chunk size
 
+// Bytes a block of `length` bytes occupies in an AWS container, or a HET one that stores
+// it uncompressed: one chunk header, then the bytes.  `length` must be at most
+// kMinAwsChunk, so the block is one chunk whatever the chunk size (every DDR and trailer
+// block is).  This is what TapeWriter::position() and Hercules' maxsize= count.
+constexpr uint64_t aws_block_bytes(uint64_t length) { return kAwsHeaderSize + length; }
+// Bytes a tape mark occupies: a chunk header alone.
+inline constexpr uint64_t kAwsTapeMarkBytes = kAwsHeaderSize;
+
 struct AwsHeader {
     uint16_t length = 0;
     uint16_t previous = 0;

@@ -131,6 +131,32 @@ TEST_CASE("AWS writer: chunks, flags and previous lengths, byte by byte")
     CHECK(t == expected);
 }
 
+TEST_CASE("aws_block_bytes: what a block and a tape mark add to an AWS or uncompressed HET tape")
+{
+    CHECK(aws_block_bytes(80) == 86);
+    CHECK(aws_block_bytes(kMinAwsChunk) == 4102);
+    CHECK(kAwsTapeMarkBytes == 6);
+    TempDir dir;
+    for (const char* format : {"AWS", "HET"}) {
+        CAPTURE(format);
+        TapeWriterOptions o;
+        o.format = format;
+        o.chunk_size = kMinAwsChunk;
+        auto w = create_tape_writer(dir.file(std::string("sizes.") + format), o);
+        uint64_t expected = 0;
+        for (size_t n : {size_t(80), size_t(1), size_t(4095), size_t(kMinAwsChunk)}) {
+            w->write_block(test_block(n, 7));
+            expected += aws_block_bytes(n);
+            CHECK(w->position() == expected);
+        }
+        w->write_tapemark();
+        expected += kAwsTapeMarkBytes;
+        CHECK(w->position() == expected);
+        w->finish();
+        CHECK(std::filesystem::file_size(dir.file(std::string("sizes.") + format)) == expected);
+    }
+}
+
 TEST_CASE("AWS: blocks of 80 to 300,000 bytes round trip; chunking at 65,535")
 {
     TempDir dir;
