@@ -7,16 +7,6 @@
 namespace ddr {
 
 namespace {
-uint64_t block_tod(ByteSpan block)
-{
-    // Only trailer blocks have a TOD; 0 for any other block.
-    if (is_trailer_header(block) && block.size() >= 24)
-        return load_be64(block.data() + 16);
-    if (is_trailer_sum(block) && block.size() >= 16)
-        return load_be64(block.data() + 8);
-    return 0;
-}
-
 // True if `block` is a trailer block whose own checksum matches.
 bool proves_itself(ByteSpan block)
 {
@@ -152,7 +142,7 @@ void DumpChecker::trailer_block(ByteSpan block, const Place& where)
 void DumpChecker::relocated_trailer_block(ByteSpan block, const Place& where, bool placed)
 {
     // Another dump's trailer blocks, damaged or not, are that dump's to report.
-    if ((!is_trailer_header(block) && !is_trailer_sum(block)) || block_tod(block) != tod_)
+    if ((!is_trailer_header(block) && !is_trailer_sum(block)) || trailer_block_tod(block) != tod_)
         return;
     if (!placed && !proves_itself(block))
         return;
@@ -194,7 +184,7 @@ void DumpChecker::feed(ByteSpan block, const Place& where, bool relocated)
         return;
     }
     // Route by TOD only blocks that prove themselves intact; a damaged block is ours to report.
-    if (!relocated && block_tod(block) != tod_ && proves_itself(block)) {
+    if (!relocated && trailer_block_tod(block) != tod_ && proves_itself(block)) {
         // Trailers moved here from earlier dumps: a few per dump in practice.  A tape
         // claiming more than 256 MiB of them is not one ddr wrote; stop keeping them.
         constexpr uint64_t kMaxForeignBytes = uint64_t(256) << 20;

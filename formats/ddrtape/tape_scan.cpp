@@ -8,7 +8,7 @@ namespace {
 void route_moved_trailers(CheckedDump& d, TapeScan& scan)
 {
     for (auto& f : d.checker->foreign_blocks()) {
-        uint64_t tod = is_trailer_header(f.block) ? load_be64(f.block.data() + 16) : load_be64(f.block.data() + 8);
+        const uint64_t tod = trailer_block_tod(f.block);
         DumpChecker* owner = nullptr;
         for (auto& earlier : scan.dumps)
             if (earlier.checker->tod() == tod)

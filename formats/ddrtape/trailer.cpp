@@ -26,6 +26,8 @@ enum : size_t {
     kFbaBlocksAt = 120, kGroupBlocksAt = 128, kExtentCountAt = 132, kExtentsAt = 136,
     kToolAt = 376, kUnixTimeAt = 392, kSourceSizeAt = 400, kSourceFormatAt = 408, kSourceNameAt = 416,
 };
+// Hash block field offsets (the same section); its entries start at kTrailerSumHeader.
+enum : size_t { kSumTodAt = 8, kSumReelAt = 16, kSumSeqAt = 20, kSumCountAt = 24 };
 constexpr size_t kModelLength = 14, kToolLength = 16, kSourceFormatLength = 8, kSourceNameLength = 88;
 
 void put_text(uint8_t* out, size_t width, const std::string& text)
@@ -66,6 +68,15 @@ bool is_trailer_header(ByteSpan block)
 bool is_trailer_sum(ByteSpan block)
 {
     return has_id(block, kIdSum);
+}
+
+uint64_t trailer_block_tod(ByteSpan block)
+{
+    if (is_trailer_header(block) && block.size() >= kTodAt + 8)
+        return load_be64(block.data() + kTodAt);
+    if (is_trailer_sum(block) && block.size() >= kSumTodAt + 8)
+        return load_be64(block.data() + kSumTodAt);
+    return 0;
 }
 
 Bytes encode_trailer_header(const TrailerHeader& h)
@@ -164,10 +175,10 @@ Bytes encode_trailer_sum(uint64_t tod, uint32_t reel, uint32_t seq, std::span<co
     Bytes b(kTrailerSumHeader + kTrailerEntrySize * entries.size() + 8, 0);
     uint8_t* p = b.data();
     std::copy(kIdSum.begin(), kIdSum.end(), p);
-    store_be64(p + 8, tod);
-    store_be32(p + 16, reel);
-    store_be32(p + 20, seq);
-    store_be32(p + 24, uint32_t(entries.size()));
+    store_be64(p + kSumTodAt, tod);
+    store_be32(p + kSumReelAt, reel);
+    store_be32(p + kSumSeqAt, seq);
+    store_be32(p + kSumCountAt, uint32_t(entries.size()));
     uint8_t* e = p + kTrailerSumHeader;
     for (const UnitHash& u : entries) {
         store_be32(e, u.address);
@@ -186,16 +197,16 @@ TrailerSum decode_trailer_sum(ByteSpan block)
     if (block.size() < kTrailerSumHeader + kTrailerEntrySize + 8)
         fail(ErrorKind::Damaged, "trailer hash block is only " + std::to_string(block.size()) + " bytes");
     const uint8_t* p = block.data();
-    const size_t n = load_be32(p + 24);
+    const size_t n = load_be32(p + kSumCountAt);
     if (n == 0 || n > kTrailerEntriesPerBlock || block.size() != kTrailerSumHeader + kTrailerEntrySize * n + 8)
         fail(ErrorKind::Damaged, "trailer hash block's entry count does not match its length");
     const size_t body = kTrailerSumHeader + kTrailerEntrySize * n;
     if (load_be64(p + body) != hash64(ByteSpan(p, body)))
         fail(ErrorKind::Damaged, "trailer hash block is damaged (its own checksum does not match)");
     TrailerSum s;
-    s.tod = load_be64(p + 8);
-    s.reel = load_be32(p + 16);
-    s.seq = load_be32(p + 20);
+    s.tod = load_be64(p + kSumTodAt);
+    s.reel = load_be32(p + kSumReelAt);
+    s.seq = load_be32(p + kSumSeqAt);
     s.entries.reserve(n);
     for (size_t i = 0; i < n; ++i) {
         const uint8_t* e = p + kTrailerSumHeader + kTrailerEntrySize * i;

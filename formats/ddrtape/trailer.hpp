@@ -98,6 +98,10 @@ struct TrailerHeader {
 // True if `block` starts with one of the trailer block IDs.
 bool is_trailer_header(ByteSpan block);
 bool is_trailer_sum(ByteSpan block);
+// The TOD of the dump a trailer block (header or hash block) belongs to, read without
+// checking the block's own hash: how a trailer block is matched to its dump.  0 for any
+// other block, or one too short to hold the field.
+uint64_t trailer_block_tod(ByteSpan block);
 
 Bytes encode_trailer_header(const TrailerHeader& header);
 // Throws Error(Damaged) if the block's self-hash does not match, Error(Unreadable) if it

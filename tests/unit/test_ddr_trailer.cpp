@@ -132,6 +132,28 @@ TEST_CASE("trailer hash blocks: 253 entries fill 4088 bytes; round trip; self-ch
     CHECK_THROWS_AS(encode_trailer_sum(1, 1, 0, std::span<const UnitHash>()), Error);
 }
 
+TEST_CASE("trailer_block_tod: the dump's TOD of a header or hash block, damaged or not; 0 otherwise")
+{
+    TrailerHeader h = sample_header();
+    h.tod = 0xD123456789ABCDEFULL;
+    Bytes header = encode_trailer_header(h);
+    CHECK(trailer_block_tod(header) == h.tod);
+    const UnitHash entry{0x00050003, 11, 12};
+    Bytes sum = encode_trailer_sum(0xC0FFEE0012345678ULL, 2, 0, std::span<const UnitHash>(&entry, 1));
+    CHECK(trailer_block_tod(sum) == 0xC0FFEE0012345678ULL);
+    // The TOD is read as it stands: a block whose own hash fails still names its dump.
+    sum.back() ^= 0x01;
+    CHECK(trailer_block_tod(sum) == 0xC0FFEE0012345678ULL);
+    // Cut short before the TOD ends, or not a trailer block at all: 0.
+    CHECK(trailer_block_tod(ByteSpan(header.data(), 23)) == 0);
+    CHECK(trailer_block_tod(ByteSpan(header.data(), 24)) == h.tod);
+    CHECK(trailer_block_tod(ByteSpan(sum.data(), 15)) == 0);
+    CHECK(trailer_block_tod(ByteSpan(sum.data(), 16)) == 0xC0FFEE0012345678ULL);
+    Bytes other = header;
+    other[0] ^= 0x01;
+    CHECK(trailer_block_tod(other) == 0);
+}
+
 TEST_CASE("a whole trailer: header then ceil(n/253) hash blocks, through a spool that spills")
 {
     UnitHashSpool spool(100);  // small, so entries spill to the temporary file
