@@ -85,7 +85,7 @@ void print_dump(const CheckedDump& d)
         return;
     }
     std::string fits = devices_fitting(s.vhr);
-    const auto eav_last = eav_last_cylinder(s.vhr);
+    const auto eav_last = s.vhr.eav_last_cylinder();
     std::printf("  header: %u heads, last cylinder %u%s, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1,
                 eav_last ? unsigned(*eav_last) : unsigned(s.vhr.cyla), eav_last ? " (EAV)" : "", unsigned(s.vhr.mrec),
                 fits.empty() ? "no known device" : fits.c_str());

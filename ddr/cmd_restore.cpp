@@ -404,7 +404,7 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options
     spec.format = ckd_container_for(options.format, dev);
     // An EAV dump names its volume's size in its VHR; other dumps get the model's.
     if (dev.eav)
-        spec.cylinders = eav_last_cylinder(vhr).value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
+        spec.cylinders = vhr.eav_last_cylinder().value_or(uint32_t(highest.value_or(kEavMinCylinders - 1))) + 1;
     else
         spec.cylinders = dev.cylinders;
     if (highest && *highest >= spec.cylinders)

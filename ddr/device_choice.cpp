@@ -119,22 +119,7 @@ void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cyli
     vhr.cyla = dev.ddr.cyla;
     vhr.mtck = dev.ddr.mtck;
     if (dev.eav)
-        set_eav_last_cylinder(vhr, cylinders - 1);
-}
-
-void set_eav_last_cylinder(DdrVolumeHeader& vhr, uint32_t last)
-{
-    store_be32(vhr.spare_10.data(), last);
-}
-
-std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr)
-{
-    if (vhr.cyla != kDdrCylaEav)
-        return std::nullopt;
-    uint32_t last = load_be32(vhr.spare_10.data());
-    if (last < kEavMinCylinders - 1 || last >= kEavMaxCylinders)
-        return std::nullopt;
-    return last;
+        vhr.set_eav_last_cylinder(cylinders - 1);
 }
 
 std::string devices_fitting(const DdrVolumeHeader& vhr)
@@ -169,10 +154,9 @@ bool hercules_cckd_flags(const TrackImage& track, uint32_t heads)
         // FMT1 (R0 of 8 zero bytes) and FMT0 (plus an end-of-file R1) are stored as null tracks.
         const bool zero_r0 = recs[0].data.size() == 8 && std::all_of(recs[0].data.begin(), recs[0].data.end(),
                                                                        [](uint8_t b) { return b == 0; });
-        const uint8_t* ha = track.bytes.data() + 1;
-        const bool r0_plain = zero_r0 && recs[0].key.empty() && std::equal(ha, ha + 4, recs[0].count);
+        const bool r0_plain = zero_r0 && recs[0].key.empty() && recs[0].cchh() == track.home_cchh();
         const bool fmt0 = recs.size() == 2 && recs[1].is_end_of_file() && recs[1].record_number() == 1 &&
-                          std::equal(ha, ha + 4, recs[1].count);
+                          recs[1].cchh() == track.home_cchh();
         return !(r0_plain && (recs.size() == 1 || fmt0));
     }
     for (size_t i = 1; i < recs.size(); ++i)

@@ -21,13 +21,9 @@ const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional
 const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional<std::string>& devtype,
                                  std::string* how);
 
-// The VHR fields IBM DDR writes for a device.  An EAV's last cylinder does not fit
-// VHRCYLA (it holds X'FFFF'), so it goes, as a 32-bit number, into VHR bytes 10-13,
-// which IBM leaves blank (man/ddrtape.5).
+// The VHR fields IBM DDR writes for a device (MREC, CYLA, MTCK from its DDR table row),
+// and for an EAV of `cylinders` cylinders its last cylinder (set_eav_last_cylinder).
 void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cylinders);
-void set_eav_last_cylinder(DdrVolumeHeader& vhr, uint32_t last);
-// The last cylinder an EAV dump's VHR records, if it is one.
-std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr);
 
 // What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
 std::string describe_image(const CkdVolumeInfo& info);

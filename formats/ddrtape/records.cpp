@@ -88,6 +88,21 @@ DdrVolumeHeader DdrVolumeHeader::decode(ByteSpan block)
     return h;
 }
 
+void DdrVolumeHeader::set_eav_last_cylinder(uint32_t last)
+{
+    store_be32(spare_10.data(), last);
+}
+
+std::optional<uint32_t> DdrVolumeHeader::eav_last_cylinder() const
+{
+    if (cyla != kDdrCylaEav)
+        return std::nullopt;
+    const uint32_t last = load_be32(spare_10.data());
+    if (last < kEavMinCylinders - 1 || last >= kEavMaxCylinders)
+        return std::nullopt;
+    return last;
+}
+
 DdrVolumeHeader DdrVolumeHeader::as(DdrHeaderKind k, uint16_t new_cc, uint16_t new_hh) const
 {
     DdrVolumeHeader h = *this;

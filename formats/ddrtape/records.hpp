@@ -3,6 +3,7 @@
 // and the 4096-byte CP checkpoint record that follows the VHR of a NUCLEUS dump.
 #pragma once
 
+#include "devices/ckd_devices.hpp"
 #include "formats/io/bytes.hpp"
 #include "formats/io/cchh.hpp"
 #include "formats/io/tod.hpp"
@@ -34,7 +35,8 @@ struct DdrVolumeHeader {
     uint16_t mtck = 0;     // last head number
     std::array<uint8_t, 6> volser{0x40, 0x40, 0x40, 0x40, 0x40, 0x40};  // EBCDIC
     // Bytes IBM leaves blank.  Kept as read, so a header re-encoded after decoding is
-    // the same 80 bytes, whatever another writer put there.
+    // the same 80 bytes, whatever another writer put there.  ddr puts an EAV's last
+    // cylinder into offsets 10..13 (set_eav_last_cylinder).
     std::array<uint8_t, 6> spare_10{0x40, 0x40, 0x40, 0x40, 0x40, 0x40};   // offsets 10..15
     std::array<uint8_t, 44> spare_36{};                                    // offsets 36..79
 
@@ -55,6 +57,15 @@ struct DdrVolumeHeader {
     uint32_t cchh() const { return cchh_value(cc, hh); }
     // The track VHRCYLNO names, in this dump's CCHH form.
     TrackAddress address() const { return address_of(cchh(), eav_form()); }
+
+    // An EAV's last cylinder does not fit VHRCYLA (which then holds X'FFFF', kDdrCylaEav),
+    // so ddr writes it as a 32-bit number into bytes 10-13, which IBM leaves blank
+    // (man/ddrtape.5).  Sets those bytes only; the caller sets CYLA.
+    void set_eav_last_cylinder(uint32_t last);
+    // The last cylinder an EAV dump's VHR records: with CYLA X'FFFF', bytes 10-13 when
+    // they hold a last cylinder a 3390-A can have; nullopt otherwise (another device, or
+    // blanks from IBM's DDR).
+    std::optional<uint32_t> eav_last_cylinder() const;
 
     // The same header with another ID and CCHH (EOV/EOJ/continuation VHR are copies).
     DdrVolumeHeader as(DdrHeaderKind k, uint16_t new_cc, uint16_t new_hh) const;

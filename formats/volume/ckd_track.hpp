@@ -68,6 +68,7 @@ public:
     void records(std::vector<CkdRecord>& out) const;
 
     TrackAddress home_address(bool eav_form) const { return decode_cchh(bytes.data() + 1, eav_form); }
+    uint32_t home_cchh() const { return load_be32(bytes.data() + 1); }  // the HA's CCHH value, as stored
     size_t size() const { return bytes.size(); }
 };
 

@@ -105,6 +105,37 @@ TEST_CASE("VHR: blanks everywhere but the fields, exactly as IBM R6 writes it")
     CHECK(DdrVolumeHeader::kind_of(ByteSpan(eoj.data(), 80)) == DdrHeaderKind::Eoj);
 }
 
+TEST_CASE("VHR: an EAV's last cylinder in bytes 10-13, read back only where it can be one")
+{
+    DdrVolumeHeader h;
+    h.mrec = 90;
+    h.cyla = kDdrCylaEav;
+    h.mtck = 14;
+    CHECK_FALSE(h.eav_last_cylinder());  // IBM's blanks, X'40404040', are no cylinder
+    h.set_eav_last_cylinder(262667);
+    const auto b = h.encode();
+    CHECK(load_be32(&b[10]) == 262667);
+    CHECK(b[14] == 0x40);
+    CHECK(b[15] == 0x40);
+    CHECK(load_be16(&b[26]) == 0xFFFF);
+    const DdrVolumeHeader back = DdrVolumeHeader::decode(ByteSpan(b.data(), b.size()));
+    CHECK(back.eav_last_cylinder() == 262667u);
+
+    // The bounds: a 3390-A of kEavMinCylinders to kEavMaxCylinders cylinders.
+    h.set_eav_last_cylinder(kEavMinCylinders - 1);
+    CHECK(h.eav_last_cylinder() == kEavMinCylinders - 1);
+    h.set_eav_last_cylinder(kEavMinCylinders - 2);
+    CHECK_FALSE(h.eav_last_cylinder());
+    h.set_eav_last_cylinder(kEavMaxCylinders - 1);
+    CHECK(h.eav_last_cylinder() == kEavMaxCylinders - 1);
+    h.set_eav_last_cylinder(kEavMaxCylinders);
+    CHECK_FALSE(h.eav_last_cylinder());
+    // Only with CYLA X'FFFF': another device's VHR never says it.
+    h.set_eav_last_cylinder(262667);
+    h.cyla = 3338;
+    CHECK_FALSE(h.eav_last_cylinder());
+}
+
 TEST_CASE("VHR: what is not a header")
 {
     Bytes thr(80, 0);
