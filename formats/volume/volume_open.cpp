@@ -102,6 +102,82 @@ bool is_ckd(Container c)
              " bytes, is not a whole number of 512-byte blocks");
 }
 
+// The CKD containers the openers tell apart.
+enum class CkdContainer {
+    Plain,       // CKD_P370, CKD_P064
+    Busy,        // DDR_BUSY: plain, marked by a restore that did not finish
+    Compressed,  // CKD_C370, CKD_C064, CKD_E064: the CCKD code's
+};
+
+// Which CKD container `path`, probed as `p`, is.  Any other file is refused here, with
+// what it is instead: a shadow file or not a volume (Error(Unreadable)), an FBA image
+// (Error(Device)).
+CkdContainer ckd_container(const std::string& path, const Probe& p)
+{
+    switch (p.container) {
+    case Container::CkdPlain:
+        return CkdContainer::Plain;
+    case Container::CkdBusy:
+        return CkdContainer::Busy;
+    case Container::CkdCompressed:
+    case Container::CkdEav:
+        return CkdContainer::Compressed;
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::FbaCompressed:
+        fail(ErrorKind::Device, file_place(path), "is a compressed FBA volume image (" + p.magic + "), not CKD");
+    case Container::FbaPlain:
+        fail(ErrorKind::Device, file_place(path),
+             "is not a CKD volume image (it looks like FBA: no CKD header, " + std::to_string(p.size / kFbaBlockSize) +
+                 " blocks of 512 bytes)");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+// The FBA containers the openers tell apart.
+enum class FbaContainer {
+    Plain,       // no magic, a whole number of 512-byte blocks
+    Compressed,  // FBA_C370, FBA_C064
+};
+
+// Which FBA container `path`, probed as `p`, is.  Any other file is refused here, with
+// what it is instead: a shadow file or not a volume (Error(Unreadable)), a CKD image
+// (Error(Device)).
+FbaContainer fba_container(const std::string& path, const Probe& p)
+{
+    switch (p.container) {
+    case Container::FbaPlain:
+        return FbaContainer::Plain;
+    case Container::FbaCompressed:
+        return FbaContainer::Compressed;
+    case Container::CkdShadow:
+    case Container::FbaShadow:
+        shadow_not_supported(path, p.magic);
+    case Container::CkdPlain:
+    case Container::CkdBusy:
+    case Container::CkdCompressed:
+    case Container::CkdEav:
+        fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
+    case Container::NotAVolume:
+        break;
+    }
+    not_a_volume(path, p);
+}
+
+// Error(Device) unless the unfinished restore `u` found at `path` holds the kind of
+// volume the caller opens (CKD if `want_ckd`, else FBA).
+void check_unfinished_kind(const std::string& path, const UnfinishedRestore& u, bool want_ckd)
+{
+    if (u.ckd == want_ckd)
+        return;
+    fail(ErrorKind::Device, file_place(path),
+         std::string(u.ckd ? "is a CKD volume image, not FBA" : "is an FBA volume image, not CKD") +
+             " (a restore into it did not finish; it is named " + u.file_now + ")");
+}
+
 // Before failing on a missing file, say if it is the name of a split CKD volume.
 void check_exists_for_ckd(const std::string& path)
 {
@@ -150,34 +226,16 @@ std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool a
     if (auto u = unfinished_instead_of(path)) {
         if (!allow_unfinished)
             fail_unfinished(path, *u);
-        if (!u->ckd)
-            fail(ErrorKind::Device, file_place(path),
-                 "is an FBA volume image, not CKD (a restore into it did not finish; it is named " + u->file_now + ")");
+        check_unfinished_kind(path, *u, true);
         return std::make_unique<CkdImageReader>(path, true);
     }
     check_exists_for_ckd(path);
-    Probe p = probe(path);
-    switch (p.container) {
-    case Container::CkdPlain:
-        return std::make_unique<CkdImageReader>(path);
-    case Container::CkdBusy:  // marked in place, with NAME.ddr-busy beside it
+    const CkdContainer c = ckd_container(path, probe(path));
+    if (c == CkdContainer::Busy)  // marked in place, with NAME.ddr-busy beside it
         fail_unfinished(path, UnfinishedRestore{path, path, true, true, ckd_restore_record(path)});
-    case Container::CkdCompressed:
-    case Container::CkdEav:
+    if (c == CkdContainer::Compressed)
         return open_compressed_ckd(path);
-    case Container::CkdShadow:
-    case Container::FbaShadow:
-        shadow_not_supported(path, p.magic);
-    case Container::FbaCompressed:
-        fail(ErrorKind::Device, file_place(path), "is a compressed FBA volume image (" + p.magic + "), not CKD");
-    case Container::FbaPlain:
-        fail(ErrorKind::Device, file_place(path),
-             "is not a CKD volume image (it looks like FBA: no CKD header, " + std::to_string(p.size / kFbaBlockSize) +
-                 " blocks of 512 bytes)");
-    case Container::NotAVolume:
-        break;
-    }
-    not_a_volume(path, p);
+    return std::make_unique<CkdImageReader>(path);
 }
 
 std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, const NewCkdVolume& spec)
@@ -195,33 +253,13 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path, cons
     if (auto u = find_unfinished_restore(path)) {
         if (u->name_taken)
             fail_both_names(path, *u);
-        if (!u->ckd)
-            fail(ErrorKind::Device, file_place(path),
-                 "is an FBA volume image, not CKD (a restore into it did not finish; it is named " + u->file_now + ")");
+        check_unfinished_kind(path, *u, true);
         return CkdImageWriter::update(path, record);  // an earlier restore did not finish: this one redoes it
     }
     check_exists_for_ckd(path);
-    Probe p = probe(path);
-    switch (p.container) {
-    case Container::CkdPlain:
-    case Container::CkdBusy:
-        return CkdImageWriter::update(path, record);
-    case Container::CkdCompressed:
-    case Container::CkdEav:
+    if (ckd_container(path, probe(path)) == CkdContainer::Compressed)
         return update_compressed_ckd(path);
-    case Container::CkdShadow:
-    case Container::FbaShadow:
-        shadow_not_supported(path, p.magic);
-    case Container::FbaCompressed:
-        fail(ErrorKind::Device, file_place(path), "is a compressed FBA volume image (" + p.magic + "), not CKD");
-    case Container::FbaPlain:
-        fail(ErrorKind::Device, file_place(path),
-             "is not a CKD volume image (it looks like FBA: no CKD header, " + std::to_string(p.size / kFbaBlockSize) +
-                 " blocks of 512 bytes)");
-    case Container::NotAVolume:
-        break;
-    }
-    not_a_volume(path, p);
+    return CkdImageWriter::update(path, record);  // plain, or marked DDR_BUSY in place: the update finishes it
 }
 
 bool looks_like_ckd_volume(const std::string& path)
@@ -240,29 +278,12 @@ std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool a
     if (auto u = unfinished_instead_of(path)) {
         if (!allow_unfinished)
             fail_unfinished(path, *u);
-        if (u->ckd)
-            fail(ErrorKind::Device, file_place(path),
-                 "is a CKD volume image, not FBA (a restore into it did not finish; it is named " + u->file_now + ")");
+        check_unfinished_kind(path, *u, false);
         return std::make_unique<FbaImageReader>(path, true);
     }
-    Probe p = probe(path);
-    switch (p.container) {
-    case Container::FbaPlain:
-        return std::make_unique<FbaImageReader>(path);
-    case Container::FbaCompressed:
+    if (fba_container(path, probe(path)) == FbaContainer::Compressed)
         return open_compressed_fba(path);
-    case Container::CkdShadow:
-    case Container::FbaShadow:
-        shadow_not_supported(path, p.magic);
-    case Container::CkdPlain:
-    case Container::CkdBusy:
-    case Container::CkdCompressed:
-    case Container::CkdEav:
-        fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
-    case Container::NotAVolume:
-        break;
-    }
-    not_a_volume(path, p);
+    return std::make_unique<FbaImageReader>(path);
 }
 
 std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec)
@@ -280,29 +301,12 @@ std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path, cons
     if (auto u = find_unfinished_restore(path)) {
         if (u->name_taken)
             fail_both_names(path, *u);
-        if (u->ckd)
-            fail(ErrorKind::Device, file_place(path),
-                 "is a CKD volume image, not FBA (a restore into it did not finish; it is named " + u->file_now + ")");
+        check_unfinished_kind(path, *u, false);
         return FbaImageWriter::update(path, record);  // an earlier restore did not finish: this one redoes it
     }
-    Probe p = probe(path);
-    switch (p.container) {
-    case Container::FbaPlain:
-        return FbaImageWriter::update(path, record);
-    case Container::FbaCompressed:
+    if (fba_container(path, probe(path)) == FbaContainer::Compressed)
         return update_compressed_fba(path);
-    case Container::CkdShadow:
-    case Container::FbaShadow:
-        shadow_not_supported(path, p.magic);
-    case Container::CkdPlain:
-    case Container::CkdCompressed:
-    case Container::CkdEav:
-    case Container::CkdBusy:
-        fail(ErrorKind::Device, file_place(path), "is a CKD volume image (" + p.magic + "), not FBA");
-    case Container::NotAVolume:
-        break;
-    }
-    not_a_volume(path, p);
+    return FbaImageWriter::update(path, record);
 }
 
 void refuse_unfinished(const std::string& path)

@@ -210,6 +210,13 @@ TEST_CASE("Volume dispatch: the container comes from the first bytes")
     write_file(dir.file("empty.bin"), Bytes());
     CHECK_ERROR(open_fba_volume(dir.file("empty.bin")), ErrorKind::Unreadable, "is not a volume image");
     CHECK_ERROR(FbaImageReader(dir.file("odd.bin")), ErrorKind::Unreadable, "not an FBA image");
+    // An update meets every such file with the opener's words.
+    CHECK_ERROR(update_ckd_volume(dir.file("s.cckd")), ErrorKind::Unreadable, "shadow file (CKD_S370)");
+    CHECK_ERROR(update_fba_volume(dir.file("s.cckd")), ErrorKind::Unreadable, "shadow file (CKD_S370)");
+    CHECK_ERROR(update_ckd_volume(dir.file("odd.bin")), ErrorKind::Unreadable, "1000 bytes, is not a whole number");
+    CHECK_ERROR(update_fba_volume(dir.file("odd.bin")), ErrorKind::Unreadable, "1000 bytes, is not a whole number");
+    CHECK_ERROR(update_ckd_volume(cfba), ErrorKind::Device, "compressed FBA volume image (FBA_C370), not CKD");
+    CHECK_ERROR(update_fba_volume(cckd), ErrorKind::Device, "(CKD_C370), not FBA");
     update_ckd_volume(ckd).reset();  // leaves it busy
     CHECK(looks_like_ckd_volume(ckd));
     CHECK_ERROR(open_fba_volume(ckd), ErrorKind::Unreadable, "did not finish");
