@@ -230,22 +230,146 @@ std::optional<RestoreRecord> ckd_restore_record(const std::string& file)
     return record_in_header(read_header(fd.get(), file).raw);
 }
 
+namespace {
+
+// The names open_set finds a set under: file 1's (`first`, the name the volume is
+// known by) and the one it has now (`first_now`: NAME.ddr-busy while a restore writes
+// the volume, busy_image.hpp).
+struct SetNames {
+    std::string first;
+    std::string first_now;
+};
+
+// Finds file 1 of the set `path` is a file of, and the name it has now.  Hercules is
+// given the first file; we also accept any other member, whose header says where it
+// stands.  Error(Unreadable) if `path` is a later file and file 1 is missing; with
+// `allow_busy` (a restore redone), fail_both_names if NAME and NAME.ddr-busy both exist.
+SetNames locate_set(const std::string& path, bool allow_busy)
+{
+    SetNames n;
+    n.first = path_exists(path) ? first_file_of(path) : path;
+    n.first_now = n.first;
+    const std::string busy = busy_image_name(n.first);
+    if (!path_exists(n.first) && path_exists(busy))
+        n.first_now = busy;
+    else if (allow_busy && path_exists(busy))
+        fail_both_names(path, UnfinishedRestore{n.first, busy, true, true, ckd_restore_record(busy)});
+    else if (n.first != path && !path_exists(n.first))
+        fail(ErrorKind::Unreadable, file_place(path),
+             "this is a file of a multi-file CKD volume, but its first file " + n.first + " is missing");
+    return n;
+}
+
+// File 1's header `hr`, read from names.first_now, checked as the header of the volume
+// `path` and returned with its real magic: an update that marked it DDR_BUSY kept that
+// magic in the stash.  Unless `allow_busy`, a volume a restore did not finish (busy
+// name or magic) is refused with fail_unfinished.  Error(Unreadable) for a magic other
+// than a plain image's, or heads or a track size outside the sanity limits.
+DeviceHeader checked_first_header(const HeaderRead& hr, const std::string& path, const SetNames& names,
+                                  bool allow_busy)
+{
+    DeviceHeader h = hr.header;
+    const std::string& name = names.first_now;
+    const bool busy_magic = magic_is(h.magic, kCkdBusyMagic);
+    if ((busy_magic || names.first_now != names.first) && !allow_busy)
+        fail_unfinished(path, UnfinishedRestore{names.first, names.first_now, true, false, record_in_header(hr.raw)});
+    if (busy_magic) {
+        std::array<char, 8> stash{};
+        std::memcpy(stash.data(), hr.raw.data() + kStashOffset, 8);
+        h.magic = is_plain_magic(stash) ? stash : std::array<char, 8>{'C', 'K', 'D', '_', 'P', '3', '7', '0'};
+    } else if (!is_plain_magic(h.magic)) {
+        fail(ErrorKind::Unreadable, file_place(name),
+             "not a plain CKD image (magic \"" + printable_magic(h.magic) + "\")");
+    }
+    if (h.heads == 0 || h.heads > kMaxHeads)
+        fail(ErrorKind::Unreadable, file_place(name, 8), "header says " + std::to_string(h.heads) + " heads per cylinder");
+    if (h.track_size < kEmptyTrackSize || h.track_size > kMaxTrackSize)
+        fail(ErrorKind::Unreadable, file_place(name, 12),
+             "header says the track size is " + std::to_string(h.track_size) + " bytes");
+    return h;
+}
+
+// Error(Unreadable) unless the header `h` of `name`, a later file of the set, agrees
+// with file 1's `h1` on magic, heads, track size and device type.
+void check_later_header(const DeviceHeader& h, const DeviceHeader& h1, const std::string& name)
+{
+    if (h.magic != h1.magic)
+        fail(ErrorKind::Unreadable, file_place(name),
+             "magic \"" + printable_magic(h.magic) + "\" differs from file 1's \"" + printable_magic(h1.magic) + "\"");
+    if (h.heads != h1.heads || h.track_size != h1.track_size)
+        fail(ErrorKind::Unreadable, file_place(name, 8),
+             "header says " + std::to_string(h.heads) + " heads and " + std::to_string(h.track_size) +
+                 "-byte tracks, but file 1 says " + std::to_string(h1.heads) + " and " + std::to_string(h1.track_size));
+    if (h.devtype_byte != h1.devtype_byte)
+        fail(ErrorKind::Unreadable, file_place(name, 16),
+             "device type byte " + hex_byte(h.devtype_byte) + " differs from file 1's " + hex_byte(h1.devtype_byte));
+}
+
+// Error(Unreadable) unless the header `h` of `name` carries file `seq`'s sequence
+// number: 0 or 1 for file 1 (a lone file has 0), `seq` itself for a later file.
+void check_file_sequence(const DeviceHeader& h, unsigned seq, const std::string& name)
+{
+    if (seq == 1 ? h.file_sequence <= 1 : h.file_sequence == seq)
+        return;
+    fail(ErrorKind::Unreadable, file_place(name, 17),
+         h.file_sequence == 0xFF ? std::string("file sequence number is 255: a dasdcopy into it did not finish")
+                                 : "file sequence number is " + std::to_string(h.file_sequence) + ", expected " +
+                                       (seq == 1 ? std::string("0 or 1") : std::to_string(seq)));
+}
+
+// The cylinders the file `name` of `size` bytes holds behind its (checked) header `h`,
+// the files before it holding `next_cyl`.  Error(Unreadable) unless it is the header
+// plus whole cylinders of track slots, at least one, and the volume stays within what a
+// CKD image can address.
+uint64_t cylinders_in_file(uint64_t size, const DeviceHeader& h, uint32_t next_cyl, const std::string& name)
+{
+    const Place at = file_place(name);
+    const uint64_t slots = size - kDeviceHeaderSize;
+    if (slots % h.track_size != 0)
+        fail(ErrorKind::Unreadable, at,
+             "file size " + std::to_string(size) + " is not the 512-byte header plus whole " +
+                 std::to_string(h.track_size) + "-byte track slots");
+    const uint64_t tracks = slots / h.track_size;
+    if (tracks % h.heads != 0)
+        fail(ErrorKind::Unreadable, at,
+             "file holds " + std::to_string(tracks) + " tracks, not a whole number of " + std::to_string(h.heads) +
+                 "-track cylinders");
+    const uint64_t cyls = tracks / h.heads;
+    if (cyls == 0)
+        fail(ErrorKind::Unreadable, at, "file holds no tracks");
+    if (next_cyl + cyls > kCkdMaxCylinders)
+        fail(ErrorKind::Unreadable, at,
+             "volume would have " + std::to_string(next_cyl + cyls) + " cylinders, more than a CKD image can address");
+    return cyls;
+}
+
+// True if file `seq` of the set, holding `cyls` cylinders from `next_cyl` on, is its
+// last, by its header's highcyl (h.last_cylinder): 0 in the last (or only) file, else
+// the file's own last cylinder.  Old images may hold the cylinder count in a single
+// file's highcyl; Hercules accepts that, and so do we.  Error(Unreadable) for any other.
+bool is_last_file(const DeviceHeader& h, unsigned seq, uint32_t next_cyl, uint64_t cyls, const std::string& name)
+{
+    const uint64_t last_cyl = next_cyl + cyls - 1;
+    if (h.last_cylinder == 0)
+        return true;
+    if (seq == 1 && h.last_cylinder == cyls)
+        return true;
+    if (h.last_cylinder != last_cyl)
+        fail(ErrorKind::Unreadable, file_place(name, 18),
+             "header says its last cylinder is " + std::to_string(h.last_cylinder) + ", but the file holds cylinders " +
+                 std::to_string(next_cyl) + "-" + std::to_string(last_cyl));
+    return h.file_sequence == 0;  // a lone file (sequence 0) naming its own last cylinder
+}
+
+} // namespace
+
+// Opens every file of the set `path` is a file of (writable for an update), checking
+// each header against file 1's and each file's size against its header, and fills
+// info_, members_ and first_header_.  `allow_busy`: a volume a restore did not finish
+// is opened (that restore is being redone) rather than refused.
 void CkdImageReader::open_set(const std::string& path, bool writable, bool allow_busy)
 {
-    // Find the first file.  Hercules is given the first file; we also accept any other
-    // member, whose header says where it stands.  While a restore writes the volume,
-    // the first file is named NAME.ddr-busy (busy_image.hpp).
-    const std::string first = path_exists(path) ? first_file_of(path) : path;
-    const std::string busy = busy_image_name(first);
-    std::string first_now = first;
-    if (!path_exists(first) && path_exists(busy))
-        first_now = busy;
-    else if (allow_busy && path_exists(busy))
-        fail_both_names(path, UnfinishedRestore{first, busy, true, true, ckd_restore_record(busy)});
-    else if (first != path && !path_exists(first))
-        fail(ErrorKind::Unreadable, file_place(path),
-             "this is a file of a multi-file CKD volume, but its first file " + first + " is missing");
-
+    const SetNames names = locate_set(path, allow_busy);
     members_.clear();
     info_ = CkdVolumeInfo{};
     uint32_t next_cyl = 0;
@@ -253,8 +377,8 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         if (seq > kCkdMaxFiles)
             fail(ErrorKind::Unreadable, file_place(members_.back().path),
                  "volume goes on past file 27, the most a CKD volume may have");
-        const std::string logical = seq == 1 ? first : ckd_member_name(first, seq);
-        const std::string name = seq == 1 ? first_now : logical;
+        const std::string logical = seq == 1 ? names.first : ckd_member_name(names.first, seq);
+        const std::string name = seq == 1 ? names.first_now : logical;
         if (seq > 1 && !path_exists(name))
             fail(ErrorKind::Unreadable, file_place(name),
                  "file " + std::to_string(seq) + " of the volume is missing (" + members_.back().path +
@@ -263,87 +387,17 @@ void CkdImageReader::open_set(const std::string& path, bool writable, bool allow
         m.path = name;
         m.owned_fd = open_existing(name, writable);
         m.fd = m.owned_fd.get();
-        HeaderRead hr = read_header(m.fd, name);
-        DeviceHeader& h = hr.header;
-        const Place at = file_place(name);
-
+        const HeaderRead hr = read_header(m.fd, name);
         if (seq == 1) {
             first_header_ = hr.raw;
-            const bool busy_magic = magic_is(h.magic, kCkdBusyMagic);
-            if ((busy_magic || first_now != first) && !allow_busy)
-                fail_unfinished(path, UnfinishedRestore{first, first_now, true, false, record_in_header(hr.raw)});
-            if (busy_magic) {
-                // Take the real magic back from where the update kept it.
-                std::array<char, 8> stash{};
-                std::memcpy(stash.data(), hr.raw.data() + kStashOffset, 8);
-                h.magic = is_plain_magic(stash) ? stash : std::array<char, 8>{'C', 'K', 'D', '_', 'P', '3', '7', '0'};
-            } else if (!is_plain_magic(h.magic)) {
-                fail(ErrorKind::Unreadable, at, "not a plain CKD image (magic \"" + printable_magic(h.magic) + "\")");
-            }
-            if (h.heads == 0 || h.heads > kMaxHeads)
-                fail(ErrorKind::Unreadable, file_place(name, 8),
-                     "header says " + std::to_string(h.heads) + " heads per cylinder");
-            if (h.track_size < kEmptyTrackSize || h.track_size > kMaxTrackSize)
-                fail(ErrorKind::Unreadable, file_place(name, 12),
-                     "header says the track size is " + std::to_string(h.track_size) + " bytes");
+            m.header = checked_first_header(hr, path, names, allow_busy);
         } else {
-            const DeviceHeader& h1 = members_.front().header;
-            if (h.magic != h1.magic)
-                fail(ErrorKind::Unreadable, at,
-                     "magic \"" + printable_magic(h.magic) + "\" differs from file 1's \"" + printable_magic(h1.magic) + "\"");
-            if (h.heads != h1.heads || h.track_size != h1.track_size)
-                fail(ErrorKind::Unreadable, file_place(name, 8),
-                     "header says " + std::to_string(h.heads) + " heads and " + std::to_string(h.track_size) +
-                         "-byte tracks, but file 1 says " + std::to_string(h1.heads) + " and " +
-                         std::to_string(h1.track_size));
-            if (h.devtype_byte != h1.devtype_byte)
-                fail(ErrorKind::Unreadable, file_place(name, 16),
-                     "device type byte " + hex_byte(h.devtype_byte) + " differs from file 1's " +
-                         hex_byte(h1.devtype_byte));
+            m.header = hr.header;
+            check_later_header(m.header, members_.front().header, name);
         }
-
-        if (seq == 1 ? h.file_sequence > 1 : h.file_sequence != seq)
-            fail(ErrorKind::Unreadable, file_place(name, 17),
-                 h.file_sequence == 0xFF
-                     ? std::string("file sequence number is 255: a dasdcopy into it did not finish")
-                     : "file sequence number is " + std::to_string(h.file_sequence) + ", expected " +
-                           (seq == 1 ? std::string("0 or 1") : std::to_string(seq)));
-
-        uint64_t slots = hr.size - kDeviceHeaderSize;
-        if (slots % h.track_size != 0)
-            fail(ErrorKind::Unreadable, at,
-                 "file size " + std::to_string(hr.size) + " is not the 512-byte header plus whole " +
-                     std::to_string(h.track_size) + "-byte track slots");
-        uint64_t tracks = slots / h.track_size;
-        if (tracks % h.heads != 0)
-            fail(ErrorKind::Unreadable, at,
-                 "file holds " + std::to_string(tracks) + " tracks, not a whole number of " + std::to_string(h.heads) +
-                     "-track cylinders");
-        uint64_t cyls = tracks / h.heads;
-        if (cyls == 0)
-            fail(ErrorKind::Unreadable, at, "file holds no tracks");
-        if (next_cyl + cyls > kCkdMaxCylinders)
-            fail(ErrorKind::Unreadable, at,
-                 "volume would have " + std::to_string(next_cyl + cyls) + " cylinders, more than a CKD image can address");
-
-        // highcyl: the last cylinder in this file, 0 in the last (or only) file.  Old
-        // images may hold the cylinder count in a single file's highcyl; Hercules accepts
-        // that, and so do we.
-        bool last;
-        const uint64_t last_cyl = next_cyl + cyls - 1;
-        if (h.last_cylinder == 0) {
-            last = true;
-        } else if (seq == 1 && h.last_cylinder == cyls) {
-            last = true;
-        } else if (h.last_cylinder != last_cyl) {
-            fail(ErrorKind::Unreadable, file_place(name, 18),
-                 "header says its last cylinder is " + std::to_string(h.last_cylinder) + ", but the file holds cylinders " +
-                     std::to_string(next_cyl) + "-" + std::to_string(last_cyl));
-        } else {
-            last = h.file_sequence == 0;  // a lone file (sequence 0) naming its own last cylinder
-        }
-
-        m.header = h;
+        check_file_sequence(m.header, seq, name);
+        const uint64_t cyls = cylinders_in_file(hr.size, m.header, next_cyl, name);
+        const bool last = is_last_file(m.header, seq, next_cyl, cyls, name);
         m.first_cyl = next_cyl;
         m.cylinders = uint32_t(cyls);
         next_cyl += uint32_t(cyls);

@@ -520,6 +520,16 @@ TEST_CASE("CKD reader: every header and size error")
     make(header_bytes("CKD_P370", 10, ts, 0x11, 1, 1), 2 * 10 * ts);
     CHECK_ERROR(CkdImageReader(p), ErrorKind::Unreadable, "file 2 of the volume is missing");
     CHECK_ERROR(CkdImageReader(dir.file("nothing")), ErrorKind::ReadFailed, "cannot open: No such file or directory");
+
+    // 27 files, the last still naming its own last cylinder: the set claims a 28th.
+    const std::string first = dir.file("set_1.ckd");
+    for (unsigned seq = 1; seq <= kCkdMaxFiles; ++seq) {
+        // File 1 holds cylinders 0-1, file n > 1 cylinder n.
+        const std::string name = ckd_member_name(first, seq);
+        write_file(name, header_bytes("CKD_P370", 1, 32, 0x11, uint8_t(seq), uint16_t(seq)));
+        fs::resize_file(name, kDeviceHeaderSize + (seq == 1 ? 2 : 1) * 32);
+    }
+    CHECK_ERROR(CkdImageReader(first), ErrorKind::Unreadable, "set_R.ckd: volume goes on past file 27");
 }
 
 TEST_CASE("CKD update: busy while unfinished, original magic back on commit")
