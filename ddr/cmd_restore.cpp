@@ -67,16 +67,15 @@ void check_nucleus_target(const TrackImage& track0, const std::string& target)
 // Rewrites R1 and R2 of track 0 in place, as IBM's RESTORE NUCLEUS does.
 void rewrite_nucleus_records(TrackImage& track0, ByteSpan checkpoint)
 {
-    size_t off = kHomeAddressSize;
-    while (off + kCountSize <= track0.bytes.size() - kEndOfTrackSize) {
-        uint8_t* c = track0.bytes.data() + off;
-        size_t kl = c[5], dl = load_be16(c + 6);
-        uint8_t* data = c + kCountSize + kl;
-        if (c[4] == 1 && dl == sizeof kNucleusIplRecord)
+    std::vector<CkdRecord> recs;
+    track0.records(recs);
+    for (const CkdRecord& r : recs) {
+        // The record's data, writable: records() views the track's own bytes.
+        const auto data = track0.bytes.begin() + (r.data.data() - track0.bytes.data());
+        if (r.record_number() == 1 && r.data_length() == sizeof kNucleusIplRecord)
             std::copy(std::begin(kNucleusIplRecord), std::end(kNucleusIplRecord), data);
-        if (c[4] == 2 && dl == kNucleusRecordSize)
+        if (r.record_number() == 2 && r.data_length() == kNucleusRecordSize)
             std::copy(checkpoint.begin(), checkpoint.end(), data);
-        off += kCountSize + kl + dl;
     }
 }
 
@@ -603,7 +602,7 @@ private:
             fail(ErrorKind::Refused, where, "the dump writes cylinder " + std::to_string(out.cyl) + " but " +
                                                 target_name_ + " has " + std::to_string(info.cylinders) +
                                                 " cylinders (make a larger target with ddr init)");
-        if (t.header().ha[0] & 0x02)
+        if (t.header().flagged_defective())
             reporter_.warn(where.str() + ": the track was flagged defective when it was dumped");
         try {
             t.build(track_, out, target_.r0);

@@ -348,7 +348,7 @@ void scan_items(DumpReader& reader, DumpSummary& s)
             ++s.empty_tracks;
         if (h.flags & kThrFlagSpecial)
             ++s.special_tracks;
-        if (h.ha[0] != 0)
+        if (h.ha_flags() != 0)
             ++s.flagged_tracks;
         s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, h.block_count());
         // On a volume the track takes HA (5), R0 (8 + 8), the records and the end marker

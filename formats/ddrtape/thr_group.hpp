@@ -37,6 +37,9 @@ struct ThrHeader {
     std::array<uint8_t, 5> ha{};  // F CC HH: the output (reordered) address
 
     size_t block_count() const { return full_blocks + (last_length ? 1u : 0u); }
+    // The HA flag byte as dumped: not 0 for a track flagged defective or an alternate.
+    uint8_t ha_flags() const { return ha[0]; }
+    bool flagged_defective() const { return ha_flags() & kHaFlagDefective; }
 };
 
 struct ThrLayout {

@@ -21,6 +21,9 @@ namespace ddr {
 inline constexpr size_t kHomeAddressSize = 5;
 inline constexpr size_t kCountSize = 8;
 inline constexpr size_t kEndOfTrackSize = 8;
+// The HA's flag byte (its first): a track flagged defective, or an alternate track.
+inline constexpr uint8_t kHaFlagDefective = 0x02;
+inline constexpr uint8_t kHaFlagAlternate = 0x01;
 // HA + R0 count + 8 bytes of R0 data + end marker: a track with no records after R0.
 inline constexpr size_t kEmptyTrackSize = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
 

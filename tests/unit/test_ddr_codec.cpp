@@ -136,6 +136,19 @@ TEST_CASE("VHR: an EAV's last cylinder in bytes 10-13, read back only where it c
     CHECK_FALSE(h.eav_last_cylinder());
 }
 
+TEST_CASE("THR header: the HA flag byte says defective (X'02') or alternate (X'01')")
+{
+    ThrHeader h;
+    CHECK(h.ha_flags() == 0);
+    CHECK_FALSE(h.flagged_defective());
+    h.ha = {kHaFlagDefective, 0, 5, 0, 3};
+    CHECK(h.ha_flags() == 0x02);
+    CHECK(h.flagged_defective());
+    h.ha[0] = kHaFlagAlternate;
+    CHECK(h.ha_flags() == 0x01);
+    CHECK_FALSE(h.flagged_defective());
+}
+
 TEST_CASE("VHR: what is not a header")
 {
     Bytes thr(80, 0);
