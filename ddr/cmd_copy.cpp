@@ -8,9 +8,42 @@
 #include "formats/tape/tape.hpp"
 #include "formats/volume/volume.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
 #include <sys/stat.h>
 
 namespace ddr {
+
+namespace {
+
+// The copy command line as given, before it is turned into CopyOptions.
+struct CopyArgs {
+    CopyOptions options;
+    bool no_compare = false;
+};
+
+} // namespace
+
+void add_copy_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<CopyArgs>();
+    CopyOptions& o = args->options;
+    CLI::App* cmd =
+        app.add_subcommand("copy", "the same volume or tape in another container (CKD/CCKD, FBA/CFBA, AWS/HET)");
+    cmd->add_option("SOURCE", o.source, "a volume image or tape")->required();
+    cmd->add_option("TARGET", o.target, "the copy (must not exist)")->required();
+    cmd->add_option("--to", o.to, "ckd, cckd, cckd64, eav, fba, cfba, aws or het (default: the other kind)")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "eav", "fba", "cfba", "aws", "het"}, CLI::ignore_case));
+    cmd->add_option("--compress", o.compress, "zlib (default), bzip2 or none");
+    cmd->add_flag("--overwrite", o.overwrite, "replace an existing tape file");
+    cmd->add_flag("--no-compare", args->no_compare, "do not read the copy back and compare");
+    cmd->callback([args, &action] {
+        args->options.compare = !args->no_compare;
+        action = [args](Reporter& r) { return run_copy(args->options, r); };
+    });
+}
 
 namespace {
 

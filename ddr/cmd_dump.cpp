@@ -1,4 +1,5 @@
 #include "ddr/cmd_dump.hpp"
+#include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "ddr/device_choice.hpp"
@@ -19,11 +20,89 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
+#include <memory>
 #include <sys/stat.h>
 #include <filesystem>
 
 namespace ddr {
+
+namespace {
+
+// The dump command line as given, before it is turned into DumpOptions.
+struct DumpArgs {
+    DumpOptions options;
+    std::string reel_sizes;   // --reel-size SIZE[,SIZE...]
+    std::string eot_margin;   // --eot-margin BYTES
+    std::string tape_format;  // --format aws|het; empty: not given
+};
+
+// --reel-size's list: each reel its own size, the last repeating.  Error(Usage).
+std::vector<uint64_t> parse_reel_sizes(const std::string& list)
+{
+    std::vector<uint64_t> sizes;
+    for (size_t start = 0; !list.empty() && start <= list.size();) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos)
+            comma = list.size();
+        sizes.push_back(parse_size(list.substr(start, comma - start), true));
+        start = comma + 1;
+    }
+    return sizes;
+}
+
+// Completes args.options from the texts given for sizes and the tape container.
+// Error(Usage) for a size that is none.
+void finish_dump_options(DumpArgs& args)
+{
+    DumpOptions& o = args.options;
+    o.reel_sizes = parse_reel_sizes(args.reel_sizes);
+    if (!args.eot_margin.empty())
+        o.eot_margin = parse_size(args.eot_margin, false);
+    o.tape.format = args.tape_format == "het" || args.tape_format == "HET" ? "HET" : "AWS";
+    o.tape.compression = o.tape.format == "HET" ? 1 : 0;
+    o.tape_format_given = !args.tape_format.empty();
+}
+
+} // namespace
+
+void add_dump_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<DumpArgs>();
+    DumpOptions& o = args->options;
+    CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
+    cmd->add_option("SOURCE", o.source, "the volume image")->required();
+    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output")->required();
+    cmd->add_option("-c,--cylinders", o.extents,
+                    "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
+                    "extents; default: all primary cylinders (IBM DUMP ALL)")
+        ->delimiter(',');
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: blocks A, A-B or A-B:C (REORDER to block C); default all")
+        ->delimiter(',');
+    cmd->add_option("--reorder", o.reorder, "write the single extent as starting at this cylinder (FBA: block)");
+    cmd->add_option("--devtype", o.devtype, "device type and model, where the image cannot tell (3330-11)");
+    cmd->add_option("--volser", o.volser, "the volume's volser (checked against its label; used if it has none)")
+        ->transform(upper_case);
+    cmd->add_option("--reel-size", args->reel_sizes,
+                    "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC); a comma list gives each "
+                    "reel its own size, the last repeating; 0 = no limit");
+    cmd->add_option("--eot-margin", args->eot_margin, "bytes before the end of a reel where its end is signalled");
+    cmd->add_flag("--pure", o.pure, "write exactly what IBM DDR writes: no checksum trailer");
+    cmd->add_option("--manifest", o.manifest, "also write the volume's manifest (checksum sidecar) to FILE");
+    cmd->add_option("--format", args->tape_format,
+                    "tape container to write: aws (default) or het; --append keeps the tape's own")
+        ->check(CLI::IsMember({"aws", "het"}, CLI::ignore_case));
+    cmd->add_flag("--overwrite", o.tape.overwrite, "replace existing tape files (never anything that is not a tape)");
+    cmd->add_flag("--append", o.tape.append,
+                  "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    cmd->callback([args, &action] {
+        finish_dump_options(*args);
+        action = [args](Reporter& r) { return run_dump(args->options, r); };
+    });
+}
 
 namespace {
 

@@ -8,7 +8,29 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
 namespace ddr {
+
+void add_init_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<InitOptions>();
+    CLI::App* cmd = app.add_subcommand("init", "make an empty formatted volume image (like dasdinit)");
+    cmd->add_option("TARGET", options->target, "the image to create")->required();
+    cmd->add_option("DEVTYPE", options->devtype, "device type and model, e.g. 3390-3, or an FBA type: 3370, 9336, FB-512")
+        ->required();
+    cmd->add_option("VOLSER", options->volser, "volume serial, 1-6 characters")->required()->transform(upper_case);
+    cmd->add_option("--cylinders", options->cylinders, "cylinders (default: the model's primary cylinders)");
+    cmd->add_flag("-a,--alternates", options->alternates, "add the model's alternate cylinders");
+    cmd->add_option("--blocks", options->blocks, "FBA: blocks (default: the model's)");
+    cmd->add_option("--format", options->format,
+                    "container: ckd (default), cckd or cckd64 (a 3390-A is always CKD_E064); FBA: fba or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_init(*options, r); }; });
+}
 
 namespace {
 

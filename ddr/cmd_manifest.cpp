@@ -16,9 +16,24 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <filesystem>
+#include <memory>
 
 namespace ddr {
+
+void add_manifest_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<ManifestOptions>();
+    CLI::App* cmd = app.add_subcommand("manifest", "write the checksum manifest of a volume or a dump");
+    cmd->add_option("INPUT", options->inputs, "one volume, or the reels of a tape")->required();
+    cmd->add_option("-o,--output", options->output, "the manifest file (default: standard output)");
+    cmd->add_option("--file", options->file, "the Nth dump on the tape (default 1)");
+    cmd->add_option("-c,--cylinders", options->extents, "volume: only these cylinders (A-B)")->delimiter(',');
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_manifest(*options, r); }; });
+}
 
 uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder)
 {

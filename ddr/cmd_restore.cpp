@@ -13,9 +13,59 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
 #include <sys/stat.h>
 
 namespace ddr {
+
+namespace {
+
+// The restore command line as given, before it is turned into RestoreOptions.
+struct RestoreArgs {
+    RestoreOptions options;
+    std::vector<std::string> tapes_and_target;  // TAPE... TARGET, in one list
+    bool no_precheck = false;
+};
+
+} // namespace
+
+void add_restore_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<RestoreArgs>();
+    RestoreOptions& o = args->options;
+    CLI::App* cmd = app.add_subcommand("restore", "restore a DDR dump onto a volume image (IBM RESTORE)");
+    // CLI11 cannot give a list of positionals and then one more: TARGET is split off in the callback.
+    cmd->add_option("TAPE_TARGET", args->tapes_and_target,
+                    "tape file(s) (successive reels; - for standard input), then the target image")
+        ->required()
+        ->expected(2, -1);
+    cmd->add_option("--file", o.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
+    cmd->add_option("-c,--cylinders", o.extents, "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
+        ->delimiter(',');
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',');
+    cmd->add_option("--reorder", o.reorder, "restore the single extent starting at this cylinder (FBA: block)");
+    cmd->add_option("--devtype", o.devtype, "device type of the dump, where its VHR fits several");
+    cmd->add_option("--volser", o.volser,
+                    "the target's volser: confirms writing a target whose volser differs from the dump's")
+        ->transform(upper_case);
+    cmd->add_flag("--force", o.force, "write the target whatever its volser");
+    cmd->add_option("--format", o.format,
+                    "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
+    cmd->add_flag("--continue", o.keep_going, "restore past tracks whose checksums do not match, list them, exit 4");
+    cmd->add_flag("--no-precheck", args->no_precheck,
+                  "do not read the dump through once before writing onto an existing target");
+    cmd->callback([args, &action] {
+        RestoreOptions& chosen = args->options;
+        chosen.target = args->tapes_and_target.back();
+        chosen.tapes.assign(args->tapes_and_target.begin(), args->tapes_and_target.end() - 1);
+        chosen.precheck = !args->no_precheck;
+        action = [args](Reporter& r) { return run_restore(args->options, r); };
+    });
+}
 
 namespace {
 

@@ -104,10 +104,28 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
     return *best.front().device;
 }
 
-std::string hex_byte(uint8_t value)
+namespace {
+
+// `count` upper-case hex digits of `value`, leading zeros included.
+std::string hex_digits(unsigned value, size_t count)
 {
     static const char* digits = "0123456789ABCDEF";
-    return std::string("X'") + digits[value >> 4] + digits[value & 15] + "'";
+    std::string text(count, '0');
+    for (size_t i = count; i-- > 0; value >>= 4)
+        text[i] = digits[value & 15];
+    return text;
+}
+
+} // namespace
+
+std::string hex_byte(uint8_t value)
+{
+    return "X'" + hex_digits(value, 2) + "'";
+}
+
+std::string hex_devtype(uint16_t value)
+{
+    return hex_digits(value, 4);
 }
 
 std::string describe_image(const CkdVolumeInfo& info)

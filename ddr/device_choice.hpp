@@ -31,6 +31,8 @@ std::optional<uint32_t> eav_last_cylinder(const DdrVolumeHeader& vhr);
 
 // "X'90'": a device type byte as IBM writes hex.
 std::string hex_byte(uint8_t value);
+// "3370", "0671": a two-byte device type, four hex digits.
+std::string hex_devtype(uint16_t value);
 
 // What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
 std::string describe_image(const CkdVolumeInfo& info);
