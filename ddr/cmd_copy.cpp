@@ -4,6 +4,7 @@
 #include "ddr/inputs.hpp"
 #include "formats/io/interrupt.hpp"
 #include "ddr/outputs.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "formats/io/error.hpp"
 #include "formats/tape/tape.hpp"
 #include "formats/volume/volume.hpp"
@@ -69,12 +70,19 @@ uint64_t file_size(const std::string& path)
     fail(ErrorKind::Usage, std::string("--to ") + to + " is not a " + kind + " container");
 }
 
-int copy_ckd(const CopyOptions& o, Reporter& reporter)
+// The new volume of a copy, made as the source's kind in the container --to names.
+struct CopyTarget {
+    std::unique_ptr<CkdVolumeWriter> ckd;  // one of the two
+    std::unique_ptr<FbaVolumeWriter> fba;
+    std::unique_ptr<UnitSink> sink;
+    std::string format;
+    bool compressed = false;  // CKD: Hercules' cckdcdsk would judge its tracks
+};
+
+CopyTarget create_ckd_copy(const CopyOptions& o, const CkdVolumeInfo& info)
 {
-    auto in = open_ckd_volume(o.source);
-    const CkdVolumeInfo& info = in->info();
     const bool compressed = info.format.rfind("CKD_C", 0) == 0 || info.format.rfind("CKD_E", 0) == 0;
-    std::string to = o.to.value_or(compressed ? "ckd" : "cckd");
+    const std::string to = o.to.value_or(compressed ? "ckd" : "cckd");
     NewCkdVolume spec;
     if (to == "ckd")
         spec.format = "CKD_P370";
@@ -91,53 +99,18 @@ int copy_ckd(const CopyOptions& o, Reporter& reporter)
     spec.heads = info.heads;
     spec.track_size = info.track_size;
     spec.compression = compression_code(o.compress);
-    auto out = create_ckd_volume(o.target, spec);
-    TrackImage track;
-    const uint64_t total = info.tracks();
-    const bool compressed_target = spec.format.rfind("CKD_C", 0) == 0;
-    uint64_t done = 0, flagged = 0;
-    for (uint32_t c = 0; c < info.cylinders; ++c)
-        for (uint32_t h = 0; h < info.heads; ++h) {
-            check_interrupted();
-            in->read_track({c, h}, track);
-            if (compressed_target && hercules_cckd_flags(track, info.heads) && flagged++ == 0)
-                reporter.warn(o.source + ": cyl " + std::to_string(c) + " head " + std::to_string(h) +
-                              ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks invalid "
-                              "and would discard them");
-            out->write_track({c, h}, track);
-            ++done;
-            reporter.progress(done, total, done * info.track_size, "copy");
-        }
-    reporter.end_progress();
-    if (flagged > 1)
-        reporter.warn(std::to_string(flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
-    out->commit();
-    out.reset();
-    if (o.compare) {
-        auto back = open_ckd_volume(o.target);
-        TrackImage again;
-        for (uint32_t c = 0; c < info.cylinders; ++c)
-            for (uint32_t h = 0; h < info.heads; ++h) {
-                check_interrupted();
-                in->read_track({c, h}, track);
-                back->read_track({c, h}, again);
-                if (track.bytes != again.bytes)
-                    fail(ErrorKind::Damaged, file_place(o.target).with_track(c, h),
-                         "the copy differs from the source when read back");
-            }
-    }
-    reporter.note("copied " + counted(total, "track") + " of " + o.source + " (" + info.format + ", " +
-                  human_bytes(info.bytes) + ") to " + o.target + " (" + spec.format + ", " +
-                  human_bytes(file_size(o.target)) + ")" + (o.compare ? "; read back: identical" : ""));
-    return 0;
+    CopyTarget t;
+    t.ckd = create_ckd_volume(o.target, spec);
+    t.sink = sink_of(*t.ckd, o.target);
+    t.format = spec.format;
+    t.compressed = spec.format.rfind("CKD_C", 0) == 0;
+    return t;
 }
 
-int copy_fba(const CopyOptions& o, Reporter& reporter)
+CopyTarget create_fba_copy(const CopyOptions& o, const FbaVolumeInfo& info)
 {
-    auto in = open_fba_volume(o.source);
-    const FbaVolumeInfo& info = in->info();
     const bool compressed = info.format.rfind("FBA_C", 0) == 0;
-    std::string to = o.to.value_or(compressed ? "fba" : "cfba");
+    const std::string to = o.to.value_or(compressed ? "fba" : "cfba");
     NewFbaVolume spec;
     if (to == "fba")
         spec.format = "FBA";
@@ -148,34 +121,74 @@ int copy_fba(const CopyOptions& o, Reporter& reporter)
     spec.blocks = info.blocks;
     spec.devtype = info.devtype;
     spec.compression = compression_code(o.compress);
-    auto out = create_fba_volume(o.target, spec);
-    constexpr uint64_t kChunk = 120;  // one CFBA block group
-    Bytes buf(kChunk * kFbaBlockSize), again(kChunk * kFbaBlockSize);
-    for (uint64_t b = 0; b < info.blocks; b += kChunk) {
-        check_interrupted();
-        uint64_t n = std::min(kChunk, info.blocks - b);
-        MutableByteSpan span(buf.data(), n * kFbaBlockSize);
-        in->read_blocks(b, span);
-        out->write_blocks(b, span);
-        reporter.progress(b + n, info.blocks, (b + n) * kFbaBlockSize, "copy");
-    }
+    CopyTarget t;
+    t.fba = create_fba_volume(o.target, spec);
+    t.sink = sink_of(*t.fba, o.target);
+    t.format = spec.format;
+    return t;
+}
+
+// Every unit of a volume, in order.
+std::vector<Extent> whole_volume(const OpenedVolume& v)
+{
+    return {{0, v.ckd ? v.ckd->info().cylinders - 1u : v.fba->info().blocks - 1, 0}};
+}
+
+// Reads the copy back and compares every unit with the source's.
+void compare_copy(const CopyOptions& o, OpenedVolume& in)
+{
+    const UnitGeometry& g = in.units->geometry();
+    OpenedVolume back = open_volume_units(o.target, g.kind);
+    Bytes want;
+    g.for_each_unit(whole_volume(in), [&](Unit u) {
+        ByteSpan a = in.units->read(u);
+        want.assign(a.begin(), a.end());
+        ByteSpan b = back.units->read(u);
+        if (!std::equal(want.begin(), want.end(), b.begin(), b.end()))
+            fail(ErrorKind::Damaged, g.place(o.target, u.address),
+                 g.fba() ? "the copy differs from the source when read back (" + g.describe_unit(u) + ")"
+                         : std::string("the copy differs from the source when read back"));
+    });
+}
+
+// A volume in another container, CKD or FBA: every unit copied, then read back.
+int copy_volume(const CopyOptions& o, Reporter& reporter)
+{
+    OpenedVolume in =
+        open_volume_units(o.source, looks_like_ckd_volume(o.source) ? UnitKind::Track : UnitKind::BlockGroup);
+    const UnitGeometry& g = in.units->geometry();
+    CopyTarget out = in.ckd ? create_ckd_copy(o, in.ckd->info()) : create_fba_copy(o, in.fba->info());
+    const uint64_t total = in.ckd ? in.ckd->info().tracks() : in.fba->info().blocks;
+    const uint64_t unit_bytes = in.ckd ? in.ckd->info().track_size : kFbaBlockSize;
+    uint64_t done = 0, flagged = 0;
+    TrackImage unit;  // a track, or the blocks of a group
+    g.for_each_unit(whole_volume(in), [&](Unit u) {
+        ByteSpan bytes = in.units->read(u);
+        unit.bytes.assign(bytes.begin(), bytes.end());
+        if (out.compressed && hercules_cckd_flags(unit, g.heads) && flagged++ == 0)
+            reporter.warn(o.source + ": " + g.describe(u.address) +
+                          ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks invalid "
+                          "and would discard them");
+        out.sink->write(u.address, u.count, unit.bytes, g.place(o.target, u.address));
+        done += u.count;
+        reporter.progress(done, total, done * unit_bytes, "copy");
+    });
     reporter.end_progress();
-    out->commit();
-    out.reset();
-    if (o.compare) {
-        auto back = open_fba_volume(o.target);
-        for (uint64_t b = 0; b < info.blocks; b += kChunk) {
-            uint64_t n = std::min(kChunk, info.blocks - b);
-            in->read_blocks(b, MutableByteSpan(buf.data(), n * kFbaBlockSize));
-            back->read_blocks(b, MutableByteSpan(again.data(), n * kFbaBlockSize));
-            if (!std::equal(buf.begin(), buf.begin() + std::ptrdiff_t(n * kFbaBlockSize), again.begin()))
-                fail(ErrorKind::Damaged, file_place(o.target).with_fba_block(b),
-                     "the copy differs from the source when read back (blocks " + std::to_string(b) + "-" +
-                         std::to_string(b + n - 1) + ")");
-        }
-    }
-    reporter.note("copied " + counted(info.blocks, "FBA block") + " of " + o.source + " (" + info.format + ") to " +
-                  o.target + " (" + spec.format + ")" + (o.compare ? "; read back: identical" : ""));
+    if (flagged > 1)
+        reporter.warn(std::to_string(flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
+    in.ckd ? out.ckd->commit() : out.fba->commit();
+    const std::string format = out.format;
+    out = CopyTarget{};  // closed before it is read back
+    if (o.compare)
+        compare_copy(o, in);
+    const std::string read_back = o.compare ? "; read back: identical" : "";
+    if (in.ckd)
+        reporter.note("copied " + counted(total, "track") + " of " + o.source + " (" + in.ckd->info().format + ", " +
+                      human_bytes(in.ckd->info().bytes) + ") to " + o.target + " (" + format + ", " +
+                      human_bytes(file_size(o.target)) + ")" + read_back);
+    else
+        reporter.note("copied " + counted(total, "FBA block") + " of " + o.source + " (" + in.fba->info().format +
+                      ") to " + o.target + " (" + format + ")" + read_back);
     return 0;
 }
 
@@ -237,9 +250,7 @@ int run_copy(const CopyOptions& options, Reporter& reporter)
     clear_leftovers_beside(options.target, reporter);
     if (is_tape_input(options.source))
         return copy_tape(options, reporter);
-    if (looks_like_ckd_volume(options.source))
-        return copy_ckd(options, reporter);
-    return copy_fba(options, reporter);
+    return copy_volume(options, reporter);
 }
 
 } // namespace ddr

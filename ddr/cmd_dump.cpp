@@ -12,6 +12,7 @@
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/ddrtape/stream.hpp"
 #include "formats/ddrtape/thr_group.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
@@ -112,44 +113,20 @@ int64_t now_unix_micros()
         .count();
 }
 
-// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7).
-TrailerHeader trailer_for(const CkdDevice& dev, const CkdVolumeInfo& info, const std::vector<Extent>& extents,
-                          const DdrVolumeHeader& vhr, const std::string& source, int64_t unix_micros)
+// The dump-level fields of the checksum trailer (man/ddrtape.5 section 7) that every kind
+// of volume has; the sources add their geometry, run_dump the TOD and the time.
+TrailerHeader trailer_for(uint16_t devtype, std::string_view model, const std::vector<Extent>& extents,
+                          uint64_t source_bytes, const std::string& source_format)
 {
     TrailerHeader t;
-    t.tod = vhr.tod;
-    t.devtype = dev.devtype;
-    t.model = std::string(dev.name);
-    t.cylinders = info.cylinders;
-    t.heads = info.heads;
-    t.track_size = info.track_size;
+    t.devtype = devtype;
+    t.model = std::string(model);
     for (const Extent& e : extents)
         t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
     t.tool = std::string("ddr ") + kDdrVersion;
-    t.unix_time = unix_micros / 1000000;
-    t.source_size = info.bytes;
-    t.source_format = info.format;
-    t.source_name = std::filesystem::path(source).filename().string();
+    t.source_size = source_bytes;
+    t.source_format = source_format;
     return t;
-}
-
-// The volser for the VHR: the volume's own label, checked against --volser when both exist.
-std::string choose_volser(CkdVolumeReader& volume, const DumpOptions& options, Reporter& reporter)
-{
-    TrackImage track0;
-    volume.read_track({0, 0}, track0);
-    std::optional<std::string> label;
-    if (auto l = find_ckd_volume_label(track0))
-        label = l->volser;
-    if (label && options.volser && *label != *options.volser)
-        fail(ErrorKind::Refused, file_place(options.source).with_track(0, 0),
-             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
-    if (label)
-        return *label;
-    if (options.volser)
-        return *options.volser;
-    reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
-    return "";
 }
 
 // Appending after one of our dumps: IBM's DDR, restoring several dumps of a tape in one
@@ -322,37 +299,69 @@ void note_unused_reels(const DumpOutput& output, Reporter& reporter)
         reporter.note(tape + " was not needed: the dump ended on an earlier reel (the file was not created)");
 }
 
-int dump_fba(const DumpOptions& options, Reporter& reporter);
+// What a dump takes from its source, CKD or FBA: the volume read as units, the extents,
+// and everything of the VHR, the trailer and the manifest that depends on the kind.  The
+// dump itself (run_dump) is then one path for both.
+struct DumpSource {
+    std::unique_ptr<CkdVolumeReader> ckd;  // the volume, one of the two
+    std::unique_ptr<FbaVolumeReader> fba;
+    std::unique_ptr<VolumeUnits> units;
+    std::vector<Extent> extents;           // cylinders or blocks
+    DdrVolumeHeader vhr;                   // all but the TOD and the first output address
+    TrailerHeader trailer;                 // the dump-level fields but the TOD and time
+    ManifestInfo manifest;
+    std::string announcement;              // "VMRES1 (3390-3) from vol.3390: cylinders 0-3338"
+    uint64_t largest_image = 0;            // the longest group image, for the reel size check
+    std::string largest_what;              // what that group is, for the message
+    const char* counted_as = "tracks";     // what the summary counts: tracks or FBA blocks
+    uint16_t last_head = 0;                // CKD: the head the EOJ names (MTCK)
+};
 
-} // namespace
-
-int run_dump(const DumpOptions& options, Reporter& reporter)
+// The VHR's volser: the volume's label, checked against --volser when both are there.
+std::string dump_volser(const std::optional<std::string>& label, const DumpOptions& options, const Place& label_place,
+                        Reporter& reporter)
 {
-    if (options.tapes.empty())
-        fail(ErrorKind::Usage, "no TAPE given");
-    if (!looks_like_ckd_volume(options.source))
-        return dump_fba(options, reporter);
+    if (label && options.volser && *label != *options.volser)
+        fail(ErrorKind::Refused, label_place,
+             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
+    if (label)
+        return *label;
+    if (options.volser)
+        return *options.volser;
+    reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
+    return "";
+}
+
+std::string extents_text(const std::vector<Extent>& extents)
+{
+    std::string s;
+    for (const Extent& e : extents)
+        s += (s.empty() ? "" : ", ") + e.str();
+    return s;
+}
+
+DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
+{
     if (!options.blocks.empty())
         fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
-    auto volume = open_ckd_volume(options.source);
-    const CkdVolumeInfo& info = volume->info();
+    DumpSource src;
+    src.ckd = open_ckd_volume(options.source);
+    const CkdVolumeInfo& info = src.ckd->info();
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
     check_dump_outputs(options, info.files, reporter);
 
     // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
     // fewer; ALL then means every cylinder it has.
     const uint64_t last_image_cyl = info.cylinders - 1;
-    std::vector<Extent> extents = parse_extents(options.extents, options.reorder);
-    if (extents.empty()) {
-        uint64_t last = std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl);
-        extents.push_back({0, last, 0});
-    }
-    check_extents_within(extents, last_image_cyl, options.source);
+    src.extents = parse_extents(options.extents, options.reorder);
+    if (src.extents.empty())
+        src.extents.push_back({0, std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl), 0});
+    check_extents_within(src.extents, last_image_cyl, options.source);
     if (!dev.eav) {
         // IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump
         // written there could never be restored.
         const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
-        for (const Extent& e : extents)
+        for (const Extent& e : src.extents)
             if (e.output_last() > last_cyl)
                 fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
                                            std::to_string(e.output_last()) + ", past the last cylinder of a " +
@@ -360,215 +369,172 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                                            "): no restore could write it");
     }
 
-    const std::string volser = choose_volser(*volume, options, reporter);
-    DdrVolumeHeader vhr;
-    const int64_t started = now_unix_micros();
-    vhr.tod = tod_from_unix_micros(started);
-    fill_vhr_geometry(vhr, dev, info.cylinders);
-    if (!volser.empty()) {
-        Bytes v = to_ebcdic(volser);
-        std::copy(v.begin(), v.begin() + std::min<size_t>(6, v.size()), vhr.volser.begin());
-    }
-    const TrackAddress first_out{uint32_t(extents.front().output_first), 0};
-    auto first_cchh = encode_cchh(first_out);
-    vhr.cc = load_be16(first_cchh.data());
-    vhr.hh = load_be16(first_cchh.data() + 2);
+    TrackImage track0;
+    src.ckd->read_track({0, 0}, track0);
+    std::optional<std::string> label;
+    if (auto l = find_ckd_volume_label(track0))
+        label = l->volser;
+    const std::string volser = dump_volser(label, options, file_place(options.source).with_track(0, 0), reporter);
+    fill_vhr_geometry(src.vhr, dev, info.cylinders);
+    if (!volser.empty())
+        to_ebcdic_field(volser, src.vhr.volser);
 
-    // The longest logical image of a track: the slot (HA..end marker) plus 3 (man/ddrtape.5).
-    DumpOutput output(options, vhr, trailer_for(dev, info, extents, vhr, options.source, started),
-                      uint64_t(info.track_size) + 3, "one " + std::string(dev.name) + " track", reporter);
-    DdrReelWriter& writer = output.writer();
-
-    uint64_t total_tracks = 0;
-    for (const Extent& e : extents)
-        total_tracks += (e.last - e.first + 1) * info.heads;
-
-    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) +
-                  ") from " + options.source + ": cylinders " + [&] {
-                      std::string s;
-                      for (const Extent& e : extents)
-                          s += (s.empty() ? "" : ", ") + e.str();
-                      return s;
-                  }());
-
-    std::optional<ManifestWriter> manifest;
-    if (options.manifest) {
-        ManifestInfo mi;
-        mi.device = std::string(dev.name);
-        mi.cylinders = info.cylinders;
-        mi.heads = info.heads;
-        mi.volser = volser;
-        mi.source = std::filesystem::path(options.source).filename().string();
-        mi.format = info.format;
-        manifest.emplace(*options.manifest, mi);
-    }
-
-    TrackImage track;
-    DdrTrackEncoder encoder;
-    uint64_t done = 0, image_bytes = 0;
-    TrackAddress last_out{};
-    for (const Extent& e : extents) {
-        for (uint64_t cyl = e.first; cyl <= e.last; ++cyl) {
-            for (uint32_t head = 0; head < info.heads; ++head) {
-                check_interrupted();
-                const TrackAddress in{uint32_t(cyl), head};
-                const TrackAddress out{uint32_t(e.output_of(cyl)), head};
-                Place where{options.source, {}, {}, {}, in.cyl, in.head, {}};
-                try {
-                    volume->read_track(in, track);
-                    encoder.encode(track, out);
-                } catch (const Error& err) {
-                    throw err.within(where);
-                }
-                auto cchh = encode_cchh(out);
-                writer.write_group(encoder.blocks(), encoder.image().size(), load_be16(cchh.data()),
-                                   load_be16(cchh.data() + 2), cchh_value(in));
-                if (manifest)
-                    manifest->add(in, digest_group(encoder.blocks(), encoder.image().size()).content);
-                last_out = out;
-                image_bytes += encoder.image().size();
-                ++done;
-                reporter.progress(done, total_tracks, image_bytes, "dump");
-            }
-        }
-    }
-    reporter.end_progress();
-    // EOJ names the last output cylinder with head MTCK (ddrtape(5) section 3).
-    auto last_cchh = encode_cchh({last_out.cyl, dev.ddr.mtck});
-    writer.finish(load_be16(last_cchh.data()), load_be16(last_cchh.data() + 2));
-    if (manifest)
-        manifest->finish();
-
-    reporter.note(output.summary(done, "tracks", image_bytes, vhr.tod));
-    note_unused_reels(output, reporter);
-    return 0;
+    src.trailer = trailer_for(dev.devtype, dev.name, src.extents, info.bytes, info.format);
+    src.trailer.cylinders = info.cylinders;
+    src.trailer.heads = info.heads;
+    src.trailer.track_size = info.track_size;
+    src.manifest.device = std::string(dev.name);
+    src.manifest.cylinders = info.cylinders;
+    src.manifest.heads = info.heads;
+    src.manifest.volser = volser;
+    src.manifest.format = info.format;
+    src.announcement = (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) +
+                       ") from " + options.source + ": cylinders " + extents_text(src.extents);
+    // The longest logical image of a track: the slot (HA..end marker) plus 3 (ddrtape(5)).
+    src.largest_image = uint64_t(info.track_size) + 3;
+    src.largest_what = "one " + std::string(dev.name) + " track";
+    src.last_head = dev.ddr.mtck;
+    src.units = units_of(*src.ckd, options.source);
+    return src;
 }
 
-namespace {
-
-// An FBA volume: groups of up to 120 blocks, aligned on multiples of 120 source blocks
-// (so a volume's manifest and any dump of it hash the same groups).
-int dump_fba(const DumpOptions& options, Reporter& reporter)
+const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& info)
 {
-    if (!options.extents.empty())
-        fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
-    auto volume = open_fba_volume(options.source);
-    const FbaVolumeInfo& info = volume->info();
-    check_dump_outputs(options, info.files, reporter);
-    const FbaDevice* dev = nullptr;
-    if (options.devtype) {
-        dev = find_fba_device(*options.devtype);
-        if (!dev) {
-            if (find_ckd_device(*options.devtype))
-                fail(ErrorKind::Device, file_place(options.source),
-                     "the image is an FBA volume; " + *options.devtype + " is a CKD device type");
-            fail(ErrorKind::Device, "unknown FBA device type '" + *options.devtype + "'");
-        }
-        if (!dev->any_size() && info.blocks > dev->blocks)
-            fail(ErrorKind::Device, file_place(options.source),
-                 "the image has " + std::to_string(info.blocks) + " blocks, more than a " + std::string(dev->name) +
-                     " (" + std::to_string(dev->blocks) + ")");
-    } else {
-        dev = fba_device_for_blocks(info.blocks);
+    if (!options.devtype) {
+        const FbaDevice* dev = fba_device_for_blocks(info.blocks);
         if (!dev)
             fail(ErrorKind::Device, file_place(options.source),
                  "an FBA volume of " + std::to_string(info.blocks) + " blocks fits no device");
+        return *dev;
     }
+    const FbaDevice* dev = find_fba_device(*options.devtype);
+    if (!dev) {
+        if (find_ckd_device(*options.devtype))
+            fail(ErrorKind::Device, file_place(options.source),
+                 "the image is an FBA volume; " + *options.devtype + " is a CKD device type");
+        fail(ErrorKind::Device, "unknown FBA device type '" + *options.devtype + "'");
+    }
+    if (!dev->any_size() && info.blocks > dev->blocks)
+        fail(ErrorKind::Device, file_place(options.source),
+             "the image has " + std::to_string(info.blocks) + " blocks, more than a " + std::string(dev->name) + " (" +
+                 std::to_string(dev->blocks) + ")");
+    return *dev;
+}
+
+DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
+{
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
+    DumpSource src;
+    src.fba = open_fba_volume(options.source);
+    const FbaVolumeInfo& info = src.fba->info();
+    check_dump_outputs(options, info.files, reporter);
+    const FbaDevice& dev = fba_device_of(options, info);
     const uint64_t last_block = info.blocks - 1;
-    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
-    if (extents.empty())
-        extents.push_back({0, last_block, 0});
-    check_extents_within(extents, last_block, options.source, "block");
-    for (const Extent& e : extents)
+    src.extents = parse_extents(options.blocks, options.reorder, "block");
+    if (src.extents.empty())
+        src.extents.push_back({0, last_block, 0});
+    check_extents_within(src.extents, last_block, options.source, "block");
+    for (const Extent& e : src.extents)
         if (e.output_last() > 0xFFFFFFFFu)
             fail(ErrorKind::Usage, "extent '" + e.str() + "' is written beyond block 4,294,967,295");
 
-    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
-    volume->read_blocks(1, MutableByteSpan(data.data(), kFbaBlockSize));
-    std::optional<std::string> label = find_fba_volser(ByteSpan(data.data(), kFbaBlockSize));
-    if (label && options.volser && *label != *options.volser)
-        fail(ErrorKind::Refused, file_place(options.source).with_fba_block(1),
-             "the volume's label says " + *label + ", not " + *options.volser + " as --volser expects");
-    std::string volser = label ? *label : options.volser.value_or("");
-    if (volser.empty())
-        reporter.warn(options.source + " has no VOL1 label; the dump's volser is blank (give --volser to set one)");
-
-    DdrVolumeHeader vhr;
-    const int64_t started = now_unix_micros();
-    vhr.tod = tod_from_unix_micros(started);
-    set_fba_fields(vhr, {info.blocks, uint16_t(kFbaGroupBlocks), dev->devtype});
+    Bytes block1(kFbaBlockSize);
+    src.fba->read_blocks(1, block1);
+    const std::string volser =
+        dump_volser(find_fba_volser(block1), options, file_place(options.source).with_fba_block(1), reporter);
+    set_fba_fields(src.vhr, {info.blocks, uint16_t(kFbaGroupBlocks), dev.devtype});
     if (!volser.empty())
-        to_ebcdic_field(volser, vhr.volser);
-    set_header_block(vhr, uint32_t(extents.front().output_first));
+        to_ebcdic_field(volser, src.vhr.volser);
 
-    TrailerHeader t;
-    t.flags = kTrailerFlagFba;
-    t.tod = vhr.tod;
-    t.devtype = dev->devtype;
-    t.model = std::string(dev->name);
-    t.fba_blocks = info.blocks;
-    t.group_blocks = kFbaGroupBlocks;
+    src.trailer = trailer_for(dev.devtype, dev.name, src.extents, info.bytes, info.format);
+    src.trailer.flags = kTrailerFlagFba;
+    src.trailer.fba_blocks = info.blocks;
+    src.trailer.group_blocks = kFbaGroupBlocks;
+    src.manifest.kind = "fba";
+    src.manifest.device = std::string(dev.name);
+    src.manifest.blocks = info.blocks;
+    src.manifest.volser = volser;
+    src.manifest.format = info.format;
+    src.announcement = (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) + ", " +
+                       std::to_string(info.blocks) + " blocks) from " + options.source;
+    src.largest_image = kFbaGroupHeader + uint64_t(kFbaGroupBlocks) * kFbaBlockSize;
+    src.largest_what = "one group of " + std::to_string(kFbaGroupBlocks) + " FBA blocks";
+    src.counted_as = "FBA blocks";
+    src.units = units_of(*src.fba, options.source);
+    return src;
+}
+
+// The tracks (or FBA blocks) the extents hold, for progress and the summary.
+uint64_t items_in(const std::vector<Extent>& extents, const UnitGeometry& geometry)
+{
+    uint64_t n = 0;
     for (const Extent& e : extents)
-        t.extents.push_back({uint32_t(e.first), uint32_t(e.last), uint32_t(e.output_first)});
-    t.tool = std::string("ddr ") + kDdrVersion;
-    t.unix_time = started / 1000000;
-    t.source_size = info.bytes;
-    t.source_format = info.format;
-    t.source_name = std::filesystem::path(options.source).filename().string();
+        n += (e.last - e.first + 1) * (geometry.fba() ? 1 : geometry.heads);
+    return n;
+}
 
-    std::optional<ManifestWriter> manifest;
-    if (options.manifest) {
-        ManifestInfo mi;
-        mi.kind = "fba";
-        mi.device = std::string(dev->name);
-        mi.blocks = info.blocks;
-        mi.volser = volser;
-        mi.source = t.source_name;
-        mi.format = info.format;
-        manifest.emplace(*options.manifest, mi);
-    }
-
-    reporter.note("dumping " + (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev->name) +
-                  ", " + std::to_string(info.blocks) + " blocks) from " + options.source);
-    DumpOutput output(options, vhr, t, kFbaGroupHeader + uint64_t(kFbaGroupBlocks) * kFbaBlockSize,
-                      "one group of " + std::to_string(kFbaGroupBlocks) + " FBA blocks", reporter);
-    DdrReelWriter& writer = output.writer();
-    FbaGroupEncoder encoder;
-    uint64_t total = 0, done = 0, groups = 0;
-    for (const Extent& e : extents)
-        total += e.last - e.first + 1;
-    for (const Extent& e : extents) {
-        for (uint64_t start = e.first; start <= e.last;) {
-            check_interrupted();
-            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
-            const size_t n = size_t(end - start + 1);
-            MutableByteSpan span(data.data(), n * kFbaBlockSize);
-            try {
-                volume->read_blocks(start, span);
-            } catch (const Error& err) {
-                throw err.within(file_place(options.source).with_fba_block(start));
-            }
-            const uint32_t out = uint32_t(e.output_of(start));
-            encoder.encode(span, out);
-            writer.write_group(encoder.blocks(), encoder.image().size(), uint16_t(out >> 16), uint16_t(out), uint32_t(start));
-            if (manifest)
-                manifest->add_group(uint32_t(start), uint32_t(n), digest_group(encoder.blocks(), encoder.image().size()).content);
-            done += n;
-            ++groups;
-            reporter.progress(done, total, done * kFbaBlockSize, "dump");
-            start = end + 1;
-        }
-    }
-    reporter.end_progress();
-    const uint32_t last_out = uint32_t(extents.back().output_last());
-    writer.finish(uint16_t(last_out >> 16), uint16_t(last_out));
-    if (manifest)
-        manifest->finish();
-    reporter.note(output.summary(done, "FBA blocks", done * kFbaBlockSize, vhr.tod));
-    note_unused_reels(output, reporter);
-    return 0;
+// The EOJ's address: the last output cylinder with head MTCK (ddrtape(5) section 3), or
+// an FBA dump's last output block.  `last` is the last unit written, at `last_output`.
+std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint32_t last_output)
+{
+    const UnitGeometry& g = src.units->geometry();
+    const uint32_t eoj =
+        g.fba() ? last_output + last.count - 1 : cchh_value({uint32_t(g.key_of(last_output)), src.last_head});
+    return {uint16_t(eoj >> 16), uint16_t(eoj)};
 }
 
 } // namespace
+
+int run_dump(const DumpOptions& options, Reporter& reporter)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    DumpSource src = looks_like_ckd_volume(options.source) ? ckd_source(options, reporter) : fba_source(options, reporter);
+    const UnitGeometry& geometry = src.units->geometry();
+    const ExtentMap map(src.extents, geometry);
+
+    const int64_t started = now_unix_micros();
+    src.vhr.tod = tod_from_unix_micros(started);
+    const uint32_t first_output = geometry.with_key(0, src.extents.front().output_first);
+    src.vhr.cc = uint16_t(first_output >> 16);
+    src.vhr.hh = uint16_t(first_output);
+    src.trailer.tod = src.vhr.tod;
+    src.trailer.unix_time = started / 1000000;
+    src.trailer.source_name = std::filesystem::path(options.source).filename().string();
+
+    std::optional<ManifestWriter> manifest;
+    if (options.manifest) {
+        src.manifest.source = src.trailer.source_name;
+        manifest.emplace(*options.manifest, src.manifest);
+    }
+    DumpOutput output(options, src.vhr, src.trailer, src.largest_image, src.largest_what, reporter);
+    reporter.note("dumping " + src.announcement);
+    DdrReelWriter& writer = output.writer();
+
+    const uint64_t total = items_in(src.extents, geometry);
+    uint64_t done = 0, data_bytes = 0;
+    uint32_t last_output = first_output;
+    Unit last;
+    geometry.for_each_unit(src.extents, [&](Unit u) {
+        last = u;
+        last_output = map.output_of(u.address);
+        const EncodedGroup& g = src.units->encode(u, last_output);
+        writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
+        if (manifest)
+            manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
+        done += u.count;
+        data_bytes += g.data_bytes;
+        reporter.progress(done, total, data_bytes, "dump");
+    });
+    reporter.end_progress();
+    const auto [cc, hh] = eoj_address(src, last, last_output);
+    writer.finish(cc, hh);
+    if (manifest)
+        manifest->finish();
+    reporter.note(output.summary(done, src.counted_as, data_bytes, src.vhr.tod));
+    note_unused_reels(output, reporter);
+    return 0;
+}
 
 } // namespace ddr

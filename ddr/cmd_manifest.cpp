@@ -6,6 +6,8 @@
 #include "formats/io/interrupt.hpp"
 #include "ddr/outputs.hpp"
 #include "formats/ddrtape/tape_scan.hpp"
+#include "formats/ddrtape/checksum_writer.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/ddrtape/thr_group.hpp"
@@ -35,101 +37,83 @@ void add_manifest_command(CLI::App& app, CommandAction& action)
     cmd->callback([options, &action] { action = [options](Reporter& r) { return run_manifest(*options, r); }; });
 }
 
-uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder)
-{
-    encoder.encode(track, address);
-    return digest_group(encoder.blocks(), encoder.image().size()).content;
-}
-
 namespace {
 
+// What a volume's manifest says of it besides the hashes, for either kind.
+ManifestInfo manifest_info(const OpenedVolume& volume, const std::string& path)
+{
+    ManifestInfo mi;
+    if (volume.ckd) {
+        const CkdVolumeInfo& info = volume.ckd->info();
+        mi.device = std::string(device_for_image(info, std::nullopt, path).name);
+        mi.cylinders = info.cylinders;
+        mi.heads = info.heads;
+        mi.format = info.format;
+        TrackImage track0;
+        volume.ckd->read_track({0, 0}, track0);
+        if (auto label = find_ckd_volume_label(track0))
+            mi.volser = label->volser;
+    } else {
+        const FbaVolumeInfo& info = volume.fba->info();
+        mi.kind = "fba";
+        const FbaDevice* dev = fba_device_for_blocks(info.blocks);
+        mi.device = dev ? std::string(dev->name) : "FB-512";
+        mi.blocks = info.blocks;
+        mi.format = info.format;
+        if (info.blocks > 1) {
+            Bytes block1(kFbaBlockSize);
+            volume.fba->read_blocks(1, block1);
+            mi.volser = find_fba_volser(block1).value_or("");
+        }
+    }
+    mi.source = std::filesystem::path(path).filename().string();
+    return mi;
+}
+
+// A volume's manifest, CKD or FBA: the content hash of every unit of the extents (all).
 int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
 {
     const std::string& path = options.inputs[0];
-    auto volume = open_ckd_volume(path);
-    const CkdVolumeInfo& info = volume->info();
-    const CkdDevice& dev = device_for_image(info, std::nullopt, path);
-    std::vector<Extent> extents = parse_extents(options.extents, std::nullopt);
+    const OpenedVolume volume = open_volume_units(path, looks_like_ckd_volume(path) ? UnitKind::Track : UnitKind::BlockGroup);
+    const UnitGeometry& g = volume.units->geometry();
+    const char* unit_name = g.fba() ? "block" : "cylinder";
+    const uint64_t last = g.fba() ? volume.fba->info().blocks - 1 : volume.ckd->info().cylinders - 1u;
+    std::vector<Extent> extents = parse_extents(options.extents, std::nullopt, unit_name);
     if (extents.empty())
-        extents.push_back({0, info.cylinders - 1u, 0});
-    check_extents_within(extents, info.cylinders - 1u, path);
-    TrackImage track;
-    volume->read_track({0, 0}, track);
-    ManifestInfo mi;
-    mi.device = std::string(dev.name);
-    mi.cylinders = info.cylinders;
-    mi.heads = info.heads;
-    if (auto label = find_ckd_volume_label(track))
-        mi.volser = label->volser;
-    mi.source = std::filesystem::path(path).filename().string();
-    mi.format = info.format;
-    ManifestWriter out(options.output, mi);
-    DdrTrackEncoder encoder;
-    uint64_t n = 0, total = 0;
-    for (const Extent& e : extents)
-        total += (e.last - e.first + 1) * info.heads;
-    for (const Extent& e : extents) {
-        for (uint64_t c = e.first; c <= e.last; ++c) {
-            for (uint32_t h = 0; h < info.heads; ++h) {
-                check_interrupted();
-                TrackAddress a{uint32_t(c), h};
-                try {
-                    volume->read_track(a, track);
-                    out.add(a, track_content_hash(track, a, encoder));
-                } catch (const Error& err) {
-                    throw err.within(file_place(path).with_track(a.cyl, a.head));
-                }
-                ++n;
-                reporter.progress(n, total, n * info.track_size, "manifest");
-            }
-        }
-    }
+        extents.push_back({0, last, 0});
+    check_extents_within(extents, last, path, unit_name);
+    ManifestWriter out(options.output, manifest_info(volume, path));
+    const uint64_t total = g.count_units(extents);
+    const uint64_t unit_bytes = g.fba() ? 0 : volume.ckd->info().track_size;
+    uint64_t n = 0;
+    g.for_each_unit(extents, [&](Unit u) {
+        out.add(g, u, volume.units->content_hash(u));
+        ++n;
+        if (!g.fba())
+            reporter.progress(n, total, n * unit_bytes, "manifest");
+    });
     reporter.end_progress();
     out.finish();
-    reporter.note("manifest of " + std::to_string(n) + " tracks of " + path);
+    reporter.note("manifest of " + std::to_string(n) + (g.fba() ? " block groups of " : " tracks of ") + path);
     return 0;
 }
 
-// FBA: groups of up to 120 blocks, aligned on multiples of 120, as dumps make them.
-int manifest_of_fba_volume(const ManifestOptions& options, Reporter& reporter)
+// Writes the manifest of a dump from its checked units, in source order (a REORDERed
+// dump's source addresses may not ascend on tape).  Returns the number of units.
+size_t write_units_in_source_order(DumpChecker& c, const ManifestInfo& mi, const std::string& output)
 {
-    const std::string& path = options.inputs[0];
-    auto volume = open_fba_volume(path);
-    const FbaVolumeInfo& info = volume->info();
-    std::vector<Extent> extents = parse_extents(options.extents, std::nullopt, "block");
-    if (extents.empty())
-        extents.push_back({0, info.blocks - 1, 0});
-    check_extents_within(extents, info.blocks - 1, path, "block");
-    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
-    ManifestInfo mi;
-    mi.kind = "fba";
-    const FbaDevice* dev = fba_device_for_blocks(info.blocks);
-    mi.device = dev ? std::string(dev->name) : "FB-512";
-    mi.blocks = info.blocks;
-    if (info.blocks > 1) {
-        volume->read_blocks(1, MutableByteSpan(data.data(), kFbaBlockSize));
-        mi.volser = find_fba_volser(ByteSpan(data.data(), kFbaBlockSize)).value_or("");
-    }
-    mi.source = std::filesystem::path(path).filename().string();
-    mi.format = info.format;
-    ManifestWriter out(options.output, mi);
-    FbaGroupEncoder encoder;
-    uint64_t groups = 0;
-    for (const Extent& e : extents) {
-        for (uint64_t start = e.first; start <= e.last;) {
-            check_interrupted();
-            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
-            MutableByteSpan span(data.data(), size_t(end - start + 1) * kFbaBlockSize);
-            volume->read_blocks(start, span);
-            encoder.encode(span, uint32_t(start));
-            out.add_group(uint32_t(start), uint32_t(end - start + 1), digest_group(encoder.blocks(), encoder.image().size()).content);
-            ++groups;
-            start = end + 1;
-        }
-    }
+    const UnitGeometry g = c.geometry();
+    std::vector<std::pair<Unit, uint64_t>> units;
+    c.for_each_unit([&](const Place&, const DumpChecker::ReadUnit& u) {
+        units.emplace_back(Unit{c.source_of(u.output_cchh), g.fba() ? u.count : 1}, u.content);
+    });
+    std::sort(units.begin(), units.end(),
+              [&](const auto& x, const auto& y) { return g.order_of(x.first.address) < g.order_of(y.first.address); });
+    ManifestWriter out(output, mi);
+    for (const auto& [u, hash] : units)
+        out.add(g, u, hash);
     out.finish();
-    reporter.note("manifest of " + std::to_string(groups) + " block groups of " + path);
-    return 0;
+    return units.size();
 }
 
 int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
@@ -156,16 +140,8 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
         mi.source = c.dump_header() ? c.dump_header()->source_name : options.inputs[0];
         mi.format = c.dump_header() ? c.dump_header()->source_format : "DDR tape";
         mi.volser = volser_to_ascii(d.summary.vhr.volser);
-        std::vector<std::pair<TrackAddress, uint64_t>> groups;
-        c.for_each_unit([&](const Place&, const DumpChecker::ReadUnit& u) {
-            groups.emplace_back(TrackAddress{c.source_of(u.output_cchh), u.count}, u.content);
-        });
-        std::sort(groups.begin(), groups.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-        ManifestWriter out(options.output, mi);
-        for (auto& [a, h] : groups)
-            out.add_group(a.cyl, a.head, h);
-        out.finish();
-        reporter.note("manifest of " + std::to_string(groups.size()) + " block groups of dump " + std::to_string(options.file));
+        const size_t n = write_units_in_source_order(c, mi, options.output);
+        reporter.note("manifest of " + std::to_string(n) + " block groups of dump " + std::to_string(options.file));
         return 0;
     }
     if (c.dump_header()) {
@@ -183,19 +159,8 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
     mi.volser = volser_to_ascii(d.summary.vhr.volser);
     while (!mi.volser.empty() && mi.volser.back() == ' ')
         mi.volser.pop_back();
-    // Tracks in source order: a REORDERed dump's source addresses may not ascend.
-    std::vector<std::pair<TrackAddress, uint64_t>> tracks;
-    c.for_each_unit([&](const Place&, const DumpChecker::ReadUnit& u) {
-        uint8_t b[4];
-        store_be32(b, c.source_of(u.output_cchh));
-        tracks.emplace_back(decode_cchh(b, c.eav_form()), u.content);
-    });
-    std::sort(tracks.begin(), tracks.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    ManifestWriter out(options.output, mi);
-    for (auto& [a, h] : tracks)
-        out.add(a, h);
-    out.finish();
-    reporter.note("manifest of " + std::to_string(tracks.size()) + " tracks of dump " + std::to_string(options.file) +
+    const size_t n = write_units_in_source_order(c, mi, options.output);
+    reporter.note("manifest of " + std::to_string(n) + " tracks of dump " + std::to_string(options.file) +
                   (c.has_checksums() ? " (its checksums matched)" : " (a tape without checksums)"));
     return 0;
 }
@@ -216,7 +181,7 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
     if (!is_tape_input(options.inputs[0])) {
         if (options.inputs.size() > 1)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
-        return manifest_of_fba_volume(options, reporter);
+        return manifest_of_volume(options, reporter);
     }
     return manifest_of_tape(options, reporter);
 }
@@ -224,50 +189,33 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
 uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
                                       std::vector<ChecksumFinding>& findings, Reporter& reporter)
 {
-    if (manifest.fba()) {
-        auto volume = open_fba_volume(volume_path);
-        const uint64_t blocks = volume->info().blocks;
-        Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
-        FbaGroupEncoder encoder;
-        uint64_t n = 0;
-        for (const auto& [a, want] : manifest.tracks) {
-            check_interrupted();
-            const uint64_t first = a.cyl, count = a.head;
-            Place where{volume_path, {}, {}, {}, {}, {}, first};
-            if (count == 0 || count > kFbaGroupBlocks || first + count > blocks) {
-                findings.push_back({where, "the volume has no such block group"});
-                continue;
-            }
-            MutableByteSpan span(data.data(), size_t(count) * kFbaBlockSize);
-            volume->read_blocks(first, span);
-            encoder.encode(span, uint32_t(first));
-            if (digest_group(encoder.blocks(), encoder.image().size()).content != want)
-                findings.push_back({where, "blocks " + std::to_string(first) + "-" + std::to_string(first + count - 1) +
-                                               " differ from the manifest"});
-            ++n;
-        }
-        return n;
-    }
-    auto volume = open_ckd_volume(volume_path);
-    const CkdVolumeInfo& info = volume->info();
-    if (info.heads != manifest.info.heads)
+    const OpenedVolume volume = open_volume_units(volume_path, manifest.fba() ? UnitKind::BlockGroup : UnitKind::Track);
+    const UnitGeometry& g = volume.units->geometry();
+    if (volume.ckd && volume.ckd->info().heads != manifest.info.heads)
         fail(ErrorKind::Device, file_place(volume_path),
-             "the volume has " + std::to_string(info.heads) + " heads; the manifest's has " + std::to_string(manifest.info.heads));
-    TrackImage track;
-    DdrTrackEncoder encoder;
+             "the volume has " + std::to_string(volume.ckd->info().heads) + " heads; the manifest's has " +
+                 std::to_string(manifest.info.heads));
+    // A manifest line names a track by cylinder and head, a block group by first and count.
+    auto on_volume = [&](TrackAddress a) {
+        if (g.fba())
+            return a.head > 0 && a.head <= kFbaGroupBlocks && volume.units->contains({a.cyl, a.head});
+        return a.cyl < volume.ckd->info().cylinders && a.head < volume.ckd->info().heads;
+    };
+    const uint64_t track_size = volume.ckd ? volume.ckd->info().track_size : 0;
     uint64_t n = 0;
     for (const auto& [a, want] : manifest.tracks) {
         check_interrupted();
-        Place where{volume_path, {}, {}, {}, a.cyl, a.head, {}};
-        if (a.cyl >= info.cylinders || a.head >= info.heads) {
-            findings.push_back({where, "the volume has no such track"});
+        const Place where = g.fba() ? file_place(volume_path).with_fba_block(a.cyl) : file_place(volume_path).with_track(a.cyl, a.head);
+        if (!on_volume(a)) {
+            findings.push_back({where, g.fba() ? "the volume has no such block group" : "the volume has no such track"});
             continue;
         }
-        volume->read_track(a, track);
-        if (track_content_hash(track, a, encoder) != want)
-            findings.push_back({where, "the track differs from the manifest"});
+        const Unit u = g.fba() ? Unit{a.cyl, a.head} : Unit{cchh_value(a), 1};
+        if (volume.units->content_hash(u) != want)
+            findings.push_back({where, g.fba() ? g.describe_unit(u) + " differ from the manifest" : "the track differs from the manifest"});
         ++n;
-        reporter.progress(n, manifest.tracks.size(), n * info.track_size, "verify");
+        if (!g.fba())
+            reporter.progress(n, manifest.tracks.size(), n * track_size, "verify");
     }
     reporter.end_progress();
     return n;

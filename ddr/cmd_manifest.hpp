@@ -24,8 +24,6 @@ void add_manifest_command(CLI::App& app, CommandAction& action);
 
 int run_manifest(const ManifestOptions& options, Reporter& reporter);
 
-// The content hash of a volume's track, as a trailer or manifest records it.
-uint64_t track_content_hash(const TrackImage& track, TrackAddress address, DdrTrackEncoder& encoder);
 
 // Reads every track the manifest lists from the volume and compares; returns how many.
 uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,

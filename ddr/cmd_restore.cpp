@@ -8,6 +8,8 @@
 #include "ddr/outputs.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddrtape/fbg_group.hpp"
+#include "formats/ddrtape/units.hpp"
+#include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
 #include "formats/volume/volume.hpp"
@@ -267,50 +269,6 @@ std::string TargetFate::fate(ErrorKind kind) const
            where + "): " + how_to_finish(kind) + ", or restore another dump onto it";
 }
 
-struct Selection {
-    std::vector<Extent> extents;   // empty: every track at its tape address
-    std::vector<std::vector<bool>> seen;
-    uint32_t heads = 0;
-
-    std::optional<TrackAddress> map(TrackAddress tape) {
-        if (extents.empty())
-            return tape;
-        for (size_t i = 0; i < extents.size(); ++i) {
-            const Extent& e = extents[i];
-            if (e.contains(tape.cyl)) {
-                if (tape.head < heads)
-                    seen[i][(tape.cyl - e.first) * heads + tape.head] = true;
-                return TrackAddress{uint32_t(e.output_of(tape.cyl)), tape.head};
-            }
-        }
-        return std::nullopt;
-    }
-
-    // IBM's DMKDDR714E: a requested track that is not on the tape.
-    void check_complete(const std::string& tape_name) const {
-        for (size_t i = 0; i < extents.size(); ++i)
-            for (size_t k = 0; k < seen[i].size(); ++k)
-                if (!seen[i][k])
-                    fail(ErrorKind::Usage, file_place(tape_name).with_track(uint32_t(extents[i].first + k / heads), uint32_t(k % heads)),
-                         "track requested by extent '" + extents[i].str() + "' is not on the tape");
-    }
-
-    // The same before anything is written, from a summary of the dump: every cylinder an
-    // extent names must be among those dumped.
-    void check_on_tape(const DumpSummary& summary, const std::string& tape_name) const {
-        for (const Extent& e : extents)
-            for (uint64_t c = e.first; c <= e.last; ++c) {
-                bool dumped = false;
-                for (auto [a, b] : summary.cylinder_ranges)
-                    dumped = dumped || (c >= a && c <= b);
-                if (!dumped)
-                    fail(ErrorKind::Usage, file_place(tape_name).with_cyl(uint32_t(c)),
-                         "cylinder " + std::to_string(c) + " of extent '" + e.str() + "' is not on the tape (it holds " +
-                             ranges_text(summary.cylinder_ranges) + ")");
-            }
-    }
-};
-
 // How the restore of one dump ends, whatever its kind: checksums reported, --continue's
 // damaged units turned into the exit status.
 void finish_restore(const RestoreOptions& options, DumpReader& reader, DumpChecker& checker,
@@ -394,112 +352,6 @@ std::unique_ptr<FbaVolumeWriter> open_existing_fba_target(const RestoreOptions& 
     reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
                   options.target);
     return volume;
-}
-
-// An FBA dump onto an FBA volume: groups of blocks at their (REORDERed) block numbers.
-int restore_fba(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
-                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
-                TargetFate& fate, Reporter& reporter)
-{
-    const DdrVolumeHeader vhr = reader.vhr();
-    const FbaVolumeFields fields = *fba_fields(vhr);
-    if (!options.extents.empty())
-        fail(ErrorKind::Usage, "the dump is of an FBA volume: give --blocks, not --cylinders");
-    std::vector<Extent> extents = parse_extents(options.blocks, options.reorder, "block");
-    std::optional<uint64_t> highest;
-    if (!extents.empty())
-        highest = extents.back().output_last();
-    else if (summary && !summary->cylinder_ranges.empty())
-        highest = summary->cylinder_ranges.back().second;
-
-    const FbaDevice* dev = options.devtype ? find_fba_device(*options.devtype) : nullptr;
-    if (options.devtype && !dev)
-        fail(ErrorKind::Device, "the dump is of an FBA volume; '" + *options.devtype + "' is not an FBA device type");
-    // The header's device type and size name the model (a 3370 and a 3370-2 share a type).
-    for (const FbaDevice& d : fba_devices())
-        if (!dev && d.devtype == fields.devtype && d.blocks == fields.blocks)
-            dev = &d;
-    if (!dev)
-        dev = fba_device_for_blocks(fields.blocks);
-    if (!dev)
-        dev = &generic_fba_device();
-
-    std::unique_ptr<FbaVolumeWriter> volume;
-    if (target.present) {
-        volume = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
-    } else {
-        NewFbaVolume spec;
-        if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
-            fail(ErrorKind::Usage, "--format for an FBA target is fba or cfba");
-        spec.format = options.format == "cfba" ? "FBA_C370" : "FBA";
-        spec.blocks = std::max<uint64_t>(fields.blocks, highest.value_or(0) + 1);
-        spec.devtype = dev->devtype;
-        volume = create_fba_volume(options.target, spec);
-        reporter.note("creating " + options.target + " as a " + std::string(dev->name) + " of " +
-                      std::to_string(spec.blocks) + " blocks (from the dump's header)");
-    }
-    const uint64_t target_blocks = volume->info().blocks;
-
-    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
-    std::vector<std::vector<bool>> seen;
-    for (const Extent& e : extents)
-        seen.emplace_back(e.last - e.first + 1, false);
-    uint64_t restored = 0;
-    explain_writes(checker, options, target.present && volume->info().format == "FBA", summary.has_value(), restored,
-                   "FBA block");
-    std::optional<uint64_t> previous_end;
-    for (;;) {
-        DumpReader::Item item = reader.next();
-        if (item == DumpReader::Item::End)
-            break;
-        if (item != DumpReader::Item::FbaGroup)
-            fail(ErrorKind::Unreadable, reader.place(), "an FBA dump holds a CKD track");
-        FbaGroupDecoder& g = reader.fba_group();
-        Place where = reader.place();
-        if (previous_end && g.first_block() < *previous_end && !options.keep_going)
-            fail(ErrorKind::Damaged, where, "FBA groups out of order: one of them has a damaged block number");
-        previous_end = uint64_t(g.first_block()) + g.count();
-        MutableByteSpan span(data.data(), size_t(g.count()) * kFbaBlockSize);
-        g.copy_data(span);
-        // Each block of the group goes where the extents send it (a group can straddle two).
-        for (uint32_t i = 0; i < g.count();) {
-            const uint64_t tape_block = uint64_t(g.first_block()) + i;
-            uint64_t out = tape_block, run = g.count() - i;
-            if (!extents.empty()) {
-                const Extent* e = nullptr;
-                for (size_t k = 0; k < extents.size(); ++k)
-                    if (extents[k].contains(tape_block)) {
-                        e = &extents[k];
-                        run = std::min<uint64_t>(run, e->last - tape_block + 1);
-                        for (uint64_t b = 0; b < run; ++b)
-                            seen[k][tape_block - e->first + b] = true;
-                    }
-                if (!e) {
-                    ++i;
-                    continue;
-                }
-                out = e->output_of(tape_block);
-            }
-            if (out + run > target_blocks)
-                fail(ErrorKind::Refused, where, "the dump writes block " + std::to_string(out + run - 1) + " but " +
-                                                    options.target + " has " + std::to_string(target_blocks) + " blocks");
-            volume->write_blocks(out, ByteSpan(data.data() + size_t(i) * kFbaBlockSize, size_t(run) * kFbaBlockSize));
-            restored += run;
-            i += uint32_t(run);
-        }
-        reporter.progress(restored, fields.blocks, restored * kFbaBlockSize, "restore");
-    }
-    reporter.end_progress();
-    for (size_t k = 0; k < extents.size(); ++k)
-        for (size_t b = 0; b < seen[k].size(); ++b)
-            if (!seen[k][b])
-                fail(ErrorKind::Usage, file_place(options.tapes[0]).with_fba_block(extents[k].first + b),
-                     "block requested by extent '" + extents[k].str() + "' is not on the tape");
-    check_dump_complete(reader, checker, reporter);
-    volume->commit();
-    fate.committed();
-    finish_restore(options, reader, checker, damaged, restored, "FBA blocks", reporter);
-    return 0;
 }
 
 // Reads the whole dump once before an existing target is touched: a truncated or corrupt
@@ -641,116 +493,267 @@ void check_track_fits(uint64_t track_bytes, const CkdDevice& dev, const DdrVolum
                  std::string(dev.name) + " (its header fits " + devices_fitting(vhr) + ")");
 }
 
-// A CKD dump onto a CKD volume: every track at its (REORDERed) address.
-int restore_ckd(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
-                const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
-                TargetFate& fate, Reporter& reporter)
+// The target of a restore, opened or created, CKD or FBA: the volume, its unit sink, and
+// what the one restore loop (restore_units) needs to know of its kind.
+struct RestoreTarget {
+    std::unique_ptr<CkdVolumeWriter> ckd;  // one of the two
+    std::unique_ptr<FbaVolumeWriter> fba;
+    std::unique_ptr<UnitSink> sink;
+    UnitGeometry geometry;                 // of the dump's units
+    const CkdDevice* device = nullptr;     // CKD: the dump's device type
+    R0CountSource r0 = R0CountSource::TargetCchh;
+    bool compressed = false;               // CKD: Hercules' cckdcdsk would judge its tracks
+    bool in_place = false;                 // an existing plain image written where it lies
+    uint64_t progress_total = 0;           // tracks or FBA blocks, 0 if unknown
+    const char* unit = "track";            // what the messages count
+
+    void commit() { ckd ? ckd->commit() : fba->commit(); }
+};
+
+RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
+                                 RestoreSelection& selection, const std::optional<DumpSummary>& summary,
+                                 TargetFate& fate, Reporter& reporter)
 {
-    const DdrVolumeHeader vhr = reader.vhr();
+    RestoreTarget t;
     std::string how;
     const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
-
-    Selection sel;
-    sel.heads = dev.heads;
-    sel.extents = parse_extents(options.extents, options.reorder);
-    for (const Extent& e : sel.extents)
-        sel.seen.emplace_back((e.last - e.first + 1) * dev.heads, false);
+    t.device = &dev;
+    t.geometry = {UnitKind::Track, dev.heads, vhr.mtck < 15};
+    selection = RestoreSelection(parse_extents(options.extents, options.reorder), t.geometry);
     if (summary) {
         check_dump_device(summary->trailer_devtype, summary->trailer_model, dev, options.tapes[0]);
         check_track_fits(summary->max_track_bytes, dev, vhr, file_place(options.tapes[0]));
-        sel.check_on_tape(*summary, options.tapes[0]);
+        selection.check_on_tape(summary->cylinder_ranges, options.tapes[0]);
+    }
+    // The highest cylinder the restore will write, when known in advance.
+    std::optional<uint64_t> highest = selection.highest_target();
+    if (!highest && summary && summary->last_track)
+        highest = summary->last_track->cyl;
+    t.ckd = target.present ? open_existing_ckd_target(options, target, dev, how, vhr, summary, highest, fate, reporter)
+                           : create_ckd_target(options, dev, how, vhr, highest, reporter);
+    const CkdVolumeInfo& info = t.ckd->info();
+    t.r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
+    t.compressed = info.format.rfind("CKD_C", 0) == 0;
+    t.in_place = target.present && info.format.rfind("CKD_P", 0) == 0;
+    t.progress_total = summary ? summary->tracks : 0;
+    t.sink = sink_of(*t.ckd, options.target);
+    return t;
+}
+
+// The FBA model of a dump: --devtype, else the header's type and size (a 3370 and a
+// 3370-2 share a type), else the size alone, else a generic FB-512.
+const FbaDevice& fba_device_of(const RestoreOptions& options, const FbaVolumeFields& fields)
+{
+    if (options.devtype) {
+        if (const FbaDevice* dev = find_fba_device(*options.devtype))
+            return *dev;
+        fail(ErrorKind::Device, "the dump is of an FBA volume; '" + *options.devtype + "' is not an FBA device type");
+    }
+    for (const FbaDevice& d : fba_devices())
+        if (d.devtype == fields.devtype && d.blocks == fields.blocks)
+            return d;
+    if (const FbaDevice* dev = fba_device_for_blocks(fields.blocks))
+        return *dev;
+    return generic_fba_device();
+}
+
+RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
+                                 RestoreSelection& selection, const std::optional<DumpSummary>& summary,
+                                 TargetFate& fate, Reporter& reporter)
+{
+    RestoreTarget t;
+    const FbaVolumeFields fields = *fba_fields(vhr);
+    if (!options.extents.empty())
+        fail(ErrorKind::Usage, "the dump is of an FBA volume: give --blocks, not --cylinders");
+    t.geometry = {UnitKind::BlockGroup, 0, false};
+    selection = RestoreSelection(parse_extents(options.blocks, options.reorder, "block"), t.geometry);
+    std::optional<uint64_t> highest = selection.highest_target();
+    if (!highest && summary && !summary->cylinder_ranges.empty())
+        highest = summary->cylinder_ranges.back().second;
+    const FbaDevice& dev = fba_device_of(options, fields);
+    if (target.present) {
+        t.fba = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
+    } else {
+        NewFbaVolume spec;
+        if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
+            fail(ErrorKind::Usage, "--format for an FBA target is fba or cfba");
+        spec.format = options.format == "cfba" ? "FBA_C370" : "FBA";
+        spec.blocks = std::max<uint64_t>(fields.blocks, highest.value_or(0) + 1);
+        spec.devtype = dev.devtype;
+        t.fba = create_fba_volume(options.target, spec);
+        reporter.note("creating " + options.target + " as a " + std::string(dev.name) + " of " +
+                      std::to_string(spec.blocks) + " blocks (from the dump's header)");
+    }
+    t.in_place = target.present && t.fba->info().format == "FBA";
+    t.progress_total = fields.blocks;
+    t.unit = "FBA block";
+    t.sink = sink_of(*t.fba, options.target);
+    return t;
+}
+
+// Turns the groups a restore reads into the units it writes, for either kind: a THR group
+// becomes the track it holds (at its target address), an FBG group its blocks.
+class GroupUnpacker {
+public:
+    GroupUnpacker(RestoreTarget& target, const DdrVolumeHeader& vhr, std::string target_name, Reporter& reporter)
+        : target_(target), vhr_(vhr), target_name_(std::move(target_name)), reporter_(reporter)
+    {
     }
 
-    // The highest cylinder the restore will write, when known in advance.
-    std::optional<uint64_t> highest;
-    if (!sel.extents.empty())
-        highest = sel.extents.back().output_last();
-    else if (summary && summary->last_track)
-        highest = summary->last_track->cyl;
+    // The unit the group `reader` holds: its tape address and how many units it holds.
+    Unit unit_of(DumpReader& reader, DumpReader::Item item) const
+    {
+        const bool fba = item == DumpReader::Item::FbaGroup;
+        if (fba != target_.geometry.fba())
+            fail(ErrorKind::Unreadable, reader.place(), fba ? "a CKD dump holds an FBA group" : "an FBA dump holds a CKD track");
+        if (fba)
+            return {reader.fba_group().first_block(), reader.fba_group().count()};
+        return {cchh_value(reader.track().output_address(reader.eav_form())), 1};
+    }
 
-    std::unique_ptr<CkdVolumeWriter> volume =
-        target.present ? open_existing_ckd_target(options, target, dev, how, vhr, summary, highest, fate, reporter)
-                       : create_ckd_target(options, dev, how, vhr, highest, reporter);
-    const CkdVolumeInfo& info = volume->info();
-    const R0CountSource r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
+    // Writes the pieces of the group `reader` holds: checks them, unpacks them, hands
+    // them to the sink.
+    void write(DumpReader& reader, const std::vector<RestoreSelection::Piece>& pieces, const Place& where)
+    {
+        if (!target_.geometry.fba()) {
+            for (const RestoreSelection::Piece& piece : pieces) {
+                build_track(reader.track(), piece.target, where);
+                target_.sink->write(piece.target, 1, track_.bytes, where);
+            }
+            return;
+        }
+        FbaGroupDecoder& g = reader.fba_group();
+        data_.resize(size_t(g.count()) * kFbaBlockSize);
+        g.copy_data(data_);
+        for (const RestoreSelection::Piece& piece : pieces) {
+            if (piece.skip == 0) {
+                target_.sink->write(piece.target, piece.count, data_, where);
+                continue;
+            }
+            const auto from = data_.begin() + std::ptrdiff_t(size_t(piece.skip) * kFbaBlockSize);
+            part_.assign(from, from + std::ptrdiff_t(size_t(piece.count) * kFbaBlockSize));
+            target_.sink->write(piece.target, piece.count, part_, where);
+        }
+    }
 
-    TrackImage track;
-    std::optional<TrackAddress> previous;
-    const bool compressed_target = info.format.rfind("CKD_C", 0) == 0;
-    uint64_t hercules_flagged = 0;
+    // After the loop: the total of the tracks Hercules' cckdcdsk would discard.
+    void finish() const
+    {
+        if (flagged_ > 1)
+            reporter_.warn(std::to_string(flagged_) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
+    }
+
+private:
+    void build_track(DdrTrackDecoder& t, uint32_t target, const Place& where)
+    {
+        const CkdVolumeInfo& info = target_.ckd->info();
+        const TrackAddress out = target_.geometry.fba() ? TrackAddress{} : address_of(target);
+        if (out.head >= info.heads)
+            fail(ErrorKind::Unreadable, where, "track head " + std::to_string(out.head) + " does not exist on a " +
+                                                   std::string(target_.device->name));
+        if (out.cyl >= info.cylinders)
+            fail(ErrorKind::Refused, where, "the dump writes cylinder " + std::to_string(out.cyl) + " but " +
+                                                target_name_ + " has " + std::to_string(info.cylinders) +
+                                                " cylinders (make a larger target with ddr init)");
+        if (t.header().ha[0] & 0x02)
+            reporter_.warn(where.str() + ": the track was flagged defective when it was dumped");
+        try {
+            t.build(track_, out, target_.r0);
+        } catch (const Error& e) {
+            throw e.within(where);
+        }
+        check_track_fits(track_.size(), *target_.device, vhr_, where);
+        if (target_.compressed && hercules_cckd_flags(track_, info.heads) && flagged_++ == 0)
+            reporter_.warn(where.str() + ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such "
+                                         "tracks invalid (R0 data on an empty track, or a count naming a head or "
+                                         "record 0 it does not expect) and would discard them");
+    }
+    TrackAddress address_of(uint32_t cchh) const
+    {
+        uint8_t b[4];
+        store_be32(b, cchh);
+        return decode_cchh(b, target_.geometry.eav_form);
+    }
+
+    RestoreTarget& target_;
+    const DdrVolumeHeader& vhr_;
+    std::string target_name_;
+    Reporter& reporter_;
+    TrackImage track_;
+    Bytes data_, part_;
+    uint64_t flagged_ = 0;
+};
+
+// On a tape without checksums, a damaged home address (or block number) would put a unit
+// in the wrong place: units must ascend, as DDR writes them.
+void check_ascending(const UnitGeometry& g, std::optional<Unit>& previous, Unit u, const Place& where)
+{
+    if (previous && g.order_of(u.address) < g.order_of(previous->address) + previous->count)
+        fail(ErrorKind::Damaged, where,
+             g.fba() ? "FBA groups out of order: one of them has a damaged block number"
+                     : "tracks out of order: this one comes after " + g.describe(previous->address) +
+                           "; one of the two has a damaged home address");
+    previous = u;
+}
+
+// A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
+// address, then the NUCLEUS records, the checks of a complete dump, and the commit.
+int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
+                  const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                  TargetFate& fate, Reporter& reporter)
+{
+    const DdrVolumeHeader vhr = reader.vhr();
+    RestoreSelection selection({}, {});
+    RestoreTarget t = fba_fields(vhr) ? fba_restore_target(options, target, vhr, selection, summary, fate, reporter)
+                                      : ckd_restore_target(options, target, vhr, selection, summary, fate, reporter);
+    GroupUnpacker unpacker(t, vhr, options.target, reporter);
     std::optional<Bytes> nucleus;
+    std::optional<Unit> previous;
     uint64_t restored = 0, skipped = 0, bytes = 0;
-    explain_writes(checker, options, target.present && info.format.rfind("CKD_P", 0) == 0, summary.has_value(),
-                   restored, "track");
+    explain_writes(checker, options, t.in_place, summary.has_value(), restored, t.unit);
     for (;;) {
-        DumpReader::Item item = reader.next();
+        const DumpReader::Item item = reader.next();
         if (item == DumpReader::Item::End)
             break;
-        if (item == DumpReader::Item::Nucleus) {
+        if (item == DumpReader::Item::Nucleus && !t.geometry.fba()) {
             ByteSpan rec = reader.nucleus_record();
             nucleus.emplace(rec.begin(), rec.end());
             continue;
         }
-        DdrTrackDecoder& t = reader.track();
-        const TrackAddress tape_addr = t.output_address(reader.eav_form());
-        // On a tape without checksums, a damaged home address would put a track on the
-        // wrong cylinder: tracks must ascend, as DDR writes them.
-        if (previous && !(*previous < tape_addr) && !options.keep_going)
-            fail(ErrorKind::Damaged, reader.place(),
-                 "tracks out of order: this one comes after cyl " + std::to_string(previous->cyl) + " head " +
-                     std::to_string(previous->head) + "; one of the two has a damaged home address");
-        previous = tape_addr;
-        std::optional<TrackAddress> out = sel.map(tape_addr);
-        if (!out) {
+        const Unit u = unpacker.unit_of(reader, item);
+        const Place where = reader.place();
+        if (!options.keep_going)
+            check_ascending(t.geometry, previous, u, where);
+        const std::vector<RestoreSelection::Piece> pieces = selection.select(u.address, u.count);
+        if (pieces.empty())
             ++skipped;
-            continue;
-        }
-        Place where = reader.place();
-        if (out->head >= info.heads)
-            fail(ErrorKind::Unreadable, where, "track head " + std::to_string(out->head) + " does not exist on a " +
-                                                   std::string(dev.name));
-        if (out->cyl >= info.cylinders)
-            fail(ErrorKind::Refused, where, "the dump writes cylinder " + std::to_string(out->cyl) + " but " +
-                                                options.target + " has " + std::to_string(info.cylinders) +
-                                                " cylinders (make a larger target with ddr init)");
-        if (t.header().ha[0] & 0x02)
-            reporter.warn(where.str() + ": the track was flagged defective when it was dumped");
-        try {
-            t.build(track, *out, r0);
-        } catch (const Error& e) {
-            throw e.within(where);
-        }
-        check_track_fits(track.size(), dev, vhr, where);
-        if (compressed_target && hercules_cckd_flags(track, info.heads) && hercules_flagged++ == 0)
-            reporter.warn(where.str() + ": this track is kept exactly, but Hercules 3.13's cckdcdsk -3 calls such tracks "
-                          "invalid (R0 data on an empty track, or a count naming a head or record 0 it does not "
-                          "expect) and would discard them");
-        volume->write_track(*out, track);
-        ++restored;
-        bytes += t.image_length();
-        reporter.progress(restored, summary ? summary->tracks : 0, bytes, "restore");
+        unpacker.write(reader, pieces, where);
+        for (const RestoreSelection::Piece& piece : pieces)
+            restored += piece.count;
+        bytes = t.geometry.fba() ? restored * kFbaBlockSize
+                                 : bytes + (pieces.empty() ? 0 : reader.track().image_length());
+        reporter.progress(restored, t.progress_total, bytes, "restore");
     }
     reporter.end_progress();
-    sel.check_complete(options.tapes[0]);
-
+    selection.check_complete(options.tapes[0]);
     if (nucleus) {
+        // IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 are rewritten in place.
         TrackImage track0;
-        volume->read_track({0, 0}, track0);
+        t.ckd->read_track({0, 0}, track0);
         check_nucleus_target(track0, options.target);
         rewrite_nucleus_records(track0, *nucleus);
-        volume->write_track({0, 0}, track0);
+        t.ckd->write_track({0, 0}, track0);
         reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
     }
     check_dump_complete(reader, checker, reporter);
-    if (const auto& t = checker.dump_header())
-        check_dump_device(t->devtype, t->model, dev, options.tapes[0]);
-    volume->commit();
+    if (const auto& h = checker.dump_header(); h && t.device)
+        check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);
+    t.commit();
     fate.committed();
-    if (hercules_flagged > 1)
-        reporter.warn(std::to_string(hercules_flagged) + " tracks in all are of the kind Hercules 3.13's cckdcdsk -3 would discard");
-    if (skipped)
+    unpacker.finish();
+    if (skipped && !t.geometry.fba())
         reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
-    finish_restore(options, reader, checker, damaged, restored, "tracks", reporter);
+    finish_restore(options, reader, checker, damaged, restored, t.geometry.fba() ? "FBA blocks" : "tracks", reporter);
     return 0;
 }
 
@@ -780,9 +783,7 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
     if (!reader.start_dump())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]),
              "no dump " + std::to_string(options.file) + " on this tape");
-    if (fba_fields(reader.vhr()))
-        return restore_fba(options, target, reader, checker, damaged, summary, fate, reporter);
-    return restore_ckd(options, target, reader, checker, damaged, summary, fate, reporter);
+    return restore_units(options, target, reader, checker, damaged, summary, fate, reporter);
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "formats/ddrtape/tape_scan.hpp"
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/ddrtape/thr_group.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "formats/io/ebcdic.hpp"
 #include "formats/volume/volume_label.hpp"
 #include "formats/io/error.hpp"
@@ -56,72 +57,29 @@ void list_findings(const std::vector<ChecksumFinding>& findings, bool all, Repor
     }
 }
 
-// The source address of each track of a dump: the trailer's extents, or those given.
-struct SourceMap {
-    std::vector<Extent> given;
-    const DumpChecker* checker = nullptr;
-
-    uint32_t source_of(uint32_t output_cchh) const
-    {
-        if (given.empty())
-            return checker->source_of(output_cchh);
-        uint8_t b[4];
-        store_be32(b, output_cchh);
-        TrackAddress a = decode_cchh(b, checker->eav_form());
-        for (const Extent& e : given)
-            if (a.cyl >= e.output_first && a.cyl <= e.output_last())
-                return cchh_value({uint32_t(e.first + (a.cyl - e.output_first)), a.head});
-        return output_cchh;
-    }
-};
-
-// Compares every block group of an FBA dump with the volume it was dumped from.
-void compare_fba_with_volume(DumpChecker& checker, const SourceMap& map, const std::string& volume_path,
-                             std::vector<ChecksumFinding>& findings, uint64_t& compared)
+// The source of each unit of a dump: the extents given (-c, for a tape without a
+// trailer), else the trailer's.
+ExtentMap source_map(const DumpChecker& checker, const std::vector<Extent>& given)
 {
-    auto volume = open_fba_volume(volume_path);
-    const uint64_t blocks = volume->info().blocks;
-    Bytes data(size_t(kFbaGroupBlocks) * kFbaBlockSize);
-    FbaGroupEncoder encoder;
-    checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& u) {
-        const uint64_t first = map.source_of(u.output_cchh);
-        if (first + u.count > blocks) {
-            findings.push_back({where, "the volume has no blocks " + std::to_string(first) + "-" +
-                                           std::to_string(first + u.count - 1)});
-            return;
-        }
-        MutableByteSpan span(data.data(), size_t(u.count) * kFbaBlockSize);
-        volume->read_blocks(first, span);
-        encoder.encode(span, uint32_t(first));
-        ++compared;
-        if (digest_group(encoder.blocks(), encoder.image().size()).content != u.content)
-            findings.push_back({where, volume_path + " blocks " + std::to_string(first) + "-" +
-                                           std::to_string(first + u.count - 1) + " differ from the group on tape"});
-    });
+    return given.empty() ? checker.extent_map() : ExtentMap(given, checker.geometry());
 }
 
-// Compares every track of a dump with the volume it was dumped from.
-void compare_with_volume(DumpChecker& checker, const SourceMap& map, const std::string& volume_path,
+// Compares every unit of a dump (track or block group) with the volume it was dumped from.
+void compare_with_volume(DumpChecker& checker, const ExtentMap& map, const std::string& volume_path,
                          std::vector<ChecksumFinding>& findings, uint64_t& compared)
 {
-    auto volume = open_ckd_volume(volume_path);
-    const CkdVolumeInfo& info = volume->info();
-    TrackImage track;
-    DdrTrackEncoder encoder;
-    checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& u) {
-        uint8_t b[4];
-        store_be32(b, map.source_of(u.output_cchh));
-        TrackAddress src = decode_cchh(b, info.eav_form());
-        if (src.cyl >= info.cylinders || src.head >= info.heads) {
-            findings.push_back({where, "the volume has no cyl " + std::to_string(src.cyl) + " head " + std::to_string(src.head)});
+    OpenedVolume volume = open_volume_units(volume_path, checker.geometry().kind);
+    const UnitGeometry& g = volume.units->geometry();
+    checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& read) {
+        const Unit u{map.source_of(read.output_cchh), g.fba() ? read.count : 1};
+        if (!volume.units->contains(u)) {
+            findings.push_back({where, "the volume has no " + g.describe_unit(u)});
             return;
         }
-        volume->read_track(src, track);
-        encoder.encode(track, src);
         ++compared;
-        if (digest_group(encoder.blocks(), encoder.image().size()).content != u.content)
-            findings.push_back({where, volume_path + " cyl " + std::to_string(src.cyl) + " head " + std::to_string(src.head) +
-                                           " differs from the track on tape"});
+        if (volume.units->content_hash(u) != read.content)
+            findings.push_back({where, volume_path + " " + g.describe_unit(u) +
+                                           (g.fba() ? " differ from the group on tape" : " differs from the track on tape")});
     });
 }
 
@@ -132,14 +90,12 @@ struct Comparison {
     std::vector<ChecksumFinding> differences;
 };
 
-Comparison compare_with_manifest(DumpChecker& c, const SourceMap& map, const std::string& manifest_path)
+Comparison compare_with_manifest(DumpChecker& c, const ExtentMap& map, const std::string& manifest_path)
 {
     Manifest m = read_manifest(manifest_path);
     Comparison result{"the manifest " + manifest_path, 0, {}};
     c.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& u) {
-        uint8_t b[4];
-        store_be32(b, map.source_of(u.output_cchh));
-        const uint64_t* want = c.fba() ? m.find({map.source_of(u.output_cchh), u.count}) : m.find(decode_cchh(b, c.eav_form()));
+        const uint64_t* want = m.find(c.geometry(), {map.source_of(u.output_cchh), c.fba() ? u.count : 1});
         ++result.compared;
         const char* unit = c.fba() ? "block group" : "track";
         if (!want)
@@ -154,13 +110,10 @@ Comparison compare_with_manifest(DumpChecker& c, const SourceMap& map, const std
 std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& c, Reporter& reporter)
 {
     std::vector<Comparison> done;
-    SourceMap map{parse_extents(options.extents, std::nullopt), &c};
+    const ExtentMap map = source_map(c, parse_extents(options.extents, std::nullopt));
     if (options.against) {
         Comparison r{*options.against, 0, {}};
-        if (c.fba())
-            compare_fba_with_volume(c, map, *options.against, r.differences, r.compared);
-        else
-            compare_with_volume(c, map, *options.against, r.differences, r.compared);
+        compare_with_volume(c, map, *options.against, r.differences, r.compared);
         done.push_back(std::move(r));
     }
     if (options.manifest)

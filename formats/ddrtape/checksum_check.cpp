@@ -58,44 +58,18 @@ TrackAddress DumpChecker::address_of(uint32_t cchh) const
     return decode_cchh(b, eav_form_);
 }
 
-uint32_t DumpChecker::map_to_output(uint32_t source_cchh) const
+UnitGeometry DumpChecker::geometry() const
 {
-    if (!dump_header_ || dump_header_->extents.empty())
-        return source_cchh;
-    if (fba_) {
-        for (const TrailerExtent& e : dump_header_->extents)
-            if (source_cchh >= e.first && source_cchh <= e.last)
-                return e.output_first + (source_cchh - e.first);
-        return source_cchh;
-    }
-    TrackAddress a = address_of(source_cchh);
-    for (const TrailerExtent& e : dump_header_->extents) {
-        if (a.cyl >= e.first && a.cyl <= e.last) {
-            auto out = encode_cchh({e.output_first + (a.cyl - e.first), a.head});
-            return load_be32(out.data());
-        }
-    }
-    return source_cchh;
+    return {fba_ ? UnitKind::BlockGroup : UnitKind::Track, 0, eav_form_};
 }
 
-uint32_t DumpChecker::source_of(uint32_t output_cchh) const
+void DumpChecker::set_dump_header(const TrailerHeader& h)
 {
-    if (!dump_header_ || dump_header_->extents.empty())
-        return output_cchh;
-    if (fba_) {
-        for (const TrailerExtent& e : dump_header_->extents)
-            if (output_cchh >= e.output_first && output_cchh <= e.output_first + (e.last - e.first))
-                return e.first + (output_cchh - e.output_first);
-        return output_cchh;
-    }
-    TrackAddress a = address_of(output_cchh);
-    for (const TrailerExtent& e : dump_header_->extents) {
-        if (a.cyl >= e.output_first && a.cyl <= e.output_first + (e.last - e.first)) {
-            auto in = encode_cchh({e.first + (a.cyl - e.output_first), a.head});
-            return load_be32(in.data());
-        }
-    }
-    return output_cchh;
+    dump_header_ = h;
+    std::vector<Extent> extents;
+    for (const TrailerExtent& e : h.extents)
+        extents.push_back({e.first, e.last, e.output_first});
+    extent_map_ = ExtentMap(std::move(extents), geometry());
 }
 
 Place DumpChecker::unit_place(const Reel& reel, const ReadUnit& u) const
@@ -279,7 +253,7 @@ void DumpChecker::start_trailer(ByteSpan block, const Place& where)
     }
     const std::string reel_name = "reel " + std::to_string(h.reel);
     if (!dump_header_)
-        dump_header_ = h;
+        set_dump_header(h);
     cursor_ = TrailerCursor{h, reel, 0, 0, std::make_unique<Spool<ReadUnit>::Reader>(*reel->units), false};
     ++reels_with_trailer_;
     if (h.vhr_hash != reel->vhr_hash)
@@ -341,7 +315,7 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
             return;
         }
         ++c.compared;
-        const uint32_t want_output = map_to_output(want.address);
+        const uint32_t want_output = extent_map_.output_of(want.address);
         Place place = unit_place(reel, got);
         if (want_output != got.output_cchh && fba_) {
             place.fba_block = want_output;

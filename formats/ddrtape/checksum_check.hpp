@@ -6,6 +6,7 @@
 
 #include "formats/ddrtape/dump_reader.hpp"
 #include "formats/ddrtape/trailer.hpp"
+#include "formats/ddrtape/units.hpp"
 
 #include <optional>
 #include <string>
@@ -52,7 +53,11 @@ public:
             r->units->for_each([&](const ReadUnit& u) { fn(unit_place(*r, u), u); });
     }
     // The source address of a track written at `output_cchh` (the trailer's extents).
-    uint32_t source_of(uint32_t output_cchh) const;
+    uint32_t source_of(uint32_t output_cchh) const { return extent_map().source_of(output_cchh); }
+    // How the dump's units are addressed, and its extents as the trailer gives them (none
+    // before a trailer was read).
+    UnitGeometry geometry() const;
+    const ExtentMap& extent_map() const { return extent_map_; }
     bool eav_form() const { return eav_form_; }
     bool fba() const { return fba_; }
 
@@ -96,6 +101,7 @@ public:
     };
 
 private:
+    void set_dump_header(const TrailerHeader& h);
     struct Reel {
         unsigned number = 0;     // among the reels read of this dump, from 1
         unsigned tape_reel = 0;  // among the TAPE arguments, for places
@@ -128,7 +134,6 @@ private:
     void add(const Place& where, const std::string& what, bool counts_as_unit);
     void unit_read(std::span<const ByteSpan> blocks, size_t image_length, uint32_t count, const Place& where);
     TrackAddress address_of(uint32_t cchh) const;
-    uint32_t map_to_output(uint32_t source_cchh) const;
     Place unit_place(const Reel& reel, const ReadUnit& u) const;
 
     uint64_t tod_ = 0;
@@ -138,6 +143,7 @@ private:
     std::vector<std::unique_ptr<Reel>> reels_;
     std::optional<TrailerCursor> cursor_;
     std::optional<TrailerHeader> dump_header_;
+    ExtentMap extent_map_;  // the extents of dump_header_
     std::vector<Foreign> foreign_;
     std::vector<ChecksumFinding> findings_;
     uint64_t findings_total_ = 0;

@@ -27,6 +27,15 @@ const uint64_t* Manifest::find(TrackAddress addr) const
     return it != tracks.end() && it->first == addr ? &it->second : nullptr;
 }
 
+const uint64_t* Manifest::find(const UnitGeometry& geometry, Unit u) const
+{
+    if (geometry.fba())
+        return find(TrackAddress{u.address, u.count});
+    uint8_t b[4];
+    store_be32(b, u.address);
+    return find(decode_cchh(b, geometry.eav_form));
+}
+
 struct ManifestWriter::Hasher {
     XXH3_state_t st;
 };
@@ -94,6 +103,17 @@ void ManifestWriter::add_group(uint32_t first_block, uint32_t count, uint64_t ha
     std::snprintf(line, sizeof line, "g %" PRIu32 " %" PRIu32 " %016" PRIx64 "\n", first_block, count, hash);
     put(line);
     ++count_;
+}
+
+void ManifestWriter::add(const UnitGeometry& geometry, Unit u, uint64_t hash)
+{
+    if (geometry.fba()) {
+        add_group(u.address, u.count, hash);
+        return;
+    }
+    uint8_t b[4];
+    store_be32(b, u.address);
+    add(decode_cchh(b, geometry.eav_form), hash);
 }
 
 void ManifestWriter::finish()

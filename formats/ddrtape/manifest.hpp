@@ -23,6 +23,7 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/ddrtape/units.hpp"
 #include "formats/volume/ckd_track.hpp"
 #include "formats/io/file.hpp"
 
@@ -55,6 +56,8 @@ struct Manifest {
 
     // The hash of the track at `addr`, or nullptr.
     const uint64_t* find(TrackAddress addr) const;
+    // The hash of unit `u` (a track, or a block group of u.count blocks), or nullptr.
+    const uint64_t* find(const UnitGeometry& geometry, Unit u) const;
 };
 
 // Reads and checks a manifest; Error(Unreadable) names the file and line.
@@ -71,6 +74,8 @@ public:
 
     void add(TrackAddress addr, uint64_t hash);
     void add_group(uint32_t first_block, uint32_t count, uint64_t hash);
+    // The line of unit `u`: a track's (t) or a block group's (g).
+    void add(const UnitGeometry& geometry, Unit u, uint64_t hash);
     void finish();
 
 private:

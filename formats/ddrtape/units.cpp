@@ -1,0 +1,395 @@
+#include "formats/ddrtape/units.hpp"
+
+#include "formats/ddrtape/trailer.hpp"
+#include "formats/io/interrupt.hpp"
+#include "formats/io/wording.hpp"
+
+#include <algorithm>
+
+namespace ddr {
+
+namespace {
+
+uint32_t cchh_of(TrackAddress a)
+{
+    auto b = encode_cchh(a);
+    return load_be32(b.data());
+}
+
+TrackAddress track_of(uint32_t cchh, bool eav_form)
+{
+    uint8_t b[4];
+    store_be32(b, cchh);
+    return decode_cchh(b, eav_form);
+}
+
+} // namespace
+
+// ---- UnitGeometry ----
+
+uint64_t UnitGeometry::key_of(uint32_t address) const
+{
+    return fba() ? address : track_of(address, eav_form).cyl;
+}
+
+uint32_t UnitGeometry::with_key(uint32_t address, uint64_t key) const
+{
+    return fba() ? uint32_t(key) : cchh_of({uint32_t(key), track_of(address, eav_form).head});
+}
+
+uint64_t UnitGeometry::order_of(uint32_t address) const
+{
+    if (fba())
+        return address;
+    const TrackAddress a = track_of(address, eav_form);
+    return (uint64_t(a.cyl) << 16) | a.head;
+}
+
+std::string UnitGeometry::describe(uint32_t address) const
+{
+    if (fba())
+        return "block " + std::to_string(address);
+    const TrackAddress a = track_of(address, eav_form);
+    return "cyl " + std::to_string(a.cyl) + " head " + std::to_string(a.head);
+}
+
+std::string UnitGeometry::describe_unit(Unit u) const
+{
+    if (fba())
+        return "blocks " + std::to_string(u.address) + "-" + std::to_string(uint64_t(u.address) + u.count - 1);
+    return describe(u.address);
+}
+
+Place UnitGeometry::place(const std::string& file, uint32_t address) const
+{
+    if (fba())
+        return file_place(file).with_fba_block(address);
+    const TrackAddress a = track_of(address, eav_form);
+    return file_place(file).with_track(a.cyl, a.head);
+}
+
+void UnitGeometry::for_each_unit(const std::vector<Extent>& extents, const std::function<void(Unit)>& fn) const
+{
+    for (const Extent& e : extents) {
+        if (!fba()) {
+            for (uint64_t cyl = e.first; cyl <= e.last; ++cyl)
+                for (uint32_t head = 0; head < heads; ++head)
+                    fn({cchh_of({uint32_t(cyl), head}), 1});
+            continue;
+        }
+        // Groups break at every multiple of 120 source blocks, whatever the extent.
+        for (uint64_t start = e.first; start <= e.last;) {
+            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
+            fn({uint32_t(start), uint32_t(end - start + 1)});
+            start = end + 1;
+        }
+    }
+}
+
+uint64_t UnitGeometry::count_units(const std::vector<Extent>& extents) const
+{
+    uint64_t n = 0;
+    for (const Extent& e : extents) {
+        if (!fba())
+            n += (e.last - e.first + 1) * heads;
+        else
+            n += e.last / kFbaGroupBlocks - e.first / kFbaGroupBlocks + 1;
+    }
+    return n;
+}
+
+// ---- ExtentMap ----
+
+std::optional<size_t> ExtentMap::extent_of(uint32_t address) const
+{
+    const uint64_t key = geometry_.key_of(address);
+    for (size_t i = 0; i < extents_.size(); ++i)
+        if (extents_[i].contains(key))
+            return i;
+    return std::nullopt;
+}
+
+uint32_t ExtentMap::output_of(uint32_t source) const
+{
+    const auto i = extent_of(source);
+    return i ? geometry_.with_key(source, extents_[*i].output_of(geometry_.key_of(source))) : source;
+}
+
+uint32_t ExtentMap::source_of(uint32_t output) const
+{
+    const uint64_t key = geometry_.key_of(output);
+    for (const Extent& e : extents_)
+        if (key >= e.output_first && key <= e.output_last())
+            return geometry_.with_key(output, e.first + (key - e.output_first));
+    return output;
+}
+
+// ---- RestoreSelection ----
+
+RestoreSelection::RestoreSelection(std::vector<Extent> extents, UnitGeometry geometry)
+    : map_(std::move(extents), geometry)
+{
+    for (const Extent& e : map_.extents())
+        seen_.emplace_back((e.last - e.first + 1) * (geometry.fba() ? 1 : geometry.heads), false);
+}
+
+std::vector<RestoreSelection::Piece> RestoreSelection::select(uint32_t first, uint32_t count)
+{
+    const UnitGeometry& g = map_.geometry();
+    if (map_.empty())
+        return {{first, first, 0, count}};
+    std::vector<Piece> pieces;
+    if (!g.fba()) {
+        const auto i = map_.extent_of(first);
+        if (!i)
+            return pieces;
+        const TrackAddress a = track_of(first, g.eav_form);
+        if (a.head < g.heads)
+            seen_[*i][(a.cyl - map_.extents()[*i].first) * g.heads + a.head] = true;
+        pieces.push_back({first, map_.output_of(first), 0, 1});
+        return pieces;
+    }
+    // A group may straddle extents: each run of its blocks goes where its extent says.
+    for (uint32_t skip = 0; skip < count;) {
+        const uint32_t block = first + skip;
+        const auto i = map_.extent_of(block);
+        if (!i) {
+            ++skip;
+            continue;
+        }
+        const Extent& e = map_.extents()[*i];
+        const uint32_t run = uint32_t(std::min<uint64_t>(count - skip, e.last - block + 1));
+        std::fill_n(seen_[*i].begin() + std::ptrdiff_t(block - e.first), run, true);
+        pieces.push_back({block, uint32_t(e.output_of(block)), skip, run});
+        skip += run;
+    }
+    return pieces;
+}
+
+void RestoreSelection::check_complete(const std::string& tape_name) const
+{
+    const UnitGeometry& g = map_.geometry();
+    for (size_t i = 0; i < seen_.size(); ++i) {
+        const Extent& e = map_.extents()[i];
+        for (size_t k = 0; k < seen_[i].size(); ++k) {
+            if (seen_[i][k])
+                continue;
+            const uint32_t address =
+                g.fba() ? uint32_t(e.first + k) : cchh_of({uint32_t(e.first + k / g.heads), uint32_t(k % g.heads)});
+            fail(ErrorKind::Usage, g.place(tape_name, address),
+                 std::string(g.fba() ? "block" : "track") + " requested by extent '" + e.str() + "' is not on the tape");
+        }
+    }
+}
+
+void RestoreSelection::check_on_tape(const std::vector<std::pair<uint32_t, uint32_t>>& dumped,
+                                     const std::string& tape_name) const
+{
+    const UnitGeometry& g = map_.geometry();
+    const char* unit = g.fba() ? "block" : "cylinder";
+    for (const Extent& e : map_.extents()) {
+        uint64_t key = e.first;
+        for (auto [a, b] : dumped)
+            if (key >= a && key <= b)
+                key = std::min<uint64_t>(uint64_t(b) + 1, e.last + 1);
+        if (key <= e.last) {
+            const Place where = g.fba() ? file_place(tape_name).with_fba_block(key) : file_place(tape_name).with_cyl(uint32_t(key));
+            fail(ErrorKind::Usage, where,
+                 std::string(unit) + " " + std::to_string(key) + " of extent '" + e.str() +
+                     "' is not on the tape (it holds " + ranges_text(dumped) + ")");
+        }
+    }
+}
+
+std::optional<uint64_t> RestoreSelection::highest_target() const
+{
+    if (map_.empty())
+        return std::nullopt;
+    return map_.extents().back().output_last();
+}
+
+// ---- VolumeUnits ----
+
+uint64_t VolumeUnits::content_hash(Unit u)
+{
+    const EncodedGroup& g = encode(u, u.address);
+    return digest_group(g.blocks, g.image_length).content;
+}
+
+namespace {
+
+class CkdUnits : public VolumeUnits {
+public:
+    CkdUnits(CkdVolumeReader& volume, std::string name) : volume_(volume), name_(std::move(name))
+    {
+        geometry_.kind = UnitKind::Track;
+        geometry_.heads = volume.info().heads;
+        geometry_.eav_form = volume.info().eav_form();
+    }
+    const UnitGeometry& geometry() const override { return geometry_; }
+    bool contains(Unit u) const override
+    {
+        const TrackAddress a = track_of(u.address, geometry_.eav_form);
+        return a.cyl < volume_.info().cylinders && a.head < volume_.info().heads;
+    }
+    ByteSpan read(Unit u) override
+    {
+        read_track(u);
+        return track_.bytes;
+    }
+    const EncodedGroup& encode(Unit u, uint32_t output) override
+    {
+        read_track(u);
+        const TrackAddress out = track_of(output, geometry_.eav_form);
+        try {
+            encoder_.encode(track_, out);
+        } catch (const Error& err) {
+            throw err.within(geometry_.place(name_, u.address));
+        }
+        group_.blocks = encoder_.blocks();
+        group_.image_length = encoder_.image().size();
+        group_.cc = uint16_t(output >> 16);
+        group_.hh = uint16_t(output);
+        group_.data_bytes = encoder_.image().size();
+        return group_;
+    }
+
+private:
+    void read_track(Unit u)
+    {
+        check_interrupted();
+        try {
+            volume_.read_track(track_of(u.address, geometry_.eav_form), track_);
+        } catch (const Error& err) {
+            throw err.within(geometry_.place(name_, u.address));
+        }
+    }
+
+    CkdVolumeReader& volume_;
+    std::string name_;
+    UnitGeometry geometry_;
+    TrackImage track_;
+    DdrTrackEncoder encoder_;
+    EncodedGroup group_;
+};
+
+class FbaUnits : public VolumeUnits {
+public:
+    FbaUnits(FbaVolumeReader& volume, std::string name)
+        : volume_(volume), name_(std::move(name)), data_(size_t(kFbaGroupBlocks) * kFbaBlockSize)
+    {
+        geometry_.kind = UnitKind::BlockGroup;
+    }
+    const UnitGeometry& geometry() const override { return geometry_; }
+    bool contains(Unit u) const override { return uint64_t(u.address) + u.count <= volume_.info().blocks; }
+    ByteSpan read(Unit u) override { return read_blocks(u); }
+    const EncodedGroup& encode(Unit u, uint32_t output) override
+    {
+        encoder_.encode(read_blocks(u), output);
+        group_.blocks = encoder_.blocks();
+        group_.image_length = encoder_.image().size();
+        group_.cc = uint16_t(output >> 16);
+        group_.hh = uint16_t(output);
+        group_.data_bytes = uint64_t(u.count) * kFbaBlockSize;
+        return group_;
+    }
+
+private:
+    MutableByteSpan read_blocks(Unit u)
+    {
+        check_interrupted();
+        if (u.count == 0 || u.count > kFbaGroupBlocks)
+            fail(ErrorKind::Internal, "an FBA group of " + std::to_string(u.count) + " blocks");
+        MutableByteSpan span(data_.data(), size_t(u.count) * kFbaBlockSize);
+        try {
+            volume_.read_blocks(u.address, span);
+        } catch (const Error& err) {
+            throw err.within(geometry_.place(name_, u.address));
+        }
+        return span;
+    }
+
+    FbaVolumeReader& volume_;
+    std::string name_;
+    UnitGeometry geometry_;
+    Bytes data_;
+    FbaGroupEncoder encoder_;
+    EncodedGroup group_;
+};
+
+class CkdSink : public UnitSink {
+public:
+    explicit CkdSink(CkdVolumeWriter& volume) : volume_(volume) {}
+    void write(uint32_t target, uint32_t, Bytes& bytes, const Place& where) override
+    {
+        // The bytes are lent to a TrackImage for the write, not copied.
+        std::swap(track_.bytes, bytes);
+        try {
+            volume_.write_track(track_of(target, volume_.info().eav_form()), track_);
+        } catch (...) {
+            std::swap(track_.bytes, bytes);
+            throw;
+        }
+        std::swap(track_.bytes, bytes);
+        (void)where;
+    }
+
+private:
+    CkdVolumeWriter& volume_;
+    TrackImage track_;
+};
+
+class FbaSink : public UnitSink {
+public:
+    FbaSink(FbaVolumeWriter& volume, std::string name) : volume_(volume), name_(std::move(name)) {}
+    void write(uint32_t target, uint32_t count, Bytes& bytes, const Place& where) override
+    {
+        const uint64_t blocks = volume_.info().blocks;
+        if (uint64_t(target) + count > blocks)
+            fail(ErrorKind::Refused, where,
+                 "the dump writes block " + std::to_string(uint64_t(target) + count - 1) + " but " + name_ + " has " +
+                     std::to_string(blocks) + " blocks");
+        volume_.write_blocks(target, ByteSpan(bytes.data(), size_t(count) * kFbaBlockSize));
+    }
+
+private:
+    FbaVolumeWriter& volume_;
+    std::string name_;
+};
+
+} // namespace
+
+std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string& name)
+{
+    return std::make_unique<CkdUnits>(volume, name);
+}
+
+std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string& name)
+{
+    return std::make_unique<FbaUnits>(volume, name);
+}
+
+OpenedVolume open_volume_units(const std::string& path, UnitKind kind)
+{
+    OpenedVolume v;
+    if (kind == UnitKind::Track) {
+        v.ckd = open_ckd_volume(path);
+        v.units = units_of(*v.ckd, path);
+    } else {
+        v.fba = open_fba_volume(path);
+        v.units = units_of(*v.fba, path);
+    }
+    return v;
+}
+
+std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume, const std::string&)
+{
+    return std::make_unique<CkdSink>(volume);
+}
+
+std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume, const std::string& name)
+{
+    return std::make_unique<FbaSink>(volume, name);
+}
+
+} // namespace ddr
