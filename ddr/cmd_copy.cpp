@@ -48,6 +48,7 @@ void add_copy_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
+// --compress's name as the container's compression code.  Error(Usage) for another name.
 int compression_code(const std::string& name)
 {
     if (name == "none")
@@ -59,12 +60,14 @@ int compression_code(const std::string& name)
     fail(ErrorKind::Usage, "--compress takes zlib, bzip2 or none, not '" + name + "'");
 }
 
+// The size of the file at `path`; 0 if it cannot be told (only a message shows it).
 uint64_t file_size(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_size) : 0;
 }
 
+// Error(Usage): --to names a container of another kind than the source's.
 [[noreturn]] void wrong_target(const std::string& to, const char* kind)
 {
     fail(ErrorKind::Usage, std::string("--to ") + to + " is not a " + kind + " container");
@@ -79,6 +82,8 @@ struct CopyTarget {
     bool compressed = false;  // CKD: Hercules' cckdcdsk would judge its tracks
 };
 
+// The copy of a CKD volume, created with the source's geometry in --to's container
+// (default: the other of compressed and not).  Error(Usage) for a --to not CKD.
 CopyTarget create_ckd_copy(const CopyOptions& o, const CkdVolumeInfo& info)
 {
     const bool compressed = info.format.rfind("CKD_C", 0) == 0 || info.format.rfind("CKD_E", 0) == 0;
@@ -107,6 +112,7 @@ CopyTarget create_ckd_copy(const CopyOptions& o, const CkdVolumeInfo& info)
     return t;
 }
 
+// The copy of an FBA volume, as create_ckd_copy is for CKD.
 CopyTarget create_fba_copy(const CopyOptions& o, const FbaVolumeInfo& info)
 {
     const bool compressed = info.format.rfind("FBA_C", 0) == 0;
@@ -192,6 +198,54 @@ int copy_volume(const CopyOptions& o, Reporter& reporter)
     return 0;
 }
 
+// What a tape copy wrote.
+struct TapeCopied {
+    uint64_t blocks = 0;
+    uint64_t marks = 0;
+};
+
+// Every block and tape mark of `in`, to its end, written as they are to a new tape at
+// `target`, which is finished (and closed) before this returns.
+TapeCopied copy_tape_records(TapeReader& in, const std::string& target, const TapeWriterOptions& options)
+{
+    auto out = create_tape_writer(target, options);
+    Bytes block;
+    TapeCopied copied;
+    for (;;) {
+        check_interrupted();
+        TapeRecord r = in.read(block);
+        if (r == TapeRecord::EndOfData)
+            break;
+        if (r == TapeRecord::TapeMark) {
+            out->write_tapemark();
+            ++copied.marks;
+        } else {
+            out->write_block(block);
+            ++copied.blocks;
+        }
+    }
+    out->finish();
+    return copied;
+}
+
+// Reads the copy of a tape back beside its source, record by record.  Error(Damaged) at
+// the first block or mark that differs.
+void compare_tape_copy(const CopyOptions& o)
+{
+    auto a = open_tape_reader(o.source);
+    auto b = open_tape_reader(o.target);
+    Bytes x, y;
+    for (;;) {
+        TapeRecord ra = a->read(x), rb = b->read(y);
+        if (ra != rb || (ra == TapeRecord::Block && x != y))
+            fail(ErrorKind::Damaged, file_place(o.target).with_block(b->block_number(), b->offset()),
+                 "the copy differs from the source when read back");
+        if (ra == TapeRecord::EndOfData)
+            break;
+    }
+}
+
+// A tape in the other container (AWS or HET, --to), every record as it is; then read back.
 int copy_tape(const CopyOptions& o, Reporter& reporter)
 {
     auto in = open_tape_reader(o.source);
@@ -205,38 +259,10 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
         wrong_target(to, "tape");
     wo.compression = wo.format == "HET" ? compression_code(o.compress) : 0;
     wo.overwrite = o.overwrite;
-    auto out = create_tape_writer(o.target, wo);
-    Bytes block;
-    uint64_t blocks = 0, marks = 0;
-    for (;;) {
-        check_interrupted();
-        TapeRecord r = in->read(block);
-        if (r == TapeRecord::EndOfData)
-            break;
-        if (r == TapeRecord::TapeMark) {
-            out->write_tapemark();
-            ++marks;
-        } else {
-            out->write_block(block);
-            ++blocks;
-        }
-    }
-    out->finish();
-    out.reset();
-    if (o.compare && o.target != "-") {
-        auto a = open_tape_reader(o.source);
-        auto b = open_tape_reader(o.target);
-        Bytes x, y;
-        for (;;) {
-            TapeRecord ra = a->read(x), rb = b->read(y);
-            if (ra != rb || (ra == TapeRecord::Block && x != y))
-                fail(ErrorKind::Damaged, file_place(o.target).with_block(b->block_number(), b->offset()),
-                     "the copy differs from the source when read back");
-            if (ra == TapeRecord::EndOfData)
-                break;
-        }
-    }
-    reporter.note("copied " + counted(blocks, "tape block") + " and " + counted(marks, "tape mark") + " of " +
+    const TapeCopied copied = copy_tape_records(*in, o.target, wo);
+    if (o.compare && o.target != "-")
+        compare_tape_copy(o);
+    reporter.note("copied " + counted(copied.blocks, "tape block") + " and " + counted(copied.marks, "tape mark") + " of " +
                   o.source + " (" + in->format() + ") to " + o.target + " (" + wo.format + ")" +
                   (o.compare ? "; read back: identical" : ""));
     return 0;

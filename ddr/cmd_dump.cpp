@@ -107,6 +107,7 @@ void add_dump_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
+// The time now, in microseconds since 1970: the dump's TOD and its trailer's time.
 int64_t now_unix_micros()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -293,6 +294,7 @@ private:
     std::optional<DdrReelWriter> writer_;
 };
 
+// Names the reels given that the dump did not reach (their files were never created).
 void note_unused_reels(const DumpOutput& output, Reporter& reporter)
 {
     for (const std::string& tape : output.unused_reels())
@@ -332,6 +334,7 @@ std::string dump_volser(const std::optional<std::string>& label, const DumpOptio
     return "";
 }
 
+// "0-9, 20-29:10": the extents as given, for the announcement.
 std::string extents_text(const std::vector<Extent>& extents)
 {
     std::string s;
@@ -340,6 +343,26 @@ std::string extents_text(const std::vector<Extent>& extents)
     return s;
 }
 
+// IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump written
+// there could never be restored, so it is not written.  Error(Usage) names the first
+// extent that goes past; an EAV's header has no such limit.
+void check_restorable(const std::vector<Extent>& extents, const CkdDevice& dev, uint64_t last_image_cyl)
+{
+    if (dev.eav)
+        return;
+    const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
+    for (const Extent& e : extents)
+        if (e.output_last() > last_cyl)
+            fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
+                                       std::to_string(e.output_last()) + ", past the last cylinder of a " +
+                                       std::string(dev.name) + " (" + std::to_string(last_cyl) +
+                                       "): no restore could write it");
+}
+
+// A CKD volume as a dump's source: opened, its device chosen (--devtype where the image
+// cannot tell), the outputs checked, the extents (default: IBM's DUMP ALL) checked, and
+// the VHR, trailer and manifest fields filled.  Error(Usage) for --blocks or extents off
+// the volume, Error(Device) for a device that cannot be told or does not fit.
 DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
 {
     if (!options.blocks.empty())
@@ -357,17 +380,7 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     if (src.extents.empty())
         src.extents.push_back({0, std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl), 0});
     check_extents_within(src.extents, last_image_cyl, options.source);
-    if (!dev.eav) {
-        // IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump
-        // written there could never be restored.
-        const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
-        for (const Extent& e : src.extents)
-            if (e.output_last() > last_cyl)
-                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
-                                           std::to_string(e.output_last()) + ", past the last cylinder of a " +
-                                           std::string(dev.name) + " (" + std::to_string(last_cyl) +
-                                           "): no restore could write it");
-    }
+    check_restorable(src.extents, dev, last_image_cyl);
 
     TrackImage track0;
     src.ckd->read_track({0, 0}, track0);
@@ -398,6 +411,8 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     return src;
 }
 
+// The FBA device a volume is dumped as: the one its size fits, or --devtype's, which must
+// be an FBA type at least as large.  Error(Device) otherwise.
 const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& info)
 {
     if (!options.devtype) {
@@ -421,6 +436,9 @@ const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& 
     return *dev;
 }
 
+// An FBA volume as a dump's source, as ckd_source is for CKD: opened, the outputs and the
+// block extents (default: all) checked, the VHR's FBA fields, trailer and manifest filled.
+// Error(Usage) for --cylinders or blocks off the volume or past 2**32.
 DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
 {
     if (!options.extents.empty())
@@ -486,6 +504,8 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
 
 } // namespace
 
+// One path for CKD and FBA: the source's units, in extent order, each encoded as its DDR
+// group and written (and hashed into the manifest, if one is asked for); then the EOJ.
 int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())

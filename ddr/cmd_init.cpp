@@ -34,6 +34,8 @@ void add_init_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
+// run_init for an FBA device: --blocks (default the model's) checked against it, the
+// container fba or cfba, and dasdinit's block 1 with the volser.  Error(Usage) otherwise.
 int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporter)
 {
     if (options.cylinders)

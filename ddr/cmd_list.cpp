@@ -47,6 +47,7 @@ void list_stray_findings(const TapeScan& scan, Reporter& reporter)
 
 namespace {
 
+// "a, b, c".
 std::string join(const std::vector<std::string>& parts)
 {
     std::string s;

@@ -116,6 +116,9 @@ size_t write_units_in_source_order(DumpChecker& c, const ManifestInfo& mi, const
     return units.size();
 }
 
+// The manifest of dump --file of a tape, from the hashes its checksum checker computed:
+// the volume as it was dumped, not as it is now.  The dump's error if it is unreadable,
+// Error(Usage) for no such dump, Error(Damaged) for a dump whose checksums do not match.
 int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
 {
     TapeScan scan = scan_tapes(options.inputs);

@@ -71,12 +71,15 @@ void add_restore_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
+// Whether anything is at `path` (a file, a device, a folder).
 bool exists(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
 
+// Whether every reel is a regular file, so that a precheck can read the dump through and
+// the restore read it again (standard input and devices are read once).
 bool all_rereadable(const std::vector<std::string>& tapes)
 {
     for (const std::string& t : tapes) {
@@ -87,6 +90,7 @@ bool all_rereadable(const std::vector<std::string>& tapes)
     return true;
 }
 
+// The dump's volser, as messages name it.
 std::string volser_of(const DdrVolumeHeader& vhr)
 {
     return volser_to_ascii(vhr.volser);
@@ -158,6 +162,8 @@ struct TargetState {
     std::optional<UnfinishedRestore> unfinished;  // a restore into it did not finish
 };
 
+// Looks at the target's name (and its busy name).  Error(Refused) when both names are
+// taken: which one is the volume cannot be told.
 TargetState examine_target(const std::string& target)
 {
     TargetState t;
@@ -248,6 +254,8 @@ std::string how_to_finish(ErrorKind kind)
     }
 }
 
+// What a failure of `kind` left of the existing target, and how to finish it, for the
+// message that ends the run.
 std::string TargetFate::fate(ErrorKind kind) const
 {
     if (writing_ && !in_place_)
@@ -445,6 +453,8 @@ std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& 
     return volume;
 }
 
+// A new CKD target of the dump's device, in --format's container, large enough for the
+// highest cylinder the restore writes (when known), its creation announced.
 std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options, const CkdDevice& dev,
                                                    const std::string& how, const DdrVolumeHeader& vhr,
                                                    std::optional<uint64_t> highest, Reporter& reporter)
@@ -475,11 +485,9 @@ void check_dump_device(std::optional<uint16_t> devtype, const std::string& model
 {
     if (!devtype || *devtype == dev.devtype)
         return;
-    char type[8];
-    std::snprintf(type, sizeof type, "%04X", unsigned(*devtype));
     fail(ErrorKind::Device, file_place(tape),
-             "the dump is of a " + (model.empty() ? std::string(type) : model) + " (its checksum trailer says so), not a " +
-                 std::string(dev.name));
+         "the dump is of a " + (model.empty() ? hex_devtype(*devtype) : model) + " (its checksum trailer says so), not a " +
+             std::string(dev.name));
 }
 
 // A track longer than the device's track slot (HA to end marker) cannot be of that device:
@@ -510,6 +518,9 @@ struct RestoreTarget {
     void commit() { ckd ? ckd->commit() : fba->commit(); }
 };
 
+// The target of a CKD dump: its device chosen (checked against the trailer and the track
+// sizes when the dump was read through), the selection of cylinders made, and the image
+// opened (checked and marked busy) or created.  Error(Device), Error(Usage), Error(Refused).
 RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
                                  RestoreSelection& selection, const std::optional<DumpSummary>& summary,
                                  TargetFate& fate, Reporter& reporter)
@@ -557,6 +568,8 @@ const FbaDevice& fba_device_of(const RestoreOptions& options, const FbaVolumeFie
     return generic_fba_device();
 }
 
+// The target of an FBA dump, as ckd_restore_target is for CKD: the selection of blocks,
+// and the image opened or created.
 RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
                                  RestoreSelection& selection, const std::optional<DumpSummary>& summary,
                                  TargetFate& fate, Reporter& reporter)

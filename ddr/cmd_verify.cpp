@@ -90,6 +90,8 @@ struct Comparison {
     std::vector<ChecksumFinding> differences;
 };
 
+// Compares every unit of a dump with the line a manifest has for its source address; a
+// unit the manifest lacks is a difference.  Error(Unreadable) for a manifest unreadable.
 Comparison compare_with_manifest(DumpChecker& c, const ExtentMap& map, const std::string& manifest_path)
 {
     Manifest m = read_manifest(manifest_path);
@@ -163,6 +165,9 @@ std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporte
     return findings;
 }
 
+// Every dump on the tape listed with its structure and checksums, then the comparisons
+// asked for (of dump --file).  A tape unreadable is its error; then Error(Damaged) for the
+// first damaged dump, then for the first comparison that found differences; else 0.
 int verify_tapes(const VerifyOptions& options, Reporter& reporter)
 {
     TapeScan scan = scan_tapes(options.inputs, /*strict=*/true);
@@ -199,6 +204,8 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
     return 0;
 }
 
+// A volume against its manifest (--manifest): the line of the count, the differences,
+// then Error(Damaged) if there are any.  Error(Usage) without --manifest.
 int verify_volume(const VerifyOptions& options, Reporter& reporter)
 {
     if (!options.manifest)

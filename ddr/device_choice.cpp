@@ -23,6 +23,7 @@ std::vector<VhrMatch> best_matches(const DdrVolumeHeader& vhr)
     return all;
 }
 
+// "3330, 3330-11, ...": every CKD device name, for a message.
 std::string known_names()
 {
     std::string names;
@@ -34,6 +35,7 @@ std::string known_names()
     return names;
 }
 
+// The CKD device `name` names.  Error(Device), listing the known names, for none.
 const CkdDevice& named_device(const std::string& name)
 {
     const CkdDevice* dev = find_ckd_device(name);

@@ -63,6 +63,8 @@ int run(int argc, char** argv)
 
 } // namespace
 
+// Runs the command line; an error of the command becomes one line "ddr: ..." on standard
+// error and the exit code of its kind (an interrupt's is 130 whatever failed with it).
 int main(int argc, char** argv)
 {
     ddr::install_interrupt_handlers();
