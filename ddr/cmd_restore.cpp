@@ -709,6 +709,18 @@ void check_ascending(const UnitGeometry& g, std::optional<Unit>& previous, Unit 
     previous = u;
 }
 
+// IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 of the target are rewritten in
+// place from the dump's NUCLEUS record.  Error(Refused) for a track 0 without that R1 and R2.
+void restore_nucleus(CkdVolumeWriter& volume, const Bytes& nucleus, const std::string& target, Reporter& reporter)
+{
+    TrackImage track0;
+    volume.read_track({0, 0}, track0);
+    check_nucleus_target(track0, target);
+    rewrite_nucleus_records(track0, nucleus);
+    volume.write_track({0, 0}, track0);
+    reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
+}
+
 // A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
 // address, then the NUCLEUS records, the checks of a complete dump, and the commit.
 int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
@@ -749,15 +761,8 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     }
     reporter.end_progress();
     selection.check_complete(options.tapes[0]);
-    if (nucleus) {
-        // IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 are rewritten in place.
-        TrackImage track0;
-        t.ckd->read_track({0, 0}, track0);
-        check_nucleus_target(track0, options.target);
-        rewrite_nucleus_records(track0, *nucleus);
-        t.ckd->write_track({0, 0}, track0);
-        reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
-    }
+    if (nucleus)
+        restore_nucleus(*t.ckd, *nucleus, options.target, reporter);
     check_dump_complete(reader, checker, reporter);
     if (const auto& h = checker.dump_header(); h && t.device)
         check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);
