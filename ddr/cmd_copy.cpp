@@ -270,6 +270,9 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
 
 } // namespace
 
+// A volume or a tape copied to TARGET in another container (its kind kept) and, unless
+// --no-compare, read back and compared.  Returns 0; errors are thrown as ddr::Error
+// (Usage for a --to of another kind, Damaged for a copy that reads back different).
 int run_copy(const CopyOptions& options, Reporter& reporter)
 {
     check_output_is_not_input(options.target, {options.source});

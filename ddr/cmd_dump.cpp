@@ -506,6 +506,7 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
 
 // One path for CKD and FBA: the source's units, in extent order, each encoded as its DDR
 // group and written (and hashed into the manifest, if one is asked for); then the EOJ.
+// Returns 0; errors are thrown as ddr::Error, most before a byte is written.
 int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())

@@ -64,6 +64,9 @@ int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporte
 
 } // namespace
 
+// Makes TARGET, an empty volume of DEVTYPE labelled VOLSER, as Hercules' dasdinit does.
+// Returns 0; Error(Device) for an unknown type, Error(Usage) for a size or container the
+// type cannot have.
 int run_init(const InitOptions& options, Reporter& reporter)
 {
     clear_leftovers_beside(options.target, reporter);

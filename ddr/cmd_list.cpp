@@ -135,6 +135,8 @@ void list_dump(const CheckedDump& d, Reporter& reporter)
 
 } // namespace
 
+// Lists every dump on the reels, then the notes about trailer blocks of no dump; only then
+// is the tape's first problem thrown (its kind is the exit code).  Returns 0.
 int run_list(const ListOptions& options, Reporter& reporter)
 {
     for (const std::string& tape : options.tapes)

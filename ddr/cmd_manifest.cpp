@@ -180,6 +180,9 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
 
 } // namespace
 
+// The manifest of one volume (as it is now) or of a dump on tape (as it was dumped), to
+// --output: standard output, or a new file (never one that exists).  Returns 0; errors
+// are thrown as ddr::Error (Usage for several volumes).
 int run_manifest(const ManifestOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())

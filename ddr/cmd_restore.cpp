@@ -806,6 +806,10 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
 
 } // namespace
 
+// Restores dump --file of the reels onto TARGET: a new image, or an existing one checked
+// and marked busy until the restore is complete.  Returns 0; errors are thrown as
+// ddr::Error, saying what became of an existing target (a restore --continue'd past
+// damage ends in Error(Damaged)).
 int run_restore(const RestoreOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())

@@ -226,6 +226,9 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
 
 } // namespace
 
+// Proves the dumps on a tape (and compares one with --against/--manifest), or one volume
+// with its manifest.  Returns 0; errors are thrown as ddr::Error (Damaged for damage or
+// differences, found after the listing; Usage for a volume without --manifest).
 int run_verify(const VerifyOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
