@@ -11,10 +11,45 @@
 
 #include "formats/io/file.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
 namespace ddr {
 
 namespace {
 
+// The copy command line as given, before it is turned into CopyOptions.
+struct CopyArgs {
+    CopyOptions options;
+    bool no_compare = false;
+};
+
+} // namespace
+
+void add_copy_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<CopyArgs>();
+    CopyOptions& o = args->options;
+    CLI::App* cmd =
+        app.add_subcommand("copy", "the same volume or tape in another container (CKD/CCKD, FBA/CFBA, AWS/HET)");
+    cmd->add_option("SOURCE", o.source, "a volume image or tape")->required();
+    cmd->add_option("TARGET", o.target, "the copy (must not exist)")->required();
+    cmd->add_option("--to", o.to, "ckd, cckd, cckd64, eav, fba, cfba, aws or het (default: the other kind)")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "eav", "fba", "cfba", "aws", "het"}, CLI::ignore_case));
+    cmd->add_option("--compress", o.compress, "zlib (default), bzip2 or none");
+    cmd->add_flag("--overwrite", o.overwrite, "replace an existing tape file");
+    cmd->add_flag("--no-compare", args->no_compare, "do not read the copy back and compare");
+    cmd->callback([args, &action] {
+        args->options.compare = !args->no_compare;
+        action = [args](Reporter& r) { return run_copy(args->options, r); };
+    });
+}
+
+namespace {
+
+// --compress's name as the container's compression code.  Error(Usage) for another name.
 int compression_code(const std::string& name)
 {
     if (name == "none")
@@ -26,11 +61,13 @@ int compression_code(const std::string& name)
     fail(ErrorKind::Usage, "--compress takes zlib, bzip2 or none, not '" + name + "'");
 }
 
+// The size of the file at `path`; 0 if it cannot be told (only a message shows it).
 uint64_t file_size(const std::string& path)
 {
     return file_status(path).size;
 }
 
+// Error(Usage): --to names a container of another kind than the source's.
 [[noreturn]] void wrong_target(const std::string& to, const char* kind)
 {
     fail(ErrorKind::Usage, std::string("--to ") + to + " is not a " + kind + " container");
@@ -45,6 +82,8 @@ struct CopyTarget {
     bool compressed = false;  // CKD: Hercules' cckdcdsk would judge its tracks
 };
 
+// The copy of a CKD volume, created with the source's geometry in --to's container
+// (default: the other of compressed and not).  Error(Usage) for a --to not CKD.
 CopyTarget create_ckd_copy(const CopyOptions& o, const CkdVolumeInfo& info)
 {
     const bool compressed = info.format.rfind("CKD_C", 0) == 0 || info.format.rfind("CKD_E", 0) == 0;
@@ -73,6 +112,7 @@ CopyTarget create_ckd_copy(const CopyOptions& o, const CkdVolumeInfo& info)
     return t;
 }
 
+// The copy of an FBA volume, as create_ckd_copy is for CKD.
 CopyTarget create_fba_copy(const CopyOptions& o, const FbaVolumeInfo& info)
 {
     const bool compressed = info.format.rfind("FBA_C", 0) == 0;
@@ -158,6 +198,54 @@ int copy_volume(const CopyOptions& o, Reporter& reporter)
     return 0;
 }
 
+// What a tape copy wrote.
+struct TapeCopied {
+    uint64_t blocks = 0;
+    uint64_t marks = 0;
+};
+
+// Every block and tape mark of `in`, to its end, written as they are to a new tape at
+// `target`, which is finished (and closed) before this returns.
+TapeCopied copy_tape_records(TapeReader& in, const std::string& target, const TapeWriterOptions& options)
+{
+    auto out = create_tape_writer(target, options);
+    Bytes block;
+    TapeCopied copied;
+    for (;;) {
+        check_interrupted();
+        TapeRecord r = in.read(block);
+        if (r == TapeRecord::EndOfData)
+            break;
+        if (r == TapeRecord::TapeMark) {
+            out->write_tapemark();
+            ++copied.marks;
+        } else {
+            out->write_block(block);
+            ++copied.blocks;
+        }
+    }
+    out->finish();
+    return copied;
+}
+
+// Reads the copy of a tape back beside its source, record by record.  Error(Damaged) at
+// the first block or mark that differs.
+void compare_tape_copy(const CopyOptions& o)
+{
+    auto a = open_tape_reader(o.source);
+    auto b = open_tape_reader(o.target);
+    Bytes x, y;
+    for (;;) {
+        TapeRecord ra = a->read(x), rb = b->read(y);
+        if (ra != rb || (ra == TapeRecord::Block && x != y))
+            fail(ErrorKind::Damaged, file_place(o.target).with_block(b->block_number(), b->offset()),
+                 "the copy differs from the source when read back");
+        if (ra == TapeRecord::EndOfData)
+            break;
+    }
+}
+
+// A tape in the other container (AWS or HET, --to), every record as it is; then read back.
 int copy_tape(const CopyOptions& o, Reporter& reporter)
 {
     auto in = open_tape_reader(o.source);
@@ -171,38 +259,10 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
         wrong_target(to, "tape");
     wo.compression = wo.format == "HET" ? compression_code(o.compress) : 0;
     wo.overwrite = o.overwrite;
-    auto out = create_tape_writer(o.target, wo);
-    Bytes block;
-    uint64_t blocks = 0, marks = 0;
-    for (;;) {
-        check_interrupted();
-        TapeRecord r = in->read(block);
-        if (r == TapeRecord::EndOfData)
-            break;
-        if (r == TapeRecord::TapeMark) {
-            out->write_tapemark();
-            ++marks;
-        } else {
-            out->write_block(block);
-            ++blocks;
-        }
-    }
-    out->finish();
-    out.reset();
-    if (o.compare && o.target != "-") {
-        auto a = open_tape_reader(o.source);
-        auto b = open_tape_reader(o.target);
-        Bytes x, y;
-        for (;;) {
-            TapeRecord ra = a->read(x), rb = b->read(y);
-            if (ra != rb || (ra == TapeRecord::Block && x != y))
-                fail(ErrorKind::Damaged, file_place(o.target).with_block(b->block_number(), b->offset()),
-                     "the copy differs from the source when read back");
-            if (ra == TapeRecord::EndOfData)
-                break;
-        }
-    }
-    reporter.note("copied " + counted(blocks, "tape block") + " and " + counted(marks, "tape mark") + " of " +
+    const TapeCopied copied = copy_tape_records(*in, o.target, wo);
+    if (o.compare && o.target != "-")
+        compare_tape_copy(o);
+    reporter.note("copied " + counted(copied.blocks, "tape block") + " and " + counted(copied.marks, "tape mark") + " of " +
                   o.source + " (" + in->format() + ") to " + o.target + " (" + wo.format + ")" +
                   (o.compare ? "; read back: identical" : ""));
     return 0;
@@ -210,6 +270,9 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
 
 } // namespace
 
+// A volume or a tape copied to TARGET in another container (its kind kept) and, unless
+// --no-compare, read back and compared.  Returns 0; errors are thrown as ddr::Error
+// (Usage for a --to of another kind, Damaged for a copy that reads back different).
 int run_copy(const CopyOptions& options, Reporter& reporter)
 {
     check_output_is_not_input(options.target, {options.source});

@@ -3,6 +3,7 @@
 // and the copy read back and compared before it is called done.
 #pragma once
 
+#include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
 
 #include <optional>
@@ -18,6 +19,9 @@ struct CopyOptions {
     bool overwrite = false;          // tapes only; a volume target must not exist
     bool compare = true;             // read the copy back and compare
 };
+
+// Registers `ddr copy SOURCE TARGET` on `app`; when it is the one chosen, sets `action`.
+void add_copy_command(CLI::App& app, CommandAction& action);
 
 int run_copy(const CopyOptions& options, Reporter& reporter);
 

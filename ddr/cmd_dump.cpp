@@ -1,4 +1,5 @@
 #include "ddr/cmd_dump.hpp"
+#include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "ddr/device_choice.hpp"
@@ -20,13 +21,92 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <chrono>
+#include <memory>
 #include <filesystem>
 
 namespace ddr {
 
 namespace {
 
+// The dump command line as given, before it is turned into DumpOptions.
+struct DumpArgs {
+    DumpOptions options;
+    std::string reel_sizes;   // --reel-size SIZE[,SIZE...]
+    std::string eot_margin;   // --eot-margin BYTES
+    std::string tape_format;  // --format aws|het; empty: not given
+};
+
+// --reel-size's list: each reel its own size, the last repeating.  Error(Usage).
+std::vector<uint64_t> parse_reel_sizes(const std::string& list)
+{
+    std::vector<uint64_t> sizes;
+    for (size_t start = 0; !list.empty() && start <= list.size();) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos)
+            comma = list.size();
+        sizes.push_back(parse_size(list.substr(start, comma - start), true));
+        start = comma + 1;
+    }
+    return sizes;
+}
+
+// Completes args.options from the texts given for sizes and the tape container.
+// Error(Usage) for a size that is none.
+void finish_dump_options(DumpArgs& args)
+{
+    DumpOptions& o = args.options;
+    o.reel_sizes = parse_reel_sizes(args.reel_sizes);
+    if (!args.eot_margin.empty())
+        o.eot_margin = parse_size(args.eot_margin, false);
+    o.tape.format = args.tape_format == "het" || args.tape_format == "HET" ? "HET" : "AWS";
+    o.tape.compression = o.tape.format == "HET" ? 1 : 0;
+    o.tape_format_given = !args.tape_format.empty();
+}
+
+} // namespace
+
+void add_dump_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<DumpArgs>();
+    DumpOptions& o = args->options;
+    CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
+    cmd->add_option("SOURCE", o.source, "the volume image")->required();
+    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output")->required();
+    cmd->add_option("-c,--cylinders", o.extents,
+                    "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
+                    "extents; default: all primary cylinders (IBM DUMP ALL)")
+        ->delimiter(',');
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: blocks A, A-B or A-B:C (REORDER to block C); default all")
+        ->delimiter(',');
+    cmd->add_option("--reorder", o.reorder, "write the single extent as starting at this cylinder (FBA: block)");
+    cmd->add_option("--devtype", o.devtype, "device type and model, where the image cannot tell (3330-11)");
+    cmd->add_option("--volser", o.volser, "the volume's volser (checked against its label; used if it has none)")
+        ->transform(upper_case);
+    cmd->add_option("--reel-size", args->reel_sizes,
+                    "bytes per reel, or a cartridge type (3480, 3490E, 3592-E08-JC); a comma list gives each "
+                    "reel its own size, the last repeating; 0 = no limit");
+    cmd->add_option("--eot-margin", args->eot_margin, "bytes before the end of a reel where its end is signalled");
+    cmd->add_flag("--pure", o.pure, "write exactly what IBM DDR writes: no checksum trailer");
+    cmd->add_option("--manifest", o.manifest, "also write the volume's manifest (checksum sidecar) to FILE");
+    cmd->add_option("--format", args->tape_format,
+                    "tape container to write: aws (default) or het; --append keeps the tape's own")
+        ->check(CLI::IsMember({"aws", "het"}, CLI::ignore_case));
+    cmd->add_flag("--overwrite", o.tape.overwrite, "replace existing tape files (never anything that is not a tape)");
+    cmd->add_flag("--append", o.tape.append,
+                  "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    cmd->callback([args, &action] {
+        finish_dump_options(*args);
+        action = [args](Reporter& r) { return run_dump(args->options, r); };
+    });
+}
+
+namespace {
+
+// The time now, in microseconds since 1970: the dump's TOD and its trailer's time.
 int64_t now_unix_micros()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -211,6 +291,7 @@ private:
     std::optional<DdrReelWriter> writer_;
 };
 
+// Names the reels given that the dump did not reach (their files were never created).
 void note_unused_reels(const DumpOutput& output, Reporter& reporter)
 {
     for (const std::string& tape : output.unused_reels())
@@ -250,6 +331,7 @@ std::string dump_volser(const std::optional<std::string>& label, const DumpOptio
     return "";
 }
 
+// "0-9, 20-29:10": the extents as given, for the announcement.
 std::string extents_text(const std::vector<Extent>& extents)
 {
     std::string s;
@@ -258,6 +340,26 @@ std::string extents_text(const std::vector<Extent>& extents)
     return s;
 }
 
+// IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump written
+// there could never be restored, so it is not written.  Error(Usage) names the first
+// extent that goes past; an EAV's header has no such limit.
+void check_restorable(const std::vector<Extent>& extents, const CkdDevice& dev, uint64_t last_image_cyl)
+{
+    if (dev.eav)
+        return;
+    const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
+    for (const Extent& e : extents)
+        if (e.output_last() > last_cyl)
+            fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
+                                       std::to_string(e.output_last()) + ", past the last cylinder of a " +
+                                       std::string(dev.name) + " (" + std::to_string(last_cyl) +
+                                       "): no restore could write it");
+}
+
+// A CKD volume as a dump's source: opened, its device chosen (--devtype where the image
+// cannot tell), the outputs checked, the extents (default: IBM's DUMP ALL) checked, and
+// the VHR, trailer and manifest fields filled.  Error(Usage) for --blocks or extents off
+// the volume, Error(Device) for a device that cannot be told or does not fit.
 DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
 {
     if (!options.blocks.empty())
@@ -275,17 +377,7 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     if (src.extents.empty())
         src.extents.push_back({0, std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl), 0});
     check_extents_within(src.extents, last_image_cyl, options.source);
-    if (!dev.eav) {
-        // IBM's RESTORE refuses cylinders past the header's CYLA (DMKDDR713E): a dump
-        // written there could never be restored.
-        const uint64_t last_cyl = std::max<uint64_t>(dev.ddr.cyla, last_image_cyl);
-        for (const Extent& e : src.extents)
-            if (e.output_last() > last_cyl)
-                fail(ErrorKind::Usage, "extent '" + e.str() + "' is written up to cylinder " +
-                                           std::to_string(e.output_last()) + ", past the last cylinder of a " +
-                                           std::string(dev.name) + " (" + std::to_string(last_cyl) +
-                                           "): no restore could write it");
-    }
+    check_restorable(src.extents, dev, last_image_cyl);
 
     TrackImage track0;
     src.ckd->read_track({0, 0}, track0);
@@ -316,6 +408,8 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     return src;
 }
 
+// The FBA device a volume is dumped as: the one its size fits, or --devtype's, which must
+// be an FBA type at least as large.  Error(Device) otherwise.
 const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& info)
 {
     if (!options.devtype) {
@@ -339,6 +433,9 @@ const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& 
     return *dev;
 }
 
+// An FBA volume as a dump's source, as ckd_source is for CKD: opened, the outputs and the
+// block extents (default: all) checked, the VHR's FBA fields, trailer and manifest filled.
+// Error(Usage) for --cylinders or blocks off the volume or past 2**32.
 DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
 {
     if (!options.extents.empty())
@@ -404,6 +501,9 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
 
 } // namespace
 
+// One path for CKD and FBA: the source's units, in extent order, each encoded as its DDR
+// group and written (and hashed into the manifest, if one is asked for); then the EOJ.
+// Returns 0; errors are thrown as ddr::Error, most before a byte is written.
 int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())

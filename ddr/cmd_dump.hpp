@@ -1,6 +1,7 @@
 // ddr dump: a volume image to DDR tape (IBM's DUMP).
 #pragma once
 
+#include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
 #include "formats/tape/tape.hpp"
 
@@ -25,6 +26,9 @@ struct DumpOptions {
     bool pure = false;                        // IBM-identical tape: no checksum trailer
     std::optional<std::string> manifest;      // also write the source's manifest here
 };
+
+// Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.
+void add_dump_command(CLI::App& app, CommandAction& action);
 
 // Returns the exit code (0); errors are thrown as ddr::Error.
 int run_dump(const DumpOptions& options, Reporter& reporter);

@@ -8,10 +8,34 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
 namespace ddr {
+
+void add_init_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<InitOptions>();
+    CLI::App* cmd = app.add_subcommand("init", "make an empty formatted volume image (like dasdinit)");
+    cmd->add_option("TARGET", options->target, "the image to create")->required();
+    cmd->add_option("DEVTYPE", options->devtype, "device type and model, e.g. 3390-3, or an FBA type: 3370, 9336, FB-512")
+        ->required();
+    cmd->add_option("VOLSER", options->volser, "volume serial, 1-6 characters")->required()->transform(upper_case);
+    cmd->add_option("--cylinders", options->cylinders, "cylinders (default: the model's primary cylinders)");
+    cmd->add_flag("-a,--alternates", options->alternates, "add the model's alternate cylinders");
+    cmd->add_option("--blocks", options->blocks, "FBA: blocks (default: the model's)");
+    cmd->add_option("--format", options->format,
+                    "container: ckd (default), cckd or cckd64 (a 3390-A is always CKD_E064); FBA: fba or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_init(*options, r); }; });
+}
 
 namespace {
 
+// run_init for an FBA device: --blocks (default the model's) checked against it, the
+// container fba or cfba, and dasdinit's block 1 with the volser.  Error(Usage) otherwise.
 int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporter)
 {
     if (options.cylinders)
@@ -40,6 +64,9 @@ int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporte
 
 } // namespace
 
+// Makes TARGET, an empty volume of DEVTYPE labelled VOLSER, as Hercules' dasdinit does.
+// Returns 0; Error(Device) for an unknown type, Error(Usage) for a size or container the
+// type cannot have.
 int run_init(const InitOptions& options, Reporter& reporter)
 {
     clear_leftovers_beside(options.target, reporter);

@@ -8,21 +8,20 @@
 #include "formats/volume/volume_label.hpp"
 #include "formats/io/error.hpp"
 
-#include <cstdio>
+#include <CLI/CLI.hpp>
+
+#include <memory>
 
 namespace ddr {
 
-namespace {
-
-std::string join(const std::vector<std::string>& parts)
+void add_list_command(CLI::App& app, CommandAction& action)
 {
-    std::string s;
-    for (const auto& p : parts)
-        s += (s.empty() ? "" : ", ") + p;
-    return s;
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<ListOptions>();
+    CLI::App* cmd = app.add_subcommand("list", "list the dumps on a tape");
+    cmd->add_option("TAPE", options->tapes, "tape file(s): successive reels")->required();
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_list(*options, r); }; });
 }
-
-} // namespace
 
 std::string checksum_status(const DumpChecker& c)
 {
@@ -40,88 +39,115 @@ std::string checksum_status(const DumpChecker& c)
     return s;
 }
 
+void list_stray_findings(const TapeScan& scan, Reporter& reporter)
+{
+    for (const ChecksumFinding& f : scan.stray)
+        reporter.listing("note: " + f.place.str() + ": " + f.what);
+}
+
 namespace {
 
+// "a, b, c".
+std::string join(const std::vector<std::string>& parts)
+{
+    std::string s;
+    for (const auto& p : parts)
+        s += (s.empty() ? "" : ", ") + p;
+    return s;
+}
+
+// "  source: vol.3390 (CKD_P370, 6820352 bytes), a 3390-1 of 8 cylinders, 15 heads": the
+// volume a dump was taken from, as its checksum trailer names it.
+std::string source_line(const TrailerHeader& t)
+{
+    const std::string line =
+        "  source: " + t.source_name + " (" + t.source_format + ", " + std::to_string(t.source_size) + " bytes), a " + t.model;
+    if (t.fba())
+        return line + " of " + std::to_string(t.fba_blocks) + " blocks";
+    return line + " of " + std::to_string(t.cylinders) + " cylinders, " + std::to_string(t.heads) + " heads";
+}
+
+// What the VHR of an FBA dump says, and the blocks the dump holds.
+void list_fba_contents(const DumpSummary& s, const FbaVolumeFields& f, Reporter& reporter)
+{
+    reporter.listing("  header: FBA volume of " + std::to_string(f.blocks) + " blocks, groups of " +
+                     std::to_string(unsigned(f.group_blocks)) + " blocks, device type " + hex_devtype(f.devtype) +
+                     " (ddr's FBA encoding)");
+    reporter.listing("  blocks " + ranges_text(s.cylinder_ranges) + ": " + counted(s.tracks, "group") + ", " +
+                     counted(s.fba_blocks, "block") + ", " + human_bytes(s.fba_blocks * 512) + " of data");
+}
+
+// What the VHR of a CKD dump says (the devices it fits), the tracks the dump holds, and
+// the kinds of track worth knowing about before a restore.
+void list_ckd_contents(const DumpSummary& s, Reporter& reporter)
+{
+    const std::string fits = devices_fitting(s.vhr);
+    const auto eav_last = s.vhr.eav_last_cylinder();
+    reporter.listing("  header: " + std::to_string(unsigned(s.vhr.mtck) + 1) + " heads, last cylinder " +
+                     std::to_string(eav_last ? unsigned(*eav_last) : unsigned(s.vhr.cyla)) + (eav_last ? " (EAV)" : "") +
+                     ", MREC " + std::to_string(unsigned(s.vhr.mrec)) + "; fits " +
+                     (fits.empty() ? "no known device" : fits));
+    reporter.listing("  cylinders " + ranges_text(s.cylinder_ranges) + ": " + std::to_string(s.tracks) + " tracks (" +
+                     std::to_string(s.empty_tracks) + " empty), " + human_bytes(s.bytes) + " of track data");
+    if (s.nucleus)
+        reporter.listing("  NUCLEUS dump: holds the CP checkpoint record");
+    if (s.special_tracks)
+        reporter.listing("  " + counted(s.special_tracks, "track") + (s.special_tracks == 1 ? " ends" : " end") +
+                         " with a track-overflow record");
+    if (s.flagged_tracks)
+        reporter.listing("  " + counted(s.flagged_tracks, "track") + (s.flagged_tracks == 1 ? " was" : " were") +
+                         " flagged defective or alternate");
+}
+
 // "2 reels (r1.aws, r2.aws); ended with EOJ", then what is wrong with the dump as a whole.
-void print_reels_and_end(const CheckedDump& d)
+void list_reels_and_end(const CheckedDump& d, Reporter& reporter)
 {
     const DumpSummary& s = d.summary;
-    std::printf("  %s (%s); %s\n", counted(s.reels, "reel").c_str(), join(d.reel_names).c_str(),
-                s.ended ? "ended with EOJ" : ("DID NOT END CLEANLY: " + std::string(s.problem->what())).c_str());
+    reporter.listing("  " + counted(s.reels, "reel") + " (" + join(d.reel_names) + "); " +
+                     (s.ended ? "ended with EOJ" : "DID NOT END CLEANLY: " + std::string(s.problem->what())));
     if (s.ended && s.problem)
-        std::printf("  PROBLEM: %s\n", s.problem->what());
+        reporter.listing("  PROBLEM: " + std::string(s.problem->what()));
+}
+
+// The listing of one dump: which it is and where it came from, what it holds, how it
+// ends, its checksums, and what is wrong with it.
+void list_dump(const CheckedDump& d, Reporter& reporter)
+{
+    const DumpSummary& s = d.summary;
+    const DumpChecker& c = *d.checker;
+    reporter.listing("file " + std::to_string(s.file) + ": " + volser_to_ascii(s.vhr.volser) + "  dumped " +
+                     format_tod_utc(s.vhr.tod));
+    if (c.dump_header())
+        reporter.listing(source_line(*c.dump_header()));
+    const auto fba = fba_fields(s.vhr);
+    if (fba)
+        list_fba_contents(s, *fba, reporter);
+    else
+        list_ckd_contents(s, reporter);
+    list_reels_and_end(d, reporter);
+    reporter.listing("  checksums: " + checksum_status(c));
+    for (const auto& [place, what] : s.order_problems)
+        reporter.listing("  PROBLEM: " + place.str() + ": " + what);
+    if (!fba && s.max_blocks_per_track > 5)
+        reporter.listing("  note: tracks of up to " + std::to_string(s.max_blocks_per_track) +
+                         " blocks; VM/370 R6 DDR restores at most 5 per track");
 }
 
 } // namespace
 
-void print_dump(const CheckedDump& d)
-{
-    const DumpSummary& s = d.summary;
-    const DumpChecker& c = *d.checker;
-    std::string volser = volser_to_ascii(s.vhr.volser);
-    std::printf("file %llu: %s  dumped %s\n", static_cast<unsigned long long>(s.file), volser.c_str(),
-                format_tod_utc(s.vhr.tod).c_str());
-    if (c.dump_header()) {
-        const TrailerHeader& t = *c.dump_header();
-        if (t.fba())
-            std::printf("  source: %s (%s, %llu bytes), a %s of %llu blocks\n", t.source_name.c_str(),
-                        t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(),
-                        static_cast<unsigned long long>(t.fba_blocks));
-        else
-            std::printf("  source: %s (%s, %llu bytes), a %s of %u cylinders, %u heads\n", t.source_name.c_str(),
-                        t.source_format.c_str(), static_cast<unsigned long long>(t.source_size), t.model.c_str(),
-                        t.cylinders, t.heads);
-    }
-    if (auto f = fba_fields(s.vhr)) {
-        std::printf("  header: FBA volume of %llu blocks, groups of %u blocks, device type %04X (ddr's FBA encoding)\n",
-                    static_cast<unsigned long long>(f->blocks), unsigned(f->group_blocks), unsigned(f->devtype));
-        std::printf("  blocks %s: %s, %s, %s of data\n", ranges_text(s.cylinder_ranges).c_str(),
-                    counted(s.tracks, "group").c_str(), counted(s.fba_blocks, "block").c_str(),
-                    human_bytes(s.fba_blocks * 512).c_str());
-        print_reels_and_end(d);
-        std::printf("  checksums: %s\n", checksum_status(c).c_str());
-        for (const auto& [place, what] : s.order_problems)
-            std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
-        return;
-    }
-    std::string fits = devices_fitting(s.vhr);
-    const auto eav_last = s.vhr.eav_last_cylinder();
-    std::printf("  header: %u heads, last cylinder %u%s, MREC %u; fits %s\n", unsigned(s.vhr.mtck) + 1,
-                eav_last ? unsigned(*eav_last) : unsigned(s.vhr.cyla), eav_last ? " (EAV)" : "", unsigned(s.vhr.mrec),
-                fits.empty() ? "no known device" : fits.c_str());
-    std::printf("  cylinders %s: %llu tracks (%llu empty), %s of track data\n", ranges_text(s.cylinder_ranges).c_str(),
-                static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.empty_tracks),
-                human_bytes(s.bytes).c_str());
-    if (s.nucleus)
-        std::printf("  NUCLEUS dump: holds the CP checkpoint record\n");
-    if (s.special_tracks)
-        std::printf("  %s with a track-overflow record\n",
-                    (counted(s.special_tracks, "track") + (s.special_tracks == 1 ? " ends" : " end")).c_str());
-    if (s.flagged_tracks)
-        std::printf("  %s flagged defective or alternate\n",
-                    (counted(s.flagged_tracks, "track") + (s.flagged_tracks == 1 ? " was" : " were")).c_str());
-    print_reels_and_end(d);
-    std::printf("  checksums: %s\n", checksum_status(c).c_str());
-    for (const auto& [place, what] : s.order_problems)
-        std::printf("  PROBLEM: %s: %s\n", place.str().c_str(), what.c_str());
-    if (s.max_blocks_per_track > 5)
-        std::printf("  note: tracks of up to %llu blocks; VM/370 R6 DDR restores at most 5 per track\n",
-                    static_cast<unsigned long long>(s.max_blocks_per_track));
-}
-
+// Lists every dump on the reels, then the notes about trailer blocks of no dump; only then
+// is the tape's first problem thrown (its kind is the exit code).  Returns 0.
 int run_list(const ListOptions& options, Reporter& reporter)
 {
-    (void)reporter;
     for (const std::string& tape : options.tapes)
         refuse_unfinished(tape);  // a volume a restore left busy is named, not "cannot open"
     TapeScan scan = scan_tapes(options.tapes);
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]), "no DDR dump on this tape");
     for (const CheckedDump& d : scan.dumps)
-        print_dump(d);
-    for (const ChecksumFinding& f : scan.stray)
-        std::printf("note: %s: %s\n", f.place.str().c_str(), f.what.c_str());
-    std::fflush(stdout);
+        list_dump(d, reporter);
+    list_stray_findings(scan, reporter);
+    reporter.end_listing();
     if (const CheckedDump* bad = first_problem(scan))
         throw *bad->summary.problem;
     return 0;

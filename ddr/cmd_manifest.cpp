@@ -18,9 +18,24 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <filesystem>
+#include <memory>
 
 namespace ddr {
+
+void add_manifest_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<ManifestOptions>();
+    CLI::App* cmd = app.add_subcommand("manifest", "write the checksum manifest of a volume or a dump");
+    cmd->add_option("INPUT", options->inputs, "one volume, or the reels of a tape")->required();
+    cmd->add_option("-o,--output", options->output, "the manifest file (default: standard output)");
+    cmd->add_option("--file", options->file, "the Nth dump on the tape (default 1)");
+    cmd->add_option("-c,--cylinders", options->extents, "volume: only these cylinders (A-B)")->delimiter(',');
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_manifest(*options, r); }; });
+}
 
 namespace {
 
@@ -101,6 +116,44 @@ size_t write_units_in_source_order(DumpChecker& c, const ManifestInfo& mi, const
     return units.size();
 }
 
+// What the manifest of dump `d` says of its volume besides the hashes: the checksum
+// trailer's account of the source where there is one, else what the VHR tells.
+ManifestInfo dump_manifest_info(const CheckedDump& d, const ManifestOptions& options)
+{
+    const DumpChecker& c = *d.checker;
+    const std::optional<TrailerHeader>& header = c.dump_header();
+    ManifestInfo mi;
+    if (c.fba()) {
+        mi.kind = "fba";
+        const auto f = fba_fields(d.summary.vhr);
+        mi.blocks = f ? f->blocks : 0;
+        mi.device = header ? header->model : "FB-512";
+        mi.source = header ? header->source_name : options.inputs[0];
+        mi.format = header ? header->source_format : "DDR tape";
+        mi.volser = volser_to_ascii(d.summary.vhr.volser);
+        return mi;
+    }
+    if (header) {
+        mi.device = header->model;
+        mi.cylinders = header->cylinders;
+        mi.heads = header->heads;
+        mi.source = header->source_name;
+        mi.format = header->source_format;
+    } else {
+        mi.device = devices_fitting(d.summary.vhr);
+        mi.heads = d.summary.vhr.mtck + 1u;
+        mi.source = std::filesystem::path(options.inputs[0]).filename().string() + " file " + std::to_string(options.file);
+        mi.format = "DDR tape";
+    }
+    mi.volser = volser_to_ascii(d.summary.vhr.volser);
+    while (!mi.volser.empty() && mi.volser.back() == ' ')
+        mi.volser.pop_back();
+    return mi;
+}
+
+// The manifest of dump --file of a tape, from the hashes its checksum checker computed:
+// the volume as it was dumped, not as it is now.  The dump's error if it is unreadable,
+// Error(Usage) for no such dump, Error(Damaged) for a dump whose checksums do not match.
 int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
 {
     TapeScan scan = scan_tapes(options.inputs);
@@ -116,42 +169,20 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
     if (!c.findings().empty())
         fail(ErrorKind::Damaged, c.findings().front().place,
              "the dump is damaged, no manifest made: " + c.findings().front().what);
-    ManifestInfo mi;
-    if (c.fba()) {
-        mi.kind = "fba";
-        const auto f = fba_fields(d.summary.vhr);
-        mi.blocks = f ? f->blocks : 0;
-        mi.device = c.dump_header() ? c.dump_header()->model : "FB-512";
-        mi.source = c.dump_header() ? c.dump_header()->source_name : options.inputs[0];
-        mi.format = c.dump_header() ? c.dump_header()->source_format : "DDR tape";
-        mi.volser = volser_to_ascii(d.summary.vhr.volser);
-        const size_t n = write_units_in_source_order(c, mi, options.output);
+    const size_t n = write_units_in_source_order(c, dump_manifest_info(d, options), options.output);
+    if (c.fba())
         reporter.note("manifest of " + std::to_string(n) + " block groups of dump " + std::to_string(options.file));
-        return 0;
-    }
-    if (c.dump_header()) {
-        mi.device = c.dump_header()->model;
-        mi.cylinders = c.dump_header()->cylinders;
-        mi.heads = c.dump_header()->heads;
-        mi.source = c.dump_header()->source_name;
-        mi.format = c.dump_header()->source_format;
-    } else {
-        mi.device = devices_fitting(d.summary.vhr);
-        mi.heads = d.summary.vhr.mtck + 1u;
-        mi.source = std::filesystem::path(options.inputs[0]).filename().string() + " file " + std::to_string(options.file);
-        mi.format = "DDR tape";
-    }
-    mi.volser = volser_to_ascii(d.summary.vhr.volser);
-    while (!mi.volser.empty() && mi.volser.back() == ' ')
-        mi.volser.pop_back();
-    const size_t n = write_units_in_source_order(c, mi, options.output);
-    reporter.note("manifest of " + std::to_string(n) + " tracks of dump " + std::to_string(options.file) +
-                  (c.has_checksums() ? " (its checksums matched)" : " (a tape without checksums)"));
+    else
+        reporter.note("manifest of " + std::to_string(n) + " tracks of dump " + std::to_string(options.file) +
+                      (c.has_checksums() ? " (its checksums matched)" : " (a tape without checksums)"));
     return 0;
 }
 
 } // namespace
 
+// The manifest of one volume (as it is now) or of a dump on tape (as it was dumped), to
+// --output: standard output, or a new file (never one that exists).  Returns 0; errors
+// are thrown as ddr::Error (Usage for several volumes).
 int run_manifest(const ManifestOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())

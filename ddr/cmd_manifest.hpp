@@ -2,6 +2,7 @@
 #pragma once
 
 #include "formats/ddrtape/checksum_check.hpp"
+#include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
 #include "formats/ddrtape/manifest.hpp"
 
@@ -17,6 +18,9 @@ struct ManifestOptions {
     uint64_t file = 1;                  // the dump on the tape
     std::vector<std::string> extents;   // volume: only these cylinders
 };
+
+// Registers `ddr manifest INPUT...` on `app`; when it is the one chosen, sets `action`.
+void add_manifest_command(CLI::App& app, CommandAction& action);
 
 int run_manifest(const ManifestOptions& options, Reporter& reporter);
 

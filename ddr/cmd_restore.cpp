@@ -17,15 +17,69 @@
 
 #include "formats/io/file.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
 namespace ddr {
 
 namespace {
 
+// The restore command line as given, before it is turned into RestoreOptions.
+struct RestoreArgs {
+    RestoreOptions options;
+    std::vector<std::string> tapes_and_target;  // TAPE... TARGET, in one list
+    bool no_precheck = false;
+};
+
+} // namespace
+
+void add_restore_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto args = std::make_shared<RestoreArgs>();
+    RestoreOptions& o = args->options;
+    CLI::App* cmd = app.add_subcommand("restore", "restore a DDR dump onto a volume image (IBM RESTORE)");
+    // CLI11 cannot give a list of positionals and then one more: TARGET is split off in the callback.
+    cmd->add_option("TAPE_TARGET", args->tapes_and_target,
+                    "tape file(s) (successive reels; - for standard input), then the target image")
+        ->required()
+        ->expected(2, -1);
+    cmd->add_option("--file", o.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
+    cmd->add_option("-c,--cylinders", o.extents, "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
+        ->delimiter(',');
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',');
+    cmd->add_option("--reorder", o.reorder, "restore the single extent starting at this cylinder (FBA: block)");
+    cmd->add_option("--devtype", o.devtype, "device type of the dump, where its VHR fits several");
+    cmd->add_option("--volser", o.volser,
+                    "the target's volser: confirms writing a target whose volser differs from the dump's")
+        ->transform(upper_case);
+    cmd->add_flag("--force", o.force, "write the target whatever its volser");
+    cmd->add_option("--format", o.format,
+                    "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
+        ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
+    cmd->add_flag("--continue", o.keep_going, "restore past tracks whose checksums do not match, list them, exit 4");
+    cmd->add_flag("--no-precheck", args->no_precheck,
+                  "do not read the dump through once before writing onto an existing target");
+    cmd->callback([args, &action] {
+        RestoreOptions& chosen = args->options;
+        chosen.target = args->tapes_and_target.back();
+        chosen.tapes.assign(args->tapes_and_target.begin(), args->tapes_and_target.end() - 1);
+        chosen.precheck = !args->no_precheck;
+        action = [args](Reporter& r) { return run_restore(args->options, r); };
+    });
+}
+
+namespace {
+
+// Whether anything is at `path` (a file, a device, a folder).
 bool exists(const std::string& path)
 {
     return file_status(path).exists();
 }
 
+// Whether every reel is a regular file, so that a precheck can read the dump through and
+// the restore read it again (standard input and devices are read once).
 bool all_rereadable(const std::vector<std::string>& tapes)
 {
     for (const std::string& t : tapes) {
@@ -35,6 +89,7 @@ bool all_rereadable(const std::vector<std::string>& tapes)
     return true;
 }
 
+// The dump's volser, as messages name it.
 std::string volser_of(const DdrVolumeHeader& vhr)
 {
     return volser_to_ascii(vhr.volser);
@@ -105,6 +160,8 @@ struct TargetState {
     std::optional<UnfinishedRestore> unfinished;  // a restore into it did not finish
 };
 
+// Looks at the target's name (and its busy name).  Error(Refused) when both names are
+// taken: which one is the volume cannot be told.
 TargetState examine_target(const std::string& target)
 {
     TargetState t;
@@ -195,6 +252,8 @@ std::string how_to_finish(ErrorKind kind)
     }
 }
 
+// What a failure of `kind` left of the existing target, and how to finish it, for the
+// message that ends the run.
 std::string TargetFate::fate(ErrorKind kind) const
 {
     if (writing_ && !in_place_)
@@ -392,6 +451,8 @@ std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& 
     return volume;
 }
 
+// A new CKD target of the dump's device, in --format's container, large enough for the
+// highest cylinder the restore writes (when known), its creation announced.
 std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options, const CkdDevice& dev,
                                                    const std::string& how, const DdrVolumeHeader& vhr,
                                                    std::optional<uint64_t> highest, Reporter& reporter)
@@ -422,11 +483,9 @@ void check_dump_device(std::optional<uint16_t> devtype, const std::string& model
 {
     if (!devtype || *devtype == dev.devtype)
         return;
-    char type[8];
-    std::snprintf(type, sizeof type, "%04X", unsigned(*devtype));
     fail(ErrorKind::Device, file_place(tape),
-             "the dump is of a " + (model.empty() ? std::string(type) : model) + " (its checksum trailer says so), not a " +
-                 std::string(dev.name));
+         "the dump is of a " + (model.empty() ? hex_devtype(*devtype) : model) + " (its checksum trailer says so), not a " +
+             std::string(dev.name));
 }
 
 // A track longer than the device's track slot (HA to end marker) cannot be of that device:
@@ -457,6 +516,9 @@ struct RestoreTarget {
     void commit() { ckd ? ckd->commit() : fba->commit(); }
 };
 
+// The target of a CKD dump: its device chosen (checked against the trailer and the track
+// sizes when the dump was read through), the selection of cylinders made, and the image
+// opened (checked and marked busy) or created.  Error(Device), Error(Usage), Error(Refused).
 RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
                                  RestoreSelection& selection, const std::optional<DumpSummary>& summary,
                                  TargetFate& fate, Reporter& reporter)
@@ -504,6 +566,8 @@ const FbaDevice& fba_device_of(const RestoreOptions& options, const FbaVolumeFie
     return generic_fba_device();
 }
 
+// The target of an FBA dump, as ckd_restore_target is for CKD: the selection of blocks,
+// and the image opened or created.
 RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
                                  RestoreSelection& selection, const std::optional<DumpSummary>& summary,
                                  TargetFate& fate, Reporter& reporter)
@@ -638,6 +702,18 @@ void check_ascending(const UnitGeometry& g, std::optional<Unit>& previous, Unit 
     previous = u;
 }
 
+// IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 of the target are rewritten in
+// place from the dump's NUCLEUS record.  Error(Refused) for a track 0 without that R1 and R2.
+void restore_nucleus(CkdVolumeWriter& volume, const Bytes& nucleus, const std::string& target, Reporter& reporter)
+{
+    TrackImage track0;
+    volume.read_track({0, 0}, track0);
+    check_nucleus_target(track0, target);
+    rewrite_nucleus_records(track0, nucleus);
+    volume.write_track({0, 0}, track0);
+    reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
+}
+
 // A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
 // address, then the NUCLEUS records, the checks of a complete dump, and the commit.
 int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
@@ -678,15 +754,8 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     }
     reporter.end_progress();
     selection.check_complete(options.tapes[0]);
-    if (nucleus) {
-        // IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 are rewritten in place.
-        TrackImage track0;
-        t.ckd->read_track({0, 0}, track0);
-        check_nucleus_target(track0, options.target);
-        rewrite_nucleus_records(track0, *nucleus);
-        t.ckd->write_track({0, 0}, track0);
-        reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
-    }
+    if (nucleus)
+        restore_nucleus(*t.ckd, *nucleus, options.target, reporter);
     check_dump_complete(reader, checker, reporter);
     if (const auto& h = checker.dump_header(); h && t.device)
         check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);
@@ -730,6 +799,10 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
 
 } // namespace
 
+// Restores dump --file of the reels onto TARGET: a new image, or an existing one checked
+// and marked busy until the restore is complete.  Returns 0; errors are thrown as
+// ddr::Error, saying what became of an existing target (a restore --continue'd past
+// damage ends in Error(Damaged)).
 int run_restore(const RestoreOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())

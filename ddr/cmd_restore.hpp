@@ -1,6 +1,7 @@
 // ddr restore: a DDR dump back onto a volume image (IBM's RESTORE).
 #pragma once
 
+#include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
 
 #include <optional>
@@ -23,6 +24,9 @@ struct RestoreOptions {
     bool keep_going = false;              // --continue: restore past damaged tracks, list them
     std::string format = "ckd";           // a new target's container: ckd, cckd, cckd64; FBA: fba, cfba
 };
+
+// Registers `ddr restore TAPE... TARGET` on `app`; when it is the one chosen, sets `action`.
+void add_restore_command(CLI::App& app, CommandAction& action);
 
 int run_restore(const RestoreOptions& options, Reporter& reporter);
 

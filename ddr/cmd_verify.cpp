@@ -15,23 +15,44 @@
 #include "formats/tape/tape.hpp"
 #include "formats/volume/volume.hpp"
 
-#include <cstdio>
+#include <CLI/CLI.hpp>
+
+#include <memory>
 
 namespace ddr {
+
+void add_verify_command(CLI::App& app, CommandAction& action)
+{
+    // The options live as long as the action that reads them.
+    auto options = std::make_shared<VerifyOptions>();
+    CLI::App* cmd = app.add_subcommand("verify", "prove a tape (or a volume) intact: structure and checksums");
+    cmd->add_option("INPUT", options->inputs, "tape file(s) (successive reels), or one volume with --manifest")
+        ->required();
+    cmd->add_option("--against", options->against, "also compare every dumped track with this volume");
+    cmd->add_option("--manifest", options->manifest, "compare with this manifest");
+    cmd->add_option("--file", options->file, "with --against/--manifest: the Nth dump on the tape (default 1)");
+    cmd->add_option("-c,--cylinders", options->extents,
+                    "with --against/--manifest on a tape without checksums: how it was REORDERed (A-B:C)")
+        ->delimiter(',');
+    cmd->add_flag("-a,--all", options->all, "list every problem, not the first 20");
+    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_verify(*options, r); }; });
+}
 
 namespace {
 
 constexpr size_t kFindingsShown = 20;
 
-void print_findings(const std::vector<ChecksumFinding>& findings, bool all)
+// One line a finding, the first 20 unless `all`.
+void list_findings(const std::vector<ChecksumFinding>& findings, bool all, Reporter& reporter)
 {
     size_t shown = 0;
     for (const ChecksumFinding& f : findings) {
         if (!all && shown == kFindingsShown) {
-            std::printf("  ... and %zu more (ddr verify -a lists them all)\n", findings.size() - shown);
+            reporter.listing("  ... and " + std::to_string(findings.size() - shown) +
+                             " more (ddr verify -a lists them all)");
             break;
         }
-        std::printf("  %s: %s\n", f.place.str().c_str(), f.what.c_str());
+        reporter.listing("  " + f.place.str() + ": " + f.what);
         ++shown;
     }
 }
@@ -69,6 +90,8 @@ struct Comparison {
     std::vector<ChecksumFinding> differences;
 };
 
+// Compares every unit of a dump with the line a manifest has for its source address; a
+// unit the manifest lacks is a difference.  Error(Unreadable) for a manifest unreadable.
 Comparison compare_with_manifest(DumpChecker& c, const ExtentMap& map, const std::string& manifest_path)
 {
     Manifest m = read_manifest(manifest_path);
@@ -85,8 +108,8 @@ Comparison compare_with_manifest(DumpChecker& c, const ExtentMap& map, const std
     return result;
 }
 
-// The comparisons --against and --manifest ask for, each printed as it is done.
-std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& c)
+// The comparisons --against and --manifest ask for, each listed as it is done.
+std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& c, Reporter& reporter)
 {
     std::vector<Comparison> done;
     const ExtentMap map = source_map(c, parse_extents(options.extents, std::nullopt));
@@ -100,48 +123,51 @@ std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& 
     for (const Comparison& r : done) {
         const std::string compared = counted(r.compared, c.fba() ? "block group" : "track");
         if (r.differences.empty())
-            std::printf("  against %s: %s compared, all equal\n", r.with.c_str(), compared.c_str());
+            reporter.listing("  against " + r.with + ": " + compared + " compared, all equal");
         else
-            std::printf("  against %s: %s compared; %s DIFFER%s from the dump\n", r.with.c_str(), compared.c_str(),
-                        std::to_string(r.differences.size()).c_str(), r.differences.size() == 1 ? "S" : "");
-        print_findings(r.differences, options.all);
+            reporter.listing("  against " + r.with + ": " + compared + " compared; " +
+                             std::to_string(r.differences.size()) + " DIFFER" + (r.differences.size() == 1 ? "S" : "") +
+                             " from the dump");
+        list_findings(r.differences, options.all, reporter);
     }
     return done;
 }
 
 // The lines about one dump's structure and checksums; returns what is wrong with the tape.
-std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all)
+std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporter& reporter)
 {
     const DumpChecker& c = *d.checker;
     const DumpSummary& s = d.summary;
-    std::string volser = volser_to_ascii(s.vhr.volser);
-    std::printf("file %llu: %s dumped %s: %s on %s\n", static_cast<unsigned long long>(s.file), volser.c_str(),
-                format_tod_utc(s.vhr.tod).c_str(), counted(s.tracks, s.fba ? "FBA block group" : "track").c_str(),
-                counted(s.reels, "reel").c_str());
+    reporter.listing("file " + std::to_string(s.file) + ": " + volser_to_ascii(s.vhr.volser) + " dumped " +
+                     format_tod_utc(s.vhr.tod) + ": " + counted(s.tracks, s.fba ? "FBA block group" : "track") + " on " +
+                     counted(s.reels, "reel"));
     std::vector<ChecksumFinding> findings = c.findings();
     for (const auto& [place, what] : s.order_problems)
         findings.push_back({place, what});
     if (s.ended && !s.problem)
-        std::printf("  structure: ok (VHR, %s in order, %s, tape mark)\n", s.fba ? "groups" : "tracks",
-                    s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ");
+        reporter.listing(std::string("  structure: ok (VHR, ") + (s.fba ? "groups" : "tracks") + " in order, " +
+                         (s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ") + ", tape mark)");
     if (!c.has_checksums())
-        std::printf("  checksums: none on this dump (IBM DDR or --pure): its contents are not proven by the tape alone\n");
+        reporter.listing("  checksums: none on this dump (IBM DDR or --pure): its contents are not proven by the tape alone");
     else if (c.findings().empty() && c.all_reels_checked())
-        std::printf("  checksums: all %s and %s match\n",
-                    counted(c.units_checked(), s.fba ? "group checksum" : "track checksum").c_str(),
-                    counted(c.reels(), "reel checksum").c_str());
+        reporter.listing("  checksums: all " + counted(c.units_checked(), s.fba ? "group checksum" : "track checksum") +
+                         " and " + counted(c.reels(), "reel checksum") + " match");
     else
-        std::printf("  checksums: %s\n", checksum_status(c).c_str());
+        reporter.listing("  checksums: " + checksum_status(c));
     if (!findings.empty()) {
-        std::printf("  DAMAGED: %s%s\n", counted(findings.size(), "problem").c_str(),
-                    c.bad_units() ? (", " + counted(c.bad_units(), s.fba ? "bad block group" : "bad track")).c_str() : "");
-        print_findings(findings, all);
+        reporter.listing("  DAMAGED: " + counted(findings.size(), "problem") +
+                         (c.bad_units() ? ", " + counted(c.bad_units(), s.fba ? "bad block group" : "bad track") : ""));
+        list_findings(findings, all, reporter);
     }
     if (s.problem)
-        std::printf("  %s: %s\n", s.problem->kind() == ErrorKind::Reel ? "REEL" : "UNREADABLE", s.problem->what());
+        reporter.listing(std::string("  ") + (s.problem->kind() == ErrorKind::Reel ? "REEL" : "UNREADABLE") + ": " +
+                         s.problem->what());
     return findings;
 }
 
+// Every dump on the tape listed with its structure and checksums, then the comparisons
+// asked for (of dump --file).  A tape unreadable is its error; then Error(Damaged) for the
+// first damaged dump, then for the first comparison that found differences; else 0.
 int verify_tapes(const VerifyOptions& options, Reporter& reporter)
 {
     TapeScan scan = scan_tapes(options.inputs, /*strict=*/true);
@@ -155,17 +181,15 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
     std::optional<ChecksumFinding> first_bad;
     std::vector<Comparison> comparisons;
     for (size_t i = 0; i < scan.dumps.size(); ++i) {
-        std::vector<ChecksumFinding> findings = report_dump(scan.dumps[i], options.all);
+        std::vector<ChecksumFinding> findings = report_dump(scan.dumps[i], options.all, reporter);
         if (!findings.empty() && !first_bad)
             first_bad = findings.front();
         damaged += findings.empty() ? 0 : 1;
         if (comparing && i + 1 == options.file)
-            comparisons = compare_dump(options, *scan.dumps[i].checker);
+            comparisons = compare_dump(options, *scan.dumps[i].checker, reporter);
     }
-    for (const ChecksumFinding& f : scan.stray)
-        std::printf("note: %s: %s\n", f.place.str().c_str(), f.what.c_str());
-    std::fflush(stdout);
-    (void)reporter;
+    list_stray_findings(scan, reporter);
+    reporter.end_listing();
     if (const CheckedDump* bad = first_problem(scan))
         throw *bad->summary.problem;
     if (damaged)
@@ -180,6 +204,8 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
     return 0;
 }
 
+// A volume against its manifest (--manifest): the line of the count, the differences,
+// then Error(Damaged) if there are any.  Error(Usage) without --manifest.
 int verify_volume(const VerifyOptions& options, Reporter& reporter)
 {
     if (!options.manifest)
@@ -187,11 +213,10 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     Manifest m = read_manifest(*options.manifest);
     std::vector<ChecksumFinding> findings;
     uint64_t compared = compare_volume_with_manifest(options.inputs[0], m, findings, reporter);
-    std::printf("%s: %llu tracks compared with %s: %s\n", options.inputs[0].c_str(),
-                static_cast<unsigned long long>(compared), options.manifest->c_str(),
-                findings.empty() ? "all equal" : "DIFFERENCES FOUND");
-    print_findings(findings, options.all);
-    std::fflush(stdout);
+    reporter.listing(options.inputs[0] + ": " + std::to_string(compared) + " tracks compared with " + *options.manifest +
+                     ": " + (findings.empty() ? "all equal" : "DIFFERENCES FOUND"));
+    list_findings(findings, options.all, reporter);
+    reporter.end_listing();
     if (!findings.empty())
         fail(ErrorKind::Damaged, findings.front().place,
              counted(findings.size(), m.fba() ? "block group" : "track") + " differ" + (findings.size() == 1 ? "s" : "") +
@@ -201,6 +226,9 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
 
 } // namespace
 
+// Proves the dumps on a tape (and compares one with --against/--manifest), or one volume
+// with its manifest.  Returns 0; errors are thrown as ddr::Error (Damaged for damage or
+// differences, found after the listing; Usage for a volume without --manifest).
 int run_verify(const VerifyOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())

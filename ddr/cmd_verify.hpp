@@ -5,6 +5,7 @@
 //   ddr verify VOLUME --manifest FILE        the volume's tracks equal the manifest's
 #pragma once
 
+#include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
 
 #include <optional>
@@ -21,6 +22,9 @@ struct VerifyOptions {
     std::vector<std::string> extents;   // A-B:C mapping for a REORDERed tape without a trailer
     bool all = false;                   // list every finding, not the first few
 };
+
+// Registers `ddr verify INPUT...` on `app`; when it is the one chosen, sets `action`.
+void add_verify_command(CLI::App& app, CommandAction& action);
 
 int run_verify(const VerifyOptions& options, Reporter& reporter);
 

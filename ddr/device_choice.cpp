@@ -24,6 +24,7 @@ std::vector<VhrMatch> best_matches(const DdrVolumeHeader& vhr)
     return all;
 }
 
+// "3330, 3330-11, ...": every CKD device name, for a message.
 std::string known_names()
 {
     std::string names;
@@ -35,6 +36,7 @@ std::string known_names()
     return names;
 }
 
+// The CKD device `name` names.  Error(Device), listing the known names, for none.
 const CkdDevice& named_device(const std::string& name)
 {
     const CkdDevice* dev = find_ckd_device(name);
@@ -103,6 +105,15 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
                ", MTCK " + std::to_string(vhr.mtck) + ")" +
                (best.size() > 1 ? "; it fits " + devices_fitting(vhr) + ": use --devtype to choose another" : "");
     return *best.front().device;
+}
+
+std::string hex_devtype(uint16_t value)
+{
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    std::string text(4, '0');
+    for (size_t i = 4; i-- > 0; value = uint16_t(value >> 4))
+        text[i] = kDigits[value & 15];
+    return text;
 }
 
 std::string describe_image(const CkdVolumeInfo& info)

@@ -25,6 +25,9 @@ const CkdDevice& device_for_dump(const DdrVolumeHeader& vhr, const std::optional
 // and for an EAV of `cylinders` cylinders its last cylinder (set_eav_last_cylinder).
 void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cylinders);
 
+// "3370", "0671": a two-byte device type, four hex digits.
+std::string hex_devtype(uint16_t value);
+
 // What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
 std::string describe_image(const CkdVolumeInfo& info);
 

@@ -27,6 +27,17 @@ void Reporter::warn(const std::string& line) const
     std::fprintf(stderr, "ddr: warning: %s\n", line.c_str());
 }
 
+void Reporter::listing(const std::string& line) const
+{
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+}
+
+void Reporter::end_listing() const
+{
+    std::fflush(stdout);
+}
+
 void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what)
 {
     if (!tty_ || level_ == Level::Quiet)
