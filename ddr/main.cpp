@@ -9,6 +9,7 @@
 #include "ddr/cmd_manifest.hpp"
 #include "ddr/report.hpp"
 #include "ddr/cmd_restore.hpp"
+#include "ddr/cmd_run.hpp"
 #include "ddr/size_arg.hpp"
 #include "ddr/cmd_verify.hpp"
 #include "ddr/version.hpp"
@@ -209,6 +210,8 @@ int run(int argc, char** argv)
                          "container: ckd (default), cckd or cckd64 (a 3390-A is always CKD_E064); FBA: fba or cfba")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
+
+    add_run_command(app, action);
 
     try {
         app.parse(argc, argv);
