@@ -7,6 +7,7 @@
 #include "ddr/interrupt.hpp"
 #include "ddr/cmd_list.hpp"
 #include "ddr/cmd_manifest.hpp"
+#include "ddr/cmd_print.hpp"
 #include "ddr/report.hpp"
 #include "ddr/cmd_restore.hpp"
 #include "ddr/size_arg.hpp"
@@ -209,6 +210,8 @@ int run(int argc, char** argv)
                          "container: ckd (default), cckd or cckd64 (a 3390-A is always CKD_E064); FBA: fba or cfba")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
+
+    add_print_commands(app, action);
 
     try {
         app.parse(argc, argv);
