@@ -7,6 +7,7 @@
 #include "ddr/interrupt.hpp"
 #include "ddr/cmd_list.hpp"
 #include "ddr/cmd_manifest.hpp"
+#include "ddr/cmd_print.hpp"
 #include "ddr/report.hpp"
 #include "ddr/cmd_restore.hpp"
 #include "ddr/cmd_run.hpp"
@@ -211,6 +212,7 @@ int run(int argc, char** argv)
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd_init->callback([&] { action = [&](Reporter& r) { return run_init(init, r); }; });
 
+    add_print_commands(app, action);
     add_run_command(app, action);
 
     try {

@@ -33,6 +33,13 @@ std::array<uint8_t, 4> encode_cchh(TrackAddress addr)
     return out;
 }
 
+bool carries_overflow_flag(const uint8_t* count, const uint8_t* ha)
+{
+    const uint16_t count_cc = load_be16(count);
+    const uint16_t track_cc = load_be16(ha + 1);
+    return (count_cc & 0x8000) && track_cc < 0x8000 && (count_cc & 0x7FFF) == track_cc;
+}
+
 TrackAddress decode_cchh(const uint8_t* p, bool eav_form)
 {
     uint16_t cc = load_be16(p);

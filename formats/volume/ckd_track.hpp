@@ -41,6 +41,12 @@ void encode_cchh(uint8_t* out, TrackAddress addr);
 // 12 bits of HH can only mean cylinder bits.
 TrackAddress decode_cchh(const uint8_t* p, bool eav_form);
 
+// Hercules keeps its track-overflow flag in the top bit of a count's cylinder, which is
+// also a real cylinder bit from cylinder 32,768 up (3390-54).  True when `count` (8
+// bytes) of the track whose home address is `ha` (5 bytes) carries the flag: the bit is
+// set and, without it, the count names the track's own cylinder, a low one.
+bool carries_overflow_flag(const uint8_t* count, const uint8_t* ha);
+
 // A view of one record inside a TrackImage.  R0 is records()[0].
 struct CkdRecord {
     const uint8_t* count = nullptr;  // the 8 count bytes
