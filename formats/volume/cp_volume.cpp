@@ -140,7 +140,8 @@ CpVolume read_cp_volume(const TrackImage& track0)
     if (!label)
         not_cp("no VOL1 label (no record with key VOL1)");
     if (!label->cp_formatted)
-        not_cp("the VOL1 label's owner is '" + label->owner + "', not CP370");
+        not_cp("the VOL1 label (R" + std::to_string(label->record) + ") has no 'CP370' at bytes 46-50: its owner field reads '" +
+               label->owner + "'");
     v.label = std::move(*label);
     auto r4 = record_of(track0, kCpAllocationRecordNumber);
     if (!r4)
