@@ -197,6 +197,18 @@ int run(int argc, char** argv)
     cmd_copy->add_option("--compress", copy.compress, "zlib (default), bzip2 or none");
     cmd_copy->add_flag("--overwrite", copy.overwrite, "replace an existing tape file");
     cmd_copy->add_flag("--no-compare", no_compare, "do not read the copy back and compare");
+    cmd_copy->add_option("-c,--cylinders", copy.extents,
+                         "IBM COPY: cylinders (FBA: blocks) A, A-B or A-B:C (REORDER to C onward, volumes only)")
+        ->delimiter(',');
+    cmd_copy->add_option("--reorder", copy.reorder, "IBM COPY: write the single extent as starting at this cylinder");
+    cmd_copy->add_option("--volser", copy.volser, "IBM COPY: the existing target's volser (confirms writing it)")
+        ->transform(upper_case);
+    cmd_copy->add_flag("--force", copy.force, "IBM COPY: write the existing target whatever its volser");
+    cmd_copy->add_flag("--smaller-target", copy.smaller_target,
+                       "IBM COPY: copy onto a target with fewer cylinders than the source (IBM's 725R answered YES)");
+    cmd_copy->add_option("--file", copy.file, "tape copy: the Nth dump of the tape (IBM SKIP N-1)");
+    cmd_copy->add_flag("--checksums", copy.checksums, "tape copy: add a checksum trailer to a dump without one");
+    cmd_copy->add_flag("--pure", copy.pure, "tape copy: write no checksum trailer (IBM-identical)");
     cmd_copy->callback([&] {
         copy.compare = !no_compare;
         action = [&](Reporter& r) { return run_copy(copy, r); };
