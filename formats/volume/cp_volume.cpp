@@ -10,7 +10,7 @@ namespace {
 
 constexpr uint8_t kAllocationEnd = 0xFF;
 
-// Checkpoint record offsets (man/ddrimage.5 section 6).
+// Checkpoint record offsets (man/ddrtape.5 section 6).
 constexpr size_t kCheckpointIdAt = 14;
 constexpr std::array<uint8_t, 8> kCheckpointId = {0xC4, 0xD4, 0xD2, 0xC3, 0xD2, 0xD7, 0x40, 0x40};  // 'DMKCKP  '
 constexpr size_t kNucleusFirstAt = 22;

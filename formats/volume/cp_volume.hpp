@@ -1,5 +1,5 @@
 // CP-formatted VM/370 volumes: the records of cylinder 0 head 0 that IBM's DDR reads for
-// DUMP CPVOL and DUMP/RESTORE NUCLEUS (man/ddrimage.5 section 6).
+// DUMP CPVOL and DUMP/RESTORE NUCLEUS (man/ddrtape.5 section 6).
 //
 // On a volume CP's FORMAT/ALLOCATE prepared, track 0 holds R1, the 24-byte IPL record;
 // R2, the 4096-byte checkpoint record of the CP nucleus ('DMKCKP  ' at data offset 14,
