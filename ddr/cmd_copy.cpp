@@ -215,7 +215,10 @@ int run_copy(const CopyOptions& options, Reporter& reporter)
 {
     check_output_is_not_input(options.target, {options.source});
     clear_leftovers_beside(options.target, reporter);
-    if (is_tape_input(options.source))
+    const bool tape = is_tape_input(options.source);
+    if (is_ddr_copy(options, tape))
+        return tape ? copy_dump(options, reporter) : copy_volume_units(options, reporter);
+    if (tape)
         return copy_tape(options, reporter);
     return copy_volume(options, reporter);
 }

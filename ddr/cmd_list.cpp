@@ -92,8 +92,12 @@ void print_dump(const CheckedDump& d)
     std::printf("  cylinders %s: %llu tracks (%llu empty), %s of track data\n", ranges_text(s.cylinder_ranges).c_str(),
                 static_cast<unsigned long long>(s.tracks), static_cast<unsigned long long>(s.empty_tracks),
                 human_bytes(s.bytes).c_str());
-    if (s.nucleus)
-        std::printf("  NUCLEUS dump: holds the CP checkpoint record\n");
+    if (s.nucleus_cylinders)
+        std::printf("  NUCLEUS dump: the CP checkpoint record (DMKCKP) names nucleus cylinders %u-%u; restore it "
+                    "with --nucleus\n",
+                    unsigned(s.nucleus_cylinders->first), unsigned(s.nucleus_cylinders->second));
+    else if (s.nucleus)
+        std::printf("  NUCLEUS dump: holds the CP checkpoint record; restore it with --nucleus\n");
     if (s.special_tracks)
         std::printf("  %s with a track-overflow record\n",
                     (counted(s.special_tracks, "track") + (s.special_tracks == 1 ? " ends" : " end")).c_str());

@@ -29,7 +29,7 @@ using namespace ddr;
 const char* kExitCodeHelp =
     "Exit status: 0 ok, 2 usage, 3 input unreadable (truncated, not DDR, corrupt), 4 damaged (verification "
     "failed), 5 wrong or missing reel, 6 target refused (left untouched), 7 device type unknown or mismatched, "
-    "8 write failed, 9 read failed, 130 interrupted.";
+    "8 write failed, 9 read failed, 10 volume not CP-formatted (CPVOL, NUCLEUS), 130 interrupted.";
 
 struct TapeFormatArgs {
     std::string format;  // empty: not given
@@ -102,6 +102,9 @@ int run(int argc, char** argv)
     cmd_dump->add_option("--eot-margin", eot_margin, "bytes before the end of a reel where its end is signalled");
     cmd_dump->add_flag("--pure", dump.pure, "write exactly what IBM DDR writes: no checksum trailer");
     cmd_dump->add_option("--manifest", dump.manifest, "also write the volume's manifest (checksum sidecar) to FILE");
+    cmd_dump->add_flag("--cpvol", dump.cpvol,
+                       "IBM DUMP CPVOL: cylinder 0 and the PERM and in-use directory cylinders of a CP-formatted volume");
+    cmd_dump->add_flag("--nucleus", dump.nucleus, "IBM DUMP NUCLEUS: the CP checkpoint record and the nucleus cylinders");
     dump_format.add_to(cmd_dump);
     cmd_dump->callback([&] {
         for (size_t start = 0; !reel_size.empty() && start <= reel_size.size();) {
@@ -139,6 +142,9 @@ int run(int argc, char** argv)
                             "the target's volser: confirms writing a target whose volser differs from the dump's")
         ->transform(upper_case);
     cmd_restore->add_flag("--force", restore.force, "write the target whatever its volser");
+    cmd_restore->add_flag("--nucleus", restore.nucleus,
+                          "IBM RESTORE NUCLEUS: a NUCLEUS dump onto a CP-formatted volume, rewriting its IPL and "
+                          "checkpoint records");
     cmd_restore->add_option("--format", restore.format,
                             "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
@@ -193,6 +199,18 @@ int run(int argc, char** argv)
     cmd_copy->add_option("--compress", copy.compress, "zlib (default), bzip2 or none");
     cmd_copy->add_flag("--overwrite", copy.overwrite, "replace an existing tape file");
     cmd_copy->add_flag("--no-compare", no_compare, "do not read the copy back and compare");
+    cmd_copy->add_option("-c,--cylinders", copy.extents,
+                         "IBM COPY: cylinders (FBA: blocks) A, A-B or A-B:C (REORDER to C onward, volumes only)")
+        ->delimiter(',');
+    cmd_copy->add_option("--reorder", copy.reorder, "IBM COPY: write the single extent as starting at this cylinder");
+    cmd_copy->add_option("--volser", copy.volser, "IBM COPY: the existing target's volser (confirms writing it)")
+        ->transform(upper_case);
+    cmd_copy->add_flag("--force", copy.force, "IBM COPY: write the existing target whatever its volser");
+    cmd_copy->add_flag("--smaller-target", copy.smaller_target,
+                       "IBM COPY: copy onto a target with fewer cylinders than the source (IBM's 725R answered YES)");
+    cmd_copy->add_option("--file", copy.file, "tape copy: the Nth dump of the tape (IBM SKIP N-1)");
+    cmd_copy->add_flag("--checksums", copy.checksums, "tape copy: add a checksum trailer to a dump without one");
+    cmd_copy->add_flag("--pure", copy.pure, "tape copy: write no checksum trailer (IBM-identical)");
     cmd_copy->callback([&] {
         copy.compare = !no_compare;
         action = [&](Reporter& r) { return run_copy(copy, r); };
