@@ -87,9 +87,8 @@ struct DeviceSink {
     std::unique_ptr<ConsoleLines> console;
     std::unique_ptr<PrinterPages> printer;
 
-    DeviceSink(ListingDevice device, ListingFile& file)
+    DeviceSink(ListingDevice device, const ListingOutput& write)
     {
-        auto write = [&file](std::string_view bytes) { file.write(bytes); };
         if (device == ListingDevice::Printer)
             printer = std::make_unique<PrinterPages>(write);
         else
@@ -319,23 +318,17 @@ void add_print_commands(CLI::App& app, std::function<int(Reporter&)>& action)
     add_command(app, action, ListingDevice::Console);
 }
 
-int run_print(const PrintOptions& o, Reporter& reporter)
+std::optional<RecordPoint> write_listing(const PrintOptions& o, const ListingOutput& write)
 {
     const RangeSpec spec = range_spec(o);
     const ListingOptions options = listing_options(o);
-    if (!o.output.empty() && o.output != "-") {
-        check_output_is_not_input(o.output, {o.source});
-        clear_leftovers_beside(o.output, reporter);
-    }
     const bool tape = is_tape_input(o.source);
-    ListingFile file(o.output, o.overwrite);
-    DeviceSink out(o.device, file);
+    DeviceSink out(o.device, write);
     const ListingOutcome outcome = tape ? list_tape(o, spec, options, out.sink())
                                         : list_volume(o, spec, options, out.sink());
     // IBM types DMKDDR721E on the console, where TYPE lists; a PRINT stops without END OF PRINT.
-    const std::string not_found = outcome.not_found ? record_not_found_message(*outcome.not_found) : "";
     if (outcome.not_found && out.console)
-        out.console->line(not_found, 1);
+        out.console->line(record_not_found_message(*outcome.not_found), 1);
     if (out.console)
         end_of_type(*out.console);
     if (out.printer) {
@@ -343,10 +336,28 @@ int run_print(const PrintOptions& o, Reporter& reporter)
             end_of_print(*out.printer);
         out.printer->finish();
     }
+    return outcome.not_found;
+}
+
+void fail_record_not_found(const PrintOptions& o, const RecordPoint& p)
+{
+    fail(ErrorKind::Usage, file_place(o.source).with_track(p.track.cyl, p.track.head),
+         "record " + std::to_string(p.record.value_or(0)) + " is not on the track (IBM: " +
+             record_not_found_message(p) + ")");
+}
+
+int run_print(const PrintOptions& o, Reporter& reporter)
+{
+    if (!o.output.empty() && o.output != "-") {
+        check_output_is_not_input(o.output, {o.source});
+        clear_leftovers_beside(o.output, reporter);
+    }
+    ListingFile file(o.output, o.overwrite);
+    const std::optional<RecordPoint> not_found =
+        write_listing(o, [&file](std::string_view bytes) { file.write(bytes); });
     file.commit();
-    if (const auto& p = outcome.not_found)
-        fail(ErrorKind::Usage, file_place(o.source).with_track(p->track.cyl, p->track.head),
-             "record " + std::to_string(p->record.value_or(0)) + " is not on the track (IBM: " + not_found + ")");
+    if (not_found)
+        fail_record_not_found(o, *not_found);
     return kExitOk;
 }
 

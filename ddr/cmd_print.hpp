@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,12 @@ void add_print_commands(CLI::App& app, std::function<int(Reporter&)>& action);
 // thrown as ddr::Error: a bad or out-of-order range, or one beyond the volume, and a
 // record not found (after listing what precedes it) are Error(Usage).
 int run_print(const PrintOptions& options, Reporter& reporter);
+
+// The listing run_print makes, as bytes to `write` in the layout of options.device
+// (options.output is not used), IBM's closing lines included.  Returns the record the
+// range names that is not on its track, if any, after listing what precedes it (then
+// fail_record_not_found says so); errors as run_print.  `ddr run` lists through this.
+std::optional<RecordPoint> write_listing(const PrintOptions& options, const ListingOutput& write);
+[[noreturn]] void fail_record_not_found(const PrintOptions& options, const RecordPoint& record);
 
 } // namespace ddr

@@ -1,5 +1,6 @@
 #include "ddr/cmd_run.hpp"
 
+#include "ddr/cmd_copy.hpp"
 #include "ddr/cmd_dump.hpp"
 #include "ddr/cmd_restore.hpp"
 #include "ddr/console.hpp"
@@ -11,9 +12,13 @@
 #include "devices/fba_devices.hpp"
 #include "formats/ddrtape/dump_reader.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/tod.hpp"
+#include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
 #include <CLI/CLI.hpp>
+
+#include <chrono>
 
 #include <cstdio>
 #include <map>
@@ -53,6 +58,13 @@ public:
     Console(FilePtr in, std::string name, std::optional<Answer> answer_all)
         : in_(std::move(in)), name_(std::move(name)), answer_all_(answer_all)
     {
+    }
+
+    // Bytes as they are (lines that end in their own newlines: a TYPE listing).
+    void write(std::string_view bytes) const
+    {
+        std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+        std::fflush(stdout);
     }
 
     void say(std::string_view line) const
@@ -124,28 +136,52 @@ public:
 
     void set_unit(std::optional<uint16_t> unit) { unit_ = unit; }
 
+    // A page of lines (each ends in a newline).
     void page(const std::vector<std::string>& lines)
     {
-        const UnitBinding* b = unit_ ? units_.find(*unit_) : nullptr;
-        const std::string key = b ? b->file : std::string("-");
-        Device& d = devices_[key];
-        if (!d.file) {
-            d.file.reset(b ? std::fopen(b->file.c_str(), "w") : stdout);
-            if (!d.file)
-                fail(ErrorKind::WriteFailed, file_place(b->file), "cannot write the SYSPRINT file");
-        }
-        std::string text = d.pages++ ? "\f" : "";
+        std::string text;
         for (const std::string& l : lines)
             text += l + "\n";
-        if (std::fwrite(text.data(), 1, text.size(), d.file.get()) != text.size() || std::fflush(d.file.get()) != 0)
-            fail(ErrorKind::WriteFailed, file_place(key), "writing the SYSPRINT output failed");
+        begin_page();
+        write(text);
+    }
+
+    // Starts a page: a form feed unless it is the device's first.
+    void begin_page()
+    {
+        if (device().pages++)
+            write("\f");
+    }
+
+    // Bytes as they are (a PRINT listing lays out its own pages).
+    void write(std::string_view bytes)
+    {
+        Device& d = device();
+        if (std::fwrite(bytes.data(), 1, bytes.size(), d.file.get()) != bytes.size() || std::fflush(d.file.get()) != 0)
+            fail(ErrorKind::WriteFailed, file_place(d.name), "writing the SYSPRINT output failed");
     }
 
 private:
     struct Device {
         FilePtr file;
+        std::string name;
         unsigned pages = 0;
     };
+
+    // The device SYSPRINT names, opened (from its start) on first use.
+    Device& device()
+    {
+        const UnitBinding* b = unit_ ? units_.find(*unit_) : nullptr;
+        const std::string key = b ? b->file : std::string("-");
+        Device& d = devices_[key];
+        if (!d.file) {
+            d.name = b ? b->file : std::string("standard output");
+            d.file.reset(b ? std::fopen(b->file.c_str(), "w") : stdout);
+            if (!d.file)
+                fail(ErrorKind::WriteFailed, file_place(b->file), "cannot write the SYSPRINT file");
+        }
+        return d;
+    }
     const UnitTable& units_;
     std::optional<uint16_t> unit_ = 0x00E;
     std::map<std::string, Device> devices_;
@@ -211,6 +247,30 @@ uint64_t dumps_on_tape(const std::string& path)
             break;
     }
     return n;
+}
+
+// The volser of the dump after `dumps_before` others on tape `path`.
+std::string volser_of_dump(const std::string& path, uint64_t dumps_before)
+{
+    DumpReader reader({path});
+    reader.skip_files(dumps_before);
+    if (!reader.start_dump())
+        fail(ErrorKind::Reel, file_place(path), "no dump " + std::to_string(dumps_before + 1) + " on the tape");
+    return volser_to_ascii(reader.vhr().volser);
+}
+
+int64_t now_micros()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The last cylinder (FBA: block) of volume `path`.
+uint32_t last_cylinder_of(const std::string& path)
+{
+    if (looks_like_ckd_volume(path))
+        return open_ckd_volume(path)->info().cylinders - 1;
+    return uint32_t(open_fba_volume(path)->info().blocks - 1);
 }
 
 // The printer rows of the extents `extents`, each split where a reel ended inside it: IBM
@@ -291,6 +351,9 @@ private:
     bool dump(FunctionStatement& f);
     bool restore(FunctionStatement& f);
     bool copy(FunctionStatement& f);
+    bool copy_volume(FunctionStatement& f);
+    bool copy_tape(FunctionStatement& f);
+    bool confirm_larger_input();
 
     bool read_extents(FunctionStatement& f);
     bool take_extent(const std::string& line, std::vector<stmt::Extent>& extents);
@@ -434,27 +497,41 @@ void Job::function(FunctionStatement f)
         exit_code_ = kExitRefused;
 }
 
+// PRINT and TYPE: the records listed through ddr print's formatter, a PRINT's on the
+// SYSPRINT unit between PRINTING and END OF PRINT, a TYPE's on the console.
 void Job::display(const stmt::DisplayStatement& d)
 {
     if (!input_) {
         fail_statement({"702E", "CONTROL STATEMENT SEQUENCE ERROR", "no INPUT statement before PRINT or TYPE"});
         return;
     }
-    DisplayRequest r{d, bound(*input_).file, input_->type.cls == stmt::DeviceClass::Tape, input_->type.name, 0};
-    if (!r.tape) {
-        if (!confirm_label(r.file, input_volser_))
-            return;
+    const std::string& file = bound(*input_).file;
+    const bool tape = input_->type.cls == stmt::DeviceClass::Tape;
+    std::string volser;
+    uint64_t at = 0;
+    if (tape) {
+        at = take_position(*input_, input_skip_);
+        volser = volser_of_dump(file, at);
     } else {
-        r.dumps_before = take_position(*input_, input_skip_);
+        const std::optional<std::string> label = confirm_label(file, input_volser_);
+        if (!label)
+            return;
+        volser = *label;
     }
-    if (d.print)
-        console_.say(console::doing("PRINTING", r.tape ? std::string() : input_volser_));
-    std::vector<std::string> lines;
-    display_records(r, [&](const std::string& line) { d.print ? lines.push_back(line) : console_.say(line); });
+    const PrintOptions o = print_options_for(d, file, at);
     if (d.print) {
-        printer_.page(lines);
-        console_.say("END OF PRINT");
+        console_.say(console::doing("PRINTING", volser));
+        printer_.begin_page();
     }
+    const std::optional<RecordPoint> not_found = write_listing(o, [this, &d](std::string_view bytes) {
+        d.print ? printer_.write(bytes) : console_.write(bytes);
+    });
+    if (not_found)
+        fail_record_not_found(o, *not_found);
+    if (d.print)
+        console_.say("END OF PRINT");
+    if (tape)
+        leave_tape(*input_, at, 1);
 }
 
 // Reads a step's extents after its statement: more lines until a null line (the first
@@ -589,9 +666,8 @@ DumpOptions Job::dump_options(const FunctionStatement& f, const DeviceStatement&
     const bool fba = find_fba_device(in.type.name) != nullptr;
     for (const stmt::Extent& e : f.extents)
         (fba ? o.blocks : o.extents).push_back(extent_argument(e));
-    if (f.scope == stmt::Scope::Cpvol || f.scope == stmt::Scope::Nucleus)
-        fail(ErrorKind::Usage, std::string("DUMP ") + (f.scope == stmt::Scope::Cpvol ? "CPVOL" : "NUCLEUS") +
-                                   " is not in this build yet");
+    o.cpvol = f.scope == stmt::Scope::Cpvol;
+    o.nucleus = f.scope == stmt::Scope::Nucleus;
     const ReelOptions first = reel_options_of(bound(out));
     if (o.tapes.size() > 1) {
         o.reel_sizes = {first.size, reel_options_of(*units_.find(*out.alternate)).size};
@@ -676,6 +752,12 @@ bool Job::confirm_size(const DdrVolumeHeader& vhr, const DeviceStatement& out)
     const std::optional<uint32_t> last = device_last_cylinder(out.type.name);
     if (!last || vhr.cyla <= *last || vhr.cyla == kDdrCylaEav)
         return true;
+    return confirm_larger_input();
+}
+
+// IBM's 725R, asked again on REREAD (the sizes read again say the same).
+bool Job::confirm_larger_input()
+{
     for (;;) {
         const Answer a = console_.ask(console::input_larger_than_output());
         if (a != Answer::Reread)
@@ -691,6 +773,7 @@ RestoreOptions Job::restore_options(const FunctionStatement& f, const DumpOnTape
     o.tapes.assign(reels.begin(), reels.begin() + std::min<size_t>(reels.size(), std::max(1u, d.summary.reels)));
     o.target = bound(*output_).file;
     o.file = dumps_before + 1;
+    o.nucleus = f.scope == stmt::Scope::Nucleus;
     const bool fba = d.summary.fba;
     for (const stmt::Extent& e : f.extents)
         (fba ? o.blocks : o.extents).push_back(extent_argument(e));
@@ -704,10 +787,83 @@ RestoreOptions Job::restore_options(const FunctionStatement& f, const DumpOnTape
     return o;
 }
 
-// COPY: not in this build yet (the copy of a volume onto another, IBM's DASD to DASD).
-bool Job::copy(FunctionStatement&)
+// COPY: a volume onto another (711R for each, 725R if the input device is the larger)
+// or one dump of a tape onto another tape, through ddr copy's IBM COPY.
+bool Job::copy(FunctionStatement& f)
 {
-    fail(ErrorKind::Usage, "COPY is not in this build yet");
+    if (f.scope == stmt::Scope::Cpvol || f.scope == stmt::Scope::Nucleus) {
+        fail_statement({"701E", std::string("INVALID OPERAND - ") + (f.scope == stmt::Scope::Cpvol ? "CPVOL" : "NUCLEUS"),
+                        "COPY takes ALL or cylinder extents"});
+        return true;
+    }
+    return input_->type.cls == stmt::DeviceClass::Tape ? copy_tape(f) : copy_volume(f);
+}
+
+bool Job::copy_volume(FunctionStatement& f)
+{
+    const DeviceStatement in = *input_, out = *output_;
+    const std::optional<std::string> volser = confirm_label(bound(in).file, input_volser_);
+    if (!volser)
+        return false;
+    if (f.scope == stmt::Scope::Extents && !read_extents(f))
+        return false;
+    CopyOptions o;
+    o.source = bound(in).file;
+    o.target = bound(out).file;
+    std::optional<std::string> label;
+    if (exists(o.target)) {
+        label = confirm_label(o.target, output_volser_);
+        if (!label)
+            return false;
+    }
+    const std::optional<uint32_t> in_last = device_last_cylinder(in.type.name);
+    const std::optional<uint32_t> out_last = device_last_cylinder(out.type.name);
+    if (in_last && out_last && *in_last > *out_last) {
+        if (!confirm_larger_input())
+            return false;
+        o.smaller_target = true;
+    }
+    for (const stmt::Extent& e : f.extents)
+        o.extents.push_back(extent_argument(e));
+    if (label && !label->empty())
+        o.volser = *label;
+    else
+        o.force = true;
+    console_.say(console::doing("COPYING", *volser));
+    const uint64_t tod = tod_from_unix_micros(now_micros());
+    copy_volume_units(o, inner_);
+    const std::vector<stmt::Extent> extents =
+        f.scope == stmt::Scope::Extents ? f.extents : std::vector<stmt::Extent>{{0, last_cylinder_of(o.source), {}}};
+    finish_step("COPY", {}, console::copy_heading(tod, *volser, label.value_or("")), rows_split_at_reels(extents, {}));
+    return true;
+}
+
+bool Job::copy_tape(FunctionStatement& f)
+{
+    const DeviceStatement in = *input_, out = *output_;
+    if (f.scope == stmt::Scope::Extents && !read_extents(f))
+        return false;
+    const uint64_t at = take_position(in, input_skip_);
+    if (take_position(out, output_skip_) != 0)
+        fail(ErrorKind::Usage, "COPY writes a tape from its start: the output tape must be at its load point "
+                               "(no SKIP, and not LEFT after a dump)");
+    CopyOptions o;
+    o.source = bound(in).file;
+    o.target = bound(out).file;
+    o.file = at + 1;
+    o.overwrite = true;
+    o.pure = options_.pure;
+    for (const stmt::Extent& e : f.extents)
+        o.extents.push_back(extent_argument(e));
+    const DumpOnTape d = read_dump_on_tape({o.source}, at);
+    const std::string volser = volser_to_ascii(d.vhr.volser);
+    console_.say(console::doing("COPYING", volser));
+    copy_dump(o, inner_);
+    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(d.summary);
+    finish_step("COPY", {}, console::copy_heading(d.vhr.tod, volser, volser), rows_split_at_reels(extents, {}));
+    leave_tape(in, at, 1);
+    leave_tape(out, 0, 1);
+    return true;
 }
 
 // The end of a DUMP or RESTORE: IBM's reel change lines and END OF ..., and the
