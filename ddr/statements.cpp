@@ -136,6 +136,11 @@ std::optional<DeviceType> find_device_type(std::string_view word)
     for (const IbmDeviceRow& row : kIbmDevices)
         if (word == row.name)
             return DeviceType{std::string(row.name), row.cls, true};
+    // An abbreviation of an IBM name is refused, even where ddr's tables know it as an
+    // alias ("2305", "3330-1"): IBM's DDR wants those names in full.
+    for (const IbmDeviceRow& row : kIbmDevices)
+        if (row.name.substr(0, word.size()) == word)
+            return std::nullopt;
     if (word.empty() || word.size() > 16)
         return std::nullopt;
     const std::string name(word);

@@ -38,8 +38,9 @@ struct DeviceType {
     friend bool operator==(const DeviceType&, const DeviceType&) = default;
 };
 
-// The type `word` names, or nullopt: IBM's R6 table first (at least its minimum
-// abbreviation typed, and a prefix of the name), then ddr's CKD, FBA and tape types.
+// The type `word` names, or nullopt: a name of IBM's R6 table, typed in full (the table
+// wants every name in full), then one of ddr's CKD, FBA and tape types that is no
+// abbreviation of an IBM name.
 std::optional<DeviceType> find_device_type(std::string_view word);
 
 enum class Disposition { Unload, Rewind, Leave };
