@@ -22,6 +22,7 @@
 
 #include <cstdio>
 #include <map>
+#include <utility>
 #include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,7 +57,8 @@ bool exists(const std::string& path)
 class Console {
 public:
     Console(FilePtr in, std::string name, std::optional<Answer> answer_all)
-        : in_(std::move(in)), name_(std::move(name)), answer_all_(answer_all)
+        : in_(std::move(in)), name_(std::move(name)), answer_all_(answer_all),
+          terminal_(::isatty(::fileno(in_.get())) == 1)
     {
     }
 
@@ -78,6 +80,8 @@ public:
     std::optional<std::string> read(std::string_view prompt = console::kEnter)
     {
         say(prompt);
+        if (unread_)
+            return std::exchange(unread_, std::nullopt);
         char* buf = nullptr;
         size_t cap = 0;
         const ssize_t n = ::getline(&buf, &cap, in_.get());
@@ -92,7 +96,9 @@ public:
     }
 
     // Asks `question` and IBM's "DO YOU WISH TO CONTINUE?" until answered YES, NO or
-    // REREAD; --yes/--no answer for the operator; the end of the input answers NO.
+    // REREAD; --yes/--no answer for the operator; the end of the input answers NO.  At a
+    // terminal a line that is no answer asks again; from a file it answers NO and is
+    // read again as the next statement, so a runbook without answers loses no statement.
     Answer ask(const std::string& question)
     {
         for (;;) {
@@ -101,11 +107,17 @@ public:
                 say(console::kContinue);
                 return *answer_all_;
             }
-            const std::optional<std::string> line = read(console::kContinue);
+            std::optional<std::string> line = read(console::kContinue);
             if (!line)
                 return Answer::No;
             if (auto a = stmt::parse_answer(*line))
                 return *a;
+            if (!terminal_) {
+                std::fprintf(stderr, "ddr: %s: not YES, NO or REREAD: taken as NO, and read as a statement\n",
+                             where().c_str());
+                unread_ = std::move(line);
+                return Answer::No;
+            }
         }
     }
 
@@ -115,6 +127,7 @@ public:
         in_ = std::move(in);
         name_ = std::move(name);
         line_ = 0;
+        terminal_ = false;
     }
 
     // "runbook.txt line 5": where the last line read came from, for messages.
@@ -125,6 +138,8 @@ private:
     std::string name_;
     unsigned line_ = 0;
     std::optional<Answer> answer_all_;
+    bool terminal_;
+    std::optional<std::string> unread_;  // a line to read again (a non-answer from a file)
 };
 
 // The SYSPRINT unit: a bound file (written from its start by the first page of the job)

@@ -63,8 +63,11 @@ run_ddr out err 'INPUT 130 3330\nOUTPUT 181 3420\nDUMP ALL\nNO\n\n' "${U[@]}"; s
 has out "DMKDDR711R VOLID READ IS VOL001" "  711R asked"
 [ ! -e t.aws ] && ok "  nothing written" || bad "  a tape was written"
 
-run_ddr out err 'INPUT 130 3330\nOUTPUT 181 3420\nDUMP ALL\nREREAD\nMAYBE\nYES\n\n' "${U[@]}"; status $? 0 "711R: REREAD, a bad answer, YES"
-[ "$(grep -c 'DMKDDR711R VOLID READ IS VOL001' out)" = 3 ] && ok "  asked three times" || bad "  $(cat out)"
+run_ddr out err 'INPUT 130 3330\nOUTPUT 181 3420\nDUMP ALL\nMAYBE\n\n' "${U[@]}"; status $? 6 "711R answered by a line that is no answer"
+has out "DMKDDR701E INVALID OPERAND - MAYBE" "  taken as NO and read as a statement"
+[ ! -e t.aws ] && ok "  nothing written" || bad "  a tape was written"
+run_ddr out err 'INPUT 130 3330\nOUTPUT 181 3420\nDUMP ALL\nREREAD\nYES\n\n' "${U[@]}"; status $? 0 "711R: REREAD, then YES"
+[ "$(grep -c 'DMKDDR711R VOLID READ IS VOL001' out)" = 2 ] && ok "  asked twice" || bad "  $(cat out)"
 has out "DUMPING   VOL001" "  DUMPING"
 has prt.txt "INPUT CYLINDER EXTENTS      OUTPUT CYLINDER EXTENTS" "  printer page"
 has prt.txt "        0000      0005      0000      0005" "  DUMP ALL: every cylinder of the image"
