@@ -954,9 +954,10 @@ void add_run_command(CLI::App& app, std::function<int(Reporter&)>& action)
                     "\"181=reel1.aws maxsize=880570\"; repeat for each unit")
         ->type_name("ADDR=FILE")
         ->allow_extra_args(false);
-    cmd->add_option("--config", options.config, "bind the units of a Hercules configuration file's device statements");
-    cmd->add_flag("--yes", options.yes, "answer YES to every question (711R, 716R, 717R, 725R)");
-    cmd->add_flag("--no", options.no, "answer NO to every question: nothing is written");
+    cmd->add_option("--config", options.config, "bind the units of a Hercules configuration file's device statements")
+        ->type_name("HERCULES.CNF");
+    auto* yes = cmd->add_flag("--yes", options.yes, "answer YES to every question (711R, 716R, 717R, 725R)");
+    cmd->add_flag("--no", options.no, "answer NO to every question: nothing is written")->excludes(yes);
     cmd->add_flag("--pure", options.pure, "write tapes exactly as IBM's DDR does: no checksum trailer");
     cmd->callback([&action, shared] { action = [shared](Reporter& r) { return run_statements(*shared, r); }; });
 }
