@@ -6,6 +6,7 @@
 #include "ddr/console.hpp"
 #include "ddr/exit_codes.hpp"
 #include "ddr/run_display.hpp"
+#include "ddr/run_io.hpp"
 #include "ddr/run_units.hpp"
 #include "ddr/statements.hpp"
 #include "devices/ckd_devices.hpp"
@@ -36,171 +37,11 @@ using stmt::DeviceStatement;
 using stmt::FunctionStatement;
 using stmt::StatementError;
 
-struct FileCloser {
-    void operator()(std::FILE* f) const
-    {
-        if (f && f != stdin)
-            std::fclose(f);
-    }
-};
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-
 bool exists(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
-
-// IBM's console: lines to standard output as DDR types them, statements and answers read
-// from one input (a file, a card reader unit, or the terminal).  Input is not echoed: a
-// recorded session replays to the same console text less the lines typed.
-class Console {
-public:
-    Console(FilePtr in, std::string name, std::optional<Answer> answer_all)
-        : in_(std::move(in)), name_(std::move(name)), answer_all_(answer_all),
-          terminal_(::isatty(::fileno(in_.get())) == 1)
-    {
-    }
-
-    // Bytes as they are (lines that end in their own newlines: a TYPE listing).
-    void write(std::string_view bytes) const
-    {
-        std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-        std::fflush(stdout);
-    }
-
-    void say(std::string_view line) const
-    {
-        std::fwrite(line.data(), 1, line.size(), stdout);
-        std::fputc('\n', stdout);
-        std::fflush(stdout);
-    }
-
-    // Prompts with `prompt` and reads one line; nullopt at the end of the input.
-    std::optional<std::string> read(std::string_view prompt = console::kEnter)
-    {
-        say(prompt);
-        if (unread_)
-            return std::exchange(unread_, std::nullopt);
-        char* buf = nullptr;
-        size_t cap = 0;
-        const ssize_t n = ::getline(&buf, &cap, in_.get());
-        std::unique_ptr<char, decltype(&std::free)> owned(buf, &std::free);
-        if (n < 0)
-            return std::nullopt;
-        ++line_;
-        std::string line(buf, size_t(n));
-        while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-            line.pop_back();
-        return line;
-    }
-
-    // Asks `question` and IBM's "DO YOU WISH TO CONTINUE?" until answered YES, NO or
-    // REREAD; --yes/--no answer for the operator; the end of the input answers NO.  At a
-    // terminal a line that is no answer asks again; from a file it answers NO and is
-    // read again as the next statement, so a runbook without answers loses no statement.
-    Answer ask(const std::string& question)
-    {
-        for (;;) {
-            say(question);
-            if (answer_all_) {
-                say(console::kContinue);
-                return *answer_all_;
-            }
-            std::optional<std::string> line = read(console::kContinue);
-            if (!line)
-                return Answer::No;
-            if (auto a = stmt::parse_answer(*line))
-                return *a;
-            if (!terminal_) {
-                std::fprintf(stderr, "ddr: %s: not YES, NO or REREAD: taken as NO, and read as a statement\n",
-                             where().c_str());
-                unread_ = std::move(line);
-                return Answer::No;
-            }
-        }
-    }
-
-    // Reads the statements (and answers) from `in` from now on: a card reader unit.
-    void switch_input(FilePtr in, std::string name)
-    {
-        in_ = std::move(in);
-        name_ = std::move(name);
-        line_ = 0;
-        terminal_ = false;
-    }
-
-    // "runbook.txt line 5": where the last line read came from, for messages.
-    std::string where() const { return name_ + " line " + std::to_string(line_); }
-
-private:
-    FilePtr in_;
-    std::string name_;
-    unsigned line_ = 0;
-    std::optional<Answer> answer_all_;
-    bool terminal_;
-    std::optional<std::string> unread_;  // a line to read again (a non-answer from a file)
-};
-
-// The SYSPRINT unit: a bound file (written from its start by the first page of the job)
-// or, unbound, standard output.  A page after the first on a device starts with a form
-// feed, as the printer ejects.
-class Printer {
-public:
-    explicit Printer(const UnitTable& units) : units_(units) {}
-
-    void set_unit(std::optional<uint16_t> unit) { unit_ = unit; }
-
-    // A page of lines (each ends in a newline).
-    void page(const std::vector<std::string>& lines)
-    {
-        std::string text;
-        for (const std::string& l : lines)
-            text += l + "\n";
-        begin_page();
-        write(text);
-    }
-
-    // Starts a page: a form feed unless it is the device's first.
-    void begin_page()
-    {
-        if (device().pages++)
-            write("\f");
-    }
-
-    // Bytes as they are (a PRINT listing lays out its own pages).
-    void write(std::string_view bytes)
-    {
-        Device& d = device();
-        if (std::fwrite(bytes.data(), 1, bytes.size(), d.file.get()) != bytes.size() || std::fflush(d.file.get()) != 0)
-            fail(ErrorKind::WriteFailed, file_place(d.name), "writing the SYSPRINT output failed");
-    }
-
-private:
-    struct Device {
-        FilePtr file;
-        std::string name;
-        unsigned pages = 0;
-    };
-
-    // The device SYSPRINT names, opened (from its start) on first use.
-    Device& device()
-    {
-        const UnitBinding* b = unit_ ? units_.find(*unit_) : nullptr;
-        const std::string key = b ? b->file : std::string("-");
-        Device& d = devices_[key];
-        if (!d.file) {
-            d.name = b ? b->file : std::string("standard output");
-            d.file.reset(b ? std::fopen(b->file.c_str(), "w") : stdout);
-            if (!d.file)
-                fail(ErrorKind::WriteFailed, file_place(b->file), "cannot write the SYSPRINT file");
-        }
-        return d;
-    }
-    const UnitTable& units_;
-    std::optional<uint16_t> unit_ = 0x00E;
-    std::map<std::string, Device> devices_;
-};
 
 // What a pass over a dump on tape finds: its VHR, where its reels change, what it holds.
 struct DumpOnTape {
@@ -431,6 +272,7 @@ int Job::run()
         line = console_.read();
     }
     console_.say(console::kEndOfJob);
+    printer_.finish();
     return exit_code_;
 }
 
@@ -491,7 +333,7 @@ void Job::function(FunctionStatement f)
 {
     using stmt::DeviceClass;
     using stmt::Function;
-    if (!input_ || (!output_ && f.function != Function::Copy) || (f.function == Function::Copy && !output_)) {
+    if (!input_ || !output_) {
         fail_statement({"702E", "CONTROL STATEMENT SEQUENCE ERROR",
                         std::string(!input_ ? "no INPUT statement" : "no OUTPUT statement") + " before this step"});
         return;
