@@ -7,6 +7,7 @@
 #include "ddr/exit_codes.hpp"
 #include "ddr/run_display.hpp"
 #include "ddr/run_io.hpp"
+#include "ddr/run_tapes.hpp"
 #include "ddr/run_units.hpp"
 #include "ddr/statements.hpp"
 #include "devices/ckd_devices.hpp"
@@ -43,78 +44,6 @@ bool exists(const std::string& path)
     return ::stat(path.c_str(), &st) == 0;
 }
 
-// What a pass over a dump on tape finds: its VHR, where its reels change, what it holds.
-struct DumpOnTape {
-    DdrVolumeHeader vhr;
-    std::vector<TrackAddress> reel_changes;  // the first track of each reel after the first
-    DumpSummary summary;
-};
-
-// Records the EOV records of a dump as DumpReader reads it.
-class ReelChanges : public DumpObserver {
-public:
-    void reel_started(unsigned, const DdrVolumeHeader&, const Place&) override {}
-    void nucleus_read(ByteSpan, const Place&) override {}
-    void track_read(DdrTrackDecoder&, const Place&) override {}
-    void fba_group_read(FbaGroupDecoder&, const Place&) override {}
-    void end_read(const DdrVolumeHeader& end, const Place&) override
-    {
-        if (end.kind == DdrHeaderKind::Eov)
-            changes.push_back({end.cc, end.hh});
-    }
-    void trailer_block(ByteSpan, const Place&) override {}
-    void reel_closed(bool, const Place&) override {}
-
-    std::vector<TrackAddress> changes;
-};
-
-// Reads the dump that follows `dumps_before` others on `reels` to its end.  Error(Reel)
-// (IBM's 709E) if there is none; the error that stopped the reading otherwise.
-DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dumps_before)
-{
-    DumpReader reader(reels);
-    reader.skip_files(dumps_before);
-    if (!reader.start_dump())
-        fail(ErrorKind::Reel, file_place(reels.front()),
-             "no dump " + std::to_string(dumps_before + 1) + " on the tape (" + counted(dumps_before, "dump") +
-                 " passed over first)");
-    ReelChanges changes;
-    reader.set_observer(&changes);
-    DumpOnTape d;
-    d.vhr = reader.vhr();
-    d.summary = scan_dump(reader);
-    if (d.summary.problem && !d.summary.ended)
-        throw *d.summary.problem;
-    d.reel_changes = std::move(changes.changes);
-    return d;
-}
-
-// How many dumps tape file `path` holds (an empty or missing file none).
-uint64_t dumps_on_tape(const std::string& path)
-{
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || st.st_size == 0)
-        return 0;
-    DumpReader reader({path});
-    uint64_t n = 0;
-    while (reader.start_dump()) {
-        ++n;
-        if (!scan_dump(reader).ended)
-            break;
-    }
-    return n;
-}
-
-// The volser of the dump after `dumps_before` others on tape `path`.
-std::string volser_of_dump(const std::string& path, uint64_t dumps_before)
-{
-    DumpReader reader({path});
-    reader.skip_files(dumps_before);
-    if (!reader.start_dump())
-        fail(ErrorKind::Reel, file_place(path), "no dump " + std::to_string(dumps_before + 1) + " on the tape");
-    return volser_to_ascii(reader.vhr().volser);
-}
-
 int64_t now_micros()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -127,36 +56,6 @@ uint32_t last_cylinder_of(const std::string& path)
     if (looks_like_ckd_volume(path))
         return open_ckd_volume(path)->info().cylinders - 1;
     return uint32_t(open_fba_volume(path)->info().blocks - 1);
-}
-
-// The printer rows of the extents `extents`, each split where a reel ended inside it: IBM
-// prints the cylinders of each reel on a row of their own.
-std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Extent>& extents,
-                                                    const std::vector<TrackAddress>& reel_changes)
-{
-    std::vector<console::ExtentRow> rows;
-    for (const stmt::Extent& e : extents) {
-        console::ExtentRow row{e.first, e.last, e.output_first(), e.output_last()};
-        for (const TrackAddress& at : reel_changes) {
-            if (at.cyl < row.out_first || at.cyl > row.out_last || (at.cyl == row.out_first && at.head == 0))
-                continue;
-            const uint32_t in_at = row.in_first + (at.cyl - row.out_first);
-            rows.push_back({row.in_first, in_at, row.out_first, at.cyl});
-            row.in_first = in_at;
-            row.out_first = at.cyl;
-        }
-        rows.push_back(row);
-    }
-    return rows;
-}
-
-// The extents of a dump that names none (ALL, CPVOL, NUCLEUS): its runs of cylinders.
-std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary)
-{
-    std::vector<stmt::Extent> extents;
-    for (auto [first, last] : summary.cylinder_ranges)
-        extents.push_back({first, last, std::nullopt});
-    return extents;
 }
 
 // "0-12", "5-9:20": an extent as the dump and restore commands take it.

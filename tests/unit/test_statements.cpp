@@ -1,9 +1,13 @@
 // IBM DDR's control statements (ddr/statements): every statement, IBM's minimum
-// abbreviations, the device type table, extents and their limits, answers; and the
-// device statements of a Hercules configuration (formats/io/hercules_config).
+// abbreviations, the device type table, extents and their limits, answers; the device
+// statements of a Hercules configuration (formats/io/hercules_config); IBM's console and
+// printer texts and the printer rows of a multi-reel step (ddr/console, ddr/run_tapes).
+#include "ddr/console.hpp"
+#include "ddr/run_tapes.hpp"
 #include "ddr/statements.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/hercules_config.hpp"
+#include "formats/io/tod.hpp"
 
 #include <doctest/doctest.h>
 
@@ -292,4 +296,40 @@ TEST_CASE("Hercules configuration: errors name the line")
     CHECK(error_of("0200-0100 3330 x\n").find("line 1") != std::string::npos);
     CHECK(error_of("").empty());
     CHECK(error_of("\\").empty());
+}
+
+TEST_CASE("ddr run: printer rows split where a reel ended, as IBM's printer shows them")
+{
+    using console::ExtentRow;
+    // multireel-reorder-3350: DUMP 2 TO 9 REORDER 12, reel 2 starting at output CYL 015 HD 08.
+    CHECK(rows_split_at_reels({{2, 9, 12}}, {{15, 8}}) ==
+          std::vector<ExtentRow>{{2, 5, 12, 15}, {5, 9, 15, 19}});
+    // multireel-3330: DUMP 0 TO 12, reel 2 at CYL 006 HD 15.
+    CHECK(rows_split_at_reels({{0, 12, std::nullopt}}, {{6, 15}}) ==
+          std::vector<ExtentRow>{{0, 6, 0, 6}, {6, 12, 6, 12}});
+    // A reel change in the second of two extents splits only that one; one at head 0 of an
+    // extent's first cylinder splits nothing.
+    CHECK(rows_split_at_reels({{0, 1, std::nullopt}, {6, 7, 2}}, {{3, 4}}) ==
+          std::vector<ExtentRow>{{0, 1, 0, 1}, {6, 7, 2, 3}, {7, 7, 3, 3}});
+    CHECK(rows_split_at_reels({{0, 1, std::nullopt}, {6, 7, 2}}, {{2, 0}}) ==
+          std::vector<ExtentRow>{{0, 1, 0, 1}, {6, 7, 2, 3}});
+}
+
+TEST_CASE("ddr run: IBM's console and printer texts")
+{
+    CHECK(console::doing("DUMPING", "SX7YX5") == "DUMPING   SX7YX5");
+    CHECK(console::doing("RESTORING", "SX7YX5") == "RESTORING SX7YX5");
+    CHECK(console::doing("PRINTING", "") == "PRINTING");
+    CHECK(console::end_of_volume(6, 15) == "END OF VOLUME CYL 006 HD 15, MOUNT NEXT TAPE");
+    CHECK(console::volid_read("SX7YX5", "") == "DMKDDR711R VOLID READ IS SX7YX5");
+    CHECK(console::volid_read("SX7YX5", "TT2JCI") == "DMKDDR711R VOLID READ IS SX7YX5 NOT TT2JCI");
+    CHECK(console::dumped_to_be_restored("SX7YX5", "") == "DMKDDR717R DATA DUMPED FROM SX7YX5 TO BE RESTORED TO");
+    // 2026-11-25 09:23:53 UTC as a TOD clock value.
+    const uint64_t tod = tod_from_unix_micros(int64_t(1795598633) * 1000000);
+    CHECK(console::dump_heading(tod, "SX7YX5") == "DUMPING DATA  11/25/26 AT 09:23:53  GMT FROM SX7YX5");
+    CHECK(console::restore_heading(tod, "SX7YX5", "") == "DATA DUMPED   11/25/26 AT 09:23:53  GMT FROM SX7YX5 RESTORED TO");
+    const std::vector<std::string> page = console::extent_page("H", {{0, 12, 0, 12}}, "END OF DUMP");
+    CHECK(page == std::vector<std::string>{"H", "", "", "INPUT CYLINDER EXTENTS      OUTPUT CYLINDER EXTENTS", "",
+                                           "        START     STOP      START     STOP",
+                                           "        0000      0012      0000      0012", "", "", "END OF DUMP"});
 }
