@@ -38,12 +38,14 @@ using stmt::DeviceStatement;
 using stmt::FunctionStatement;
 using stmt::StatementError;
 
+// True if something answers to `path`.
 bool exists(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
 }
 
+// Now, in microseconds since 1970 (UTC), for a COPY's printer heading.
 int64_t now_micros()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -228,6 +230,8 @@ void Job::device(const DeviceStatement& d)
     (d.output ? output_skip_ : input_skip_) = d.tape.skip;
 }
 
+// DUMP, RESTORE or COPY: INPUT and OUTPUT must be there (702E) and of the classes the
+// function moves between (708E); a step not done (answered NO) makes the exit code 6.
 void Job::function(FunctionStatement f)
 {
     using stmt::DeviceClass;
@@ -350,6 +354,7 @@ std::optional<std::string> Job::confirm_label(const std::string& path, std::stri
     }
 }
 
+// The binding of a unit an accepted INPUT/OUTPUT statement names (device() checked it).
 const UnitBinding& Job::bound(const DeviceStatement& d) const
 {
     const UnitBinding* b = units_.find(d.unit);
@@ -412,6 +417,9 @@ bool Job::dump(FunctionStatement& f)
     return true;
 }
 
+// ddr dump's options for a DUMP step: the INPUT volume, the OUTPUT reels with their
+// Hercules sizes, the extents (FBA: blocks), CPVOL/NUCLEUS; a tape written over from
+// its start, or appended to after `dumps_before` dumps.
 DumpOptions Job::dump_options(const FunctionStatement& f, const DeviceStatement& in, const DeviceStatement& out,
                               uint64_t dumps_before) const
 {
@@ -521,6 +529,9 @@ bool Job::confirm_larger_input()
     }
 }
 
+// ddr restore's options for a RESTORE step of dump `d`: the reels it is on, the
+// OUTPUT volume as the type named, the extents; `label` is the target's volser the
+// operator confirmed (none: the target is new or has no label).
 RestoreOptions Job::restore_options(const FunctionStatement& f, const DumpOnTape& d,
                                     const std::vector<std::string>& reels, uint64_t dumps_before,
                                     const std::optional<std::string>& label) const
@@ -555,6 +566,7 @@ bool Job::copy(FunctionStatement& f)
     return input_->type.cls == stmt::DeviceClass::Tape ? copy_tape(f) : copy_volume(f);
 }
 
+// COPY of a volume onto another: ddr copy's IBM COPY with the answers given.
 bool Job::copy_volume(FunctionStatement& f)
 {
     const DeviceStatement in = *input_, out = *output_;
@@ -594,6 +606,7 @@ bool Job::copy_volume(FunctionStatement& f)
     return true;
 }
 
+// COPY of the dump where the INPUT tape stands onto the OUTPUT tape, from its start.
 bool Job::copy_tape(FunctionStatement& f)
 {
     const DeviceStatement in = *input_, out = *output_;
@@ -634,11 +647,13 @@ void Job::finish_step(const char* what, const std::vector<TrackAddress>& reel_ch
     printer_.page(console::extent_page(heading, rows, end));
 }
 
+// A statement refused with IBM's message `e`.
 void Job::fail_statement(const StatementError& e, int exit_code)
 {
     note_failure({console::message(e.id, e.text), e.detail, exit_code});
 }
 
+// A step (or INPUT/OUTPUT check) that failed with ddr's error `e`.
 void Job::fail_step(const Error& e)
 {
     note_failure({ibm_message_for(e.kind()), e.what(), exit_code_for(e.kind())});
