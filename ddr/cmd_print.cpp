@@ -164,6 +164,8 @@ std::string point_text(const RecordPoint& p)
 // is every track; a first point alone is its cylinder, track or record.
 ListingRange ckd_range(const RangeSpec& s, uint32_t cylinders, uint32_t heads, const std::string& what)
 {
+    if (cylinders == 0 || heads == 0)
+        fail(ErrorKind::Unreadable, what + " has no tracks");
     if (s.from.empty())
         return {{{0, 0}, std::nullopt}, {{cylinders - 1, heads - 1}, std::nullopt}};
     if (s.from.size() > 3 || s.to.size() > 3)
@@ -183,6 +185,8 @@ ListingRange ckd_range(const RangeSpec& s, uint32_t cylinders, uint32_t heads, c
 // The FBA blocks of `s` on a volume of `blocks` blocks: [first, last].
 std::pair<uint64_t, uint64_t> fba_range(const RangeSpec& s, uint64_t blocks, const std::string& what)
 {
+    if (blocks == 0)
+        fail(ErrorKind::Unreadable, what + " has no blocks");
     if (s.from.size() > 1 || s.to.size() > 1)
         fail(ErrorKind::Usage, "an FBA range is BLOCK TO BLOCK");
     const uint64_t first = s.from.empty() ? 0 : s.from[0];

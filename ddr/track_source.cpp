@@ -2,6 +2,7 @@
 
 #include "formats/ddrtape/thr_group.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/interrupt.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -29,6 +30,7 @@ void clear_overflow_flag(TrackImage& image)
 
 bool VolumeTrackSource::next(TrackAddress from, TrackAddress to, SourceTrack& out)
 {
+    check_interrupted();
     const CkdVolumeInfo& info = volume_.info();
     if (from.head >= info.heads)
         from = {from.cyl + 1, 0};
