@@ -166,6 +166,19 @@ void compare_volume_copy(const CopyOptions& o, VolumeCopy& c)
     });
 }
 
+// A REORDERed track: the group a dump writes for unit `u` at `out`, rebuilt into `track`
+// as a restore would (home address moved, R0 by the device's rule `r0`).
+void moved_track(VolumeUnits& units, Unit u, uint32_t out, R0CountSource r0, DdrTrackDecoder& decoder, TrackImage& track)
+{
+    const EncodedGroup& grp = units.encode(u, out);
+    decoder.begin(grp.blocks[0]);
+    for (size_t i = 1; i < grp.blocks.size(); ++i)
+        decoder.add(grp.blocks[i]);
+    uint8_t cchh[4];
+    store_be32(cchh, out);
+    decoder.build(track, decode_cchh(cchh, units.geometry().eav_form), r0);
+}
+
 // The dump-level fields of a checksum trailer for a dump that has none (an IBM tape):
 // what its VHR and one pass over it tell.
 TrailerHeader trailer_for_dump(const CopyOptions& o, const DdrVolumeHeader& vhr, const DumpSummary& s)
@@ -243,6 +256,48 @@ void open_tape_copy(const CopyOptions& o, const DdrVolumeHeader& vhr, std::optio
                        out.checksums ? &*out.checksums : nullptr);
 }
 
+// Re-emits the groups of the dump `reader` is in (and its checkpoint record) onto
+// `writer`, exactly as read; only those `selection` holds, unless it is empty.
+// `source_map` gives each group's source address for the trailer.  Returns how many
+// groups were written; `last` is the last unit's address (a block group's last block).
+uint64_t copy_groups(DumpReader& reader, DdrReelWriter& writer, const ExtentMap& selection, const ExtentMap& source_map,
+                     std::optional<uint32_t>& last)
+{
+    uint64_t groups = 0;
+    for (DumpReader::Item item = reader.next(); item != DumpReader::Item::End; item = reader.next()) {
+        check_interrupted();
+        if (item == DumpReader::Item::Nucleus) {
+            if (!selection.empty())
+                fail(ErrorKind::Usage, "a NUCLEUS dump is copied whole: give no --cylinders");
+            writer.write_nucleus_record(reader.nucleus_record());
+            continue;
+        }
+        std::span<const ByteSpan> blocks;
+        size_t length = 0;
+        uint32_t address = 0, count = 1;
+        if (item == DumpReader::Item::Track) {
+            DdrTrackDecoder& t = reader.track();
+            t.validate();
+            blocks = t.blocks();
+            length = t.image_length();
+            address = cchh_value(t.output_address(reader.eav_form()));
+        } else {
+            FbaGroupDecoder& f = reader.fba_group();
+            f.validate();
+            blocks = f.blocks();
+            length = f.image_length();
+            address = f.first_block();
+            count = f.count();
+        }
+        if (!selection.empty() && !selection.extent_of(address))
+            continue;
+        writer.write_group(blocks, length, uint16_t(address >> 16), uint16_t(address), source_map.source_of(address));
+        last = address + (item == DumpReader::Item::Track ? 0 : count - 1);
+        ++groups;
+    }
+    return groups;
+}
+
 } // namespace
 
 int copy_dump(const CopyOptions& o, Reporter& reporter)
@@ -286,38 +341,8 @@ int copy_dump(const CopyOptions& o, Reporter& reporter)
     TapeCopyOutput out;
     open_tape_copy(o, vhr, trailer, out, reporter);
     const ExtentMap selection(extents, g);
-    uint64_t groups = 0;
     std::optional<uint32_t> last;
-    for (DumpReader::Item item = reader.next(); item != DumpReader::Item::End; item = reader.next()) {
-        check_interrupted();
-        if (item == DumpReader::Item::Nucleus) {
-            if (!extents.empty())
-                fail(ErrorKind::Usage, "a NUCLEUS dump is copied whole: give no --cylinders");
-            out.writer->write_nucleus_record(reader.nucleus_record());
-            continue;
-        }
-        std::span<const ByteSpan> blocks;
-        size_t length = 0;
-        uint32_t address = 0;
-        if (item == DumpReader::Item::Track) {
-            DdrTrackDecoder& t = reader.track();
-            t.validate();
-            blocks = t.blocks();
-            length = t.image_length();
-            address = cchh_value(t.output_address(g.eav_form));
-        } else {
-            FbaGroupDecoder& f = reader.fba_group();
-            f.validate();
-            blocks = f.blocks();
-            length = f.image_length();
-            address = f.first_block();
-        }
-        if (!extents.empty() && !selection.extent_of(address))
-            continue;
-        out.writer->write_group(blocks, length, uint16_t(address >> 16), uint16_t(address), source_map.source_of(address));
-        last = address + (fba ? uint32_t(reader.fba_group().count() - 1) : 0);
-        ++groups;
-    }
+    const uint64_t groups = copy_groups(reader, *out.writer, selection, source_map, last);
     if (!last)
         fail(ErrorKind::Usage, file_place(o.source), "the cylinders given hold no track of this dump (nothing was written)");
     const DdrVolumeHeader& end = reader.end_record();
@@ -365,16 +390,8 @@ int copy_volume_units(const CopyOptions& o, Reporter& reporter)
             bytes.assign(b.begin(), b.end());
             c.sink->write(out, u.count, bytes, where);
         } else {
-            // A REORDERed track: its group, written at the new address, and rebuilt as a
-            // restore would (home address moved, R0 by the device's rule).
             moved = true;
-            const EncodedGroup& grp = c.in.units->encode(u, out);
-            decoder.begin(grp.blocks[0]);
-            for (size_t i = 1; i < grp.blocks.size(); ++i)
-                decoder.add(grp.blocks[i]);
-            uint8_t cchh[4];
-            store_be32(cchh, out);
-            decoder.build(track, decode_cchh(cchh, g.eav_form), *r0);
+            moved_track(*c.in.units, u, out, *r0, decoder, track);
             c.sink->write(out, 1, track.bytes, where);
         }
         ++done;
