@@ -82,14 +82,27 @@ uint64_t size_of(const OpenedVolume& v)
 
 // Checks an existing target against the source before it is opened for writing: same
 // kind, same device type (CKD: type byte and heads), large enough for IBM (725R unless
-// --smaller-target) and for every extent, and its volser.  Returns its size.
+// --smaller-target) and for every extent, and its volser -- or, for a target a restore
+// or copy did not finish (NAME.ddr-busy), --force.  Returns its size.
 uint64_t check_existing_target(const CopyOptions& o, OpenedVolume& in, const std::vector<Extent>& extents)
 {
-    const bool ckd = looks_like_ckd_volume(o.target);
+    const std::optional<UnfinishedRestore> unfinished = find_unfinished_restore(o.target);
+    if (unfinished && unfinished->name_taken)
+        fail(ErrorKind::Refused, file_place(o.target),
+             "both " + o.target + " and " + unfinished->file_now + " exist: remove or rename the one that is not wanted");
+    if (unfinished && !o.force)
+        fail(ErrorKind::Refused, file_place(o.target),
+             o.target + " is INCOMPLETE (" + busy_whereabouts(o.target, *unfinished) +
+                 "): a restore or copy into it did not finish; give --force to copy onto it again");
+    const bool ckd = unfinished ? unfinished->ckd : looks_like_ckd_volume(o.target);
     if (ckd != bool(in.ckd))
         fail(ErrorKind::Device, file_place(o.target),
              std::string("the target is ") + (ckd ? "a CKD" : "an FBA") + " volume; the source is " + (ckd ? "an FBA" : "a CKD") + " volume");
-    OpenedVolume out = open_volume_units(o.target, in.units->geometry().kind);
+    OpenedVolume out;
+    if (ckd)
+        out.ckd = open_ckd_volume(o.target, true);
+    else
+        out.fba = open_fba_volume(o.target, true);
     if (ckd && (out.ckd->info().devtype_byte != in.ckd->info().devtype_byte || out.ckd->info().heads != in.ckd->info().heads))
         fail(ErrorKind::Device, file_place(o.target),
              "the target is " + describe_image(out.ckd->info()) + ", the source " + describe_image(in.ckd->info()) +
@@ -106,7 +119,8 @@ uint64_t check_existing_target(const CopyOptions& o, OpenedVolume& in, const std
             fail(ErrorKind::Refused, file_place(o.target),
                  "extent '" + e.str() + "' writes up to " + (ckd ? "cylinder " : "block ") + std::to_string(e.output_last()) +
                      ", but the target has " + std::to_string(size) + " " + unit + " (nothing was written)");
-    check_copy_volser(o, volser_of(out), volser_of(in));
+    if (!unfinished)
+        check_copy_volser(o, volser_of(out), volser_of(in));
     return size;
 }
 
@@ -123,7 +137,7 @@ VolumeCopy open_volume_copy(const CopyOptions& o)
     if (c.extents.empty())
         c.extents.push_back({0, size_of(c.in) - 1, 0});
     check_extents_within(c.extents, size_of(c.in) - 1, o.source, unit);
-    c.existing = path_exists(o.target);
+    c.existing = path_exists(o.target) || find_unfinished_restore(o.target);
     if (c.existing) {
         c.target_size = check_existing_target(o, c.in, c.extents);
         if (ckd)
@@ -361,7 +375,11 @@ bool is_ddr_copy(const CopyOptions& o, bool tape)
         return true;
     if (tape)
         return o.file != 0 || o.checksums || o.pure;
-    return o.target != "-" && path_exists(o.target) && !is_tape_input(o.target);
+    if (o.target == "-")
+        return false;
+    if (find_unfinished_restore(o.target))
+        return true;
+    return path_exists(o.target) && !is_tape_input(o.target);
 }
 
 int copy_volume_units(const CopyOptions& o, Reporter& reporter)
