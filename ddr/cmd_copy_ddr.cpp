@@ -82,14 +82,27 @@ uint64_t size_of(const OpenedVolume& v)
 
 // Checks an existing target against the source before it is opened for writing: same
 // kind, same device type (CKD: type byte and heads), large enough for IBM (725R unless
-// --smaller-target) and for every extent, and its volser.  Returns its size.
+// --smaller-target) and for every extent, and its volser -- or, for a target a restore
+// or copy did not finish (NAME.ddr-busy), --force.  Returns its size.
 uint64_t check_existing_target(const CopyOptions& o, OpenedVolume& in, const std::vector<Extent>& extents)
 {
-    const bool ckd = looks_like_ckd_volume(o.target);
+    const std::optional<UnfinishedRestore> unfinished = find_unfinished_restore(o.target);
+    if (unfinished && unfinished->name_taken)
+        fail(ErrorKind::Refused, file_place(o.target),
+             "both " + o.target + " and " + unfinished->file_now + " exist: remove or rename the one that is not wanted");
+    if (unfinished && !o.force)
+        fail(ErrorKind::Refused, file_place(o.target),
+             o.target + " is INCOMPLETE (" + busy_whereabouts(o.target, *unfinished) +
+                 "): a restore or copy into it did not finish; give --force to copy onto it again");
+    const bool ckd = unfinished ? unfinished->ckd : looks_like_ckd_volume(o.target);
     if (ckd != bool(in.ckd))
         fail(ErrorKind::Device, file_place(o.target),
              std::string("the target is ") + (ckd ? "a CKD" : "an FBA") + " volume; the source is " + (ckd ? "an FBA" : "a CKD") + " volume");
-    OpenedVolume out = open_volume_units(o.target, in.units->geometry().kind);
+    OpenedVolume out;
+    if (ckd)
+        out.ckd = open_ckd_volume(o.target, true);
+    else
+        out.fba = open_fba_volume(o.target, true);
     if (ckd && (out.ckd->info().devtype_byte != in.ckd->info().devtype_byte || out.ckd->info().heads != in.ckd->info().heads))
         fail(ErrorKind::Device, file_place(o.target),
              "the target is " + describe_image(out.ckd->info()) + ", the source " + describe_image(in.ckd->info()) +
@@ -106,7 +119,8 @@ uint64_t check_existing_target(const CopyOptions& o, OpenedVolume& in, const std
             fail(ErrorKind::Refused, file_place(o.target),
                  "extent '" + e.str() + "' writes up to " + (ckd ? "cylinder " : "block ") + std::to_string(e.output_last()) +
                      ", but the target has " + std::to_string(size) + " " + unit + " (nothing was written)");
-    check_copy_volser(o, volser_of(out), volser_of(in));
+    if (!unfinished)
+        check_copy_volser(o, volser_of(out), volser_of(in));
     return size;
 }
 
@@ -123,7 +137,7 @@ VolumeCopy open_volume_copy(const CopyOptions& o)
     if (c.extents.empty())
         c.extents.push_back({0, size_of(c.in) - 1, 0});
     check_extents_within(c.extents, size_of(c.in) - 1, o.source, unit);
-    c.existing = path_exists(o.target);
+    c.existing = path_exists(o.target) || find_unfinished_restore(o.target);
     if (c.existing) {
         c.target_size = check_existing_target(o, c.in, c.extents);
         if (ckd)
@@ -164,6 +178,19 @@ void compare_volume_copy(const CopyOptions& o, VolumeCopy& c)
         if (!std::equal(want.begin(), want.end(), b.begin(), b.end()))
             fail(ErrorKind::Damaged, g.place(o.target, u.address), "the copy differs from the source when read back");
     });
+}
+
+// A REORDERed track: the group a dump writes for unit `u` at `out`, rebuilt into `track`
+// as a restore would (home address moved, R0 by the device's rule `r0`).
+void moved_track(VolumeUnits& units, Unit u, uint32_t out, R0CountSource r0, DdrTrackDecoder& decoder, TrackImage& track)
+{
+    const EncodedGroup& grp = units.encode(u, out);
+    decoder.begin(grp.blocks[0]);
+    for (size_t i = 1; i < grp.blocks.size(); ++i)
+        decoder.add(grp.blocks[i]);
+    uint8_t cchh[4];
+    store_be32(cchh, out);
+    decoder.build(track, decode_cchh(cchh, units.geometry().eav_form), r0);
 }
 
 // The dump-level fields of a checksum trailer for a dump that has none (an IBM tape):
@@ -243,6 +270,48 @@ void open_tape_copy(const CopyOptions& o, const DdrVolumeHeader& vhr, std::optio
                        out.checksums ? &*out.checksums : nullptr);
 }
 
+// Re-emits the groups of the dump `reader` is in (and its checkpoint record) onto
+// `writer`, exactly as read; only those `selection` holds, unless it is empty.
+// `source_map` gives each group's source address for the trailer.  Returns how many
+// groups were written; `last` is the last unit's address (a block group's last block).
+uint64_t copy_groups(DumpReader& reader, DdrReelWriter& writer, const ExtentMap& selection, const ExtentMap& source_map,
+                     std::optional<uint32_t>& last)
+{
+    uint64_t groups = 0;
+    for (DumpReader::Item item = reader.next(); item != DumpReader::Item::End; item = reader.next()) {
+        check_interrupted();
+        if (item == DumpReader::Item::Nucleus) {
+            if (!selection.empty())
+                fail(ErrorKind::Usage, "a NUCLEUS dump is copied whole: give no --cylinders");
+            writer.write_nucleus_record(reader.nucleus_record());
+            continue;
+        }
+        std::span<const ByteSpan> blocks;
+        size_t length = 0;
+        uint32_t address = 0, count = 1;
+        if (item == DumpReader::Item::Track) {
+            DdrTrackDecoder& t = reader.track();
+            t.validate();
+            blocks = t.blocks();
+            length = t.image_length();
+            address = cchh_value(t.output_address(reader.eav_form()));
+        } else {
+            FbaGroupDecoder& f = reader.fba_group();
+            f.validate();
+            blocks = f.blocks();
+            length = f.image_length();
+            address = f.first_block();
+            count = f.count();
+        }
+        if (!selection.empty() && !selection.extent_of(address))
+            continue;
+        writer.write_group(blocks, length, uint16_t(address >> 16), uint16_t(address), source_map.source_of(address));
+        last = address + (item == DumpReader::Item::Track ? 0 : count - 1);
+        ++groups;
+    }
+    return groups;
+}
+
 } // namespace
 
 int copy_dump(const CopyOptions& o, Reporter& reporter)
@@ -286,38 +355,8 @@ int copy_dump(const CopyOptions& o, Reporter& reporter)
     TapeCopyOutput out;
     open_tape_copy(o, vhr, trailer, out, reporter);
     const ExtentMap selection(extents, g);
-    uint64_t groups = 0;
     std::optional<uint32_t> last;
-    for (DumpReader::Item item = reader.next(); item != DumpReader::Item::End; item = reader.next()) {
-        check_interrupted();
-        if (item == DumpReader::Item::Nucleus) {
-            if (!extents.empty())
-                fail(ErrorKind::Usage, "a NUCLEUS dump is copied whole: give no --cylinders");
-            out.writer->write_nucleus_record(reader.nucleus_record());
-            continue;
-        }
-        std::span<const ByteSpan> blocks;
-        size_t length = 0;
-        uint32_t address = 0;
-        if (item == DumpReader::Item::Track) {
-            DdrTrackDecoder& t = reader.track();
-            t.validate();
-            blocks = t.blocks();
-            length = t.image_length();
-            address = cchh_value(t.output_address(g.eav_form));
-        } else {
-            FbaGroupDecoder& f = reader.fba_group();
-            f.validate();
-            blocks = f.blocks();
-            length = f.image_length();
-            address = f.first_block();
-        }
-        if (!extents.empty() && !selection.extent_of(address))
-            continue;
-        out.writer->write_group(blocks, length, uint16_t(address >> 16), uint16_t(address), source_map.source_of(address));
-        last = address + (fba ? uint32_t(reader.fba_group().count() - 1) : 0);
-        ++groups;
-    }
+    const uint64_t groups = copy_groups(reader, *out.writer, selection, source_map, last);
     if (!last)
         fail(ErrorKind::Usage, file_place(o.source), "the cylinders given hold no track of this dump (nothing was written)");
     const DdrVolumeHeader& end = reader.end_record();
@@ -336,7 +375,11 @@ bool is_ddr_copy(const CopyOptions& o, bool tape)
         return true;
     if (tape)
         return o.file != 0 || o.checksums || o.pure;
-    return o.target != "-" && path_exists(o.target) && !is_tape_input(o.target);
+    if (o.target == "-")
+        return false;
+    if (find_unfinished_restore(o.target))
+        return true;
+    return path_exists(o.target) && !is_tape_input(o.target);
 }
 
 int copy_volume_units(const CopyOptions& o, Reporter& reporter)
@@ -365,16 +408,8 @@ int copy_volume_units(const CopyOptions& o, Reporter& reporter)
             bytes.assign(b.begin(), b.end());
             c.sink->write(out, u.count, bytes, where);
         } else {
-            // A REORDERed track: its group, written at the new address, and rebuilt as a
-            // restore would (home address moved, R0 by the device's rule).
             moved = true;
-            const EncodedGroup& grp = c.in.units->encode(u, out);
-            decoder.begin(grp.blocks[0]);
-            for (size_t i = 1; i < grp.blocks.size(); ++i)
-                decoder.add(grp.blocks[i]);
-            uint8_t cchh[4];
-            store_be32(cchh, out);
-            decoder.build(track, decode_cchh(cchh, g.eav_form), *r0);
+            moved_track(*c.in.units, u, out, *r0, decoder, track);
             c.sink->write(out, 1, track.bytes, where);
         }
         ++done;

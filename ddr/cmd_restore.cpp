@@ -646,6 +646,21 @@ void check_ascending(const UnitGeometry& g, std::optional<Unit>& previous, Unit 
     previous = u;
 }
 
+// Reads the first item of the dump after its VHR: a NUCLEUS dump's checkpoint record is
+// returned, so that it is known before the target is opened or made, and `item` is the
+// item after it; otherwise `item` is that first item.  `where` is the first item's place.
+std::optional<Bytes> read_checkpoint_record(DumpReader& reader, DumpReader::Item& item, Place& where)
+{
+    item = reader.next();
+    where = reader.place();
+    if (item != DumpReader::Item::Nucleus)
+        return std::nullopt;
+    ByteSpan rec = reader.nucleus_record();
+    Bytes record(rec.begin(), rec.end());
+    item = reader.next();
+    return record;
+}
+
 // A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
 // address, then the NUCLEUS records, the checks of a complete dump, and the commit.
 int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
@@ -653,16 +668,9 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
                   TargetFate& fate, Reporter& reporter)
 {
     const DdrVolumeHeader vhr = reader.vhr();
-    // A NUCLEUS dump's checkpoint record comes right after the VHR: known before the
-    // target is opened or made.
-    DumpReader::Item item = reader.next();
-    std::optional<Bytes> nucleus;
-    const Place first_place = reader.place();
-    if (item == DumpReader::Item::Nucleus) {
-        ByteSpan rec = reader.nucleus_record();
-        nucleus.emplace(rec.begin(), rec.end());
-        item = reader.next();
-    }
+    DumpReader::Item item = DumpReader::Item::End;
+    Place first_place;
+    const std::optional<Bytes> nucleus = read_checkpoint_record(reader, item, first_place);
     const std::optional<CpCheckpoint> checkpoint = check_nucleus_request(options, nucleus, first_place);
     RestoreSelection selection({}, {});
     RestoreTarget t = fba_fields(vhr) ? fba_restore_target(options, target, vhr, selection, summary, fate, reporter)
