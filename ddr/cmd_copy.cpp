@@ -41,6 +41,18 @@ void add_copy_command(CLI::App& app, CommandAction& action)
     cmd->add_option("--compress", o.compress, "zlib (default), bzip2 or none");
     cmd->add_flag("--overwrite", o.overwrite, "replace an existing tape file");
     cmd->add_flag("--no-compare", args->no_compare, "do not read the copy back and compare");
+    cmd->add_option("-c,--cylinders", o.extents,
+                    "IBM COPY: cylinders (FBA: blocks) A, A-B or A-B:C (REORDER to C onward, volumes only)")
+        ->delimiter(',');
+    cmd->add_option("--reorder", o.reorder, "IBM COPY: write the single extent as starting at this cylinder");
+    cmd->add_option("--volser", o.volser, "IBM COPY: the existing target's volser (confirms writing it)")
+        ->transform(upper_case);
+    cmd->add_flag("--force", o.force, "IBM COPY: write the existing target whatever its volser");
+    cmd->add_flag("--smaller-target", o.smaller_target,
+                  "IBM COPY: copy onto a target with fewer cylinders than the source (IBM's 725R answered YES)");
+    cmd->add_option("--file", o.file, "tape copy: the Nth dump of the tape (IBM SKIP N-1)");
+    cmd->add_flag("--checksums", o.checksums, "tape copy: add a checksum trailer to a dump without one");
+    cmd->add_flag("--pure", o.pure, "tape copy: write no checksum trailer (IBM-identical)");
     cmd->callback([args, &action] {
         args->options.compare = !args->no_compare;
         action = [args](Reporter& r) { return run_copy(args->options, r); };
@@ -277,7 +289,10 @@ int run_copy(const CopyOptions& options, Reporter& reporter)
 {
     check_output_is_not_input(options.target, {options.source});
     clear_leftovers_beside(options.target, reporter);
-    if (is_tape_input(options.source))
+    const bool tape = is_tape_input(options.source);
+    if (is_ddr_copy(options, tape))
+        return tape ? copy_dump(options, reporter) : copy_volume_units(options, reporter);
+    if (tape)
         return copy_tape(options, reporter);
     return copy_volume(options, reporter);
 }

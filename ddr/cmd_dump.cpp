@@ -18,6 +18,7 @@
 #include "formats/io/file.hpp"
 #include "formats/tape/tape_file.hpp"
 #include "formats/ddrtape/manifest.hpp"
+#include "formats/volume/cp_volume.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
@@ -91,6 +92,9 @@ void add_dump_command(CLI::App& app, CommandAction& action)
                     "reel its own size, the last repeating; 0 = no limit");
     cmd->add_option("--eot-margin", args->eot_margin, "bytes before the end of a reel where its end is signalled");
     cmd->add_flag("--pure", o.pure, "write exactly what IBM DDR writes: no checksum trailer");
+    cmd->add_flag("--cpvol", o.cpvol,
+                  "IBM DUMP CPVOL: cylinder 0 and the PERM and in-use directory cylinders of a CP-formatted volume");
+    cmd->add_flag("--nucleus", o.nucleus, "IBM DUMP NUCLEUS: the CP checkpoint record and the nucleus cylinders");
     cmd->add_option("--manifest", o.manifest, "also write the volume's manifest (checksum sidecar) to FILE");
     cmd->add_option("--format", args->tape_format,
                     "tape container to write: aws (default) or het; --append keeps the tape's own")
@@ -314,6 +318,7 @@ struct DumpSource {
     std::string largest_what;              // what that group is, for the message
     const char* counted_as = "tracks";     // what the summary counts: tracks or FBA blocks
     uint16_t last_head = 0;                // CKD: the head the EOJ names (MTCK)
+    std::optional<Bytes> nucleus_record;   // NUCLEUS: the checkpoint record, written after the VHR
 };
 
 // The VHR's volser: the volume's label, checked against --volser when both are there.
@@ -356,6 +361,59 @@ void check_restorable(const std::vector<Extent>& extents, const CkdDevice& dev, 
                                        "): no restore could write it");
 }
 
+// A CP-formatted volume's own extents (IBM's DUMP CPVOL and DUMP NUCLEUS), read from
+// track 0; `src` keeps the checkpoint record of a NUCLEUS dump.  A volume that is not
+// CP-formatted as the dump needs is Error(NotCpVolume) with IBM's message, naming the
+// file and track 0; nothing is written.
+std::vector<Extent> cp_extents(const DumpOptions& options, const TrackImage& track0, uint64_t last_image_cyl,
+                               DumpSource& src)
+{
+    const Place where = file_place(options.source).with_track(0, 0);
+    std::vector<Extent> extents;
+    try {
+        if (options.nucleus) {
+            ByteSpan record = find_cp_checkpoint(track0);
+            const CpCheckpoint ckp = decode_cp_checkpoint(record);
+            src.nucleus_record.emplace(record.begin(), record.end());
+            extents.push_back({ckp.nucleus_first, ckp.nucleus_last, ckp.nucleus_first});
+        } else {
+            for (const auto& [first, last] : read_cp_volume(track0).allocation.cpvol_runs())
+                extents.push_back({first, last, first});
+        }
+    } catch (const Error& e) {
+        fail(e.kind(), where, std::string(options.nucleus ? "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT"
+                                                          : "DMKDDR700E INPUT UNIT IS NOT A CPVOL") +
+                                  ": " + e.detail());
+    }
+    if (extents.back().last > last_image_cyl)
+        fail(ErrorKind::NotCpVolume, where,
+             std::string(options.nucleus ? "the checkpoint record" : "R4 (the CP allocation record)") + " names cylinder " +
+                 std::to_string(extents.back().last) + " to dump, but the image ends at cylinder " +
+                 std::to_string(last_image_cyl));
+    return extents;
+}
+
+// The extents of a CKD dump: --cylinders, CPVOL or NUCLEUS, else IBM's DUMP ALL.
+std::vector<Extent> ckd_extents(const DumpOptions& options, const CkdDevice& dev, const CkdVolumeInfo& info,
+                                const TrackImage& track0, DumpSource& src)
+{
+    if (options.cpvol && options.nucleus)
+        fail(ErrorKind::Usage, "--cpvol and --nucleus are two kinds of dump: give one");
+    if ((options.cpvol || options.nucleus) && (!options.extents.empty() || options.reorder))
+        fail(ErrorKind::Usage, std::string(options.cpvol ? "--cpvol" : "--nucleus") +
+                                   " dumps the cylinders the volume names: give no --cylinders or --reorder");
+    // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
+    // fewer; ALL then means every cylinder it has.
+    const uint64_t last_image_cyl = info.cylinders - 1;
+    if (options.cpvol || options.nucleus)
+        return cp_extents(options, track0, last_image_cyl, src);
+    std::vector<Extent> extents = parse_extents(options.extents, options.reorder);
+    if (extents.empty())
+        extents.push_back({0, std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl), 0});
+    check_extents_within(extents, last_image_cyl, options.source);
+    return extents;
+}
+
 // A CKD volume as a dump's source: opened, its device chosen (--devtype where the image
 // cannot tell), the outputs checked, the extents (default: IBM's DUMP ALL) checked, and
 // the VHR, trailer and manifest fields filled.  Error(Usage) for --blocks or extents off
@@ -370,17 +428,12 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
     check_dump_outputs(options, info.files, reporter);
 
-    // IBM's DUMP ALL: cylinders 0..CYLP.  A smaller image (a minidisk-sized volume) holds
-    // fewer; ALL then means every cylinder it has.
-    const uint64_t last_image_cyl = info.cylinders - 1;
-    src.extents = parse_extents(options.extents, options.reorder);
-    if (src.extents.empty())
-        src.extents.push_back({0, std::min<uint64_t>(dev.eav ? last_image_cyl : dev.ddr.cylp, last_image_cyl), 0});
-    check_extents_within(src.extents, last_image_cyl, options.source);
-    check_restorable(src.extents, dev, last_image_cyl);
-
     TrackImage track0;
     src.ckd->read_track({0, 0}, track0);
+    src.extents = ckd_extents(options, dev, info, track0, src);
+    const uint64_t last_image_cyl = info.cylinders - 1;
+    check_restorable(src.extents, dev, last_image_cyl);
+
     std::optional<std::string> label;
     if (auto l = find_ckd_volume_label(track0))
         label = l->volser;
@@ -399,7 +452,9 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     src.manifest.volser = volser;
     src.manifest.format = info.format;
     src.announcement = (volser.empty() ? std::string("(no volser)") : volser) + " (" + std::string(dev.name) +
-                       ") from " + options.source + ": cylinders " + extents_text(src.extents);
+                       ") from " + options.source + ": " +
+                       (options.cpvol ? "CPVOL, " : options.nucleus ? "NUCLEUS, checkpoint record and " : "") +
+                       "cylinders " + extents_text(src.extents);
     // The longest logical image of a track: the slot (HA..end marker) plus 3 (ddrtape(5)).
     src.largest_image = uint64_t(info.track_size) + 3;
     src.largest_what = "one " + std::string(dev.name) + " track";
@@ -440,6 +495,10 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
 {
     if (!options.extents.empty())
         fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
+    if (options.cpvol || options.nucleus)
+        fail(ErrorKind::NotCpVolume, file_place(options.source),
+             std::string(options.cpvol ? "DMKDDR700E INPUT UNIT IS NOT A CPVOL" : "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT") +
+                 ": an FBA volume has no CP allocation or checkpoint record on cylinder 0");
     DumpSource src;
     src.fba = open_fba_volume(options.source);
     const FbaVolumeInfo& info = src.fba->info();
@@ -529,6 +588,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     DumpOutput output(options, src.vhr, src.trailer, src.largest_image, src.largest_what, reporter);
     reporter.note("dumping " + src.announcement);
     DdrReelWriter& writer = output.writer();
+    if (src.nucleus_record)
+        writer.write_nucleus_record(*src.nucleus_record);
 
     const uint64_t total = items_in(src.extents, geometry);
     uint64_t done = 0, data_bytes = 0;

@@ -25,6 +25,10 @@ struct DumpOptions {
     bool tape_format_given = false;           // --format given (else --append keeps the tape's own)
     bool pure = false;                        // IBM-identical tape: no checksum trailer
     std::optional<std::string> manifest;      // also write the source's manifest here
+    bool cpvol = false;                       // IBM's DUMP CPVOL: cylinder 0 and the PERM and
+                                              // directory-in-use cylinders of a CP-formatted volume
+    bool nucleus = false;                     // IBM's DUMP NUCLEUS: the checkpoint record and the
+                                              // nucleus cylinders it names
 };
 
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.

@@ -89,8 +89,12 @@ void list_ckd_contents(const DumpSummary& s, Reporter& reporter)
                      (fits.empty() ? "no known device" : fits));
     reporter.listing("  cylinders " + ranges_text(s.cylinder_ranges) + ": " + std::to_string(s.tracks) + " tracks (" +
                      std::to_string(s.empty_tracks) + " empty), " + human_bytes(s.bytes) + " of track data");
-    if (s.nucleus)
-        reporter.listing("  NUCLEUS dump: holds the CP checkpoint record");
+    if (s.nucleus_cylinders)
+        reporter.listing("  NUCLEUS dump: the CP checkpoint record (DMKCKP) names nucleus cylinders " +
+                         std::to_string(s.nucleus_cylinders->first) + "-" + std::to_string(s.nucleus_cylinders->second) +
+                         "; restore it with --nucleus");
+    else if (s.nucleus)
+        reporter.listing("  NUCLEUS dump: holds the CP checkpoint record; restore it with --nucleus");
     if (s.special_tracks)
         reporter.listing("  " + counted(s.special_tracks, "track") + (s.special_tracks == 1 ? " ends" : " end") +
                          " with a track-overflow record");

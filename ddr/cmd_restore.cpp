@@ -12,6 +12,7 @@
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
+#include "formats/volume/cp_volume.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
@@ -55,6 +56,9 @@ void add_restore_command(CLI::App& app, CommandAction& action)
                     "the target's volser: confirms writing a target whose volser differs from the dump's")
         ->transform(upper_case);
     cmd->add_flag("--force", o.force, "write the target whatever its volser");
+    cmd->add_flag("--nucleus", o.nucleus,
+                  "IBM RESTORE NUCLEUS: a NUCLEUS dump onto a CP-formatted volume, rewriting its IPL and "
+                  "checkpoint records");
     cmd->add_option("--format", o.format,
                     "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
@@ -95,42 +99,38 @@ std::string volser_of(const DdrVolumeHeader& vhr)
     return volser_to_ascii(vhr.volser);
 }
 
-// IBM DDR's IPL record, which RESTORE NUCLEUS writes as R1 of cylinder 0 head 0: a PSW
-// that starts at X'800' and a CCW that reads the next record (R2, the 4096-byte
-// checkpoint/IPL program) to X'800'.
-constexpr uint8_t kNucleusIplRecord[24] = {0x00, 0x0C, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00,
-                                           0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x10, 0x00,
-                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
-
-// Checks that track 0 of a CP-formatted volume has the R1 (24 bytes) and R2 (4096 bytes)
-// that a NUCLEUS restore rewrites.
-void check_nucleus_target(const TrackImage& track0, const std::string& target)
+// IBM's RESTORE NUCLEUS, before anything is written: the dump must be a NUCLEUS dump
+// exactly when --nucleus asks for one (IBM's DMKDDR724E when it was not asked), and the
+// checkpoint record on tape must name its cylinders.  Returns that record's cylinders.
+std::optional<CpCheckpoint> check_nucleus_request(const RestoreOptions& options, const std::optional<Bytes>& record,
+                                                  const Place& where)
 {
-    std::vector<CkdRecord> recs;
-    track0.records(recs);
-    bool r1 = false, r2 = false;
-    for (const CkdRecord& r : recs) {
-        r1 = r1 || (r.record_number() == 1 && r.key_length() == 0 && r.data_length() == sizeof kNucleusIplRecord);
-        r2 = r2 || (r.record_number() == 2 && r.key_length() == 0 && r.data_length() == kNucleusRecordSize);
+    if (record && !options.nucleus)
+        fail(ErrorKind::Refused, where,
+             "DMKDDR724E INPUT TAPE CONTAINS A CP NUCLEUS DUMP: restore it with --nucleus, onto the CP-formatted "
+             "volume it belongs to (nothing was written)");
+    if (!record && options.nucleus)
+        fail(ErrorKind::Usage, where, "--nucleus restores a NUCLEUS dump; this dump has no CP checkpoint record after its VHR");
+    if (!record)
+        return std::nullopt;
+    if (!options.extents.empty() || options.reorder)
+        fail(ErrorKind::Usage, "--nucleus restores the nucleus cylinders where they were dumped: give no --cylinders or --reorder");
+    try {
+        return decode_cp_checkpoint(*record);
+    } catch (const Error& e) {
+        fail(e.kind(), where, "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT: " + e.detail());
     }
-    if (!r1 || !r2)
-        fail(ErrorKind::Refused, file_place(target).with_track(0, 0),
-             "a NUCLEUS dump restores onto a CP-formatted volume whose cylinder 0 head 0 has R1 (24 bytes) and R2 "
-             "(4096 bytes); this one has not");
 }
 
-// Rewrites R1 and R2 of track 0 in place, as IBM's RESTORE NUCLEUS does.
-void rewrite_nucleus_records(TrackImage& track0, ByteSpan checkpoint)
+// Track 0 of the target of a NUCLEUS restore must be CP-formatted, with R1 and R2 to
+// rewrite and the nucleus cylinders allocated PERM (IBM's DMKDDR722E otherwise).
+void check_nucleus_target(const TrackImage& track0, const CpCheckpoint& nucleus, const std::string& target)
 {
-    std::vector<CkdRecord> recs;
-    track0.records(recs);
-    for (const CkdRecord& r : recs) {
-        // The record's data, writable: records() views the track's own bytes.
-        const auto data = track0.bytes.begin() + (r.data.data() - track0.bytes.data());
-        if (r.record_number() == 1 && r.data_length() == sizeof kNucleusIplRecord)
-            std::copy(std::begin(kNucleusIplRecord), std::end(kNucleusIplRecord), data);
-        if (r.record_number() == 2 && r.data_length() == kNucleusRecordSize)
-            std::copy(checkpoint.begin(), checkpoint.end(), data);
+    try {
+        check_cp_nucleus_target(track0, nucleus);
+    } catch (const Error& e) {
+        fail(e.kind(), file_place(target).with_track(0, 0),
+             "DMKDDR722E OUTPUT UNIT NOT PROPERLY FORMATTED FOR THE CP NUCLEUS: " + e.detail() + " (nothing was written)");
     }
 }
 
@@ -417,7 +417,7 @@ std::optional<TrackImage> read_track0(CkdVolumeReader& volume, const TargetState
 std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& options, const TargetState& target,
                                                           const CkdDevice& dev, const std::string& how,
                                                           const DdrVolumeHeader& vhr,
-                                                          const std::optional<DumpSummary>& summary,
+                                                          const std::optional<CpCheckpoint>& nucleus,
                                                           std::optional<uint64_t> highest, TargetFate& fate,
                                                           Reporter& reporter)
 {
@@ -442,8 +442,8 @@ std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& 
         fail(ErrorKind::Refused, where,
              "the target has " + std::to_string(tinfo.cylinders) + " cylinders; the dump writes up to cylinder " +
                  std::to_string(*highest));
-    if (summary && summary->nucleus)
-        check_nucleus_target(track0.value_or(TrackImage::empty({0, 0})), options.target);
+    if (nucleus)
+        check_nucleus_target(track0.value_or(TrackImage::empty({0, 0})), *nucleus, options.target);
     fate.writing(tinfo.format.rfind("CKD_P", 0) == 0);
     auto volume = update_ckd_volume(options.target, record);
     reporter.note("restoring " + record.dump_volser + " (dumped " + format_tod_utc(vhr.tod) + ") onto " +
@@ -521,7 +521,7 @@ struct RestoreTarget {
 // opened (checked and marked busy) or created.  Error(Device), Error(Usage), Error(Refused).
 RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetState& target, const DdrVolumeHeader& vhr,
                                  RestoreSelection& selection, const std::optional<DumpSummary>& summary,
-                                 TargetFate& fate, Reporter& reporter)
+                                 const std::optional<CpCheckpoint>& nucleus, TargetFate& fate, Reporter& reporter)
 {
     RestoreTarget t;
     std::string how;
@@ -538,7 +538,11 @@ RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetStat
     std::optional<uint64_t> highest = selection.highest_target();
     if (!highest && summary && summary->last_track)
         highest = summary->last_track->cyl;
-    t.ckd = target.present ? open_existing_ckd_target(options, target, dev, how, vhr, summary, highest, fate, reporter)
+    if (nucleus && !target.present)
+        fail(ErrorKind::NotCpVolume, file_place(options.target),
+             "DMKDDR722E OUTPUT UNIT NOT PROPERLY FORMATTED FOR THE CP NUCLEUS: there is no such volume; a NUCLEUS "
+             "dump restores onto an existing CP-formatted volume");
+    t.ckd = target.present ? open_existing_ckd_target(options, target, dev, how, vhr, nucleus, highest, fate, reporter)
                            : create_ckd_target(options, dev, how, vhr, highest, reporter);
     const CkdVolumeInfo& info = t.ckd->info();
     t.r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
@@ -703,15 +707,31 @@ void check_ascending(const UnitGeometry& g, std::optional<Unit>& previous, Unit 
 }
 
 // IBM's RESTORE NUCLEUS: R1 and R2 of cylinder 0 head 0 of the target are rewritten in
-// place from the dump's NUCLEUS record.  Error(Refused) for a track 0 without that R1 and R2.
-void restore_nucleus(CkdVolumeWriter& volume, const Bytes& nucleus, const std::string& target, Reporter& reporter)
+// place from the dump's checkpoint record, once the target is checked (DMKDDR722E).
+void restore_nucleus(CkdVolumeWriter& volume, const Bytes& record, const CpCheckpoint& checkpoint,
+                     const std::string& target, Reporter& reporter)
 {
     TrackImage track0;
     volume.read_track({0, 0}, track0);
-    check_nucleus_target(track0, target);
-    rewrite_nucleus_records(track0, nucleus);
+    check_nucleus_target(track0, checkpoint, target);
+    rewrite_cp_nucleus_records(track0, record);
     volume.write_track({0, 0}, track0);
     reporter.note("rewrote the IPL record (R1) and the checkpoint record (R2) of cylinder 0 head 0");
+}
+
+// Reads the first item of the dump after its VHR: a NUCLEUS dump's checkpoint record is
+// returned, so that it is known before the target is opened or made, and `item` is the
+// item after it; otherwise `item` is that first item.  `where` is the first item's place.
+std::optional<Bytes> read_checkpoint_record(DumpReader& reader, DumpReader::Item& item, Place& where)
+{
+    item = reader.next();
+    where = reader.place();
+    if (item != DumpReader::Item::Nucleus)
+        return std::nullopt;
+    ByteSpan rec = reader.nucleus_record();
+    Bytes record(rec.begin(), rec.end());
+    item = reader.next();
+    return record;
 }
 
 // A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
@@ -721,23 +741,20 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
                   TargetFate& fate, Reporter& reporter)
 {
     const DdrVolumeHeader vhr = reader.vhr();
+    DumpReader::Item item = DumpReader::Item::End;
+    Place first_place;
+    const std::optional<Bytes> nucleus = read_checkpoint_record(reader, item, first_place);
+    const std::optional<CpCheckpoint> checkpoint = check_nucleus_request(options, nucleus, first_place);
     RestoreSelection selection({}, {});
     RestoreTarget t = fba_fields(vhr) ? fba_restore_target(options, target, vhr, selection, summary, fate, reporter)
-                                      : ckd_restore_target(options, target, vhr, selection, summary, fate, reporter);
+                                      : ckd_restore_target(options, target, vhr, selection, summary, checkpoint, fate, reporter);
     GroupUnpacker unpacker(t, vhr, options.target, reporter);
-    std::optional<Bytes> nucleus;
     std::optional<Unit> previous;
     uint64_t restored = 0, skipped = 0, bytes = 0;
     explain_writes(checker, options, t.in_place, summary.has_value(), restored, t.unit);
-    for (;;) {
-        const DumpReader::Item item = reader.next();
-        if (item == DumpReader::Item::End)
-            break;
-        if (item == DumpReader::Item::Nucleus && !t.geometry.fba()) {
-            ByteSpan rec = reader.nucleus_record();
-            nucleus.emplace(rec.begin(), rec.end());
-            continue;
-        }
+    for (; item != DumpReader::Item::End; item = reader.next()) {
+        if (item == DumpReader::Item::Nucleus)
+            fail(ErrorKind::Unreadable, reader.place(), "a second CP checkpoint record, where a track was expected");
         const Unit u = unpacker.unit_of(reader, item);
         const Place where = reader.place();
         if (!options.keep_going)
@@ -755,7 +772,7 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     reporter.end_progress();
     selection.check_complete(options.tapes[0]);
     if (nucleus)
-        restore_nucleus(*t.ckd, *nucleus, options.target, reporter);
+        restore_nucleus(*t.ckd, *nucleus, *checkpoint, options.target, reporter);
     check_dump_complete(reader, checker, reporter);
     if (const auto& h = checker.dump_header(); h && t.device)
         check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);

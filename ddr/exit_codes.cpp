@@ -13,6 +13,7 @@ int exit_code_for(ErrorKind kind)
     case ErrorKind::Device: return kExitDevice;
     case ErrorKind::WriteFailed: return kExitWrite;
     case ErrorKind::ReadFailed: return kExitRead;
+    case ErrorKind::NotCpVolume: return kExitNotCpVolume;
     case ErrorKind::Interrupted: return kExitInterrupted;
     case ErrorKind::Internal: return kExitInternal;
     }

@@ -16,6 +16,7 @@ enum ExitCode : int {
     kExitDevice = 7,       // unknown or mismatched device type
     kExitWrite = 8,        // writing the output failed (disk full, I/O error)
     kExitRead = 9,         // the operating system failed to read an input
+    kExitNotCpVolume = 10, // CPVOL/NUCLEUS: a volume is not CP-formatted (IBM's 700E/722E/723E)
     kExitInterrupted = 130,
 };
 

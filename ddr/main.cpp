@@ -8,8 +8,10 @@
 #include "ddr/interrupt.hpp"
 #include "ddr/cmd_list.hpp"
 #include "ddr/cmd_manifest.hpp"
+#include "ddr/cmd_print.hpp"
 #include "ddr/report.hpp"
 #include "ddr/cmd_restore.hpp"
+#include "ddr/cmd_run.hpp"
 #include "ddr/cmd_verify.hpp"
 #include "ddr/version.hpp"
 
@@ -25,7 +27,7 @@ using namespace ddr;
 constexpr const char* kExitCodeHelp =
     "Exit status: 0 ok, 2 usage, 3 input unreadable (truncated, not DDR, corrupt), 4 damaged (verification "
     "failed), 5 wrong or missing reel, 6 target refused (left untouched), 7 device type unknown or mismatched, "
-    "8 write failed, 9 read failed, 130 interrupted.";
+    "8 write failed, 9 read failed, 10 volume not CP-formatted (CPVOL, NUCLEUS), 130 interrupted.";
 
 // Parses the command line and runs the one command it names; returns the exit code.
 // Each command registers its own subcommand and options (cmd_*.cpp); the global ones
@@ -48,6 +50,9 @@ int run(int argc, char** argv)
     add_manifest_command(app, action);
     add_copy_command(app, action);
     add_init_command(app, action);
+
+    add_print_commands(app, action);
+    add_run_command(app, action);
 
     try {
         app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "formats/ddrtape/dump_reader.hpp"
 
+#include "formats/volume/cp_volume.hpp"
+
 #include "formats/ddrtape/checksum_check.hpp"
 
 #include "formats/io/interrupt.hpp"
@@ -320,6 +322,12 @@ void scan_items(DumpReader& reader, DumpSummary& s)
             break;
         if (item == DumpReader::Item::Nucleus) {
             s.nucleus = true;
+            try {
+                const CpCheckpoint c = decode_cp_checkpoint(reader.nucleus_record());
+                s.nucleus_cylinders = {c.nucleus_first, c.nucleus_last};
+            } catch (const Error&) {
+                // A record whose cylinders do not ascend: listed without them.
+            }
             continue;
         }
         if (item == DumpReader::Item::FbaGroup) {

@@ -125,6 +125,7 @@ struct DumpSummary {
     uint64_t file = 0;
     DdrVolumeHeader vhr;
     bool nucleus = false;
+    std::optional<std::pair<uint16_t, uint16_t>> nucleus_cylinders;  // as its checkpoint record names them
     uint64_t tracks = 0;
     uint64_t empty_tracks = 0;       // R0 only
     uint64_t special_tracks = 0;     // THR flag SPECIAL

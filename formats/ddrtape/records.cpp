@@ -2,6 +2,7 @@
 
 #include "formats/io/error.hpp"
 #include "formats/io/wording.hpp"
+#include "formats/volume/cp_volume.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -14,7 +15,6 @@ constexpr uint8_t kBlank = 0x40;
 constexpr std::array<uint8_t, 4> kIdVhr = {0xE5, 0xC8, 0xD9, 0x40};  // 'VHR '
 constexpr std::array<uint8_t, 4> kIdEov = {0xC5, 0xD6, 0xE5, 0x40};  // 'EOV '
 constexpr std::array<uint8_t, 4> kIdEoj = {0xC5, 0xD6, 0xD1, 0x40};  // 'EOJ '
-constexpr std::array<uint8_t, 8> kIdCkp = {0xC4, 0xD4, 0xD2, 0xC3, 0xD2, 0xD7, 0x40, 0x40};  // 'DMKCKP  '
 
 const std::array<uint8_t, 4>& id_of(DdrHeaderKind kind)
 {
@@ -125,7 +125,7 @@ const char* header_name(DdrHeaderKind kind)
 
 bool is_nucleus_record(ByteSpan block)
 {
-    return block.size() == kNucleusRecordSize && std::equal(kIdCkp.begin(), kIdCkp.end(), block.begin() + 14);
+    return is_cp_checkpoint(block);
 }
 
 } // namespace ddr

@@ -11,16 +11,6 @@ namespace ddr {
 
 namespace {
 constexpr std::array<uint8_t, 4> kIdThr = {0xE3, 0xC8, 0xD9, 0x40};  // 'THR '
-
-// Hercules keeps its overflow flag in the top bit of a count's cylinder, which is also
-// a real cylinder bit from cylinder 32,768 up (3390-54).  Only take the bit for the flag
-// when, without it, the count names the track's own cylinder and that cylinder is low.
-bool carries_overflow_flag(const uint8_t* count, const uint8_t* ha)
-{
-    uint16_t count_cc = load_be16(count);
-    uint16_t track_cc = load_be16(ha + 1);
-    return (count_cc & 0x8000) && track_cc < 0x8000 && (count_cc & 0x7FFF) == track_cc;
-}
 } // namespace
 
 ThrLayout thr_layout(size_t image_length)

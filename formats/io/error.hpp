@@ -20,6 +20,7 @@ enum class ErrorKind {
     Reel,         // a reel is missing, out of order or from another dump
     Refused,      // a safety check refused to touch the target (volser, size, exists)
     Device,       // unknown device type, or a CKD/FBA or geometry mismatch
+    NotCpVolume,  // a volume is not CP-formatted as CPVOL or NUCLEUS need (IBM's 700E/722E/723E)
     WriteFailed,  // the output could not be written (disk full, I/O error)
     ReadFailed,   // the operating system failed to read an input (I/O error)
     Interrupted,  // SIGINT/SIGTERM

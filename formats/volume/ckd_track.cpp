@@ -15,6 +15,13 @@ bool is_end_marker(const uint8_t* p)
 }
 } // namespace
 
+bool carries_overflow_flag(const uint8_t* count, const uint8_t* ha)
+{
+    const uint16_t count_cc = load_be16(count);
+    const uint16_t track_cc = load_be16(ha + 1);
+    return (count_cc & 0x8000) && track_cc < 0x8000 && (count_cc & 0x7FFF) == track_cc;
+}
+
 std::optional<size_t> TrackImage::measure(ByteSpan slot, std::string* why)
 {
     auto bad = [why](const std::string& text) -> std::optional<size_t> {

@@ -27,6 +27,12 @@ inline constexpr uint8_t kHaFlagAlternate = 0x01;
 // HA + R0 count + 8 bytes of R0 data + end marker: a track with no records after R0.
 inline constexpr size_t kEmptyTrackSize = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
 
+// Hercules keeps its track-overflow flag in the top bit of a count's cylinder, which is
+// also a real cylinder bit from cylinder 32,768 up (3390-54).  True when `count` (8
+// bytes) of the track whose home address is `ha` (5 bytes) carries the flag: the bit is
+// set and, without it, the count names the track's own cylinder, a low one.
+bool carries_overflow_flag(const uint8_t* count, const uint8_t* ha);
+
 // A view of one record inside a TrackImage.  R0 is records()[0].
 struct CkdRecord {
     const uint8_t* count = nullptr;  // the 8 count bytes

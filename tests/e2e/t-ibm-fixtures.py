@@ -107,6 +107,48 @@ def compare_tape(ours, ibm, masks, what):
         raise AssertionError(f"{what}: our tape differs from IBM's at byte {i} (outside the masks)")
 
 
+def aws_blocks(path):
+    """(offset of the AWS header, data) of every block; tape marks left out."""
+    with open(path, "rb") as f:
+        d = f.read()
+    out, o = [], 0
+    while o < len(d):
+        cur, _prev, flags = struct.unpack_from("<HHH", d, o)
+        if not flags & 0x40:
+            out.append((o, d[o + 6:o + 6 + cur]))
+        o += 6 + cur
+    return out
+
+
+def computed_masks(path):
+    """The masks of a tape the manifest gives none for (IBM's NUCLEUS tape): the TOD of
+    every VHR/EOV/EOJ, and the stale pad of every group whose image is 4096k + r bytes,
+    k >= 1, 1 <= r < 80 (its last 80-byte block holds r real bytes), found from our own
+    tape.  A group's blocks are counted from its THR (THRNDRT, THRDRL), never guessed
+    from their content."""
+    masks, blocks, i = [], aws_blocks(path), 0
+    while i < len(blocks):
+        off, b = blocks[i]
+        if len(b) == 80 and b[:4] in (b"\xe5\xc8\xd9\x40", b"\xc5\xd6\xe5\x40", b"\xc5\xd6\xd1\x40"):
+            masks.append([off + 6 + 16, 8, "TOD"])
+            i += 1
+            continue
+        if b[:4] != b"\xe3\xc8\xd9\x40":  # the checkpoint record, a trailer block
+            i += 1
+            continue
+        full, last = struct.unpack(">HH", b[6:10])
+        count = max(full + (1 if last else 0), 1)
+        image = b"".join(x for _o, x in blocks[i:i + count])
+        n = struct.unpack(">H", image[4:6])[0]
+        length = 32 + 8 * n + sum(image[32 + 8 * j + 5] + struct.unpack(">H", image[32 + 8 * j + 6:32 + 8 * j + 8])[0]
+                                  for j in range(n))
+        k, r = divmod(length, 4096)
+        if k >= 1 and 1 <= r < 80:
+            masks.append([blocks[i + count - 1][0] + 6 + r, 80 - r, "stale pad"])
+        i += count
+    return masks
+
+
 def tod_fields(path, masks):
     """The TOD clock of every VHR/EOV/EOJ, at the offsets where IBM's tape has them."""
     with open(path, "rb") as f:
@@ -196,11 +238,15 @@ def run_dump(case, run, case_dir, work):
     if opts and "SKIP" in opts:
         skip = int(opts[opts.index("SKIP") + 1])
     for i, step in enumerate(steps(st, "DUMP")):
-        if step[0].split()[0] in ("CPVOL", "NUCLEUS", "CP", "NU"):
-            return "skipped (DUMP CPVOL/NUCLEUS not implemented yet)"
         args = ["dump", "--pure", "--devtype", devtype]
-        for e in parse_extents(step):
-            args += ["-c", e]
+        kind = step[0].split()[0]
+        if kind in ("CPVOL", "CP"):
+            args.append("--cpvol")
+        elif kind in ("NUCLEUS", "NU"):
+            args.append("--nucleus")
+        else:
+            for e in parse_extents(step):
+                args += ["-c", e]
         tape_opt = run.get("DDR_TAPEOPT", "")
         m = re.search(r"maxsize=(\d+)", tape_opt)
         if m:
@@ -220,7 +266,8 @@ def run_dump(case, run, case_dir, work):
         return "ok (tape compared after the run that completes it)"
     ibm = unpack(case_dir, run["tape_181"], work)
     files = {f["file"]: f for f in case["files"]}
-    compare_tape(out_main, ibm, files[run["tape_181"]]["masks"], f"{case['name']}/{run['tag']}")
+    masks = files[run["tape_181"]].get("masks") or computed_masks(out_main)
+    compare_tape(out_main, ibm, masks, f"{case['name']}/{run['tag']}")
     if len(reels) > 1 and os.path.exists(reels[1]):
         ibm2 = unpack(case_dir, run["DDR_TAPE2"], work)
         compare_tape(reels[1], ibm2, files[run["DDR_TAPE2"]]["masks"], f"{case['name']}/{run['tag']} reel 2")
@@ -267,30 +314,40 @@ def run_restore(case, run, case_dir, work, tapes_dir):
     return "ok"
 
 
-def run_nucleus_restore(case, run, case_dir, work):
-    """RESTORE NUCLEUS needs a CP-formatted volume with the same volser: the source itself."""
-    src = unpack(case_dir, "src.img", work)
-    target = os.path.join(work, "ours-nucleus-target.img")
-    shutil.copyfile(src, target)
-    ddr("restore", unpack(case_dir, run["tape_181"], work), target)
-    want = unpack(case_dir, run["disk_130"], work)
-    nuc = set(case["volume"]["nucleus_cylinders"])
-    diff = first_track_difference(target, want, cylinders=nuc)
-    assert diff is None, f"nucleus cylinders differ at {diff}"
-    # Cylinder 0 head 0: R1 (DDR's IPL record) and R2 (the checkpoint record) as IBM wrote them.
-    heads, t_got = tracks(target)
-    _, t_want = tracks(want)
+def nucleus_target(case, run, case_dir, work):
+    """IBM's target before RESTORE NUCLEUS: a volume made by `ddr init` as the manifest's
+    dasdinit, whose track 0 is the CP-formatted one IBM's restored volume has (VOL1 owner
+    CP370, R4 with the nucleus cylinders PERM) but with R1 and R2 overwritten, since
+    RESTORE NUCLEUS rewrites both."""
+    target = make_target(case, run["disk_130"], work)
+    heads, t_want = tracks(unpack(case_dir, run["disk_130"], work))
+    t0 = bytearray(t_want[0])
+    o = 5
+    while t0[o:o + 8] != b"\xff" * 8:
+        kl, dl = t0[o + 5], struct.unpack(">H", t0[o + 6:o + 8])[0]
+        if t0[o + 4] in (1, 2):
+            t0[o + 8 + kl:o + 8 + kl + dl] = b"\x5a" * dl
+        o += 8 + kl + dl
+    with open(target, "r+b") as f:
+        f.seek(512)
+        f.write(t0)
+    return target
 
-    def records(t):
-        o, out = 5, {}
-        while t[o:o + 8] != b"\xff" * 8:
-            kl, dl = t[o + 5], struct.unpack(">H", t[o + 6:o + 8])[0]
-            out[t[o + 4]] = t[o:o + 8 + kl + dl]
-            o += 8 + kl + dl
-        return out
-    g, w = records(t_got[0]), records(t_want[0])
-    assert g[1] == w[1], "R1 (IPL record) differs from IBM's"
-    assert g[2] == w[2], "R2 (checkpoint record) differs from IBM's"
+
+def run_nucleus_restore(case, run, case_dir, work):
+    """IBM's tape restored with --nucleus onto a target made as IBM's was: IBM's restored
+    volume exactly.  A plain restore of it is refused (DMKDDR724E) and writes nothing."""
+    tape = unpack(case_dir, run["tape_181"], work)
+    target = nucleus_target(case, run, case_dir, work)
+    with open(target, "rb") as f:
+        before = f.read()
+    p = ddr("restore", tape, target, expect=6)
+    assert "DMKDDR724E" in p.stderr, f"plain restore of a NUCLEUS tape: {p.stderr}"
+    with open(target, "rb") as f:
+        assert f.read() == before, "a refused NUCLEUS restore changed the target"
+    volser = io_statement(run["statements"], "OUTPUT")[3]
+    ddr("restore", "--nucleus", "--volser", volser, tape, target)
+    same_volume(target, unpack(case_dir, run["disk_130"], work), f"{case['name']}/{run['tag']}")
     return "ok"
 
 

@@ -20,7 +20,7 @@ FIXTURES=${DDR_FIXTURES:-../shared/fixtures/ddr-r6}
 [ -x "$TOOL" ] || { echo "make-seeds.sh: $TOOL missing; run tests/fuzz/build.sh first" >&2; exit 1; }
 
 rm -rf "$SEEDS" "$WORK"
-for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan; do
+for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements; do
     mkdir -p "$SEEDS/$t"
 done
 mkdir -p "$WORK"
@@ -101,6 +101,16 @@ cp "$SEEDS/fuzz_ddr_stream/"* "$SEEDS/fuzz_dump_scan/" 2>/dev/null || true
 # THR groups of our own tape, and tracks of our own CCKD image as slots.
 "$TOOL" groups "$SEEDS/fuzz_tape/ours-aws.aws" "$SEEDS/fuzz_ddr_track" 6
 "$TOOL" slots "$SEEDS/fuzz_volume/ours-cckd-zlib.cckd" "$WORK" 8 && for s in "$WORK"/slot-*; do mv "$s" "$SEEDS/fuzz_track_image/ours-$(basename "$s")"; done
+
+# DDR statements: the lines typed in every IBM console transcript (mode byte 0), and a
+# Hercules configuration (mode byte 1).
+if [ -d "$FIXTURES" ]; then
+    for f in "$FIXTURES"/*/*.console.txt; do
+        { printf '\0'; sed -n 's/^> \{0,1\}//p' "$f"; } > "$SEEDS/fuzz_statements/ibm-$(basename "$(dirname "$f")")-$(basename "$f" .console.txt)"
+    done
+fi
+{ printf '\1'; printf '# config\nMAINSIZE 16\n000E 1403 prt.txt\n0130 3330 vol.3330 sf=x # c\n0:0181 3420 "a b.aws" \\\n maxsize=100 eotmargin=10\n0140-0141 3350 p\n0150.2 2314 q\n'; } > "$SEEDS/fuzz_statements/config"
+{ printf '\0'; printf 'INPUT 130 3330\nOUTPUT 181 3420 182 (SKIP 1 LEAVE MODE 6250\nDUMP 0 TO 1\n6 TO 7 REORDER 2\n\nPRINT 1 2 3 TO 4 5 6 (HEX COUNT\nSYSPRINT CONS\nEND\n'; } > "$SEEDS/fuzz_statements/statements"
 
 # The update target starts from the same single-file images.
 for f in "$SEEDS/fuzz_volume"/*; do

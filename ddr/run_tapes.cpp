@@ -1,0 +1,102 @@
+#include "ddr/run_tapes.hpp"
+
+#include "formats/io/error.hpp"
+#include "formats/volume/volume_label.hpp"
+
+#include <sys/stat.h>
+
+namespace ddr {
+
+namespace {
+
+// Records the EOV records of a dump as DumpReader reads it.
+class ReelChanges : public DumpObserver {
+public:
+    void reel_started(unsigned, const DdrVolumeHeader&, const Place&) override {}
+    void nucleus_read(ByteSpan, const Place&) override {}
+    void track_read(DdrTrackDecoder&, const Place&) override {}
+    void fba_group_read(FbaGroupDecoder&, const Place&) override {}
+    void end_read(const DdrVolumeHeader& end, const Place&) override
+    {
+        if (end.kind == DdrHeaderKind::Eov)
+            changes.push_back({end.cc, end.hh});
+    }
+    void trailer_block(ByteSpan, const Place&) override {}
+    void reel_closed(bool, const Place&) override {}
+
+    std::vector<TrackAddress> changes;
+};
+
+} // namespace
+
+DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dumps_before)
+{
+    DumpReader reader(reels);
+    reader.skip_files(dumps_before);
+    if (!reader.start_dump())
+        fail(ErrorKind::Reel, file_place(reels.front()),
+             "no dump " + std::to_string(dumps_before + 1) + " on the tape (" + counted(dumps_before, "dump") +
+                 " passed over first)");
+    ReelChanges changes;
+    reader.set_observer(&changes);
+    DumpOnTape d;
+    d.vhr = reader.vhr();
+    d.summary = scan_dump(reader);
+    if (d.summary.problem && !d.summary.ended)
+        throw *d.summary.problem;
+    d.reel_changes = std::move(changes.changes);
+    return d;
+}
+
+uint64_t dumps_on_tape(const std::string& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || st.st_size == 0)
+        return 0;
+    DumpReader reader({path});
+    uint64_t n = 0;
+    while (reader.start_dump()) {
+        ++n;
+        if (!scan_dump(reader).ended)
+            break;
+    }
+    return n;
+}
+
+std::string volser_of_dump(const std::string& path, uint64_t dumps_before)
+{
+    DumpReader reader({path});
+    reader.skip_files(dumps_before);
+    if (!reader.start_dump())
+        fail(ErrorKind::Reel, file_place(path), "no dump " + std::to_string(dumps_before + 1) + " on the tape");
+    return volser_to_ascii(reader.vhr().volser);
+}
+
+std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Extent>& extents,
+                                                    const std::vector<TrackAddress>& reel_changes)
+{
+    std::vector<console::ExtentRow> rows;
+    for (const stmt::Extent& e : extents) {
+        console::ExtentRow row{e.first, e.last, e.output_first(), e.output_last()};
+        for (const TrackAddress& at : reel_changes) {
+            if (at.cyl < row.out_first || at.cyl > row.out_last || (at.cyl == row.out_first && at.head == 0))
+                continue;
+            const uint32_t in_at = row.in_first + (at.cyl - row.out_first);
+            rows.push_back({row.in_first, in_at, row.out_first, at.cyl});
+            row.in_first = in_at;
+            row.out_first = at.cyl;
+        }
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary)
+{
+    std::vector<stmt::Extent> extents;
+    for (auto [first, last] : summary.cylinder_ranges)
+        extents.push_back({first, last, std::nullopt});
+    return extents;
+}
+
+} // namespace ddr

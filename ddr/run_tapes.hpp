@@ -1,0 +1,44 @@
+// What `ddr run` reads of the tapes its steps use: the dump where a tape stands (its
+// header, its reel changes, what it holds), how many dumps a tape holds, and the printer
+// rows of a step's extents, split at its reel changes as IBM's printer shows them.
+#pragma once
+
+#include "ddr/console.hpp"
+#include "ddr/statements.hpp"
+#include "formats/ddrtape/dump_reader.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+// What a pass over a dump on tape finds: its VHR, where its reels change, what it holds.
+struct DumpOnTape {
+    DdrVolumeHeader vhr;
+    std::vector<TrackAddress> reel_changes;  // the first track of each reel after the first
+    DumpSummary summary;
+};
+
+// Reads the dump that follows `dumps_before` others on `reels` to its end.  Error(Reel)
+// (IBM's 709E) if there is none; the error that stopped the reading otherwise.
+DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dumps_before);
+
+// How many dumps tape file `path` holds (an empty or missing file none; counting stops
+// at a dump that goes on on another reel).
+uint64_t dumps_on_tape(const std::string& path);
+
+// The volser of the dump after `dumps_before` others on tape `path`.  Error(Reel) if
+// there is none.
+std::string volser_of_dump(const std::string& path, uint64_t dumps_before);
+
+// The printer rows of `extents`, each split where a reel ended inside it (at the
+// cylinder of the reel's first track, which both rows show): IBM prints the cylinders of
+// each reel on a row of their own.
+std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Extent>& extents,
+                                                    const std::vector<TrackAddress>& reel_changes);
+
+// The extents of a dump that names none (ALL, CPVOL, NUCLEUS): its runs of cylinders.
+std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary);
+
+} // namespace ddr
