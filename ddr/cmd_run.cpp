@@ -105,6 +105,7 @@ private:
     void device(const DeviceStatement& d);
     void function(FunctionStatement f);
     void display(const stmt::DisplayStatement& d);
+    std::optional<std::string> confirm_input(FunctionStatement& f, const DeviceStatement& in);
     bool dump(FunctionStatement& f);
     bool restore(FunctionStatement& f);
     bool copy(FunctionStatement& f);
@@ -394,15 +395,24 @@ std::vector<std::string> Job::reels_of(const DeviceStatement& tape, bool writing
     return reels;
 }
 
+// The first steps of a DUMP or a volume COPY: 711R for the input volume, then the
+// extents on the lines that follow.  The volser read, or nothing when the operator
+// stopped the step.
+std::optional<std::string> Job::confirm_input(FunctionStatement& f, const DeviceStatement& in)
+{
+    std::optional<std::string> volser = confirm_label(bound(in).file, input_volser_);
+    if (volser && f.scope == stmt::Scope::Extents && !read_extents(f))
+        return std::nullopt;
+    return volser;
+}
+
 // DUMP: 711R for the input volume, the extents, then the one dump path (run_dump) onto
 // the tape where it stands; its reel changes and TOD are read back from the tape.
 bool Job::dump(FunctionStatement& f)
 {
     const DeviceStatement in = *input_, out = *output_;
-    const std::optional<std::string> volser = confirm_label(bound(in).file, input_volser_);
+    const std::optional<std::string> volser = confirm_input(f, in);
     if (!volser)
-        return false;
-    if (f.scope == stmt::Scope::Extents && !read_extents(f))
         return false;
     const uint64_t at = take_position(out, output_skip_);
     const DumpOptions o = dump_options(f, in, out, at);
@@ -570,10 +580,8 @@ bool Job::copy(FunctionStatement& f)
 bool Job::copy_volume(FunctionStatement& f)
 {
     const DeviceStatement in = *input_, out = *output_;
-    const std::optional<std::string> volser = confirm_label(bound(in).file, input_volser_);
+    const std::optional<std::string> volser = confirm_input(f, in);
     if (!volser)
-        return false;
-    if (f.scope == stmt::Scope::Extents && !read_extents(f))
         return false;
     CopyOptions o;
     o.source = bound(in).file;
