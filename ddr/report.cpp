@@ -10,25 +10,42 @@ Reporter::Reporter(Level level)
 {
 }
 
+Reporter Reporter::for_job(ProgressObserver observer)
+{
+    Reporter r(Level::Normal);
+    r.job_ = true;
+    r.tty_ = false;
+    r.observer_ = std::move(observer);
+    return r;
+}
+
 void Reporter::note(const std::string& line) const
 {
-    if (level_ != Level::Quiet)
+    if (job_)
+        messages_.push_back(line);
+    else if (level_ != Level::Quiet)
         std::fprintf(stderr, "ddr: %s\n", line.c_str());
 }
 
 void Reporter::detail(const std::string& line) const
 {
-    if (level_ == Level::Verbose)
+    if (!job_ && level_ == Level::Verbose)
         std::fprintf(stderr, "ddr: %s\n", line.c_str());
 }
 
 void Reporter::warn(const std::string& line) const
 {
-    std::fprintf(stderr, "ddr: warning: %s\n", line.c_str());
+    warnings_.push_back(line);
+    if (job_)
+        messages_.push_back("warning: " + line);
+    else
+        std::fprintf(stderr, "ddr: warning: %s\n", line.c_str());
 }
 
 void Reporter::listing(const std::string& line) const
 {
+    if (job_ || json_)
+        return;
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
 }
@@ -40,6 +57,8 @@ void Reporter::end_listing() const
 
 void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what)
 {
+    if (observer_)
+        observer_(done, total, bytes);
     if (!tty_ || level_ == Level::Quiet)
         return;
     auto now = std::chrono::steady_clock::now();
