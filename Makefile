@@ -36,7 +36,7 @@ DEPS     := $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
 DEBIAN_PACKAGES := g++ make libcli11-dev libxxhash-dev xxhash doctest-dev zlib1g-dev libbz2-dev \
                    xz-utils hercules python3 clang libclang-rt-14-dev
 
-.PHONY: all check unit e2e tools demo bench deps install clean sanitize fuzz fuzz-smoke
+.PHONY: all check unit e2e tools demo bench deps install uninstall clean sanitize fuzz fuzz-smoke
 
 all: $(BIN)
 
@@ -109,12 +109,21 @@ deps:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	else echo "deps: missing:$$missing"; echo "run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; fi
 
+# A stripped binary, the three man pages and the bash completion (tests/e2e/t-install.sh).
+COMPLETIONS ?= $(PREFIX)/share/bash-completion/completions
 install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ddr
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(COMPLETIONS)
+	install -m 755 -s $(BIN) $(DESTDIR)$(PREFIX)/bin/ddr
 	install -m 644 man/ddr.1 $(DESTDIR)$(PREFIX)/share/man/man1/ddr.1
 	install -m 644 man/ddrtape.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrtape.5
 	install -m 644 man/ddrimage.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrimage.5
+	install -m 644 completion/ddr.bash $(DESTDIR)$(COMPLETIONS)/ddr
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ddr $(DESTDIR)$(PREFIX)/share/man/man1/ddr.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5/ddrtape.5 $(DESTDIR)$(PREFIX)/share/man/man5/ddrimage.5 \
+	  $(DESTDIR)$(COMPLETIONS)/ddr
 
 clean:
 	rm -rf $(BUILD) build-san build-fuzz bin

@@ -2,6 +2,7 @@
 // registered by its own cmd_*.cpp), and the one place where errors become messages and
 // exit codes.
 #include "ddr/cmd_copy.hpp"
+#include "ddr/cmd_devices.hpp"
 #include "ddr/cmd_dump.hpp"
 #include "ddr/exit_codes.hpp"
 #include "ddr/cmd_init.hpp"
@@ -37,7 +38,7 @@ int run(int argc, char** argv)
     CLI::App app{"ddr: dump and restore CKD and FBA volumes to and from IBM DDR tapes", "ddr"};
     app.footer(kExitCodeHelp);
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("ddr ") + kDdrVersion);
+    app.set_version_flag("--version", [] { return version_text(); }, "say the version and how this binary was built");
     bool quiet = false, verbose = false;
     app.add_flag("-q,--quiet", quiet, "say nothing but warnings and errors");
     app.add_flag("-v,--verbose", verbose, "say more");
@@ -50,6 +51,7 @@ int run(int argc, char** argv)
     add_manifest_command(app, action);
     add_copy_command(app, action);
     add_init_command(app, action);
+    add_devices_command(app, action);
 
     add_print_commands(app, action);
     add_run_command(app, action);
