@@ -68,8 +68,16 @@ void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std
     double secs = std::chrono::duration<double>(now - start_).count();
     double rate = secs > 0 ? double(bytes) / secs : 0;
     unsigned pct = total ? unsigned(done * 100 / total) : 0;
-    std::fprintf(stderr, "\r%s %3u%%  %s  %s/s   ", what.c_str(), pct, human_bytes(bytes).c_str(),
-                 human_bytes(uint64_t(rate)).c_str());
+    std::string eta = "";
+    if (done > 0 && done < total && secs >= 1) {
+        const uint64_t left = uint64_t(secs * double(total - done) / double(done) + 0.5);
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "  ETA %llu:%02llu:%02llu", static_cast<unsigned long long>(left / 3600),
+                      static_cast<unsigned long long>(left / 60 % 60), static_cast<unsigned long long>(left % 60));
+        eta = buf;
+    }
+    std::fprintf(stderr, "\r%s %3u%%  %s  %s/s%s   ", what.c_str(), pct, human_bytes(bytes).c_str(),
+                 human_bytes(uint64_t(rate)).c_str(), eta.c_str());
     progress_shown_ = true;
 }
 
