@@ -63,7 +63,16 @@ $(BUILD)/unit_tests: $(TEST_OBJ) $(LIBS_OURS)
 $(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
 
-tools: $(BUILD)/make-sample-volume
+# For the fault tests (tests/e2e/t-faults.sh): the same objects linked dynamically, so that
+# tests/faults/faultshim.so can stand between ddr and the C library (LD_PRELOAD).
+$(BUILD)/ddr-dynamic: $(MAIN_OBJ) $(LIBS_OURS)
+	$(CXX) $(ALLCXXFLAGS) -o $@ $(MAIN_OBJ) $(LIBS_OURS) $(LIBS)
+
+$(BUILD)/faultshim.so: tests/faults/faultshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+tools: $(BUILD)/make-sample-volume $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so
 
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).

@@ -382,11 +382,12 @@ bool is_ddr_copy(const CopyOptions& o, bool tape)
     return path_exists(o.target) && !is_tape_input(o.target);
 }
 
-int copy_volume_units(const CopyOptions& o, Reporter& reporter)
+namespace {
+
+// The copy itself, once the target is open: every unit written (a REORDERed track rebuilt
+// for its new home), committed, and read back if asked.
+int copy_into(const CopyOptions& o, VolumeCopy& c, Reporter& reporter)
 {
-    if (o.to || o.overwrite)
-        fail(ErrorKind::Usage, "IBM's COPY writes the target as it is: --to and --overwrite are for container copies");
-    VolumeCopy c = open_volume_copy(o);
     const UnitGeometry& g = c.in.units->geometry();
     const ExtentMap map(c.extents, g);
     std::optional<R0CountSource> r0;
@@ -428,6 +429,41 @@ int copy_volume_units(const CopyOptions& o, Reporter& reporter)
                   (g.fba() ? "blocks " : "cylinders ") + extents + ") onto " + (c.existing ? "" : "the new volume ") +
                   o.target + (o.compare && !moved ? "; read back: identical" : ""));
     return 0;
+}
+
+// What a copy that failed while writing left of an existing target, to end its message:
+// a plain image is INCOMPLETE under its busy name until a copy or restore completes.
+Error explain_unfinished_copy(const CopyOptions& o, const Error& e)
+{
+    std::optional<UnfinishedRestore> u;
+    try {
+        u = find_unfinished_restore(o.target);
+    } catch (const Error&) {
+        // The names cannot be read now: the error alone.
+    }
+    if (!u)
+        return Error(e.kind(), e.place(), e.detail() + "; " + o.target + " was not changed");
+    return Error(e.kind(), e.place(),
+                 e.detail() + "; " + o.target + " is now INCOMPLETE (" + busy_whereabouts(o.target, *u) +
+                     " until a copy or restore completes): run the same copy again with --force to finish it");
+}
+
+} // namespace
+
+int copy_volume_units(const CopyOptions& o, Reporter& reporter)
+{
+    if (o.to || o.overwrite)
+        fail(ErrorKind::Usage, "IBM's COPY writes the target as it is: --to and --overwrite are for container copies");
+    VolumeCopy c = open_volume_copy(o);
+    try {
+        return copy_into(o, c, reporter);
+    } catch (const Error& e) {
+        if (!c.existing)
+            throw;
+        c.ckd.reset();  // closed before the names are looked at
+        c.fba.reset();
+        throw explain_unfinished_copy(o, e);
+    }
 }
 
 } // namespace ddr

@@ -402,7 +402,7 @@ void PendingFile::discard() noexcept
 
 void PendingFile::sync()
 {
-    sync_file(fd_.get(), file_place(temp_path_));
+    sync_file(fd_.get(), file_place(final_path_));  // the name the user gave, not the temporary
 }
 
 void PendingFile::close()

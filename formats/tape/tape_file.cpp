@@ -18,11 +18,6 @@ namespace {
 // Large enough that a disk sees few, big writes; small enough to be irrelevant in memory.
 constexpr size_t kOutputBuffer = size_t(2) << 20;
 
-std::string os_error(int err)
-{
-    return std::strerror(err);
-}
-
 // Callers pass errno directly: the other arguments must not allocate (which could
 // change errno before it is read), hence `const char*`.
 [[noreturn]] void write_failed(const std::string& name, uint64_t offset, const char* what, int err)
@@ -30,8 +25,7 @@ std::string os_error(int err)
     Place place;
     place.file = name;
     place.offset = offset;
-    std::string why = err == ENOSPC ? "no space left on the device" : os_error(err);
-    fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + why);
+    fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + os_error_text(err));
 }
 
 } // namespace
@@ -142,7 +136,7 @@ size_t BufferedInput::fill(uint8_t* out, size_t n)
         Place place;
         place.file = name_;
         place.offset = offset_ + (end_ - begin_);
-        fail(ErrorKind::ReadFailed, place, "cannot read: " + os_error(err));
+        fail(ErrorKind::ReadFailed, place, "read error: " + os_error_text(err));
     }
 }
 
@@ -308,7 +302,7 @@ void TapeOutput::write_out(const uint8_t* data, size_t size, uint64_t at)
     const ByteSpan bytes(data, size);
     const Transfer t = mode_ == Mode::Stream ? write_full(fd(), bytes) : pwrite_full(fd(), bytes, at);
     if (t.done < size)
-        write_failed(name_, at + t.done, "cannot write", t.error != 0 ? t.error : EIO);
+        write_failed(name_, at + t.done, "write error", t.error != 0 ? t.error : EIO);
 }
 
 void TapeOutput::flush(bool everything)

@@ -519,9 +519,9 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
         PendingFile& pf = w->pending_.back();
         const uint64_t size = kDeviceHeaderSize + uint64_t(cyls) * spec.heads * spec.track_size;
         // The slots start as holes of zeros; only the bytes of each track are written.
-        truncate_file(pf.fd(), size, pf.temp_path());
+        truncate_file(pf.fd(), size, names[i]);
         auto raw = h.encode();
-        pwrite_all(pf.fd(), raw, 0, file_place(pf.temp_path()));
+        pwrite_all(pf.fd(), raw, 0, file_place(names[i]));
 
         CkdImageReader::Member m;
         m.path = names[i];

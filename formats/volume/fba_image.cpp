@@ -110,12 +110,12 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
     w->pending_.emplace(path);
     PendingFile& pf = *w->pending_;
     const uint64_t size = spec.blocks * kFbaBlockSize;
-    truncate_file(pf.fd(), size, pf.temp_path());
+    truncate_file(pf.fd(), size, path);
     FbaImageReader& img = w->image_;
     img.fd_ = UniqueFd(::dup(pf.fd()));
     if (!img.fd_)
-        fail(ErrorKind::WriteFailed, file_place(pf.temp_path()), "cannot duplicate the file descriptor: " + os_error_text(errno));
-    img.io_path_ = pf.temp_path();
+        fail(ErrorKind::WriteFailed, file_place(path), "cannot duplicate the file descriptor: " + os_error_text(errno));
+    img.io_path_ = path;  // in messages: the name asked for (the temporary is renamed to it by commit)
     img.info_.format = "FBA";
     img.info_.blocks = spec.blocks;
     img.info_.bytes = size;

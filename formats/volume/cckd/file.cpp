@@ -11,7 +11,8 @@ FileHandle FileHandle::open_read(const std::string& path)
 
 TempFile::TempFile(const std::string& target, unsigned mode)
     : pending_(target, CommitRule::NoReplace, mode),
-      file_(UniqueFd::borrowed(pending_.fd()), pending_.temp_path())  // PendingFile closes it
+      // PendingFile closes the descriptor; messages name the target, not its temporary.
+      file_(UniqueFd::borrowed(pending_.fd()), target)
 {
 }
 
