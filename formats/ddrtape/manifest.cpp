@@ -153,6 +153,13 @@ Manifest read_manifest(const std::string& path)
             bad("'" + text + "' is not a number");
         return std::stoull(text);
     };
+    // Cylinders, heads and addresses are 32-bit: a larger number is refused, not cut.
+    auto number32 = [&](const std::string& text) -> uint32_t {
+        const uint64_t v = number(text);
+        if (v > UINT32_MAX)
+            bad("'" + text + "' is too large");
+        return uint32_t(v);
+    };
     while (std::getline(in, line)) {
         ++lineno;
         if (ended)
@@ -172,9 +179,9 @@ Manifest read_manifest(const std::string& path)
             if (line != "group 120")
                 bad("unknown FBA group size ('" + line + "')");
         } else if (lineno == 4)
-            m.info.cylinders = uint32_t(number(value("cylinders")));
+            m.info.cylinders = number32(value("cylinders"));
         else if (lineno == 5)
-            m.info.heads = uint32_t(number(value("heads")));
+            m.info.heads = number32(value("heads"));
         else if (lineno == 6)
             m.info.volser = value("volser");
         else if (lineno == 7)
@@ -202,7 +209,7 @@ Manifest read_manifest(const std::string& path)
             const char* want = m.fba() ? "g" : "t";
             if (t != want || hash.size() != 16 || hash.find_first_not_of("0123456789abcdef") != std::string::npos)
                 bad(m.fba() ? "expected 'g FIRST COUNT HASH'" : "expected 't CYL HEAD HASH'");
-            TrackAddress a{uint32_t(number(cyl)), uint32_t(number(head))};
+            TrackAddress a{number32(cyl), number32(head)};
             if (!m.tracks.empty() && !(m.tracks.back().first < a))
                 bad("tracks must ascend");
             m.tracks.emplace_back(a, std::stoull(hash, nullptr, 16));

@@ -13,6 +13,8 @@
 //   make-seeds slots IMAGE OUTDIR MAX
 //       Up to MAX track slots of a CKD volume, for fuzz_track_image: tracks of differing
 //       shapes, each followed by a little of what a slot holds after the end marker.
+//   make-seeds manifests OUTDIR
+//       A CKD and an FBA manifest written by ManifestWriter, for fuzz_manifest.
 //   make-seeds ours OUTDIR
 //       Files made by our own writers: small CKD/CCKD/CCKD64/CFBA/FBA images and a
 //       multi-file CKD set (fuzz_volume), DDR tapes in AWS and HET with zlib and bzip2,
@@ -20,6 +22,7 @@
 #include "formats/volume/cckd/image.hpp"
 #include "formats/volume/cckd/cfba_image.hpp"
 #include "formats/volume/ckd_image.hpp"
+#include "formats/ddrtape/manifest.hpp"
 #include "formats/ddrtape/records.hpp"
 #include "formats/ddrtape/thr_group.hpp"
 #include "formats/tape/tape.hpp"
@@ -399,6 +402,33 @@ std::vector<Record> dump_records(CkdVolumeReader& vol, uint64_t tod, bool nucleu
     return out;
 }
 
+void manifests(const std::string& dir)
+{
+    ::mkdir(dir.c_str(), 0755);
+    ManifestInfo ckd;
+    ckd.device = "3390-3";
+    ckd.cylinders = 3339;
+    ckd.heads = 15;
+    ckd.volser = "SEED01";
+    ckd.source = "seed.3390";
+    ckd.format = "CKD_P370";
+    ManifestWriter c(dir + "/ours-ckd.manifest", ckd);
+    for (uint32_t i = 0; i < 20; ++i)
+        c.add(TrackAddress{i / 15, i % 15}, 0x9e3779b97f4a7c15ULL * (i + 1));
+    c.finish();
+    ManifestInfo fba;
+    fba.kind = "fba";
+    fba.device = "9336";
+    fba.blocks = 920115;
+    fba.volser = "SEED02";
+    fba.source = "seed.fba";
+    fba.format = "FBA";
+    ManifestWriter f(dir + "/ours-fba.manifest", fba);
+    for (uint32_t i = 0; i < 5; ++i)
+        f.add_group(i * 120, 120, 0xc2b2ae3d27d4eb4fULL * (i + 1));
+    f.finish();
+}
+
 void ours(const std::string& dir)
 {
     const std::string vols = dir + "/fuzz_volume", tapes = dir + "/fuzz_tape", stream = dir + "/fuzz_ddr_stream",
@@ -490,6 +520,8 @@ int main(int argc, char** argv)
             groups(read_tape(argv[2]), argv[3], std::strtoul(argv[4], nullptr, 0));
         } else if (cmd == "slots" && argc == 5) {
             slots(argv[2], argv[3], std::strtoul(argv[4], nullptr, 0));
+        } else if (cmd == "manifests" && argc == 3) {
+            manifests(argv[2]);
         } else if (cmd == "ours" && argc == 3) {
             ours(argv[2]);
         } else {
