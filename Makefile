@@ -14,7 +14,7 @@ BUILD    ?= build
 OPT      ?= -O2
 CXXFLAGS ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
-ALLCXXFLAGS := -std=c++20 $(WARN) -I. $(CXXFLAGS) $(EXTRA_CXXFLAGS)
+ALLCXXFLAGS := -std=c++20 -pthread $(WARN) -I. $(CXXFLAGS) $(EXTRA_CXXFLAGS)
 LIBS     := -lxxhash -lbz2 -lz
 STATIC   ?= -static
 BIN      ?= bin/ddr

@@ -1,4 +1,5 @@
 #include "ddr/cmd_dump.hpp"
+#include "ddr/cmd_dump_system.hpp"
 #include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
@@ -38,6 +39,7 @@ struct DumpArgs {
     std::string reel_sizes;   // --reel-size SIZE[,SIZE...]
     std::string eot_margin;   // --eot-margin BYTES
     std::string tape_format;  // --format aws|het; empty: not given
+    SystemDumpOptions system; // --system CNF --to DIR...: every volume of a system
 };
 
 // --reel-size's list: each reel its own size, the last repeating.  Error(Usage).
@@ -75,8 +77,8 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     auto args = std::make_shared<DumpArgs>();
     DumpOptions& o = args->options;
     CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
-    cmd->add_option("SOURCE", o.source, "the volume image")->required();
-    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output")->required();
+    cmd->add_option("SOURCE", o.source, "the volume image");
+    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output");
     cmd->add_option("-c,--cylinders", o.extents,
                     "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
                     "extents; default: all primary cylinders (IBM DUMP ALL)")
@@ -102,9 +104,15 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--overwrite", o.tape.overwrite, "replace existing tape files (never anything that is not a tape)");
     cmd->add_flag("--append", o.tape.append,
                   "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    add_dump_system_options(cmd, args->system);
     cmd->callback([args, &action] {
         finish_dump_options(*args);
-        action = [args](Reporter& r) { return run_dump(args->options, r); };
+        if (args->system.asked())
+            action = [args](Reporter& r) { return run_dump_system(args->options, args->system, r); };
+        else if (args->options.source.empty() || args->options.tapes.empty())
+            throw CLI::RequiredError("ddr dump needs SOURCE and TAPE (or --system CNF --to DIR)");
+        else
+            action = [args](Reporter& r) { return run_dump(args->options, r); };
     });
 }
 
@@ -567,6 +575,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
+    if (!options.mirror_tapes.empty() || options.sf)
+        fail(ErrorKind::Usage, "mirror tape sets and shadow files are not in this build yet");
     DumpSource src = looks_like_ckd_volume(options.source) ? ckd_source(options, reporter) : fba_source(options, reporter);
     const UnitGeometry& geometry = src.units->geometry();
     const ExtentMap map(src.extents, geometry);

@@ -29,6 +29,9 @@ struct DumpOptions {
                                               // directory-in-use cylinders of a CP-formatted volume
     bool nucleus = false;                     // IBM's DUMP NUCLEUS: the checkpoint record and the
                                               // nucleus cylinders it names
+    // Stubs until issue11-src and issue11-sf are merged (run_dump refuses them until then):
+    std::vector<std::vector<std::string>> mirror_tapes;  // identical extra tape sets
+    std::optional<std::string> sf;                       // CCKD shadow files (Hercules sf=)
 };
 
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.

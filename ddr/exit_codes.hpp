@@ -17,6 +17,8 @@ enum ExitCode : int {
     kExitWrite = 8,        // writing the output failed (disk full, I/O error)
     kExitRead = 9,         // the operating system failed to read an input
     kExitNotCpVolume = 10, // CPVOL/NUCLEUS: a volume is not CP-formatted (IBM's 700E/722E/723E)
+    kExitSomeChanged = 11, // a source changed while it was dumped (of a system run: some volumes did)
+    kExitSomeFailed = 12,  // a system run: some volumes failed (the others were done)
     kExitInterrupted = 130,
 };
 
