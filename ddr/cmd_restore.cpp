@@ -1,4 +1,5 @@
 #include "ddr/cmd_restore.hpp"
+#include "ddr/cmd_restore_catalog.hpp"
 
 #include "formats/ddrtape/checksum_check.hpp"
 #include "ddr/device_choice.hpp"
@@ -44,8 +45,7 @@ void add_restore_command(CLI::App& app, CommandAction& action)
     // CLI11 cannot give a list of positionals and then one more: TARGET is split off in the callback.
     cmd->add_option("TAPE_TARGET", args->tapes_and_target,
                     "tape file(s) (successive reels; - for standard input), then the target image")
-        ->required()
-        ->expected(2, -1);
+        ->expected(0, -1);
     cmd->add_option("--file", o.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
     cmd->add_option("-c,--cylinders", o.extents, "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
         ->delimiter(',');
@@ -65,7 +65,17 @@ void add_restore_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--continue", o.keep_going, "restore past tracks whose checksums do not match, list them, exit 4");
     cmd->add_flag("--no-precheck", args->no_precheck,
                   "do not read the dump through once before writing onto an existing target");
-    cmd->callback([args, &action] {
+    auto catalog = std::make_shared<CatalogRestoreOptions>();
+    add_restore_catalog_options(cmd, *catalog);
+    cmd->callback([args, catalog, &action] {
+        if (catalog->catalog) {
+            if (!args->tapes_and_target.empty())
+                throw CLI::ValidationError("--catalog restores the tapes its catalog lists: give no TAPE or TARGET");
+            action = [args, catalog](Reporter& r) { return run_restore_catalog(args->options, *catalog, r); };
+            return;
+        }
+        if (args->tapes_and_target.size() < 2)
+            throw CLI::RequiredError("ddr restore needs TAPE... TARGET (or --catalog FILE --to NEWDIR)");
         RestoreOptions& chosen = args->options;
         chosen.target = args->tapes_and_target.back();
         chosen.tapes.assign(args->tapes_and_target.begin(), args->tapes_and_target.end() - 1);

@@ -1,4 +1,5 @@
 #include "ddr/cmd_verify.hpp"
+#include "ddr/cmd_verify_catalog.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/ddrtape/extents.hpp"
@@ -26,8 +27,7 @@ void add_verify_command(CLI::App& app, CommandAction& action)
     // The options live as long as the action that reads them.
     auto options = std::make_shared<VerifyOptions>();
     CLI::App* cmd = app.add_subcommand("verify", "prove a tape (or a volume) intact: structure and checksums");
-    cmd->add_option("INPUT", options->inputs, "tape file(s) (successive reels), or one volume with --manifest")
-        ->required();
+    cmd->add_option("INPUT", options->inputs, "tape file(s) (successive reels), or one volume with --manifest");
     cmd->add_option("--against", options->against, "also compare every dumped track with this volume");
     cmd->add_option("--manifest", options->manifest, "compare with this manifest");
     cmd->add_option("--file", options->file, "with --against/--manifest: the Nth dump on the tape (default 1)");
@@ -35,7 +35,16 @@ void add_verify_command(CLI::App& app, CommandAction& action)
                     "with --against/--manifest on a tape without checksums: how it was REORDERed (A-B:C)")
         ->delimiter(',');
     cmd->add_flag("-a,--all", options->all, "list every problem, not the first 20");
-    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_verify(*options, r); }; });
+    auto catalog = std::make_shared<CatalogVerifyOptions>();
+    add_verify_catalog_options(cmd, *catalog);
+    cmd->callback([options, catalog, &action] {
+        if (catalog->catalog)
+            action = [options, catalog](Reporter& r) { return run_verify_catalog(*options, *catalog, r); };
+        else if (options->inputs.empty())
+            throw CLI::RequiredError("ddr verify needs INPUT (or --catalog FILE)");
+        else
+            action = [options](Reporter& r) { return run_verify(*options, r); };
+    });
 }
 
 namespace {
