@@ -265,6 +265,7 @@ public:
                 reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
                                 ") behind the new dump, so that its EOJ is followed by a tape mark");
         }
+        format_ = tape_options.format;
         outputs_.emplace(options.tapes, tape_options);
         ReelLimit limit;
         limit.sizes = options.reel_sizes;
@@ -295,8 +296,32 @@ public:
         return {options_.tapes.begin() + std::min<size_t>(writer_->reels(), options_.tapes.size()), options_.tapes.end()};
     }
 
+    // The report's "format" and "reels" (man/ddr.1, JSON REPORTS): each reel as written,
+    // its units (`reel_units`, counted as the summary counts) and its trailer's reel hash.
+    void report(const std::vector<uint64_t>& reel_units, Json& facts) const
+    {
+        facts["format"] = format_;
+        Json& reels = facts["reels"] = Json::array();
+        const std::vector<ReelWritten>& written = writer_->reels_written();
+        for (size_t i = 0; i < written.size(); ++i) {
+            Json reel = Json::object();
+            reel["file"] = written[i].file;
+            reel["reel"] = i + 1;
+            reel["tape_blocks"] = written[i].blocks;
+            reel["bytes"] = written[i].bytes;
+            if (checksums_ && i < checksums_->reel_hashes().size())
+                reel["reel_hash"] = hash_hex(checksums_->reel_hashes()[i]);
+            reel["units"] = i < reel_units.size() ? reel_units[i] : 0;
+            reels.push(std::move(reel));
+        }
+        facts["tape_blocks"] = writer_->blocks();
+        facts["tape_bytes"] = writer_->bytes();
+        facts["checksums"] = !options_.pure;
+    }
+
 private:
     const DumpOptions& options_;
+    std::string format_;
     std::optional<ReelOutputs> outputs_;
     std::optional<DumpChecksumWriter> checksums_;
     std::optional<MovedTrailerWriter> moved_trailer_;
@@ -547,6 +572,31 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
     return src;
 }
 
+// The report's facts about the source and what was dumped of it (man/ddr.1, JSON REPORTS).
+void report_source(const DumpOptions& options, const DumpSource& src, Json& facts)
+{
+    facts["source"] = options.source;
+    facts["container"] = container_kind(src.manifest.format);
+    facts["image_format"] = src.manifest.format;
+    facts["devtype"] = src.manifest.device;
+    facts["volser"] = src.manifest.volser;
+    if (src.fba) {
+        facts["blocks"] = src.manifest.blocks;
+    } else {
+        facts["cylinders"] = src.manifest.cylinders;
+        facts["heads"] = src.manifest.heads;
+    }
+    facts["kind"] = options.cpvol ? "cpvol" : options.nucleus ? "nucleus" : "extents";
+    Json& extents = facts["extents"] = Json::array();
+    for (const Extent& e : src.extents) {
+        Json x = Json::object();
+        x["first"] = e.first;
+        x["last"] = e.last;
+        x["to"] = e.output_first;
+        extents.push(std::move(x));
+    }
+}
+
 // The tracks (or FBA blocks) the extents hold, for progress and the summary.
 uint64_t items_in(const std::vector<Extent>& extents, const UnitGeometry& geometry)
 {
@@ -577,6 +627,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         fail(ErrorKind::Usage, "no TAPE given");
     if (!options.mirror_tapes.empty() || options.sf)
         fail(ErrorKind::Usage, "mirror tape sets and shadow files are not in this build yet");
+    refuse_json_with_stdout(options.tapes, "the tape", reporter);
     DumpSource src = looks_like_ckd_volume(options.source) ? ckd_source(options, reporter) : fba_source(options, reporter);
     const UnitGeometry& geometry = src.units->geometry();
     const ExtentMap map(src.extents, geometry);
@@ -603,6 +654,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
 
     const uint64_t total = items_in(src.extents, geometry);
     uint64_t done = 0, data_bytes = 0;
+    std::vector<uint64_t> reel_units;  // units on each reel, for the report
     uint32_t last_output = first_output;
     Unit last;
     geometry.for_each_unit(src.extents, [&](Unit u) {
@@ -610,6 +662,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         last_output = map.output_of(u.address);
         const EncodedGroup& g = src.units->encode(u, last_output);
         writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
+        reel_units.resize(writer.reels());
+        reel_units.back() += u.count;
         if (manifest)
             manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
         done += u.count;
@@ -623,6 +677,16 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         manifest->finish();
     reporter.note(output.summary(done, src.counted_as, data_bytes, src.vhr.tod));
     note_unused_reels(output, reporter);
+    Json& facts = reporter.facts();
+    report_source(options, src, facts);
+    output.report(reel_units, facts);
+    facts["tod"] = format_tod_hex(src.vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
+    facts["units"] = done;
+    facts["unit_name"] = src.fba ? "blocks" : "tracks";
+    facts["data_bytes"] = data_bytes;
+    if (options.manifest)
+        facts["manifest"] = *options.manifest;
     return 0;
 }
 

@@ -24,4 +24,10 @@ enum ExitCode : int {
 
 int exit_code_for(ErrorKind kind);
 
+// The names a JSON report gives (man/ddr.1, JSON REPORTS): an error's kind ("usage",
+// "unreadable", "damaged", ...), and the status an exit code stands for: "ok",
+// "damaged" (4: read to the end, found wrong), "interrupted" (130), else "error".
+const char* error_kind_name(ErrorKind kind);
+const char* status_name(int exit_code);
+
 } // namespace ddr

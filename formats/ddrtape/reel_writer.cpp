@@ -67,6 +67,8 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
 {
     tape_ = outputs_.open_next(why);
     tracks_on_reel_ = 0;
+    reel_start_blocks_ = blocks_;
+    reel_start_position_ = tape_->position();
     auto vhr = vhr_.as(DdrHeaderKind::Vhr, cc, hh).encode();
     put(vhr);
     ++blocks_;
@@ -152,6 +154,8 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
             ++blocks_;
         });
     tape_->write_tapemark();
+    reels_written_.push_back({outputs_.path(outputs_.opened() - 1), blocks_ - reel_start_blocks_,
+                              tape_->position() - reel_start_position_, tracks_on_reel_});
     finished_bytes_ += tape_->position();
     total_bytes_ = finished_bytes_;
     ended_reels_.push_back(std::move(tape_));

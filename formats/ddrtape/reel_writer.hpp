@@ -62,6 +62,14 @@ public:
     virtual uint64_t trailer_bytes_with_one_more_track() const = 0;
 };
 
+// One reel of a dump as written: for the dump's report.
+struct ReelWritten {
+    std::string file;     // the TAPE argument it went to
+    uint64_t blocks = 0;  // tape blocks of this dump on it (VHR through trailer)
+    uint64_t bytes = 0;   // container bytes of this dump on it, its tape mark included
+    uint64_t groups = 0;  // THR or FBG groups on it
+};
+
 class DdrReelWriter {
 public:
     // `on_reel_end` is told, in a line for the user, where each reel but the last ended.
@@ -85,6 +93,8 @@ public:
     unsigned reels() const { return outputs_.opened(); }
     uint64_t blocks() const { return blocks_; }
     uint64_t bytes() const { return total_bytes_; }
+    // Every reel ended so far, in order (after finish(): every reel of the dump).
+    const std::vector<ReelWritten>& reels_written() const { return reels_written_; }
 
 private:
     void start_reel(uint16_t cc, uint16_t hh, const std::string& why);
@@ -105,6 +115,9 @@ private:
     uint64_t blocks_ = 0;
     uint64_t finished_bytes_ = 0;
     uint64_t total_bytes_ = 0;
+    uint64_t reel_start_blocks_ = 0;    // blocks_ when this reel started
+    uint64_t reel_start_position_ = 0;  // where this dump starts on the reel (after an append's cut)
+    std::vector<ReelWritten> reels_written_;
 };
 
 } // namespace ddr

@@ -84,6 +84,11 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
 std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);
 
+// The kind of container a format magic (CkdVolumeInfo::format, FbaVolumeInfo::format)
+// names, as Hercules calls it: "CKD", "CKD64", "CCKD", "CCKD64", "FBA", "CFBA", "CFBA64",
+// "EAV" (ddr's CKD_E064); the magic itself for any other.
+std::string container_kind(const std::string& format);
+
 // True if the file starts with the bytes of a CKD container we can read.
 bool looks_like_ckd_volume(const std::string& path);
 

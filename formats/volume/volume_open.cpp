@@ -33,6 +33,26 @@ std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, 
 }
 std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { return update_cfba_volume(path); }
 
+} // namespace
+
+std::string container_kind(const std::string& format)
+{
+    static constexpr struct {
+        const char* magic;
+        const char* kind;
+    } kinds[] = {
+        {"CKD_P370", "CKD"},   {"CKD_P064", "CKD64"},  {"CKD_C370", "CCKD"}, {"CKD_C064", "CCKD64"},
+        {"CKD_S370", "CCKD"},  {"CKD_S064", "CCKD64"}, {"CKD_E064", "EAV"},  {"FBA", "FBA"},
+        {"FBA_C370", "CFBA"},  {"FBA_C064", "CFBA64"}, {"FBA_S370", "CFBA"}, {"FBA_S064", "CFBA64"},
+    };
+    for (const auto& k : kinds)
+        if (format == k.magic)
+            return k.kind;
+    return format;
+}
+
+namespace {
+
 enum class Container {
     CkdPlain,        // CKD_P370, CKD_P064
     CkdBusy,         // DDR_BUSY: a plain CKD image a ddr update did not finish
