@@ -17,6 +17,7 @@ enum ExitCode : int {
     kExitWrite = 8,        // writing the output failed (disk full, I/O error)
     kExitRead = 9,         // the operating system failed to read an input
     kExitNotCpVolume = 10, // CPVOL/NUCLEUS: a volume is not CP-formatted (IBM's 700E/722E/723E)
+    kExitSourceChanged = 11, // dump: the tapes are complete, but the source changed while it was read
     kExitInterrupted = 130,
 };
 

@@ -86,10 +86,10 @@ ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions optio
 ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped)
     : options_(std::move(options)), on_dropped_(std::move(on_dropped)), writers_(sets.size()), committed_(sets.size())
 {
+    const size_t reels = sets.empty() ? 0 : sets.front().size();
     for (auto& paths : sets) {
-        if (paths.size() != sets.front().size())
-            fail(ErrorKind::Usage, "every tape set must have as many reels as the first (" +
-                                       std::to_string(sets.front().size()) + ")");
+        if (paths.size() != reels)
+            fail(ErrorKind::Usage, "every tape set must have as many reels as the first (" + std::to_string(reels) + ")");
         sets_.push_back({std::move(paths), false, {}});
     }
 }
