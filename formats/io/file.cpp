@@ -529,9 +529,9 @@ std::string describe_change(const FileStamp& before, const FileStamp& after)
     if (before.size != after.size)
         parts.push_back("size " + std::to_string(before.size) + " -> " + std::to_string(after.size) + " bytes");
     if (before.mtime_ns != after.mtime_ns)
-        parts.push_back("modified " + moved_by(after.mtime_ns - before.mtime_ns));
+        parts.push_back("modification time " + moved_by(after.mtime_ns - before.mtime_ns));
     if (before.ctime_ns != after.ctime_ns)
-        parts.push_back("status changed " + moved_by(after.ctime_ns - before.ctime_ns));
+        parts.push_back("status change time " + moved_by(after.ctime_ns - before.ctime_ns));
     std::string text;
     for (const std::string& p : parts)
         text += (text.empty() ? "" : ", ") + p;
