@@ -127,7 +127,7 @@ VolumeOutcome dump_volume(const DumpOptions& base, const SystemVolume& v, const 
     int code = kExitInternal;
     try {
         code = run_dump(o, job);
-        out.status = code == kExitSomeChanged ? "changed" : "complete";
+        out.status = code == kExitSourceChanged ? "changed" : "complete";
     } catch (const Error& e) {
         out.error = e.what();
     }
@@ -239,7 +239,7 @@ int summarize(const std::vector<SystemVolume>& volumes, const std::vector<Volume
         reporter.warn("failed:" + failed_names);
     if (changed)
         reporter.warn("changed while dumped:" + changed_names);
-    return failed ? kExitSomeFailed : changed ? kExitSomeChanged : kExitOk;
+    return failed ? kExitSomeFailed : changed ? kExitSourceChanged : kExitOk;
 }
 
 } // namespace

@@ -25,7 +25,7 @@ void add_dump_system_options(CLI::App* dump, SystemDumpOptions& options);
 
 // Dumps the selected volumes; `base` gives what every volume's dump shares (the tape
 // container, --overwrite, --pure, --snapshot).  Writes each DIR's catalog, says one line
-// a volume and a summary.  Returns 0 when every volume is complete, kExitSomeChanged when
+// a volume and a summary.  Returns 0 when every volume is complete, kExitSourceChanged when
 // some changed while dumped (and none failed), kExitSomeFailed when some failed.
 // Error(Usage) for options that do not go with --system, Error(Refused) for a catalog or
 // tape that exists (without --overwrite), before anything is written.

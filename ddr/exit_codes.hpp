@@ -17,8 +17,9 @@ enum ExitCode : int {
     kExitWrite = 8,        // writing the output failed (disk full, I/O error)
     kExitRead = 9,         // the operating system failed to read an input
     kExitNotCpVolume = 10, // CPVOL/NUCLEUS: a volume is not CP-formatted (IBM's 700E/722E/723E)
-    kExitSomeChanged = 11, // a source changed while it was dumped (of a system run: some volumes did)
-    kExitSomeFailed = 12,  // a system run: some volumes failed (the others were done)
+    kExitSourceChanged = 11, // dump: the tapes are complete, but the source changed while it was read
+                             // (dump --system: some volumes did, none failed)
+    kExitSomeFailed = 12,    // a whole-system run: some volumes failed (the others were done)
     kExitInterrupted = 130,
 };
 

@@ -29,7 +29,8 @@ using namespace ddr;
 constexpr const char* kExitCodeHelp =
     "Exit status: 0 ok, 2 usage, 3 input unreadable (truncated, not DDR, corrupt), 4 damaged (verification "
     "failed), 5 wrong or missing reel, 6 target refused (left untouched), 7 device type unknown or mismatched, "
-    "8 write failed, 9 read failed, 10 volume not CP-formatted (CPVOL, NUCLEUS), 130 interrupted.";
+    "8 write failed, 9 read failed, 10 volume not CP-formatted (CPVOL, NUCLEUS), 11 source changed while it was "
+    "dumped, 130 interrupted.";
 
 // The global options, given before or after the command's name (`ddr -q dump` and
 // `ddr dump -q` alike: the subcommands fall through to them).

@@ -3,6 +3,7 @@
 // and a tape mark, and the next reel starts with a copy of the VHR naming that track.
 #pragma once
 
+#include "formats/io/error.hpp"
 #include "formats/io/wording.hpp"
 #include "formats/ddrtape/records.hpp"
 #include "formats/ddrtape/thr_group.hpp"
@@ -15,18 +16,58 @@
 
 namespace ddr {
 
-// Where the reels of a dump go: the TAPE arguments, opened one at a time.
+// One set of reels of a dump written to several identical sets at once, and how it went.
+struct TapeSetState {
+    std::vector<std::string> paths;  // its reels, as the TAPE arguments named them
+    bool failed = false;             // dropped: its files were removed
+    std::string error;               // why (the error's one line), when failed
+};
+
+// Where the reels of a dump go: the TAPE arguments, opened one at a time -- and, for a
+// dump written to several identical tape sets from one read of the source, the same
+// reel of every set at once.  Each set has as many reels as the first; every block goes
+// to the same reel of each set that is still alive, so the sets are byte-identical.
+//
+// A set whose writing, syncing or renaming fails (Error(WriteFailed) or Error(Refused):
+// a full disk, an I/O error) is dropped while the others go on: every file of it is
+// removed (temporaries, and reels already renamed into place) and `on_dropped` is told.
+// When the last live set fails, its error is thrown as it came.
 class ReelOutputs {
 public:
+    using SetDropped = std::function<void(size_t set, const Error& why)>;
+
     ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options);
-    // Opens the next reel; Error(Reel) when every TAPE argument is used up.
+    // sets[0] is the primary set; every set must have as many reels as it.
+    ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped);
+    ~ReelOutputs();
+    ReelOutputs(const ReelOutputs&) = delete;
+    ReelOutputs& operator=(const ReelOutputs&) = delete;
+
+    // Opens the next reel of every live set, as one writer that writes to them all (it
+    // must not outlive this object); Error(Reel) when every TAPE argument is used up.
     std::unique_ptr<TapeWriter> open_next(const std::string& why);
     unsigned opened() const { return next_; }
-    const std::string& path(unsigned reel_index) const { return paths_.at(reel_index); }
+    const std::string& path(unsigned reel_index) const { return sets_.front().paths.at(reel_index); }
+    // Every set and how it went; a set not failed once the dump has finished is complete.
+    const std::vector<TapeSetState>& sets() const { return sets_; }
 
 private:
-    std::vector<std::string> paths_;
+    class Reel;
+    // Runs `op`, work on set `set`; if it fails as a set can (WriteFailed, Refused), the
+    // set is dropped -- or, if it was the last one alive, the error goes on.
+    template <typename Op>
+    void guarded(size_t set, Op op);
+    // Runs `op(writer, set)` on reel `reel` of every live set, each guarded.
+    template <typename Op>
+    void each_live(unsigned reel, Op op);
+    void drop(size_t set, const Error& why) noexcept;
+    size_t live_sets() const;
+
+    std::vector<TapeSetState> sets_;
     TapeWriterOptions options_;
+    SetDropped on_dropped_;
+    std::vector<std::vector<std::unique_ptr<TapeWriter>>> writers_;  // [set][reel]
+    std::vector<std::vector<bool>> committed_;                       // [set][reel]: renamed into place
     unsigned next_ = 0;
 };
 
