@@ -1,4 +1,5 @@
 #include "ddr/cmd_dump.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
@@ -76,6 +77,7 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     DumpOptions& o = args->options;
     CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
     cmd->add_option("SOURCE", o.source, "the volume image")->required();
+    add_shadow_option(*cmd, o.sf);
     cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output")->required();
     cmd->add_option("-c,--cylinders", o.extents,
                     "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
@@ -423,8 +425,9 @@ DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
     if (!options.blocks.empty())
         fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
     DumpSource src;
-    src.ckd = open_ckd_volume(options.source);
+    src.ckd = open_ckd_volume(options.source, input_volume(options.sf));
     const CkdVolumeInfo& info = src.ckd->info();
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
     check_dump_outputs(options, info.files, reporter);
 
@@ -500,8 +503,9 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
              std::string(options.cpvol ? "DMKDDR700E INPUT UNIT IS NOT A CPVOL" : "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT") +
                  ": an FBA volume has no CP allocation or checkpoint record on cylinder 0");
     DumpSource src;
-    src.fba = open_fba_volume(options.source);
+    src.fba = open_fba_volume(options.source, input_volume(options.sf));
     const FbaVolumeInfo& info = src.fba->info();
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
     check_dump_outputs(options, info.files, reporter);
     const FbaDevice& dev = fba_device_of(options, info);
     const uint64_t last_block = info.blocks - 1;

@@ -13,6 +13,7 @@ namespace ddr {
 
 struct DumpOptions {
     std::string source;
+    std::optional<std::string> sf;            // Hercules' sf= name: read the source with its shadow files
     std::vector<std::string> tapes;           // successive reels; "-" = standard output
     std::vector<std::string> extents;         // A, A-B, A-B:C; empty = ALL primary cylinders
     std::vector<std::string> blocks;          // FBA: block extents A, A-B, A-B:C; empty = all
