@@ -101,6 +101,11 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
 std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);
 
+// The shadow files Hercules finds for its sf= name `sf` (shadow 1 upward, up to the first
+// that does not exist; cckd/shadow.hpp); empty if there are none.  Error(Usage) for a
+// name Hercules could not number.
+std::vector<std::string> existing_shadow_files(const std::string& sf);
+
 // True if the file starts with the bytes of a CKD container we can read.
 bool looks_like_ckd_volume(const std::string& path);
 

@@ -281,6 +281,8 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path, cons
     return CkdImageWriter::update(path, record);  // plain, or marked DDR_BUSY in place: the update finishes it
 }
 
+std::vector<std::string> existing_shadow_files(const std::string& sf) { return cckd::find_shadow_files(sf); }
+
 bool looks_like_ckd_volume(const std::string& path)
 {
     try {

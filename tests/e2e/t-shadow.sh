@@ -61,6 +61,15 @@ tracks_equal hercules.img restored.img "dump --sf then restore gives dasdcopy's 
 mkdir -p sub && cp base.cckd sub/ && cp sh_1.cckd sub/sh_1.cckd
 "$DDR" -q copy --sf sub/sh_1.cckd --to ckd sub/base.cckd sub1.img || bad "no-star name"
 
+# ddr run with a Hercules configuration: an INPUT unit's sf= is honoured.
+printf '0130 3390 base.cckd sf=sh_*.cckd\n0181 3420 run.aws\n0131 3390 base.cckd sf=sh_*.cckd\n' > hercules.cnf
+printf 'INPUT 130 3390\nOUTPUT 181 3420\nDUMP ALL\nYES\n\n' | "$DDR" run --config hercules.cnf >run.out 2>&1 || bad "ddr run DUMP: $(tail -3 run.out)"
+"$DDR" -q restore run.aws run.img && tracks_equal hercules.img run.img "ddr run: DUMP of a unit with sf= dumps the chain" || bad "run restore"
+# An OUTPUT unit with shadow files: what is written to the base would be hidden by them.
+printf 'INPUT 181 3420\nOUTPUT 131 3390\nRESTORE ALL\nYES\n\n' | "$DDR" run --config hercules.cnf --yes >run2.out 2>&1
+grep -q "has shadow files" run2.out && ok "ddr run: an OUTPUT unit whose sf= finds shadow files is refused" || bad "OUTPUT with shadows: $(tail -3 run2.out)"
+cmp -s base.cckd herc/base.cckd && ok "  and the base is untouched" || bad "the base was changed"
+
 # Only shadow 1: chain ends at the first missing number (2 absent, 3 present is ignored).
 mkdir -p one && cp base.cckd one/ && cp sh_1.cckd one/s_1.cckd && cp sh_2.cckd one/s_3.cckd
 (cd one && dasdcopy -q -o CKD base.cckd "sf=s_*.cckd" ../herc1.img >/dev/null 2>&1) || bad "dasdcopy of a one-shadow chain"

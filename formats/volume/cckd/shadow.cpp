@@ -67,6 +67,19 @@ ShadowNaming shadow_naming_for(const std::string& sf)
     return ShadowNaming::LastDot;
 }
 
+std::vector<std::string> find_shadow_files(const std::string& sf)
+{
+    const ShadowNaming naming = shadow_naming_for(sf);
+    std::vector<std::string> names;
+    for (unsigned n = 1; n <= kMaxShadowFiles; ++n) {
+        std::string name = shadow_file_name(sf, n, naming);
+        if (!path_exists(name))  // as Hercules: the first missing number ends the chain
+            break;
+        names.push_back(std::move(name));
+    }
+    return names;
+}
+
 Chain::Chain(const std::string& base, const std::optional<std::string>& sf)
 {
     files_.push_back(std::make_unique<Container>(base, FileRole::Base));
@@ -75,16 +88,11 @@ Chain::Chain(const std::string& base, const std::optional<std::string>& sf)
     if (this->base().kind().eav)
         fail(ErrorKind::Unreadable, file_place(base),
              "is ddr's EAV container (CKD_E064), which has no shadow files; Hercules shadows CCKD and CFBA images only");
-    const ShadowNaming naming = shadow_naming_for(*sf);
-    for (unsigned n = 1; n <= kMaxShadowFiles; ++n) {
-        const std::string name = shadow_file_name(*sf, n, naming);
-        if (!path_exists(name)) {  // as Hercules: the first missing number ends the chain
-            if (n == 1)
-                missing_first_ = name;
-            break;
-        }
+    const std::vector<std::string> names = find_shadow_files(*sf);
+    if (names.empty())
+        missing_first_ = shadow_file_name(*sf, 1, shadow_naming_for(*sf));
+    for (const std::string& name : names)
         add_shadow(name);
-    }
     // Hercules applies the top file's header null format to every file's null units.
     for (auto& file : files_)
         file->set_chain_null_format(files_.back()->header().nullfmt);

@@ -43,6 +43,9 @@ std::string shadow_file_name(const std::string& sf, unsigned n, ShadowNaming nam
 // both exist (two different chains).
 ShadowNaming shadow_naming_for(const std::string& sf);
 
+// The shadow files Hercules finds for `sf`: shadow 1 upward while they exist (at most 8).
+std::vector<std::string> find_shadow_files(const std::string& sf);
+
 // A base image and its shadow files, opened read only.
 class Chain {
 public:
