@@ -63,7 +63,11 @@ $(BUILD)/unit_tests: $(TEST_OBJ) $(LIBS_OURS)
 $(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
 
-tools: $(BUILD)/make-sample-volume
+# Shadow files for tests/e2e/t-shadow.sh, made from a complete compressed image.
+$(BUILD)/make-shadow-file: $(BUILD)/tests/tools/make_shadow_file.o $(BUILD)/tests/unit/shadow_maker.o $(BUILD)/tests/unit/support.o $(LIBS_OURS)
+	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
+
+tools: $(BUILD)/make-sample-volume $(BUILD)/make-shadow-file
 
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).

@@ -1,5 +1,6 @@
 #include "ddr/cmd_dump.hpp"
 #include "ddr/cmd_dump_system.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
@@ -94,6 +95,7 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     DumpOptions& o = args->options;
     CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
     cmd->add_option("SOURCE", o.source, "the volume image");
+    add_shadow_option(*cmd, o.sf);
     cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output");
     cmd->add_option("-c,--cylinders", o.extents,
                     "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
@@ -517,9 +519,10 @@ DumpSource ckd_source(const DumpOptions& options, const SourceImage& image, Repo
     if (!options.blocks.empty())
         fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
     DumpSource src;
-    src.ckd = open_ckd_volume(image.path);
+    src.ckd = open_ckd_volume(image.path, input_volume(options.sf));
     const CkdVolumeInfo& info = src.ckd->info();
     src.files = info.files;
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
     check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
 
@@ -595,9 +598,10 @@ DumpSource fba_source(const DumpOptions& options, const SourceImage& image, Repo
              std::string(options.cpvol ? "DMKDDR700E INPUT UNIT IS NOT A CPVOL" : "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT") +
                  ": an FBA volume has no CP allocation or checkpoint record on cylinder 0");
     DumpSource src;
-    src.fba = open_fba_volume(image.path);
+    src.fba = open_fba_volume(image.path, input_volume(options.sf));
     const FbaVolumeInfo& info = src.fba->info();
     src.files = info.files;
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
     check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
     const FbaDevice& dev = fba_device_of(options, info);
     const uint64_t last_block = info.blocks - 1;
@@ -827,8 +831,6 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
-    if (options.sf)
-        fail(ErrorKind::Usage, "shadow files are not in this build yet");
     refuse_json_with_stdout(options.tapes, "the tape", reporter);
     std::vector<std::string> changes;
     const std::optional<VolumeSnapshot> snapshot = take_snapshot(options, changes, reporter);

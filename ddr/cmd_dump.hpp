@@ -13,6 +13,7 @@ namespace ddr {
 
 struct DumpOptions {
     std::string source;
+    std::optional<std::string> sf;            // Hercules' sf= name: read the source with its shadow files
     std::vector<std::string> tapes;           // successive reels; "-" = standard output
     // Further tape sets written from the same read, byte-identical to `tapes` (same TOD,
     // same trailer), each with as many reels; a set that fails to write is dropped.
@@ -33,8 +34,6 @@ struct DumpOptions {
                                               // directory-in-use cylinders of a CP-formatted volume
     bool nucleus = false;                     // IBM's DUMP NUCLEUS: the checkpoint record and the
                                               // nucleus cylinders it names
-    // Stub until issue11-sf is merged (run_dump refuses it until then):
-    std::optional<std::string> sf;                       // CCKD shadow files (Hercules sf=)
 };
 
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.

@@ -68,11 +68,11 @@ std::string catalog_difference(const CatalogVolume& v, const std::string& tod, c
 }
 
 // The live image of each volume, by address (by image for a list), from --against CNF.
-std::map<std::string, std::string> live_images(const std::string& config)
+std::map<std::string, SystemVolume> live_images(const std::string& config)
 {
-    std::map<std::string, std::string> images;
+    std::map<std::string, SystemVolume> images;
     for (const SystemVolume& v : load_system_configuration(config).volumes)
-        images[v.address.empty() ? v.image : v.address] = v.image;
+        images[v.address.empty() ? v.image : v.address] = v;
     return images;
 }
 
@@ -83,7 +83,7 @@ struct VerifyOutcome {
 
 // Verifies one volume's tapes; never throws an Error: a failure is the outcome's line.
 VerifyOutcome verify_volume(const Catalog& catalog, const CatalogVolume& v, const VerifyOptions& base,
-                            const std::map<std::string, std::string>& live, Reporter::ProgressObserver observer)
+                            const std::map<std::string, SystemVolume>& live, Reporter::ProgressObserver observer)
 {
     VerifyOutcome out;
     VerifyOptions o;
@@ -95,7 +95,8 @@ VerifyOutcome verify_volume(const Catalog& catalog, const CatalogVolume& v, cons
             out.line = "DAMAGED: " + *base.against + " has no volume at " + v.label();
             return out;
         }
-        o.against = image->second;
+        o.against = image->second.image;
+        o.sf = image->second.sf;
     }
     Reporter job = Reporter::for_job(std::move(observer));
     try {
@@ -120,8 +121,8 @@ int run_verify_catalog(const VerifyOptions& base, const CatalogVerifyOptions& op
     if (!base.inputs.empty() || base.manifest)
         fail(ErrorKind::Usage, "--catalog verifies the tapes the catalog lists: give no INPUT or --manifest");
     const Catalog catalog = read_catalog(*options.catalog);
-    const std::map<std::string, std::string> live =
-        base.against ? live_images(*base.against) : std::map<std::string, std::string>{};
+    const std::map<std::string, SystemVolume> live =
+        base.against ? live_images(*base.against) : std::map<std::string, SystemVolume>{};
     std::vector<const CatalogVolume*> volumes;
     const auto rules = options.selection.rules();
     for (const CatalogVolume& v : catalog.volumes) {

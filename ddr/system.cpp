@@ -35,7 +35,7 @@ void read_label(SystemVolume& v)
 {
     try {
         if (looks_like_ckd_volume(v.image)) {
-            auto volume = open_ckd_volume(v.image);
+            auto volume = open_ckd_volume(v.image, VolumeOpenOptions{false, v.sf});
             TrackImage track0;
             volume->read_track({0, 0}, track0);
             if (auto label = find_ckd_volume_label(track0))
@@ -45,7 +45,7 @@ void read_label(SystemVolume& v)
                 if (const CkdDevice* dev = ckd_device_for_image(volume->info().devtype_byte, volume->info().cylinders))
                     v.devtype = std::string(dev->name);
         } else {
-            auto volume = open_fba_volume(v.image);
+            auto volume = open_fba_volume(v.image, VolumeOpenOptions{false, v.sf});
             Bytes block1(512);
             volume->read_blocks(1, block1);
             v.volser = find_fba_volser(block1).value_or("");

@@ -114,7 +114,7 @@ fi
 
 # The update target starts from the same single-file images.
 for f in "$SEEDS/fuzz_volume"/*; do
-    case "$f" in *ckd-set) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
+    case "$f" in *ckd-set|*shadow-chain) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
 done
 
 for t in "$SEEDS"/*; do
