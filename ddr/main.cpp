@@ -1,6 +1,7 @@
 // The ddr program: its global options, the one command the command line names (each
 // registered by its own cmd_*.cpp), and the one place where errors become messages and
 // exit codes.
+#include "ddr/cmd_catalog.hpp"
 #include "ddr/cmd_copy.hpp"
 #include "ddr/cmd_dump.hpp"
 #include "ddr/exit_codes.hpp"
@@ -30,7 +31,7 @@ constexpr const char* kExitCodeHelp =
     "Exit status: 0 ok, 2 usage, 3 input unreadable (truncated, not DDR, corrupt), 4 damaged (verification "
     "failed), 5 wrong or missing reel, 6 target refused (left untouched), 7 device type unknown or mismatched, "
     "8 write failed, 9 read failed, 10 volume not CP-formatted (CPVOL, NUCLEUS), 11 source changed while it was "
-    "dumped, 130 interrupted.";
+    "dumped (dump --system: some volumes did), 12 some volumes of a whole-system run failed, 130 interrupted.";
 
 // The global options, given before or after the command's name (`ddr -q dump` and
 // `ddr dump -q` alike: the subcommands fall through to them).
@@ -140,6 +141,7 @@ int run(int argc, char** argv)
 
     add_print_commands(app, action);
     add_run_command(app, action);
+    add_catalog_command(app, action);
 
     try {
         app.parse(argc, argv);
