@@ -23,7 +23,8 @@ void add_dump_system_options(CLI::App* dump, SystemDumpOptions& options)
     dump->add_option("--system", options.system,
                      "dump every DASD volume of this Hercules configuration (with --to; see WHOLE-SYSTEM RUNS)");
     dump->add_option("--images", options.images, "dump every image of this list (one a line), as --system does");
-    dump->add_option("--to", options.to, "--system: a folder for the tapes and catalog.json; repeat for identical copies");
+    dump->add_option("--to", options.to, "--system: a folder for the tapes and catalog.json; repeat for identical copies")
+        ->allow_extra_args(false);
     dump->add_option("--shard", options.shard, "--system: dump only the Kth of N slices of the selected volumes (K/N)");
     add_selection_options(dump, options.selection);
 }

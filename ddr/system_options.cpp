@@ -11,8 +11,10 @@ void add_selection_options(CLI::App* command, SelectionOptions& options)
     options.command = command;
     command->add_option("--include", options.includes,
                         "select volumes whose volser, address or device type matches (* and ? patterns; the last "
-                        "matching --include/--exclude wins)");
-    command->add_option("--exclude", options.excludes, "leave out volumes whose volser, address or device type matches");
+                        "matching --include/--exclude wins)")
+        ->allow_extra_args(false);
+    command->add_option("--exclude", options.excludes, "leave out volumes whose volser, address or device type matches")
+        ->allow_extra_args(false);
     command->add_option("-j,--jobs", options.jobs, "volumes at a time (default: the number of processors)")
         ->check(CLI::Range(1u, 1024u));
 }
