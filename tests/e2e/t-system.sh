@@ -86,7 +86,7 @@ grep -q '^0122 3390 0122-VMPK02.ckd$' new/hercules.cnf && grep -q '^0121 3380 01
   ok "hercules.cnf: restored images named, sf= gone, the excluded volume commented out" || bad "hercules.cnf: $(cat new/hercules.cnf)"
 expect 6 "restore again: refused" -- "$DDR" restore --catalog out2/catalog.json --to new
 if command -v hercules >/dev/null; then
-  (cd new && (sleep 3; echo quit) | timeout 12 hercules -d -f hercules.cnf > herc.log 2>&1)
+  (cd new && (sleep 3; echo quit) | timeout -k 2 10 hercules -d -f hercules.cnf > herc.log 2>&1)
   n=$(grep -c -E 'HHCDA020I 012[0-2]-|HHCDA067I 0123-' new/herc.log)
   [ "$n" = 4 ] && ! grep -q 'HHCDA0[0-9][0-9]E' new/herc.log && ok "Hercules attaches every restored device" ||
     bad "Hercules attached $n of 4: $(grep HHCDA new/herc.log)"
@@ -94,7 +94,7 @@ fi
 
 # --- --jobs 1 and 2: the same catalogs; shards merged: the full run
 "$DDR" -q dump --system hercules.cnf --exclude 'SCR*' --to j1 --jobs 1 >/dev/null || bad "jobs 1"
-[ "$(stable j1/catalog.json)" = "$(stable out2/catalog.json | )" ] &&
+[ "$(stable j1/catalog.json)" = "$(stable out2/catalog.json)" ] &&
   ok "--jobs 1 and --jobs 2: the same catalog (but times)" || bad "jobs 1 vs 2 catalogs differ"
 for k in 1 2 3; do "$DDR" -q dump --system hercules.cnf --exclude 'SCR*' --to sh --shard $k/3 >/dev/null || bad "shard $k"; done
 "$DDR" -q catalog merge sh/catalog.json sh/catalog-1-of-3.json sh/catalog-2-of-3.json sh/catalog-3-of-3.json || bad "merge"
