@@ -1,5 +1,6 @@
 #include "ddr/catalog.hpp"
 
+#include "ddr/system.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
 
@@ -161,12 +162,30 @@ Catalog read_catalog(const std::string& path)
     return parse_catalog(text.str(), path);
 }
 
-void write_catalog(const std::string& path, const Json& doc, bool replace)
+void write_text_file(const std::string& path, const std::string& text, bool replace)
 {
     PendingFile file(path, replace ? CommitRule::Replace : CommitRule::NoReplace, 0666);
-    const std::string text = doc.dump(2) + "\n";
     pwrite_all(file.fd(), ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0, file_place(path));
     file.commit();
+}
+
+void write_catalog(const std::string& path, const Json& doc, bool replace)
+{
+    write_text_file(path, doc.dump(2) + "\n", replace);
+}
+
+std::vector<const CatalogVolume*> selected_volumes(const Catalog& catalog, const std::vector<SelectionRule>& rules)
+{
+    std::vector<const CatalogVolume*> volumes;
+    for (const CatalogVolume& v : catalog.volumes) {
+        SystemVolume s;
+        s.address = v.address;
+        s.volser = v.volser;
+        s.devtype = v.devtype;
+        if (volume_selected(s, rules))
+            volumes.push_back(&v);
+    }
+    return volumes;
 }
 
 std::string run_result(const std::vector<std::string>& statuses)

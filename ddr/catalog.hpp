@@ -60,6 +60,14 @@ Catalog read_catalog(const std::string& path);
 // (Error(Refused) if `path` exists and not `replace`).
 void write_catalog(const std::string& path, const Json& doc, bool replace);
 
+// The catalog's volumes that `rules` select (--include/--exclude, as for dump --system).
+struct SelectionRule;
+std::vector<const CatalogVolume*> selected_volumes(const Catalog& catalog, const std::vector<SelectionRule>& rules);
+
+// `text` written to `path` under a temporary name and renamed into place (Error(Refused)
+// if `path` exists and not `replace`).
+void write_text_file(const std::string& path, const std::string& text, bool replace);
+
 // The status of a run from its volumes' statuses: "complete" when every one is,
 // "failed" when one failed, else "changed".
 std::string run_result(const std::vector<std::string>& statuses);

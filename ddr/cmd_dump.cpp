@@ -100,9 +100,11 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     cmd->add_option("-c,--cylinders", o.extents,
                     "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
                     "extents; default: all primary cylinders (IBM DUMP ALL)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: SOURCE and TAPE are optional (--system)
     cmd->add_option("-b,--blocks", o.blocks, "FBA: blocks A, A-B or A-B:C (REORDER to block C); default all")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: SOURCE and TAPE are optional (--system)
     cmd->add_option("--reorder", o.reorder, "write the single extent as starting at this cylinder (FBA: block)");
     cmd->add_option("--devtype", o.devtype, "device type and model, where the image cannot tell (3330-11)");
     cmd->add_option("--volser", o.volser, "the volume's volser (checked against its label; used if it has none)")
@@ -124,7 +126,8 @@ void add_dump_command(CLI::App& app, CommandAction& action)
                   "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
     cmd->add_option("--mirror", args->mirrors,
                     "also write an identical tape set, from the same read: TAPE, or TAPE,TAPE... with as many reels "
-                    "as the TAPE arguments; repeat for more sets");
+                    "as the TAPE arguments; repeat for more sets")
+        ->allow_extra_args(false);
     cmd->add_flag("--snapshot", o.snapshot,
                   "dump an instant copy-on-write clone of the source's files (reflinks: btrfs, XFS), so a volume in "
                   "use is dumped as it was at one moment");

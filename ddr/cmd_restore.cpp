@@ -48,8 +48,10 @@ void add_restore_command(CLI::App& app, CommandAction& action)
         ->expected(0, -1);
     cmd->add_option("--file", o.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
     cmd->add_option("-c,--cylinders", o.extents, "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
-        ->delimiter(',');
-    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: TAPE and TARGET are optional (--catalog)
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: TAPE and TARGET are optional (--catalog)
     cmd->add_option("--reorder", o.reorder, "restore the single extent starting at this cylinder (FBA: block)");
     cmd->add_option("--devtype", o.devtype, "device type of the dump, where its VHR fits several");
     cmd->add_option("--volser", o.volser,

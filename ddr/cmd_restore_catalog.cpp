@@ -168,16 +168,7 @@ int run_restore_catalog(const RestoreOptions& base, const CatalogRestoreOptions&
     const Catalog catalog = read_catalog(*options.catalog);
     const std::string config = *options.to + "/hercules.cnf";
     check_catalog_restore(base, options, config);
-    std::vector<const CatalogVolume*> volumes;
-    const auto rules = options.selection.rules();
-    for (const CatalogVolume& v : catalog.volumes) {
-        SystemVolume s;
-        s.address = v.address;
-        s.volser = v.volser;
-        s.devtype = v.devtype;
-        if (volume_selected(s, rules))
-            volumes.push_back(&v);
-    }
+    const std::vector<const CatalogVolume*> volumes = selected_volumes(catalog, options.selection.rules());
     RunProgress progress(std::vector<uint64_t>(volumes.size(), 0), shows_run_progress(reporter), "restore");
     std::vector<RestoreOutcome> outcomes(volumes.size());
     run_jobs(volumes.size(), options.selection.job_count(), [&](size_t i) {
@@ -207,10 +198,7 @@ int run_restore_catalog(const RestoreOptions& base, const CatalogRestoreOptions&
     reporter.facts()["catalog"] = catalog.path;
     reporter.facts()["volumes"] = std::move(facts);
     if (catalog.configuration()) {
-        PendingFile file(config, base.force ? CommitRule::Replace : CommitRule::NoReplace, 0666);
-        const std::string text = restored_configuration(catalog.config_text(), restored, catalog.path);
-        pwrite_all(file.fd(), ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0, file_place(config));
-        file.commit();
+        write_text_file(config, restored_configuration(catalog.config_text(), restored, catalog.path), base.force);
         reporter.facts()["configuration"] = config;
         reporter.note("wrote " + config + " (start Hercules in " + *options.to + ": its image names are relative)");
     }

@@ -35,7 +35,8 @@ void add_verify_command(CLI::App& app, CommandAction& action)
     cmd->add_option("--file", options->file, "with --against/--manifest: the Nth dump on the tape (default 1)");
     cmd->add_option("-c,--cylinders", options->extents,
                     "with --against/--manifest on a tape without checksums: how it was REORDERed (A-B:C)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: INPUT is optional (--catalog)
     cmd->add_flag("-a,--all", options->all, "list every problem, not the first 20");
     auto catalog = std::make_shared<CatalogVerifyOptions>();
     add_verify_catalog_options(cmd, *catalog);

@@ -123,16 +123,7 @@ int run_verify_catalog(const VerifyOptions& base, const CatalogVerifyOptions& op
     const Catalog catalog = read_catalog(*options.catalog);
     const std::map<std::string, SystemVolume> live =
         base.against ? live_images(*base.against) : std::map<std::string, SystemVolume>{};
-    std::vector<const CatalogVolume*> volumes;
-    const auto rules = options.selection.rules();
-    for (const CatalogVolume& v : catalog.volumes) {
-        SystemVolume s;
-        s.address = v.address;
-        s.volser = v.volser;
-        s.devtype = v.devtype;
-        if (volume_selected(s, rules))
-            volumes.push_back(&v);
-    }
+    const std::vector<const CatalogVolume*> volumes = selected_volumes(catalog, options.selection.rules());
     std::vector<uint64_t> estimates(volumes.size(), 0);
     RunProgress progress(estimates, shows_run_progress(reporter), "verify");
     std::vector<VerifyOutcome> outcomes(volumes.size());

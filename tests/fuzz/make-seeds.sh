@@ -233,49 +233,14 @@ cat > "$SEEDS/fuzz_catalog/system" <<'CATALOG'
   {
    "address": "0124",
    "devtype": "3390",
-   "volser": "VMRES1",
-   "image": "a.3390",
+   "volser": "",
+   "image": "e.3390",
    "sf": null,
-   "line": 4,
+   "line": 8,
    "name": "0124",
    "status": "failed",
-   "error": "x: cannot read",
-   "tapes": [],
-   "source": "a.3390",
-   "container": "CKD",
-   "image_format": "CKD_P370",
-   "cylinders": 10,
-   "heads": 15,
-   "kind": "extents",
-   "extents": [
-    {
-     "first": 0,
-     "last": 9,
-     "to": 0
-    }
-   ],
-   "format": "AWS",
-   "reels": [
-    {
-     "file": "0120-VMRES1.aws",
-     "reel": 1,
-     "tape_blocks": 154,
-     "bytes": 16278,
-     "reel_hash": "7ab2e76672f4620880dc294a38c62afb",
-     "units": 150
-    }
-   ],
-   "tape_blocks": 154,
-   "tape_bytes": 16278,
-   "checksums": true,
-   "tod": "E3AD93C782F10000",
-   "dump_time": "2026-12-04T06:26:10Z",
-   "units": 150,
-   "unit_name": "tracks",
-   "data_bytes": 5084,
-   "source_changed": false,
-   "source_changes": [],
-   "snapshot": false
+   "error": "e.3390: cannot read",
+   "tapes": []
   }
  ]
 }
