@@ -14,7 +14,7 @@ BUILD    ?= build
 OPT      ?= -O2
 CXXFLAGS ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused -Woverloaded-virtual
-ALLCXXFLAGS := -std=c++20 $(WARN) -I. $(CXXFLAGS) $(EXTRA_CXXFLAGS)
+ALLCXXFLAGS := -std=c++20 -pthread $(WARN) -I. $(CXXFLAGS) $(EXTRA_CXXFLAGS)
 LIBS     := -lxxhash -lbz2 -lz
 STATIC   ?= -static
 BIN      ?= bin/ddr
@@ -72,7 +72,11 @@ $(BUILD)/faultshim.so: tests/faults/faultshim.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
-tools: $(BUILD)/make-sample-volume $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so
+# Shadow files for tests/e2e/t-shadow.sh, made from a complete compressed image.
+$(BUILD)/make-shadow-file: $(BUILD)/tests/tools/make_shadow_file.o $(BUILD)/tests/unit/shadow_maker.o $(BUILD)/tests/unit/support.o $(LIBS_OURS)
+	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
+
+tools: $(BUILD)/make-sample-volume $(BUILD)/make-shadow-file $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so
 
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).

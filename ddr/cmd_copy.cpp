@@ -4,6 +4,7 @@
 #include "ddr/inputs.hpp"
 #include "formats/io/interrupt.hpp"
 #include "ddr/outputs.hpp"
+#include "ddr/shadow_option.hpp"
 #include "formats/ddrtape/units.hpp"
 #include "formats/io/error.hpp"
 #include "formats/tape/tape.hpp"
@@ -35,6 +36,7 @@ void add_copy_command(CLI::App& app, CommandAction& action)
     CLI::App* cmd =
         app.add_subcommand("copy", "the same volume or tape in another container (CKD/CCKD, FBA/CFBA, AWS/HET)");
     cmd->add_option("SOURCE", o.source, "a volume image or tape")->required();
+    add_shadow_option(*cmd, o.sf);
     cmd->add_option("TARGET", o.target, "the copy (must not exist)")->required();
     cmd->add_option("--to", o.to, "ckd, cckd, cckd64, eav, fba, cfba, aws or het (default: the other kind)")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "eav", "fba", "cfba", "aws", "het"}, CLI::ignore_case));
@@ -172,8 +174,9 @@ void compare_copy(const CopyOptions& o, OpenedVolume& in)
 // A volume in another container, CKD or FBA: every unit copied, then read back.
 int copy_volume(const CopyOptions& o, Reporter& reporter)
 {
-    OpenedVolume in =
-        open_volume_units(o.source, looks_like_ckd_volume(o.source) ? UnitKind::Track : UnitKind::BlockGroup);
+    OpenedVolume in = open_volume_units(o.source, looks_like_ckd_volume(o.source) ? UnitKind::Track : UnitKind::BlockGroup,
+                                        input_volume(o.sf));
+    note_missing_shadow(in.ckd ? in.ckd->info().missing_shadow : in.fba->info().missing_shadow, o.source, reporter);
     const UnitGeometry& g = in.units->geometry();
     CopyTarget out = in.ckd ? create_ckd_copy(o, in.ckd->info()) : create_fba_copy(o, in.fba->info());
     const uint64_t total = in.ckd ? in.ckd->info().tracks() : in.fba->info().blocks;
@@ -290,6 +293,8 @@ int run_copy(const CopyOptions& options, Reporter& reporter)
     check_output_is_not_input(options.target, {options.source});
     clear_leftovers_beside(options.target, reporter);
     const bool tape = is_tape_input(options.source);
+    if (tape)
+        refuse_shadow_option_for_tape(options.sf, options.source);
     if (is_ddr_copy(options, tape))
         return tape ? copy_dump(options, reporter) : copy_volume_units(options, reporter);
     if (tape)

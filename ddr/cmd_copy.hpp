@@ -16,6 +16,7 @@ namespace ddr {
 
 struct CopyOptions {
     std::string source;
+    std::optional<std::string> sf;   // Hercules' sf= name: read a source volume with its shadow files
     std::string target;
     std::optional<std::string> to;   // ckd, cckd, cckd64, eav, fba, cfba, aws, het
     std::string compress = "zlib";   // for cckd/cfba/het: zlib, bzip2 or none

@@ -7,6 +7,7 @@
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
 #include "ddr/outputs.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/version.hpp"
 #include "formats/ddrtape/checksum_check.hpp"
 #include "formats/ddrtape/checksum_writer.hpp"
@@ -131,7 +132,7 @@ VolumeCopy open_volume_copy(const CopyOptions& o)
 {
     VolumeCopy c;
     const bool ckd = looks_like_ckd_volume(o.source);
-    c.in = open_volume_units(o.source, ckd ? UnitKind::Track : UnitKind::BlockGroup);
+    c.in = open_volume_units(o.source, ckd ? UnitKind::Track : UnitKind::BlockGroup, input_volume(o.sf));
     const char* unit = ckd ? "cylinder" : "block";
     c.extents = parse_extents(o.extents, o.reorder, unit);
     if (c.extents.empty())

@@ -1,4 +1,6 @@
 #include "ddr/cmd_dump.hpp"
+#include "ddr/cmd_dump_system.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/size_arg.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
@@ -21,6 +23,8 @@
 #include "formats/volume/cp_volume.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
+#include "formats/volume/volume_snapshot.hpp"
+#include "ddr/exit_codes.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -38,19 +42,31 @@ struct DumpArgs {
     std::string reel_sizes;   // --reel-size SIZE[,SIZE...]
     std::string eot_margin;   // --eot-margin BYTES
     std::string tape_format;  // --format aws|het; empty: not given
+    std::vector<std::string> mirrors;  // --mirror TAPE[,TAPE...], one per tape set
+    SystemDumpOptions system; // --system CNF --to DIR...: every volume of a system
 };
+
+// A comma list: "a.aws,b.aws" -> {"a.aws", "b.aws"}.
+std::vector<std::string> split_commas(const std::string& list)
+{
+    std::vector<std::string> items;
+    for (size_t start = 0; start <= list.size();) {
+        size_t comma = list.find(',', start);
+        if (comma == std::string::npos)
+            comma = list.size();
+        items.push_back(list.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return items;
+}
 
 // --reel-size's list: each reel its own size, the last repeating.  Error(Usage).
 std::vector<uint64_t> parse_reel_sizes(const std::string& list)
 {
     std::vector<uint64_t> sizes;
-    for (size_t start = 0; !list.empty() && start <= list.size();) {
-        size_t comma = list.find(',', start);
-        if (comma == std::string::npos)
-            comma = list.size();
-        sizes.push_back(parse_size(list.substr(start, comma - start), true));
-        start = comma + 1;
-    }
+    if (!list.empty())
+        for (const std::string& item : split_commas(list))
+            sizes.push_back(parse_size(item, true));
     return sizes;
 }
 
@@ -65,6 +81,9 @@ void finish_dump_options(DumpArgs& args)
     o.tape.format = args.tape_format == "het" || args.tape_format == "HET" ? "HET" : "AWS";
     o.tape.compression = o.tape.format == "HET" ? 1 : 0;
     o.tape_format_given = !args.tape_format.empty();
+    o.mirror_tapes.clear();
+    for (const std::string& list : args.mirrors)
+        o.mirror_tapes.push_back(split_commas(list));
 }
 
 } // namespace
@@ -75,14 +94,17 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     auto args = std::make_shared<DumpArgs>();
     DumpOptions& o = args->options;
     CLI::App* cmd = app.add_subcommand("dump", "dump a volume image to DDR tape (IBM DUMP)");
-    cmd->add_option("SOURCE", o.source, "the volume image")->required();
-    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output")->required();
+    cmd->add_option("SOURCE", o.source, "the volume image");
+    add_shadow_option(*cmd, o.sf);
+    cmd->add_option("TAPE", o.tapes, "tape file(s): successive reels; - for standard output");
     cmd->add_option("-c,--cylinders", o.extents,
                     "cylinders A, A-B, or A-B:C (dump A-B as C onward, IBM REORDER); repeat for up to 20 "
                     "extents; default: all primary cylinders (IBM DUMP ALL)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: SOURCE and TAPE are optional (--system)
     cmd->add_option("-b,--blocks", o.blocks, "FBA: blocks A, A-B or A-B:C (REORDER to block C); default all")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: SOURCE and TAPE are optional (--system)
     cmd->add_option("--reorder", o.reorder, "write the single extent as starting at this cylinder (FBA: block)");
     cmd->add_option("--devtype", o.devtype, "device type and model, where the image cannot tell (3330-11)");
     cmd->add_option("--volser", o.volser, "the volume's volser (checked against its label; used if it has none)")
@@ -102,9 +124,22 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--overwrite", o.tape.overwrite, "replace existing tape files (never anything that is not a tape)");
     cmd->add_flag("--append", o.tape.append,
                   "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    cmd->add_option("--mirror", args->mirrors,
+                    "also write an identical tape set, from the same read: TAPE, or TAPE,TAPE... with as many reels "
+                    "as the TAPE arguments; repeat for more sets")
+        ->allow_extra_args(false);
+    cmd->add_flag("--snapshot", o.snapshot,
+                  "dump an instant copy-on-write clone of the source's files (reflinks: btrfs, XFS), so a volume in "
+                  "use is dumped as it was at one moment");
+    add_dump_system_options(cmd, args->system);
     cmd->callback([args, &action] {
         finish_dump_options(*args);
-        action = [args](Reporter& r) { return run_dump(args->options, r); };
+        if (args->system.asked())
+            action = [args](Reporter& r) { return run_dump_system(args->options, args->system, r); };
+        else if (args->options.source.empty() || args->options.tapes.empty())
+            throw CLI::RequiredError("ddr dump needs SOURCE and TAPE (or --system CNF --to DIR)");
+        else
+            action = [args](Reporter& r) { return run_dump(args->options, r); };
     });
 }
 
@@ -194,16 +229,42 @@ AppendPlan plan_append(const std::string& path)
 // Everything about the outputs that can be refused before a byte is read or written:
 // reels named twice, an output that is the source, tape files that exist, several reels
 // with no reel size.  Then what killed ddr runs left beside them is cleared away.
+// Error(Usage) for a --mirror set that cannot be written beside the first: another count
+// of reels, standard output, or with --append.
+void check_mirrors(const DumpOptions& options)
+{
+    if (!options.mirror_tapes.empty() && options.tape.append)
+        fail(ErrorKind::Usage, "--mirror cannot be combined with --append: each set would need its own tape to "
+                               "append to (append to each tape in a dump of its own)");
+    for (const std::vector<std::string>& set : options.mirror_tapes) {
+        std::string named;
+        for (const std::string& reel : set)
+            named += (named.empty() ? "" : ",") + reel;
+        if (set.size() != options.tapes.size())
+            fail(ErrorKind::Usage, "--mirror " + named + " names " + counted(set.size(), "reel") + " but the dump has " +
+                                       counted(options.tapes.size(), "TAPE argument") +
+                                       ": every tape set has as many reels as the first");
+        for (const std::string& reel : set)
+            if (reel.empty() || reel == "-")
+                fail(ErrorKind::Usage, "--mirror " + named + ": a mirror reel must be a file (only the first tape set "
+                                                             "can go to standard output)");
+    }
+}
+
 void check_dump_outputs(const DumpOptions& options, const std::vector<std::string>& source_files, Reporter& reporter)
 {
-    std::vector<std::string> outputs = options.tapes;
+    check_mirrors(options);
+    std::vector<std::string> reels = options.tapes;
+    for (const std::vector<std::string>& set : options.mirror_tapes)
+        reels.insert(reels.end(), set.begin(), set.end());
+    std::vector<std::string> outputs = reels;
     if (options.manifest)
         outputs.push_back(*options.manifest);
     check_outputs_distinct(outputs);
     for (const std::string& out : outputs)
         check_output_is_not_input(out, source_files);
-    for (size_t i = 0; i < options.tapes.size(); ++i) {
-        const std::string& tape = options.tapes[i];
+    for (size_t i = 0; i < reels.size(); ++i) {
+        const std::string& tape = reels[i];
         if (tape == "-" || !path_exists(tape) || tapeio::TapeOutput::is_stream_path(tape) || (i == 0 && options.tape.append))
             continue;
         if (!options.tape.overwrite)
@@ -257,7 +318,13 @@ public:
                 reporter.detail("moving the trailer of the tape's last dump (" + counted(append.carried.size(), "block") +
                                 ") behind the new dump, so that its EOJ is followed by a tape mark");
         }
-        outputs_.emplace(options.tapes, tape_options);
+        format_ = tape_options.format;
+        std::vector<std::vector<std::string>> sets{options.tapes};
+        sets.insert(sets.end(), options.mirror_tapes.begin(), options.mirror_tapes.end());
+        outputs_.emplace(std::move(sets), tape_options, [&reporter](size_t set, const Error& why) {
+            reporter.warn("tape set " + std::to_string(set + 1) + " failed and was dropped (its files were removed; the "
+                          "other sets go on): " + why.what());
+        });
         ReelLimit limit;
         limit.sizes = options.reel_sizes;
         if (options.eot_margin)
@@ -274,6 +341,7 @@ public:
         writer_->check_reel_sizes(largest_image, unit);
     }
     DdrReelWriter& writer() { return *writer_; }
+    const std::vector<TapeSetState>& sets() const { return outputs_->sets(); }
     std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
     {
         return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
@@ -287,8 +355,32 @@ public:
         return {options_.tapes.begin() + std::min<size_t>(writer_->reels(), options_.tapes.size()), options_.tapes.end()};
     }
 
+    // The report's "format" and "reels" (man/ddr.1, JSON REPORTS): each reel as written,
+    // its units (`reel_units`, counted as the summary counts) and its trailer's reel hash.
+    void report(const std::vector<uint64_t>& reel_units, Json& facts) const
+    {
+        facts["format"] = format_;
+        Json& reels = facts["reels"] = Json::array();
+        const std::vector<ReelWritten>& written = writer_->reels_written();
+        for (size_t i = 0; i < written.size(); ++i) {
+            Json reel = Json::object();
+            reel["file"] = written[i].file;
+            reel["reel"] = i + 1;
+            reel["tape_blocks"] = written[i].blocks;
+            reel["bytes"] = written[i].bytes;
+            if (checksums_ && i < checksums_->reel_hashes().size())
+                reel["reel_hash"] = hash_hex(checksums_->reel_hashes()[i]);
+            reel["units"] = i < reel_units.size() ? reel_units[i] : 0;
+            reels.push(std::move(reel));
+        }
+        facts["tape_blocks"] = writer_->blocks();
+        facts["tape_bytes"] = writer_->bytes();
+        facts["checksums"] = !options_.pure;
+    }
+
 private:
     const DumpOptions& options_;
+    std::string format_;
     std::optional<ReelOutputs> outputs_;
     std::optional<DumpChecksumWriter> checksums_;
     std::optional<MovedTrailerWriter> moved_trailer_;
@@ -302,10 +394,17 @@ void note_unused_reels(const DumpOutput& output, Reporter& reporter)
         reporter.note(tape + " was not needed: the dump ended on an earlier reel (the file was not created)");
 }
 
+// The files a dump reads: the source's own, or (--snapshot) their clones.
+struct SourceImage {
+    std::string path;                    // what to open
+    std::vector<std::string> originals;  // with a snapshot, the source's own files (no output may be one)
+};
+
 // What a dump takes from its source, CKD or FBA: the volume read as units, the extents,
 // and everything of the VHR, the trailer and the manifest that depends on the kind.  The
 // dump itself (run_dump) is then one path for both.
 struct DumpSource {
+    std::vector<std::string> files;        // the files read: the volume's, or their clones
     std::unique_ptr<CkdVolumeReader> ckd;  // the volume, one of the two
     std::unique_ptr<FbaVolumeReader> fba;
     std::unique_ptr<VolumeUnits> units;
@@ -418,15 +517,17 @@ std::vector<Extent> ckd_extents(const DumpOptions& options, const CkdDevice& dev
 // cannot tell), the outputs checked, the extents (default: IBM's DUMP ALL) checked, and
 // the VHR, trailer and manifest fields filled.  Error(Usage) for --blocks or extents off
 // the volume, Error(Device) for a device that cannot be told or does not fit.
-DumpSource ckd_source(const DumpOptions& options, Reporter& reporter)
+DumpSource ckd_source(const DumpOptions& options, const SourceImage& image, Reporter& reporter)
 {
     if (!options.blocks.empty())
         fail(ErrorKind::Usage, options.source + " is a CKD volume: give --cylinders, not --blocks");
     DumpSource src;
-    src.ckd = open_ckd_volume(options.source);
+    src.ckd = open_ckd_volume(image.path, input_volume(options.sf));
     const CkdVolumeInfo& info = src.ckd->info();
+    src.files = info.files;
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
-    check_dump_outputs(options, info.files, reporter);
+    check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
 
     TrackImage track0;
     src.ckd->read_track({0, 0}, track0);
@@ -491,7 +592,7 @@ const FbaDevice& fba_device_of(const DumpOptions& options, const FbaVolumeInfo& 
 // An FBA volume as a dump's source, as ckd_source is for CKD: opened, the outputs and the
 // block extents (default: all) checked, the VHR's FBA fields, trailer and manifest filled.
 // Error(Usage) for --cylinders or blocks off the volume or past 2**32.
-DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
+DumpSource fba_source(const DumpOptions& options, const SourceImage& image, Reporter& reporter)
 {
     if (!options.extents.empty())
         fail(ErrorKind::Usage, options.source + " is an FBA volume: give --blocks, not --cylinders");
@@ -500,9 +601,11 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
              std::string(options.cpvol ? "DMKDDR700E INPUT UNIT IS NOT A CPVOL" : "DMKDDR723E NO VALID CP NUCLEUS ON THE INPUT UNIT") +
                  ": an FBA volume has no CP allocation or checkpoint record on cylinder 0");
     DumpSource src;
-    src.fba = open_fba_volume(options.source);
+    src.fba = open_fba_volume(image.path, input_volume(options.sf));
     const FbaVolumeInfo& info = src.fba->info();
-    check_dump_outputs(options, info.files, reporter);
+    src.files = info.files;
+    note_missing_shadow(info.missing_shadow, options.source, reporter);
+    check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
     const FbaDevice& dev = fba_device_of(options, info);
     const uint64_t last_block = info.blocks - 1;
     src.extents = parse_extents(options.blocks, options.reorder, "block");
@@ -539,6 +642,31 @@ DumpSource fba_source(const DumpOptions& options, Reporter& reporter)
     return src;
 }
 
+// The report's facts about the source and what was dumped of it (man/ddr.1, JSON REPORTS).
+void report_source(const DumpOptions& options, const DumpSource& src, Json& facts)
+{
+    facts["source"] = options.source;
+    facts["container"] = container_kind(src.manifest.format);
+    facts["image_format"] = src.manifest.format;
+    facts["devtype"] = src.manifest.device;
+    facts["volser"] = src.manifest.volser;
+    if (src.fba) {
+        facts["blocks"] = src.manifest.blocks;
+    } else {
+        facts["cylinders"] = src.manifest.cylinders;
+        facts["heads"] = src.manifest.heads;
+    }
+    facts["kind"] = options.cpvol ? "cpvol" : options.nucleus ? "nucleus" : "extents";
+    Json& extents = facts["extents"] = Json::array();
+    for (const Extent& e : src.extents) {
+        Json x = Json::object();
+        x["first"] = e.first;
+        x["last"] = e.last;
+        x["to"] = e.output_first;
+        extents.push(std::move(x));
+    }
+}
+
 // The tracks (or FBA blocks) the extents hold, for progress and the summary.
 uint64_t items_in(const std::vector<Extent>& extents, const UnitGeometry& geometry)
 {
@@ -558,18 +686,163 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
     return {cc_of(eoj), hh_of(eoj)};
 }
 
+// What the dump loop did: the units and data bytes written, and the last unit and where
+// it went (for the EOJ).
+struct DumpedUnits {
+    uint64_t done = 0;
+    uint64_t data_bytes = 0;
+    Unit last;
+    uint32_t last_output = 0;
+    std::vector<uint64_t> reel_units;  // units on each reel, for the report
+};
+
+// The source's units, in extent order, each encoded as its DDR group and written (and
+// hashed into the manifest, if one is asked for), with progress.
+DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<ManifestWriter>& manifest,
+                        uint32_t first_output, Reporter& reporter)
+{
+    const UnitGeometry& geometry = src.units->geometry();
+    const ExtentMap map(src.extents, geometry);
+    const uint64_t total = items_in(src.extents, geometry);
+    DumpedUnits d;
+    d.last_output = first_output;
+    geometry.for_each_unit(src.extents, [&](Unit u) {
+        d.last = u;
+        d.last_output = map.output_of(u.address);
+        const EncodedGroup& g = src.units->encode(u, d.last_output);
+        writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
+        d.reel_units.resize(writer.reels());
+        d.reel_units.back() += u.count;
+        if (manifest)
+            manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
+        d.done += u.count;
+        d.data_bytes += g.data_bytes;
+        reporter.progress(d.done, total, d.data_bytes, "dump");
+    });
+    reporter.end_progress();
+    return d;
+}
+
+// The stamps of `files` now: taken before the source is read, compared after.
+std::vector<FileStamp> stamps_of(const std::vector<std::string>& files)
+{
+    std::vector<FileStamp> stamps;
+    for (const std::string& f : files)
+        stamps.push_back(file_stamp(f));
+    return stamps;
+}
+
+// What changed in `files` since `before` was taken: "FILE: what", one per file that did.
+std::vector<std::string> changes_since(const std::vector<std::string>& files, const std::vector<FileStamp>& before)
+{
+    std::vector<std::string> changes;
+    for (size_t i = 0; i < files.size(); ++i)
+        if (std::string what = describe_change(before[i], file_stamp(files[i])); !what.empty())
+            changes.push_back(files[i] + ": " + what);
+    return changes;
+}
+
+// --snapshot: instant copies of the source's files, to read instead of them; nothing
+// without it.  The files of a split set are cloned one after another, so a change among
+// them meanwhile is added to `changes`.  Error(Refused), before anything is written,
+// where the file system cannot clone, saying what to do instead.
+std::optional<VolumeSnapshot> take_snapshot(const DumpOptions& options, std::vector<std::string>& changes,
+                                            Reporter& reporter)
+{
+    std::optional<VolumeSnapshot> snapshot;
+    if (!options.snapshot)
+        return snapshot;
+    clear_leftovers_beside(options.source, reporter);
+    const std::vector<std::string> files = volume_files(options.source);
+    const std::vector<FileStamp> before = stamps_of(files);
+    try {
+        snapshot.emplace(options.source);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Refused)
+            throw;
+        fail(ErrorKind::Refused, e.place(),
+             e.detail() + ": --snapshot needs the images on btrfs or XFS; move them there, or stop the system and "
+                          "dump without --snapshot (nothing was written)");
+    }
+    if (files.size() > 1)
+        changes = changes_since(files, before);
+    reporter.detail("dumping from instant copies of " + counted(files.size(), "file") + ", first " + snapshot->image());
+    return snapshot;
+}
+
+// The facts of the features above, for --json and a run's catalog: "sets" (each tape
+// set: "tapes", "status" complete|failed, "error"), "source_changed", "source_changes"
+// (texts) and "snapshot".
+void report_dump_sets(const std::vector<TapeSetState>& sets, const std::vector<std::string>& changes, bool snapshot,
+                      Reporter& reporter)
+{
+    Json list = Json::array();
+    for (const TapeSetState& set : sets) {
+        Json entry = Json::object(), tapes = Json::array();
+        for (const std::string& path : set.paths)
+            tapes.push(path);
+        entry["tapes"] = std::move(tapes);
+        entry["status"] = set.failed ? "failed" : "complete";
+        if (set.failed)
+            entry["error"] = set.error;
+        list.push(std::move(entry));
+    }
+    Json texts = Json::array();
+    for (const std::string& change : changes)
+        texts.push(change);
+    Json& facts = reporter.facts();
+    facts["sets"] = std::move(list);
+    facts["source_changed"] = !changes.empty();
+    facts["source_changes"] = std::move(texts);
+    facts["snapshot"] = snapshot;
+}
+
+// The exit code of a dump that wrote its tapes, with a warning for each thing that went
+// wrong: a failed tape set (kExitWrite, first: a copy is missing) or a source that
+// changed while it was read (kExitSourceChanged).
+int dump_outcome(const DumpOptions& options, const std::vector<TapeSetState>& sets,
+                 const std::vector<std::string>& changes, Reporter& reporter)
+{
+    int code = kExitOk;
+    if (!changes.empty()) {
+        std::string what;
+        for (const std::string& change : changes)
+            what += (what.empty() ? "" : "; ") + change;
+        reporter.warn(options.source + " changed while it was dumped (" + what +
+                      "): the dump may not be a consistent image; dump it again from a stopped system or with --snapshot");
+        code = kExitSourceChanged;
+    }
+    std::string complete, failed;
+    for (size_t i = 0; i < sets.size(); ++i) {
+        std::string& list = sets[i].failed ? failed : complete;
+        list += (list.empty() ? "" : ", ") + ("set " + std::to_string(i + 1) + " (" + sets[i].paths.front() +
+                                              (sets[i].paths.size() > 1 ? ", ..." : "") + ")");
+    }
+    if (!failed.empty()) {
+        reporter.warn("the dump is complete only on tape " + complete + "; failed and removed: tape " + failed);
+        code = kExitWrite;
+    }
+    return code;
+}
+
 } // namespace
 
-// One path for CKD and FBA: the source's units, in extent order, each encoded as its DDR
-// group and written (and hashed into the manifest, if one is asked for); then the EOJ.
-// Returns 0; errors are thrown as ddr::Error, most before a byte is written.
+// One path for CKD and FBA: the source (or its snapshot) opened and its files stamped,
+// the units written to every tape set, the EOJ; then what changed in the source's files
+// meanwhile.  The exit code is dump_outcome's.
 int run_dump(const DumpOptions& options, Reporter& reporter)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
-    DumpSource src = looks_like_ckd_volume(options.source) ? ckd_source(options, reporter) : fba_source(options, reporter);
+    refuse_json_with_stdout(options.tapes, "the tape", reporter);
+    std::vector<std::string> changes;
+    const std::optional<VolumeSnapshot> snapshot = take_snapshot(options, changes, reporter);
+    const SourceImage image = snapshot ? SourceImage{snapshot->image(), snapshot->originals()}
+                                       : SourceImage{options.source, {}};
+    DumpSource src = looks_like_ckd_volume(image.path) ? ckd_source(options, image, reporter)
+                                                       : fba_source(options, image, reporter);
+    const std::vector<FileStamp> before = stamps_of(src.files);
     const UnitGeometry& geometry = src.units->geometry();
-    const ExtentMap map(src.extents, geometry);
 
     const int64_t started = now_unix_micros();
     src.vhr.tod = tod_from_unix_micros(started);
@@ -590,30 +863,27 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     DdrReelWriter& writer = output.writer();
     if (src.nucleus_record)
         writer.write_nucleus_record(*src.nucleus_record);
-
-    const uint64_t total = items_in(src.extents, geometry);
-    uint64_t done = 0, data_bytes = 0;
-    uint32_t last_output = first_output;
-    Unit last;
-    geometry.for_each_unit(src.extents, [&](Unit u) {
-        last = u;
-        last_output = map.output_of(u.address);
-        const EncodedGroup& g = src.units->encode(u, last_output);
-        writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
-        if (manifest)
-            manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
-        done += u.count;
-        data_bytes += g.data_bytes;
-        reporter.progress(done, total, data_bytes, "dump");
-    });
-    reporter.end_progress();
-    const auto [cc, hh] = eoj_address(src, last, last_output);
+    const DumpedUnits dumped = write_units(src, writer, manifest, first_output, reporter);
+    for (std::string& change : changes_since(src.files, before))
+        changes.push_back(std::move(change));
+    const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
     writer.finish(cc, hh);
     if (manifest)
         manifest->finish();
-    reporter.note(output.summary(done, src.counted_as, data_bytes, src.vhr.tod));
+    reporter.note(output.summary(dumped.done, src.counted_as, dumped.data_bytes, src.vhr.tod));
     note_unused_reels(output, reporter);
-    return 0;
+    Json& facts = reporter.facts();
+    report_source(options, src, facts);
+    output.report(dumped.reel_units, facts);
+    facts["tod"] = format_tod_hex(src.vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
+    facts["units"] = dumped.done;
+    facts["unit_name"] = src.fba ? "blocks" : "tracks";
+    facts["data_bytes"] = dumped.data_bytes;
+    if (options.manifest)
+        facts["manifest"] = *options.manifest;
+    report_dump_sets(output.sets(), changes, snapshot.has_value(), reporter);
+    return dump_outcome(options, output.sets(), changes, reporter);
 }
 
 } // namespace ddr

@@ -13,7 +13,12 @@ namespace ddr {
 
 struct DumpOptions {
     std::string source;
+    std::optional<std::string> sf;            // Hercules' sf= name: read the source with its shadow files
     std::vector<std::string> tapes;           // successive reels; "-" = standard output
+    // Further tape sets written from the same read, byte-identical to `tapes` (same TOD,
+    // same trailer), each with as many reels; a set that fails to write is dropped.
+    std::vector<std::vector<std::string>> mirror_tapes;
+    bool snapshot = false;                    // read an instant copy (reflink) of the source's files
     std::vector<std::string> extents;         // A, A-B, A-B:C; empty = ALL primary cylinders
     std::vector<std::string> blocks;          // FBA: block extents A, A-B, A-B:C; empty = all
     std::optional<uint64_t> reorder;          // --reorder C for a single extent
@@ -34,7 +39,11 @@ struct DumpOptions {
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.
 void add_dump_command(CLI::App& app, CommandAction& action);
 
-// Returns the exit code (0); errors are thrown as ddr::Error.
+// Returns the exit code: 0; kExitWrite when a tape set failed but another is complete
+// (the complete ones are named in a warning); kExitSourceChanged when the source's files
+// changed while they were read (the tapes are complete; a warning says what changed).
+// Other errors are thrown as ddr::Error, most before a byte is written.  Facts (see
+// report_dump_sets): "sets", "source_changed", "source_changes", "snapshot".
 int run_dump(const DumpOptions& options, Reporter& reporter);
 
 } // namespace ddr

@@ -5,6 +5,7 @@
 #include "ddr/inputs.hpp"
 #include "formats/io/interrupt.hpp"
 #include "ddr/outputs.hpp"
+#include "ddr/shadow_option.hpp"
 #include "formats/ddrtape/tape_scan.hpp"
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/ddrtape/units.hpp"
@@ -31,6 +32,7 @@ void add_manifest_command(CLI::App& app, CommandAction& action)
     auto options = std::make_shared<ManifestOptions>();
     CLI::App* cmd = app.add_subcommand("manifest", "write the checksum manifest of a volume or a dump");
     cmd->add_option("INPUT", options->inputs, "one volume, or the reels of a tape")->required();
+    add_shadow_option(*cmd, options->sf);
     cmd->add_option("-o,--output", options->output, "the manifest file (default: standard output)");
     cmd->add_option("--file", options->file, "the Nth dump on the tape (default 1)");
     cmd->add_option("-c,--cylinders", options->extents, "volume: only these cylinders (A-B)")->delimiter(',');
@@ -74,7 +76,9 @@ ManifestInfo manifest_info(const OpenedVolume& volume, const std::string& path)
 int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
 {
     const std::string& path = options.inputs[0];
-    const OpenedVolume volume = open_volume_units(path, looks_like_ckd_volume(path) ? UnitKind::Track : UnitKind::BlockGroup);
+    const OpenedVolume volume =
+        open_volume_units(path, looks_like_ckd_volume(path) ? UnitKind::Track : UnitKind::BlockGroup, input_volume(options.sf));
+    note_missing_shadow(volume.ckd ? volume.ckd->info().missing_shadow : volume.fba->info().missing_shadow, path, reporter);
     const UnitGeometry& g = volume.units->geometry();
     const char* unit_name = g.fba() ? "block" : "cylinder";
     const uint64_t last = g.fba() ? volume.fba->info().blocks - 1 : volume.ckd->info().cylinders - 1u;
@@ -199,13 +203,16 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
             fail(ErrorKind::Usage, "give one volume, or the reels of one tape");
         return manifest_of_volume(options, reporter);
     }
+    refuse_shadow_option_for_tape(options.sf, options.inputs[0]);
     return manifest_of_tape(options, reporter);
 }
 
-uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
-                                      std::vector<ChecksumFinding>& findings, Reporter& reporter)
+uint64_t compare_volume_with_manifest(const std::string& volume_path, const std::optional<std::string>& sf,
+                                      const Manifest& manifest, std::vector<ChecksumFinding>& findings,
+                                      Reporter& reporter)
 {
-    const OpenedVolume volume = open_volume_units(volume_path, manifest.fba() ? UnitKind::BlockGroup : UnitKind::Track);
+    const OpenedVolume volume =
+        open_volume_units(volume_path, manifest.fba() ? UnitKind::BlockGroup : UnitKind::Track, input_volume(sf));
     const UnitGeometry& g = volume.units->geometry();
     if (volume.ckd && volume.ckd->info().heads != manifest.info.heads)
         fail(ErrorKind::Device, file_place(volume_path),

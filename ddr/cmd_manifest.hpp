@@ -14,6 +14,7 @@ namespace ddr {
 
 struct ManifestOptions {
     std::vector<std::string> inputs;    // one VOLUME, or TAPE... (reels of one dump)
+    std::optional<std::string> sf;      // Hercules' sf= name: read the volume with its shadow files
     std::string output = "-";
     uint64_t file = 1;                  // the dump on the tape
     std::vector<std::string> extents;   // volume: only these cylinders
@@ -26,7 +27,9 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter);
 
 
 // Reads every track the manifest lists from the volume and compares; returns how many.
-uint64_t compare_volume_with_manifest(const std::string& volume_path, const Manifest& manifest,
-                                      std::vector<ChecksumFinding>& findings, Reporter& reporter);
+// `sf`: read the volume with its shadow files (Hercules' sf= name).
+uint64_t compare_volume_with_manifest(const std::string& volume_path, const std::optional<std::string>& sf,
+                                      const Manifest& manifest, std::vector<ChecksumFinding>& findings,
+                                      Reporter& reporter);
 
 } // namespace ddr

@@ -3,6 +3,7 @@
 #include "ddr/exit_codes.hpp"
 #include "ddr/inputs.hpp"
 #include "ddr/outputs.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/track_source.hpp"
 #include "formats/ddrtape/dump_reader.hpp"
 #include "formats/io/error.hpp"
@@ -282,12 +283,12 @@ ListingOutcome list_volume(const PrintOptions& o, const RangeSpec& spec, const L
                            ListingSink& sink)
 {
     if (looks_like_ckd_volume(o.source)) {
-        auto volume = open_ckd_volume(o.source);
+        auto volume = open_ckd_volume(o.source, input_volume(o.sf));
         const CkdVolumeInfo& info = volume->info();
         VolumeTrackSource source(*volume);
         return list_ckd(source, ckd_range(spec, info.cylinders, info.heads, "the volume"), options, sink, o.source);
     }
-    auto volume = open_fba_volume(o.source);
+    auto volume = open_fba_volume(o.source, input_volume(o.sf));
     list_fba_volume(*volume, fba_range(spec, volume->info().blocks, "the volume"), options, sink);
     return {};
 }
@@ -302,6 +303,7 @@ void add_command(CLI::App& app, std::function<int(Reporter&)>& action, ListingDe
                                        print ? "list tracks as IBM DDR's PRINT does (1403 printer layout)"
                                              : "list tracks as IBM DDR's TYPE does (console layout)");
     cmd->add_option("SOURCE", o->source, "a volume image (CKD, CCKD, FBA, CFBA) or a DDR tape (AWS, HET)")->required();
+    add_shadow_option(*cmd, o->sf);
     cmd->add_option("RANGE", o->ibm_range, "IBM's form: C [H [R]] [TO C [H [R]]] (FBA: BLOCK [TO BLOCK])");
     cmd->add_option("--from", o->from, "first cylinder [head [record]] (FBA: block)")->expected(1, 3);
     cmd->add_option("--to", o->to, "last cylinder [head [record]] (FBA: block)")->expected(1, 3);
@@ -327,6 +329,8 @@ std::optional<RecordPoint> write_listing(const PrintOptions& o, const ListingOut
     const RangeSpec spec = range_spec(o);
     const ListingOptions options = listing_options(o);
     const bool tape = is_tape_input(o.source);
+    if (tape)
+        refuse_shadow_option_for_tape(o.sf, o.source);
     DeviceSink out(o.device, write);
     const ListingOutcome outcome = tape ? list_tape(o, spec, options, out.sink())
                                         : list_volume(o, spec, options, out.sink());

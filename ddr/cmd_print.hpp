@@ -20,6 +20,7 @@ namespace ddr {
 struct PrintOptions {
     ListingDevice device = ListingDevice::Printer;  // print: Printer, type: Console
     std::string source;                 // a volume image or a tape
+    std::optional<std::string> sf;      // Hercules' sf= name: read a volume with its shadow files
     std::vector<std::string> ibm_range; // IBM's form after SOURCE: "C H R TO C H R"
     std::vector<uint32_t> from;         // --from C [H [R]] (FBA: BLOCK)
     std::vector<uint32_t> to;           // --to C [H [R]] (FBA: BLOCK)

@@ -1,4 +1,5 @@
 #include "ddr/cmd_restore.hpp"
+#include "ddr/cmd_restore_catalog.hpp"
 
 #include "formats/ddrtape/checksum_check.hpp"
 #include "ddr/device_choice.hpp"
@@ -44,12 +45,13 @@ void add_restore_command(CLI::App& app, CommandAction& action)
     // CLI11 cannot give a list of positionals and then one more: TARGET is split off in the callback.
     cmd->add_option("TAPE_TARGET", args->tapes_and_target,
                     "tape file(s) (successive reels; - for standard input), then the target image")
-        ->required()
-        ->expected(2, -1);
+        ->expected(0, -1);
     cmd->add_option("--file", o.file, "restore the Nth dump on the tape (IBM SKIP N-1); default 1");
     cmd->add_option("-c,--cylinders", o.extents, "tape cylinders to restore: A, A-B or A-B:C (to C onward); default all")
-        ->delimiter(',');
-    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: TAPE and TARGET are optional (--catalog)
+    cmd->add_option("-b,--blocks", o.blocks, "FBA: tape blocks to restore: A, A-B or A-B:C")->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: TAPE and TARGET are optional (--catalog)
     cmd->add_option("--reorder", o.reorder, "restore the single extent starting at this cylinder (FBA: block)");
     cmd->add_option("--devtype", o.devtype, "device type of the dump, where its VHR fits several");
     cmd->add_option("--volser", o.volser,
@@ -65,7 +67,17 @@ void add_restore_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--continue", o.keep_going, "restore past tracks whose checksums do not match, list them, exit 4");
     cmd->add_flag("--no-precheck", args->no_precheck,
                   "do not read the dump through once before writing onto an existing target");
-    cmd->callback([args, &action] {
+    auto catalog = std::make_shared<CatalogRestoreOptions>();
+    add_restore_catalog_options(cmd, *catalog);
+    cmd->callback([args, catalog, &action] {
+        if (catalog->catalog) {
+            if (!args->tapes_and_target.empty())
+                throw CLI::ValidationError("--catalog restores the tapes its catalog lists: give no TAPE or TARGET");
+            action = [args, catalog](Reporter& r) { return run_restore_catalog(args->options, *catalog, r); };
+            return;
+        }
+        if (args->tapes_and_target.size() < 2)
+            throw CLI::RequiredError("ddr restore needs TAPE... TARGET (or --catalog FILE --to NEWDIR)");
         RestoreOptions& chosen = args->options;
         chosen.target = args->tapes_and_target.back();
         chosen.tapes.assign(args->tapes_and_target.begin(), args->tapes_and_target.end() - 1);
@@ -510,8 +522,10 @@ struct RestoreTarget {
     R0CountSource r0 = R0CountSource::TargetCchh;
     bool compressed = false;               // CKD: Hercules' cckdcdsk would judge its tracks
     bool in_place = false;                 // an existing plain image written where it lies
+    bool existed = false;                  // restored onto an existing image (else created)
     uint64_t progress_total = 0;           // tracks or FBA blocks, 0 if unknown
     const char* unit = "track";            // what the messages count
+    std::string devtype;                   // the device type restored as ("3390-3")
 
     void commit() { ckd ? ckd->commit() : fba->commit(); }
 };
@@ -527,6 +541,7 @@ RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetStat
     std::string how;
     const CkdDevice& dev = device_for_dump(vhr, options.devtype, &how);
     t.device = &dev;
+    t.devtype = dev.name;
     t.geometry = {UnitKind::Track, dev.heads, vhr.eav_form()};
     selection = RestoreSelection(parse_extents(options.extents, options.reorder), t.geometry);
     if (summary) {
@@ -548,6 +563,7 @@ RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetStat
     t.r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
     t.compressed = info.format.rfind("CKD_C", 0) == 0;
     t.in_place = target.present && info.format.rfind("CKD_P", 0) == 0;
+    t.existed = target.present;
     t.progress_total = summary ? summary->tracks : 0;
     t.sink = sink_of(*t.ckd, options.target);
     return t;
@@ -586,6 +602,7 @@ RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetStat
     if (!highest && summary && !summary->cylinder_ranges.empty())
         highest = summary->cylinder_ranges.back().second;
     const FbaDevice& dev = fba_device_of(options, fields);
+    t.devtype = dev.name;
     if (target.present) {
         t.fba = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
     } else {
@@ -600,6 +617,7 @@ RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetStat
                       std::to_string(spec.blocks) + " blocks (from the dump's header)");
     }
     t.in_place = target.present && t.fba->info().format == "FBA";
+    t.existed = target.present;
     t.progress_total = fields.blocks;
     t.unit = "FBA block";
     t.sink = sink_of(*t.fba, options.target);
@@ -734,6 +752,39 @@ std::optional<Bytes> read_checkpoint_record(DumpReader& reader, DumpReader::Item
     return record;
 }
 
+// What a restore did, for its report (man/ddr.1, JSON REPORTS).
+struct RestoreDone {
+    uint64_t units = 0;     // tracks or FBA blocks written
+    uint64_t bytes = 0;     // their data bytes
+    uint64_t skipped = 0;   // tracks on tape outside the extents
+    uint64_t damaged = 0;   // units restored as read past damage (--continue)
+};
+
+// The restore's report: the target as written, the dump it came from, and how far its
+// checksums proved what was restored.
+void report_restore(const RestoreTarget& t, const DdrVolumeHeader& vhr,
+                    const DumpReader& reader, const DumpChecker& checker, const RestoreDone& done, Json& facts)
+{
+    facts["container"] = container_kind(t.ckd ? t.ckd->info().format : t.fba->info().format);
+    facts["image_format"] = t.ckd ? t.ckd->info().format : t.fba->info().format;
+    facts["devtype"] = t.devtype;
+    facts["volser"] = volser_of(vhr);
+    facts["created"] = !t.existed;
+    facts["tod"] = format_tod_hex(vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(vhr.tod);
+    facts["reels"] = reader.reel_in_dump();
+    facts["units"] = done.units;
+    facts["unit_name"] = t.geometry.fba() ? "blocks" : "tracks";
+    facts["data_bytes"] = done.bytes;
+    facts["skipped_tracks"] = done.skipped;
+    facts["checksums"] = checker.has_checksums();
+    facts["units_checked"] = checker.units_checked();
+    facts["all_reels_checked"] = checker.all_reels_checked();
+    facts["verified_by_checksums"] = checker.has_checksums() && checker.all_reels_checked() && done.damaged == 0 &&
+                                     checker.units_checked() == checker.units();
+    facts["damaged_units"] = done.damaged;
+}
+
 // A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
 // address, then the NUCLEUS records, the checks of a complete dump, and the commit.
 int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
@@ -781,6 +832,7 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     unpacker.finish();
     if (skipped && !t.geometry.fba())
         reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
+    report_restore(t, vhr, reader, checker, {restored, bytes, skipped, damaged.size()}, reporter.facts());
     finish_restore(options, reader, checker, damaged, restored, t.geometry.fba() ? "FBA blocks" : "tracks", reporter);
     return 0;
 }
@@ -826,6 +878,12 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
         fail(ErrorKind::Usage, "no TAPE given");
     if (options.file == 0)
         fail(ErrorKind::Usage, "--file counts from 1");
+    Json& facts = reporter.facts();
+    facts["target"] = options.target;
+    Json& tapes = facts["tapes"] = Json::array();
+    for (const std::string& tape : options.tapes)
+        tapes.push(tape);
+    facts["file"] = options.file;
     TargetFate fate(options.target);
     try {
         return restore_dump(options, fate, reporter);

@@ -9,6 +9,7 @@
 #include "ddr/run_io.hpp"
 #include "ddr/run_tapes.hpp"
 #include "ddr/run_units.hpp"
+#include "ddr/shadow_option.hpp"
 #include "ddr/statements.hpp"
 #include "devices/ckd_devices.hpp"
 #include "devices/fba_devices.hpp"
@@ -52,12 +53,13 @@ int64_t now_micros()
         .count();
 }
 
-// The last cylinder (FBA: block) of volume `path`.
-uint32_t last_cylinder_of(const std::string& path)
+// The last cylinder (FBA: block) of the volume of `unit`.
+uint32_t last_cylinder_of(const UnitBinding& unit)
 {
-    if (looks_like_ckd_volume(path))
-        return open_ckd_volume(path)->info().cylinders - 1;
-    return uint32_t(open_fba_volume(path)->info().blocks - 1);
+    const VolumeOpenOptions options = input_volume(shadow_files_of(unit));
+    if (looks_like_ckd_volume(unit.file))
+        return open_ckd_volume(unit.file, options)->info().cylinders - 1;
+    return uint32_t(open_fba_volume(unit.file, options)->info().blocks - 1);
 }
 
 // "0-12", "5-9:20": an extent as the dump and restore commands take it.
@@ -115,7 +117,7 @@ private:
 
     bool read_extents(FunctionStatement& f);
     bool take_extent(const std::string& line, std::vector<stmt::Extent>& extents);
-    std::optional<std::string> confirm_label(const std::string& path, std::string& expected);
+    std::optional<std::string> confirm_label(const UnitBinding& unit, std::string& expected);
     std::optional<DumpOnTape> confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before);
     bool confirm_size(const DdrVolumeHeader& vhr, const DeviceStatement& out);
     const UnitBinding& bound(const DeviceStatement& d) const;
@@ -274,12 +276,14 @@ void Job::display(const stmt::DisplayStatement& d)
         at = take_position(*input_, input_skip_);
         volser = volser_of_dump(file, at);
     } else {
-        const std::optional<std::string> label = confirm_label(file, input_volser_);
+        const std::optional<std::string> label = confirm_label(bound(*input_), input_volser_);
         if (!label)
             return;
         volser = *label;
     }
-    const PrintOptions o = print_options_for(d, file, at);
+    PrintOptions o = print_options_for(d, file, at);
+    if (!tape)
+        o.sf = shadow_files_of(bound(*input_));
     if (d.print) {
         console_.say(console::doing("PRINTING", volser));
         printer_.begin_page();
@@ -338,10 +342,10 @@ bool Job::take_extent(const std::string& line, std::vector<stmt::Extent>& extent
 // volser expected.  A blank `expected` is filled with the first volser confirmed, as
 // IBM fills the statement's field.  Returns the volser read ("" for none), nullopt for
 // NO.  REREAD reads the label again.
-std::optional<std::string> Job::confirm_label(const std::string& path, std::string& expected)
+std::optional<std::string> Job::confirm_label(const UnitBinding& unit, std::string& expected)
 {
     for (;;) {
-        const std::optional<std::string> label = read_volume_volser(path);
+        const std::optional<std::string> label = read_volume_volser(unit.file, shadow_files_of(unit));
         if (label && *label == expected)
             return label;
         const Answer a = console_.ask(label ? console::volid_read(*label, expected) : console::no_vol1_label());
@@ -400,7 +404,7 @@ std::vector<std::string> Job::reels_of(const DeviceStatement& tape, bool writing
 // stopped the step.
 std::optional<std::string> Job::confirm_input(FunctionStatement& f, const DeviceStatement& in)
 {
-    std::optional<std::string> volser = confirm_label(bound(in).file, input_volser_);
+    std::optional<std::string> volser = confirm_label(bound(in), input_volser_);
     if (volser && f.scope == stmt::Scope::Extents && !read_extents(f))
         return std::nullopt;
     return volser;
@@ -435,6 +439,7 @@ DumpOptions Job::dump_options(const FunctionStatement& f, const DeviceStatement&
 {
     DumpOptions o;
     o.source = bound(in).file;
+    o.sf = shadow_files_of(bound(in));
     o.tapes = reels_of(out, true);
     o.devtype = in.type.name;
     const bool fba = find_fba_device(in.type.name) != nullptr;
@@ -487,7 +492,7 @@ bool Job::restore(FunctionStatement& f)
     const std::string& target = bound(out).file;
     std::optional<std::string> label;
     if (exists(target)) {
-        label = confirm_label(target, output_volser_);
+        label = confirm_label(bound(out), output_volser_);
         if (!label)
             return false;
     }
@@ -585,10 +590,11 @@ bool Job::copy_volume(FunctionStatement& f)
         return false;
     CopyOptions o;
     o.source = bound(in).file;
+    o.sf = shadow_files_of(bound(in));
     o.target = bound(out).file;
     std::optional<std::string> label;
     if (exists(o.target)) {
-        label = confirm_label(o.target, output_volser_);
+        label = confirm_label(bound(out), output_volser_);
         if (!label)
             return false;
     }
@@ -609,7 +615,7 @@ bool Job::copy_volume(FunctionStatement& f)
     const uint64_t tod = tod_from_unix_micros(now_micros());
     copy_volume_units(o, inner_);
     const std::vector<stmt::Extent> extents =
-        f.scope == stmt::Scope::Extents ? f.extents : std::vector<stmt::Extent>{{0, last_cylinder_of(o.source), {}}};
+        f.scope == stmt::Scope::Extents ? f.extents : std::vector<stmt::Extent>{{0, last_cylinder_of(bound(in)), {}}};
     finish_step("COPY", {}, console::copy_heading(tod, *volser, label.value_or("")), rows_split_at_reels(extents, {}));
     return true;
 }

@@ -1,4 +1,6 @@
 #include "ddr/cmd_verify.hpp"
+#include "ddr/cmd_verify_catalog.hpp"
+#include "ddr/shadow_option.hpp"
 
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/ddrtape/extents.hpp"
@@ -26,16 +28,26 @@ void add_verify_command(CLI::App& app, CommandAction& action)
     // The options live as long as the action that reads them.
     auto options = std::make_shared<VerifyOptions>();
     CLI::App* cmd = app.add_subcommand("verify", "prove a tape (or a volume) intact: structure and checksums");
-    cmd->add_option("INPUT", options->inputs, "tape file(s) (successive reels), or one volume with --manifest")
-        ->required();
+    cmd->add_option("INPUT", options->inputs, "tape file(s) (successive reels), or one volume with --manifest");
     cmd->add_option("--against", options->against, "also compare every dumped track with this volume");
+    add_shadow_option(*cmd, options->sf);
     cmd->add_option("--manifest", options->manifest, "compare with this manifest");
     cmd->add_option("--file", options->file, "with --against/--manifest: the Nth dump on the tape (default 1)");
     cmd->add_option("-c,--cylinders", options->extents,
                     "with --against/--manifest on a tape without checksums: how it was REORDERed (A-B:C)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);  // one value an occurrence: INPUT is optional (--catalog)
     cmd->add_flag("-a,--all", options->all, "list every problem, not the first 20");
-    cmd->callback([options, &action] { action = [options](Reporter& r) { return run_verify(*options, r); }; });
+    auto catalog = std::make_shared<CatalogVerifyOptions>();
+    add_verify_catalog_options(cmd, *catalog);
+    cmd->callback([options, catalog, &action] {
+        if (catalog->catalog)
+            action = [options, catalog](Reporter& r) { return run_verify_catalog(*options, *catalog, r); };
+        else if (options->inputs.empty())
+            throw CLI::RequiredError("ddr verify needs INPUT (or --catalog FILE)");
+        else
+            action = [options](Reporter& r) { return run_verify(*options, r); };
+    });
 }
 
 namespace {
@@ -66,9 +78,10 @@ ExtentMap source_map(const DumpChecker& checker, const std::vector<Extent>& give
 
 // Compares every unit of a dump (track or block group) with the volume it was dumped from.
 void compare_with_volume(DumpChecker& checker, const ExtentMap& map, const std::string& volume_path,
-                         std::vector<ChecksumFinding>& findings, uint64_t& compared)
+                         const std::optional<std::string>& sf, std::vector<ChecksumFinding>& findings,
+                         uint64_t& compared)
 {
-    OpenedVolume volume = open_volume_units(volume_path, checker.geometry().kind);
+    OpenedVolume volume = open_volume_units(volume_path, checker.geometry().kind, input_volume(sf));
     const UnitGeometry& g = volume.units->geometry();
     checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& read) {
         const Unit u{map.source_of(read.output_cchh), g.fba() ? read.count : 1};
@@ -115,7 +128,7 @@ std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& 
     const ExtentMap map = source_map(c, parse_extents(options.extents, std::nullopt));
     if (options.against) {
         Comparison r{*options.against, 0, {}};
-        compare_with_volume(c, map, *options.against, r.differences, r.compared);
+        compare_with_volume(c, map, *options.against, options.sf, r.differences, r.compared);
         done.push_back(std::move(r));
     }
     if (options.manifest)
@@ -212,7 +225,7 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
         fail(ErrorKind::Usage, options.inputs[0] + " is a volume image: verify it with --manifest FILE");
     Manifest m = read_manifest(*options.manifest);
     std::vector<ChecksumFinding> findings;
-    uint64_t compared = compare_volume_with_manifest(options.inputs[0], m, findings, reporter);
+    uint64_t compared = compare_volume_with_manifest(options.inputs[0], options.sf, m, findings, reporter);
     reporter.listing(options.inputs[0] + ": " + std::to_string(compared) + " tracks compared with " + *options.manifest +
                      ": " + (findings.empty() ? "all equal" : "DIFFERENCES FOUND"));
     list_findings(findings, options.all, reporter);
@@ -245,6 +258,8 @@ int run_verify(const VerifyOptions& options, Reporter& reporter)
                  "this is a volume image, not a tape (a volume is verified with --manifest FILE)");
         (void)open_tape_reader(input);  // not a tape: fails, saying why
     }
+    if (!options.against)
+        refuse_shadow_option_for_tape(options.sf, input);
     return verify_tapes(options, reporter);
 }
 

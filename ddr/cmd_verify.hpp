@@ -17,6 +17,7 @@ namespace ddr {
 struct VerifyOptions {
     std::vector<std::string> inputs;
     std::optional<std::string> against;
+    std::optional<std::string> sf;      // Hercules' sf= name: read the volume (--against, or INPUT) with its shadow files
     std::optional<std::string> manifest;
     uint64_t file = 1;                  // with --against/--manifest: which dump
     std::vector<std::string> extents;   // A-B:C mapping for a REORDERed tape without a trailer

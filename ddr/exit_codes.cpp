@@ -20,4 +20,32 @@ int exit_code_for(ErrorKind kind)
     return kExitInternal;
 }
 
+const char* error_kind_name(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::Usage: return "usage";
+    case ErrorKind::Unreadable: return "unreadable";
+    case ErrorKind::Damaged: return "damaged";
+    case ErrorKind::Reel: return "reel";
+    case ErrorKind::Refused: return "refused";
+    case ErrorKind::Device: return "device";
+    case ErrorKind::WriteFailed: return "write_failed";
+    case ErrorKind::ReadFailed: return "read_failed";
+    case ErrorKind::NotCpVolume: return "not_cp_volume";
+    case ErrorKind::Interrupted: return "interrupted";
+    case ErrorKind::Internal: return "internal";
+    }
+    return "internal";
+}
+
+const char* status_name(int exit_code)
+{
+    switch (exit_code) {
+    case kExitOk: return "ok";
+    case kExitDamaged: return "damaged";
+    case kExitInterrupted: return "interrupted";
+    default: return "error";
+    }
+}
+
 } // namespace ddr

@@ -17,9 +17,18 @@ enum ExitCode : int {
     kExitWrite = 8,        // writing the output failed (disk full, I/O error)
     kExitRead = 9,         // the operating system failed to read an input
     kExitNotCpVolume = 10, // CPVOL/NUCLEUS: a volume is not CP-formatted (IBM's 700E/722E/723E)
+    kExitSourceChanged = 11, // dump: the tapes are complete, but the source changed while it was read
+                             // (dump --system: some volumes did, none failed)
+    kExitSomeFailed = 12,    // a whole-system run: some volumes failed (the others were done)
     kExitInterrupted = 130,
 };
 
 int exit_code_for(ErrorKind kind);
+
+// The names a JSON report gives (man/ddr.1, JSON REPORTS): an error's kind ("usage",
+// "unreadable", "damaged", ...), and the status an exit code stands for: "ok",
+// "damaged" (4: read to the end, found wrong), "interrupted" (130), else "error".
+const char* error_kind_name(ErrorKind kind);
+const char* status_name(int exit_code);
 
 } // namespace ddr

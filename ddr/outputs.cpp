@@ -5,6 +5,17 @@
 
 namespace ddr {
 
+void refuse_json_with_stdout(const std::vector<std::string>& outputs, const std::string& what,
+                             const Reporter& reporter)
+{
+    if (!reporter.json())
+        return;
+    for (const std::string& output : outputs)
+        if (output == "-")
+            fail(ErrorKind::Usage, "--json prints the report on standard output, so " + what +
+                                       " cannot be written there: give a file instead of -");
+}
+
 void check_output_is_not_input(const std::string& output, const std::vector<std::string>& inputs)
 {
     if (output == "-")

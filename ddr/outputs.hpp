@@ -17,6 +17,12 @@ void check_output_is_not_input(const std::string& output, const std::vector<std:
 // Error(Usage) if two of `outputs` are the same file (a reel named twice).
 void check_outputs_distinct(const std::vector<std::string>& outputs);
 
+// With --json the report goes to standard output, so no output may be "-" there (a tape,
+// a volume or a listing written to standard output): Error(Usage), before anything is
+// read or written.  `what` names the output ("TAPE").
+void refuse_json_with_stdout(const std::vector<std::string>& outputs, const std::string& what,
+                             const Reporter& reporter);
+
 // Removes the temporary files that ddr processes killed before they finished left in
 // the folder of `output`, and says what went.
 void clear_leftovers_beside(const std::string& output, Reporter& reporter);

@@ -2,6 +2,7 @@
 
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
+#include "ddr/shadow_option.hpp"
 #include "devices/ckd_devices.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/io/error.hpp"
@@ -37,16 +38,16 @@ uint64_t option_bytes(const std::string& value, uint64_t unit, const UnitBinding
     return std::stoull(value) * unit;
 }
 
-void check_dasd_type(const stmt::DeviceStatement& s, const std::string& path)
+void check_dasd_type(const stmt::DeviceStatement& s, const std::string& path, const std::optional<std::string>& sf)
 {
     const bool ckd_named = find_ckd_device(s.type.name) != nullptr;
     if (looks_like_ckd_volume(path)) {
         if (!ckd_named)
             fail(ErrorKind::Device, file_place(path), "the file is a CKD volume, not a " + s.type.name);
-        device_for_image(open_ckd_volume(path)->info(), s.type.name, path);
+        device_for_image(open_ckd_volume(path, input_volume(sf))->info(), s.type.name, path);
         return;
     }
-    const auto fba = open_fba_volume(path);
+    const auto fba = open_fba_volume(path, input_volume(sf));
     const FbaDevice* dev = find_fba_device(s.type.name);
     if (!dev)
         fail(ErrorKind::Device, file_place(path), "the file is an FBA volume, not a " + s.type.name);
@@ -126,19 +127,35 @@ void check_unit_device(const stmt::DeviceStatement& s, const UnitBinding& unit)
     }
     if (is_tape_input(unit.file))
         fail(ErrorKind::Device, file_place(unit.file), "the file is a tape, not a " + s.type.name);
-    check_dasd_type(s, unit.file);
+    const std::optional<std::string> sf = shadow_files_of(unit);
+    if (s.output && sf) {
+        const std::vector<std::string> shadows = existing_shadow_files(*sf);
+        if (!shadows.empty())
+            fail(ErrorKind::Refused, file_place(unit.file),
+                 "unit " + stmt::unit_name(s.unit) + " has shadow files (" + shadows.front() +
+                     "...): Hercules would read them over what is written to the base; merge or remove them first");
+    }
+    check_dasd_type(s, unit.file, sf);
 }
 
-std::optional<std::string> read_volume_volser(const std::string& path)
+std::optional<std::string> shadow_files_of(const UnitBinding& unit)
+{
+    std::string sf = hercules_option(unit.options, "sf");
+    if (sf.empty())
+        return std::nullopt;
+    return sf;
+}
+
+std::optional<std::string> read_volume_volser(const std::string& path, const std::optional<std::string>& sf)
 {
     if (looks_like_ckd_volume(path)) {
         TrackImage track0;
-        open_ckd_volume(path)->read_track({0, 0}, track0);
+        open_ckd_volume(path, input_volume(sf))->read_track({0, 0}, track0);
         if (auto label = find_ckd_volume_label(track0))
             return label->volser;
         return std::nullopt;
     }
-    const auto fba = open_fba_volume(path);
+    const auto fba = open_fba_volume(path, input_volume(sf));
     if (fba->info().blocks < 2)
         return std::nullopt;
     Bytes block1(kFbaBlockSize);

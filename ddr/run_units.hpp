@@ -47,14 +47,18 @@ ReelOptions reel_options_of(const UnitBinding& unit);
 
 // Checks that the file bound to the unit of `statement` is the device it names, before
 // any step uses it: a DASD statement needs a volume of that type (an OUTPUT may name one
-// not yet made), a tape statement a tape (an OUTPUT may name a file not yet made), and a
+// not yet made; an INPUT is read with the shadow files its sf= option names, and an
+// OUTPUT whose sf= finds shadow files is Error(Refused): they would hide what is written), a tape statement a tape (an OUTPUT may name a file not yet made), and a
 // configuration's device type must agree.  Error(Device) for a mismatch (IBM's 708E),
 // Error(ReadFailed) if an INPUT volume is not there.
 void check_unit_device(const stmt::DeviceStatement& statement, const UnitBinding& unit);
 
+// The shadow file name a DASD unit's Hercules options give (sf=), or nullopt.
+std::optional<std::string> shadow_files_of(const UnitBinding& unit);
+
 // The volser in the label of the volume `path` (CKD: VOL1 on cylinder 0 head 0; FBA:
-// block 1), or nullopt if it has none.
-std::optional<std::string> read_volume_volser(const std::string& path);
+// block 1), read with the shadow files `sf` names (Hercules' sf=), or nullopt if it has none.
+std::optional<std::string> read_volume_volser(const std::string& path, const std::optional<std::string>& sf);
 
 // The last cylinder (CKD) the device named `devtype` has, alternates included, as IBM's
 // DDR table gives it (CYLA); nullopt for a type that is not a CKD device.

@@ -43,6 +43,7 @@ void DumpChecksumWriter::reel_ending(ByteSpan end_record, bool last, const std::
     h.reel = reel_;
     h.first_unit = units_before_reel_;
     h.reel_hash = reel_hash_.digest();
+    reel_hashes_.push_back(h.reel_hash);
     h.vhr_hash = vhr_hash_;
     h.end_hash = end_hash;
     h.nucleus_hash = nucleus_hash_;

@@ -20,8 +20,12 @@ public:
     void reel_ending(ByteSpan end_record, bool last, const std::function<void(ByteSpan)>& emit) override;
     uint64_t trailer_bytes_with_one_more_track() const override;
 
+    // The reel hash of every reel ended so far, in order: what each trailer records.
+    const std::vector<Hash128>& reel_hashes() const { return reel_hashes_; }
+
 private:
     TrailerHeader dump_;
+    std::vector<Hash128> reel_hashes_;
     std::vector<Bytes> carried_;
     uint64_t carried_bytes_ = 0;
     unsigned reel_ = 0;

@@ -3,8 +3,10 @@
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/io/error.hpp"
 #include "formats/tape/aws_tape.hpp"
+#include "formats/tape/tape_file.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 namespace ddr {
 
@@ -27,28 +29,143 @@ std::string address_text(const DdrVolumeHeader& vhr, uint16_t cc, uint16_t hh)
 }
 } // namespace
 
+// One reel of every live set, written alike: what open_next hands the reel writer.
+class ReelOutputs::Reel final : public TapeWriter {
+public:
+    Reel(ReelOutputs& outputs, unsigned index) : outputs_(outputs), index_(index), marks_(outputs.sets_.size()) {}
+
+    void write_block(ByteSpan block) override
+    {
+        outputs_.each_live(index_, [block](TapeWriter& w, size_t) { w.write_block(block); });
+    }
+    void write_tapemark() override
+    {
+        outputs_.each_live(index_, [](TapeWriter& w, size_t) { w.write_tapemark(); });
+    }
+    // The sets hold the same bytes: the first live one speaks for all.
+    uint64_t position() const override { return first().position(); }
+    uint64_t blocks_written() const override { return first().blocks_written(); }
+    TapeMarkPosition mark() override
+    {
+        outputs_.each_live(index_, [this](TapeWriter& w, size_t set) { marks_[set] = w.mark(); });
+        return marks_[first_set()];
+    }
+    void rewind_to(const TapeMarkPosition&) override
+    {
+        outputs_.each_live(index_, [this](TapeWriter& w, size_t set) { w.rewind_to(marks_[set]); });
+    }
+    void finish() override
+    {
+        outputs_.each_live(index_, [this](TapeWriter& w, size_t set) {
+            w.finish();
+            outputs_.committed_[set][index_] = true;
+        });
+    }
+    const std::string& name() const override { return first().name(); }
+
+private:
+    size_t first_set() const
+    {
+        for (size_t s = 0; s < outputs_.sets_.size(); ++s)
+            if (!outputs_.sets_[s].failed)
+                return s;
+        fail(ErrorKind::Internal, "a reel is used after every tape set failed");
+    }
+    const TapeWriter& first() const { return *outputs_.writers_[first_set()][index_]; }
+
+    ReelOutputs& outputs_;
+    unsigned index_;
+    std::vector<TapeMarkPosition> marks_;  // per set: each its own (the same bytes, alike)
+};
+
 ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
-    : paths_(std::move(paths)), options_(std::move(options))
+    : ReelOutputs(std::vector<std::vector<std::string>>{std::move(paths)}, std::move(options), {})
 {
+}
+
+ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped)
+    : options_(std::move(options)), on_dropped_(std::move(on_dropped)), writers_(sets.size()), committed_(sets.size())
+{
+    const size_t reels = sets.empty() ? 0 : sets.front().size();
+    for (auto& paths : sets) {
+        if (paths.size() != reels)
+            fail(ErrorKind::Usage, "every tape set must have as many reels as the first (" + std::to_string(reels) + ")");
+        sets_.push_back({std::move(paths), false, {}});
+    }
+}
+
+ReelOutputs::~ReelOutputs() = default;
+
+size_t ReelOutputs::live_sets() const
+{
+    return size_t(std::count_if(sets_.begin(), sets_.end(), [](const TapeSetState& s) { return !s.failed; }));
+}
+
+template <typename Op>
+void ReelOutputs::guarded(size_t set, Op op)
+{
+    try {
+        op();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::WriteFailed && e.kind() != ErrorKind::Refused)
+            throw;
+        const bool last = live_sets() == 1;
+        drop(set, e);
+        if (last)
+            throw;
+        if (on_dropped_)
+            on_dropped_(set, e);
+    }
+}
+
+template <typename Op>
+void ReelOutputs::each_live(unsigned reel, Op op)
+{
+    for (size_t set = 0; set < sets_.size(); ++set)
+        if (!sets_[set].failed)
+            guarded(set, [&] { op(*writers_[set].at(reel), set); });
+}
+
+void ReelOutputs::drop(size_t set, const Error& why) noexcept
+{
+    TapeSetState& state = sets_[set];
+    state.failed = true;
+    state.error = why.what();
+    for (size_t reel = 0; reel < writers_[set].size(); ++reel) {
+        writers_[set][reel].reset();  // an unfinished reel's temporary file goes with its writer
+        const std::string& path = state.paths[reel];
+        if (committed_[set][reel] && !tapeio::TapeOutput::is_stream_path(path)) {
+            std::error_code ignored;
+            std::filesystem::remove(path, ignored);  // a reel of an incomplete set must not look like a tape
+        }
+    }
 }
 
 std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
 {
-    if (next_ >= paths_.size())
+    const std::vector<std::string>& paths = sets_.front().paths;
+    if (next_ >= paths.size())
         fail(ErrorKind::Reel, why + ": the dump needs reel " + std::to_string(next_ + 1) + " but only " +
-                                  counted(paths_.size(), "TAPE argument") + (paths_.size() == 1 ? " was" : " were") +
+                                  counted(paths.size(), "TAPE argument") + (paths.size() == 1 ? " was" : " were") +
                                   " given");
     TapeWriterOptions opts = options_;
     // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
     if (next_ > 0)
         opts.append = false;
-    auto w = create_tape_writer(paths_[next_], opts);
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        writers_[set].emplace_back();
+        committed_[set].push_back(false);
+    }
+    for (size_t set = 0; set < sets_.size(); ++set)
+        if (!sets_[set].failed)
+            guarded(set, [&] { writers_[set][next_] = create_tape_writer(sets_[set].paths[next_], opts); });
+    auto reel = std::make_unique<Reel>(*this, next_);
+    ++next_;
     // Appending at an offset cuts the tape right after the last dump's EOJ: its file
     // still needs its tape mark.
-    if (next_ == 0 && opts.append && opts.append_at)
-        w->write_tapemark();
-    ++next_;
-    return w;
+    if (next_ == 1 && opts.append && opts.append_at)
+        reel->write_tapemark();
+    return reel;
 }
 
 DdrReelWriter::DdrReelWriter(ReelOutputs& outputs, ReelLimit limit, DdrVolumeHeader vhr,
@@ -67,6 +184,8 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
 {
     tape_ = outputs_.open_next(why);
     tracks_on_reel_ = 0;
+    reel_start_blocks_ = blocks_;
+    reel_start_position_ = tape_->position();
     auto vhr = vhr_.as(DdrHeaderKind::Vhr, cc, hh).encode();
     put(vhr);
     ++blocks_;
@@ -152,6 +271,8 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
             ++blocks_;
         });
     tape_->write_tapemark();
+    reels_written_.push_back({outputs_.path(outputs_.opened() - 1), blocks_ - reel_start_blocks_,
+                              tape_->position() - reel_start_position_, tracks_on_reel_});
     finished_bytes_ += tape_->position();
     total_bytes_ = finished_bytes_;
     ended_reels_.push_back(std::move(tape_));

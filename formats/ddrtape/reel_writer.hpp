@@ -3,6 +3,7 @@
 // and a tape mark, and the next reel starts with a copy of the VHR naming that track.
 #pragma once
 
+#include "formats/io/error.hpp"
 #include "formats/io/wording.hpp"
 #include "formats/ddrtape/records.hpp"
 #include "formats/ddrtape/thr_group.hpp"
@@ -15,18 +16,58 @@
 
 namespace ddr {
 
-// Where the reels of a dump go: the TAPE arguments, opened one at a time.
+// One set of reels of a dump written to several identical sets at once, and how it went.
+struct TapeSetState {
+    std::vector<std::string> paths;  // its reels, as the TAPE arguments named them
+    bool failed = false;             // dropped: its files were removed
+    std::string error;               // why (the error's one line), when failed
+};
+
+// Where the reels of a dump go: the TAPE arguments, opened one at a time -- and, for a
+// dump written to several identical tape sets from one read of the source, the same
+// reel of every set at once.  Each set has as many reels as the first; every block goes
+// to the same reel of each set that is still alive, so the sets are byte-identical.
+//
+// A set whose writing, syncing or renaming fails (Error(WriteFailed) or Error(Refused):
+// a full disk, an I/O error) is dropped while the others go on: every file of it is
+// removed (temporaries, and reels already renamed into place) and `on_dropped` is told.
+// When the last live set fails, its error is thrown as it came.
 class ReelOutputs {
 public:
+    using SetDropped = std::function<void(size_t set, const Error& why)>;
+
     ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options);
-    // Opens the next reel; Error(Reel) when every TAPE argument is used up.
+    // sets[0] is the primary set; every set must have as many reels as it.
+    ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped);
+    ~ReelOutputs();
+    ReelOutputs(const ReelOutputs&) = delete;
+    ReelOutputs& operator=(const ReelOutputs&) = delete;
+
+    // Opens the next reel of every live set, as one writer that writes to them all (it
+    // must not outlive this object); Error(Reel) when every TAPE argument is used up.
     std::unique_ptr<TapeWriter> open_next(const std::string& why);
     unsigned opened() const { return next_; }
-    const std::string& path(unsigned reel_index) const { return paths_.at(reel_index); }
+    const std::string& path(unsigned reel_index) const { return sets_.front().paths.at(reel_index); }
+    // Every set and how it went; a set not failed once the dump has finished is complete.
+    const std::vector<TapeSetState>& sets() const { return sets_; }
 
 private:
-    std::vector<std::string> paths_;
+    class Reel;
+    // Runs `op`, work on set `set`; if it fails as a set can (WriteFailed, Refused), the
+    // set is dropped -- or, if it was the last one alive, the error goes on.
+    template <typename Op>
+    void guarded(size_t set, Op op);
+    // Runs `op(writer, set)` on reel `reel` of every live set, each guarded.
+    template <typename Op>
+    void each_live(unsigned reel, Op op);
+    void drop(size_t set, const Error& why) noexcept;
+    size_t live_sets() const;
+
+    std::vector<TapeSetState> sets_;
     TapeWriterOptions options_;
+    SetDropped on_dropped_;
+    std::vector<std::vector<std::unique_ptr<TapeWriter>>> writers_;  // [set][reel]
+    std::vector<std::vector<bool>> committed_;                       // [set][reel]: renamed into place
     unsigned next_ = 0;
 };
 
@@ -62,6 +103,14 @@ public:
     virtual uint64_t trailer_bytes_with_one_more_track() const = 0;
 };
 
+// One reel of a dump as written: for the dump's report.
+struct ReelWritten {
+    std::string file;     // the TAPE argument it went to
+    uint64_t blocks = 0;  // tape blocks of this dump on it (VHR through trailer)
+    uint64_t bytes = 0;   // container bytes of this dump on it, its tape mark included
+    uint64_t groups = 0;  // THR or FBG groups on it
+};
+
 class DdrReelWriter {
 public:
     // `on_reel_end` is told, in a line for the user, where each reel but the last ended.
@@ -85,6 +134,8 @@ public:
     unsigned reels() const { return outputs_.opened(); }
     uint64_t blocks() const { return blocks_; }
     uint64_t bytes() const { return total_bytes_; }
+    // Every reel ended so far, in order (after finish(): every reel of the dump).
+    const std::vector<ReelWritten>& reels_written() const { return reels_written_; }
 
 private:
     void start_reel(uint16_t cc, uint16_t hh, const std::string& why);
@@ -105,6 +156,9 @@ private:
     uint64_t blocks_ = 0;
     uint64_t finished_bytes_ = 0;
     uint64_t total_bytes_ = 0;
+    uint64_t reel_start_blocks_ = 0;    // blocks_ when this reel started
+    uint64_t reel_start_position_ = 0;  // where this dump starts on the reel (after an append's cut)
+    std::vector<ReelWritten> reels_written_;
 };
 
 } // namespace ddr

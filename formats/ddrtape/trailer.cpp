@@ -55,6 +55,14 @@ bool has_id(ByteSpan block, const std::array<uint8_t, 8>& id)
 
 } // namespace
 
+std::string hash_hex(const Hash128& h)
+{
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high),
+                  static_cast<unsigned long long>(h.low));
+    return buf;
+}
+
 uint64_t hash64(ByteSpan bytes)
 {
     return XXH3_64bits(bytes.data(), bytes.size());

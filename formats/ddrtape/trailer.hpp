@@ -49,6 +49,8 @@ struct Hash128 {
     uint64_t low = 0;
     friend bool operator==(const Hash128&, const Hash128&) = default;
 };
+// 32 lower-case hex digits, high half first (the order the trailer stores them in).
+std::string hash_hex(const Hash128& h);
 
 struct TrailerExtent {
     uint32_t first = 0;

@@ -352,14 +352,14 @@ std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string
     return std::make_unique<FbaUnits>(volume, name);
 }
 
-OpenedVolume open_volume_units(const std::string& path, UnitKind kind)
+OpenedVolume open_volume_units(const std::string& path, UnitKind kind, const VolumeOpenOptions& options)
 {
     OpenedVolume v;
     if (kind == UnitKind::Track) {
-        v.ckd = open_ckd_volume(path);
+        v.ckd = open_ckd_volume(path, options);
         v.units = units_of(*v.ckd, path);
     } else {
-        v.fba = open_fba_volume(path);
+        v.fba = open_fba_volume(path, options);
         v.units = units_of(*v.fba, path);
     }
     return v;

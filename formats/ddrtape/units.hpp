@@ -145,14 +145,15 @@ public:
 std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string& name);
 std::unique_ptr<VolumeUnits> units_of(FbaVolumeReader& volume, const std::string& name);
 
-// A volume opened for reading as units: `kind` says which kind it must be (a CKD volume
-// given for an FBA one is Error(Device), as open_ckd_volume/open_fba_volume say).
+// A volume opened for reading as units, with `options` (its shadow files, ...): `kind`
+// says which kind it must be (a CKD volume given for an FBA one is Error(Device), as
+// open_ckd_volume/open_fba_volume say).
 struct OpenedVolume {
     std::unique_ptr<CkdVolumeReader> ckd;  // one of the two
     std::unique_ptr<FbaVolumeReader> fba;
     std::unique_ptr<VolumeUnits> units;
 };
-OpenedVolume open_volume_units(const std::string& path, UnitKind kind);
+OpenedVolume open_volume_units(const std::string& path, UnitKind kind, const VolumeOpenOptions& options = {});
 
 // A volume written unit by unit.
 class UnitSink {

@@ -352,6 +352,22 @@ void rename_no_replace(const std::string& from, const std::string& to)
     }
 }
 
+bool PendingFile::try_create(const std::string& candidate, unsigned mode)
+{
+    int fd = ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode));
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return false;
+        fail(ErrorKind::WriteFailed, file_place(final_path_),
+             "cannot create it (as " + candidate + "): " + os_error_text(errno));
+    }
+    temp_path_ = candidate;
+    fd_ = UniqueFd(fd);
+    // Held until the descriptor closes: a live writer's file is never taken for stale.
+    (void)::flock(fd, LOCK_EX | LOCK_NB);
+    return true;
+}
+
 PendingFile::PendingFile(std::string final_path, CommitRule rule, unsigned mode)
     : final_path_(std::move(final_path)), rule_(rule)
 {
@@ -360,20 +376,17 @@ PendingFile::PendingFile(std::string final_path, CommitRule rule, unsigned mode)
     for (int attempt = 0; attempt < 100; ++attempt) {
         char suffix[16];
         std::snprintf(suffix, sizeof suffix, "%06x", unsigned(rd() & 0xFFFFFF));
-        std::string candidate = prefix + suffix;
-        int fd = ::open(candidate.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode));
-        if (fd >= 0) {
-            temp_path_ = candidate;
-            fd_ = UniqueFd(fd);
-            // Held until the descriptor closes: a live writer's file is never taken for stale.
-            (void)::flock(fd, LOCK_EX | LOCK_NB);
+        if (try_create(prefix + suffix, mode))
             return;
-        }
-        if (errno != EEXIST)
-            fail(ErrorKind::WriteFailed, file_place(final_path_),
-                 "cannot create it (as " + candidate + "): " + os_error_text(errno));
     }
     fail(ErrorKind::WriteFailed, file_place(final_path_), "cannot find a free temporary name next to it");
+}
+
+PendingFile::PendingFile(std::string final_path, const std::string& temp_path, unsigned mode)
+    : final_path_(std::move(final_path)), rule_(CommitRule::NoReplace)
+{
+    if (!try_create(temp_path, mode))
+        fail(ErrorKind::WriteFailed, file_place(final_path_), "cannot create it as " + temp_path + ": that name is taken");
 }
 
 PendingFile::PendingFile(PendingFile&& other) noexcept
@@ -470,6 +483,74 @@ bool same_file(const std::string& a, const std::string& b)
     const auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a, ea), ea);
     const auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b, eb), eb);
     return !ea && !eb && ca == cb;
+}
+
+namespace {
+
+int64_t nanoseconds(const struct timespec& t)
+{
+    return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// "0.25 s later" / "0.25 s earlier": how far a time moved.
+std::string moved_by(int64_t ns)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.9g s %s", double(ns < 0 ? -ns : ns) / 1e9, ns < 0 ? "earlier" : "later");
+    return text;
+}
+
+} // namespace
+
+FileStamp file_stamp(const std::string& path)
+{
+    struct stat st {};
+    FileStamp s;
+    if (::stat(path.c_str(), &st) != 0)
+        return s;
+    s.exists = true;
+    s.device = uint64_t(st.st_dev);
+    s.inode = uint64_t(st.st_ino);
+    s.size = uint64_t(st.st_size);
+    s.mtime_ns = nanoseconds(st.st_mtim);
+    s.ctime_ns = nanoseconds(st.st_ctim);
+    return s;
+}
+
+std::string describe_change(const FileStamp& before, const FileStamp& after)
+{
+    if (before.exists != after.exists)
+        return after.exists ? "it appeared" : "it was removed or renamed";
+    if (!before.exists)
+        return {};
+    std::vector<std::string> parts;
+    if (before.device != after.device || before.inode != after.inode)
+        parts.push_back("replaced by another file");
+    if (before.size != after.size)
+        parts.push_back("size " + std::to_string(before.size) + " -> " + std::to_string(after.size) + " bytes");
+    if (before.mtime_ns != after.mtime_ns)
+        parts.push_back("modification time " + moved_by(after.mtime_ns - before.mtime_ns));
+    if (before.ctime_ns != after.ctime_ns)
+        parts.push_back("status change time " + moved_by(after.ctime_ns - before.ctime_ns));
+    std::string text;
+    for (const std::string& p : parts)
+        text += (text.empty() ? "" : ", ") + p;
+    return text;
+}
+
+PendingFile clone_file(const std::string& source, const std::string& temp_name)
+{
+    UniqueFd from = open_existing(source, false);
+    PendingFile clone = temp_name.empty() ? PendingFile(source, CommitRule::NoReplace, 0600)
+                                          : PendingFile(source, temp_name, 0600);
+    if (::ioctl(clone.fd(), FICLONE, from.get()) == 0)
+        return clone;
+    const int err = errno;
+    if (err == EOPNOTSUPP || err == EXDEV || err == EINVAL || err == ENOTTY)
+        fail(ErrorKind::Refused, file_place(source),
+             "the file system it is on cannot make instant copies (reflinks, as btrfs and XFS do): " + os_error_text(err));
+    fail(err == EIO ? ErrorKind::ReadFailed : ErrorKind::WriteFailed, file_place(source),
+         "cannot make an instant copy of it as " + clone.temp_path() + ": " + os_error_text(err));
 }
 
 } // namespace ddr

@@ -155,6 +155,8 @@ enum class CommitRule {
 class PendingFile {
 public:
     explicit PendingFile(std::string final_path, CommitRule rule = CommitRule::NoReplace, unsigned mode = 0666);
+    // The same under the given temporary name (which must not exist), not a random one.
+    PendingFile(std::string final_path, const std::string& temp_path, unsigned mode);
     ~PendingFile();
     PendingFile(PendingFile&& other) noexcept;
     PendingFile& operator=(PendingFile&&) = delete;
@@ -180,12 +182,40 @@ public:
     void discard() noexcept;
 
 private:
+    // Creates `candidate` exclusively: false if it exists, Error(WriteFailed) otherwise.
+    bool try_create(const std::string& candidate, unsigned mode);
+
     std::string final_path_;
     std::string temp_path_;
     CommitRule rule_;
     UniqueFd fd_;
     bool renamed_ = false;
 };
+
+// What says a file changed: its identity, size, and modification and status-change
+// times to the nanosecond (a write moves both times; a rename over it changes the inode).
+struct FileStamp {
+    bool exists = false;
+    uint64_t device = 0;
+    uint64_t inode = 0;
+    uint64_t size = 0;
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
+};
+// The stamp of `path` (through symbolic links); never throws: a name that cannot be
+// looked at has exists == false.
+FileStamp file_stamp(const std::string& path);
+// How `after` differs from `before`, in words for a message ("size 1000 -> 2048 bytes,
+// modified 0.25 s later"); empty when they are the same.
+std::string describe_change(const FileStamp& before, const FileStamp& after);
+
+// An instant copy-on-write clone (a reflink: ioctl FICLONE) of the file `source`, made
+// as a hidden temporary file beside it (a PendingFile's name, so that what a killed run
+// leaves is cleared like any of ours); `temp_name`, if given, is the name to use (one
+// with the same ".ddr-tmp.PID." form).  It is never renamed into place: it goes when the
+// PendingFile does.  Error(Refused) where the file system cannot clone (EOPNOTSUPP,
+// EXDEV, EINVAL, ENOTTY), saying so; Error(ReadFailed)/Error(WriteFailed) otherwise.
+PendingFile clone_file(const std::string& source, const std::string& temp_name = {});
 
 // A temporary file that a ddr process no longer running left behind.
 struct StaleTemporary {

@@ -1,5 +1,6 @@
 #include "formats/io/tod.hpp"
 
+#include <cstdio>
 #include <ctime>
 
 namespace ddr {
@@ -19,13 +20,33 @@ int64_t unix_micros_from_tod(uint64_t tod)
     return int64_t(tod >> 12) - kEpochDelta * 1000000;
 }
 
-std::string format_tod_utc(uint64_t tod)
+namespace {
+// The TOD's second in UTC, written by strftime's `pattern`.
+std::string format_tod_with(uint64_t tod, const char* pattern)
 {
     std::time_t secs = std::time_t(unix_micros_from_tod(tod) / 1000000);
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    std::strftime(buf, sizeof buf, pattern, &tm);
+    return buf;
+}
+} // namespace
+
+std::string format_tod_utc(uint64_t tod)
+{
+    return format_tod_with(tod, "%Y-%m-%d %H:%M:%S UTC");
+}
+
+std::string format_tod_iso8601(uint64_t tod)
+{
+    return format_tod_with(tod, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::string format_tod_hex(uint64_t tod)
+{
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(tod));
     return buf;
 }
 

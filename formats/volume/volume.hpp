@@ -23,8 +23,11 @@ struct CkdVolumeInfo {
     uint32_t cylinders = 0;        // cylinders in the image (all files together)
     uint32_t heads = 0;            // tracks per cylinder
     uint32_t track_size = 0;       // bytes in each track slot (Hercules' trksize)
-    std::vector<std::string> files;  // the file(s) making up the volume, in order
+    std::vector<std::string> files;  // the file(s) making up the volume, in order (a shadow chain: base first)
     uint64_t bytes = 0;            // total size of those files
+    // Shadow files were asked for (VolumeOpenOptions) but shadow file 1, this name, does
+    // not exist: the base is read alone, as Hercules would.
+    std::optional<std::string> missing_shadow;
 
     uint64_t tracks() const { return uint64_t(cylinders) * heads; }
     // True when CCHH fields must be read in EAV form (see decode_cchh).
@@ -69,9 +72,23 @@ struct NewCkdVolume {
     int compression = 1;
 };
 
-// Opens an existing CKD volume for reading, whatever its container.  A volume a restore
-// did not finish is Error(Unreadable), unless `allow_unfinished` (the restore redoing it).
-std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished = false);
+// How to open a volume for reading.
+struct VolumeOpenOptions {
+    // A volume a restore did not finish is Error(Unreadable), unless this is set (the
+    // restore redoing it).
+    bool allow_unfinished = false;
+    // Hercules' sf= name (e.g. "shadow_*.cckd"): read the compressed base image together
+    // with the shadow files Hercules finds by this name (cckd/shadow.hpp).  Error(Unreadable)
+    // for a plain image, which Hercules never shadows.  nullopt: the image alone.
+    std::optional<std::string> shadow_files;
+};
+
+// Opens an existing CKD volume for reading, whatever its container (see VolumeOpenOptions).
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, const VolumeOpenOptions& options);
+inline std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished = false)
+{
+    return open_ckd_volume(path, VolumeOpenOptions{allow_unfinished, std::nullopt});
+}
 
 // Creates a new CKD volume at `path`; every track starts as an empty formatted track
 // (HA, R0, end marker) until written.  Fails with Error(Refused) if `path` or `path`.ddr-busy exists.
@@ -83,6 +100,16 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
 // up again; Error(Refused) if both NAME and NAME.ddr-busy exist.
 std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);
+
+// The kind of container a format magic (CkdVolumeInfo::format, FbaVolumeInfo::format)
+// names, as Hercules calls it: "CKD", "CKD64", "CCKD", "CCKD64", "FBA", "CFBA", "CFBA64",
+// "EAV" (ddr's CKD_E064); the magic itself for any other.
+std::string container_kind(const std::string& format);
+
+// The shadow files Hercules finds for its sf= name `sf` (shadow 1 upward, up to the first
+// that does not exist; cckd/shadow.hpp); empty if there are none.  Error(Usage) for a
+// name Hercules could not number.
+std::vector<std::string> existing_shadow_files(const std::string& sf);
 
 // True if the file starts with the bytes of a CKD container we can read.
 bool looks_like_ckd_volume(const std::string& path);
@@ -97,6 +124,7 @@ struct FbaVolumeInfo {
     uint16_t devtype = 0;            // e.g. 0x3370 when the container records it, else 0
     std::vector<std::string> files;
     uint64_t bytes = 0;
+    std::optional<std::string> missing_shadow;  // as CkdVolumeInfo's
 };
 
 class FbaVolumeReader {
@@ -122,7 +150,11 @@ struct NewFbaVolume {
 };
 
 // As open_ckd_volume, create_ckd_volume and update_ckd_volume.
-std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished = false);
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, const VolumeOpenOptions& options);
+inline std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished = false)
+{
+    return open_fba_volume(path, VolumeOpenOptions{allow_unfinished, std::nullopt});
+}
 std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec);
 std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);

@@ -14,7 +14,10 @@ namespace ddr {
 namespace {
 
 // Compressed containers (CCKD / CFBA) live in their own modules.
-std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path) { return open_cckd_volume(path); }
+std::unique_ptr<CkdVolumeReader> open_compressed_ckd(const std::string& path, const std::optional<std::string>& sf)
+{
+    return open_cckd_volume(path, sf);
+}
 CckdOptions cckd_options(int compression)
 {
     CckdOptions o;
@@ -26,12 +29,35 @@ std::unique_ptr<CkdVolumeWriter> create_compressed_ckd(const std::string& path, 
     return create_cckd_volume(path, spec, cckd_options(spec.compression));
 }
 std::unique_ptr<CkdVolumeWriter> update_compressed_ckd(const std::string& path) { return update_cckd_volume(path); }
-std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path) { return open_cfba_volume(path); }
+std::unique_ptr<FbaVolumeReader> open_compressed_fba(const std::string& path, const std::optional<std::string>& sf)
+{
+    return open_cfba_volume(path, sf);
+}
 std::unique_ptr<FbaVolumeWriter> create_compressed_fba(const std::string& path, const NewFbaVolume& spec)
 {
     return create_cfba_volume(path, spec, cckd_options(spec.compression));
 }
 std::unique_ptr<FbaVolumeWriter> update_compressed_fba(const std::string& path) { return update_cfba_volume(path); }
+
+} // namespace
+
+std::string container_kind(const std::string& format)
+{
+    static constexpr struct {
+        const char* magic;
+        const char* kind;
+    } kinds[] = {
+        {"CKD_P370", "CKD"},   {"CKD_P064", "CKD64"},  {"CKD_C370", "CCKD"}, {"CKD_C064", "CCKD64"},
+        {"CKD_S370", "CCKD"},  {"CKD_S064", "CCKD64"}, {"CKD_E064", "EAV"},  {"FBA", "FBA"},
+        {"FBA_C370", "CFBA"},  {"FBA_C064", "CFBA64"}, {"FBA_S370", "CFBA"}, {"FBA_S064", "CFBA64"},
+    };
+    for (const auto& k : kinds)
+        if (format == k.magic)
+            return k.kind;
+    return format;
+}
+
+namespace {
 
 enum class Container {
     CkdPlain,        // CKD_P370, CKD_P064
@@ -92,7 +118,17 @@ bool is_ckd(Container c)
 [[noreturn]] void shadow_not_supported(const std::string& path, const std::string& magic)
 {
     fail(ErrorKind::Unreadable, file_place(path),
-         "is a Hercules shadow file (" + magic + "), which holds only the changes to a base image; ddr reads base images only");
+          "is a Hercules shadow file (" + magic +
+             "), which holds only the changes to a base image; open the base with --sf (Hercules' sf= name) to read it");
+}
+
+// Hercules takes shadow files (sf=) only for compressed images; so do we.
+void refuse_shadows_of_plain(const std::string& path, const VolumeOpenOptions& options, const std::string& what)
+{
+    if (options.shadow_files)
+        fail(ErrorKind::Unreadable, file_place(path),
+             "is " + what + "; Hercules keeps shadow files (sf=" + *options.shadow_files +
+                 ") only for compressed images (CCKD, CFBA), so none are read for it");
 }
 
 [[noreturn]] void not_a_volume(const std::string& path, const Probe& p)
@@ -221,20 +257,23 @@ void refuse_new_over_unfinished(const std::string& path)
 
 } // namespace
 
-std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, bool allow_unfinished)
+std::unique_ptr<CkdVolumeReader> open_ckd_volume(const std::string& path, const VolumeOpenOptions& options)
 {
     if (auto u = unfinished_instead_of(path)) {
-        if (!allow_unfinished)
+        if (!options.allow_unfinished)
             fail_unfinished(path, *u);
         check_unfinished_kind(path, *u, true);
+        refuse_shadows_of_plain(path, options, "a plain CKD image");
         return std::make_unique<CkdImageReader>(path, true);
     }
     check_exists_for_ckd(path);
-    const CkdContainer c = ckd_container(path, probe(path));
+    const Probe p = probe(path);
+    const CkdContainer c = ckd_container(path, p);
     if (c == CkdContainer::Busy)  // marked in place, with NAME.ddr-busy beside it
         fail_unfinished(path, UnfinishedRestore{path, path, true, true, ckd_restore_record(path)});
     if (c == CkdContainer::Compressed)
-        return open_compressed_ckd(path);
+        return open_compressed_ckd(path, options.shadow_files);
+    refuse_shadows_of_plain(path, options, "a plain CKD image (" + p.magic + ")");
     return std::make_unique<CkdImageReader>(path);
 }
 
@@ -262,6 +301,8 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path, cons
     return CkdImageWriter::update(path, record);  // plain, or marked DDR_BUSY in place: the update finishes it
 }
 
+std::vector<std::string> existing_shadow_files(const std::string& sf) { return cckd::find_shadow_files(sf); }
+
 bool looks_like_ckd_volume(const std::string& path)
 {
     try {
@@ -273,16 +314,18 @@ bool looks_like_ckd_volume(const std::string& path)
     }
 }
 
-std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, bool allow_unfinished)
+std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path, const VolumeOpenOptions& options)
 {
     if (auto u = unfinished_instead_of(path)) {
-        if (!allow_unfinished)
+        if (!options.allow_unfinished)
             fail_unfinished(path, *u);
         check_unfinished_kind(path, *u, false);
+        refuse_shadows_of_plain(path, options, "a plain FBA image");
         return std::make_unique<FbaImageReader>(path, true);
     }
     if (fba_container(path, probe(path)) == FbaContainer::Compressed)
-        return open_compressed_fba(path);
+        return open_compressed_fba(path, options.shadow_files);
+    refuse_shadows_of_plain(path, options, "a plain FBA image");
     return std::make_unique<FbaImageReader>(path);
 }
 

@@ -8,6 +8,11 @@
 // written as vol_1.img, vol_2.img, ... (the names Hercules' dasdinit gives a split
 // volume).
 //
+// An input starting with "DDRFZSHD" is a compressed base with Hercules shadow files, in
+// the same form: the first file is written as base.img, the others as sh_1.img,
+// sh_2.img, sh_3.img, and base.img is opened with the shadow files of sf=sh_*.img
+// (the byte after the magic is not used).
+//
 // What the readers promise and the target checks: a track that reads without error is
 // well formed (it measures to its own length), fits the track size, and carries the
 // home address of the track asked for; out-of-range reads are never attempted.
@@ -26,14 +31,15 @@ using namespace ddr;
 namespace {
 
 constexpr char kSetMagic[] = "DDRFZSET";
+constexpr char kShadowMagic[] = "DDRFZSHD";
 constexpr size_t kMaxFiles = 4;
 using fuzz::units_to_read;
 
-void read_ckd(const std::string& path)
+void read_ckd(const std::string& path, const VolumeOpenOptions& options)
 {
     std::unique_ptr<CkdVolumeReader> vol;
     try {
-        vol = open_ckd_volume(path);
+        vol = open_ckd_volume(path, options);
     } catch (const Error& e) {
         fuzz::expect_input_error(e);
         return;
@@ -70,11 +76,11 @@ void read_ckd(const std::string& path)
     }
 }
 
-void read_fba(const std::string& path)
+void read_fba(const std::string& path, const VolumeOpenOptions& options)
 {
     std::unique_ptr<FbaVolumeReader> vol;
     try {
-        vol = open_fba_volume(path);
+        vol = open_fba_volume(path, options);
     } catch (const Error& e) {
         fuzz::expect_input_error(e);
         return;
@@ -103,29 +109,40 @@ void read_fba(const std::string& path)
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static fuzz::ScratchDir dir;
-    for (size_t i = 1; i <= kMaxFiles; ++i)
+    for (size_t i = 1; i <= kMaxFiles; ++i) {
         dir.remove("vol_" + std::to_string(i) + ".img");
+        dir.remove("sh_" + std::to_string(i) + ".img");
+    }
+    dir.remove("base.img");
 
     std::string open_name = "vol_1.img";
-    if (size >= 8 && std::memcmp(data, kSetMagic, 8) == 0) {
+    VolumeOpenOptions options;
+    const bool set = size >= 8 && std::memcmp(data, kSetMagic, 8) == 0;
+    const bool chain = size >= 8 && std::memcmp(data, kShadowMagic, 8) == 0;
+    if (set || chain) {
         fuzz::Cursor in(data + 8, size - 8);
         const unsigned pick = in.u8();
         size_t files = 0;
         while (!in.empty() && files < kMaxFiles) {
             const uint32_t len = in.le32();
             ++files;
-            dir.write("vol_" + std::to_string(files) + ".img", in.take(len));
+            const std::string name = !chain ? "vol_" + std::to_string(files) + ".img"
+                                     : files == 1 ? std::string("base.img")
+                                                  : "sh_" + std::to_string(files - 1) + ".img";
+            dir.write(name, in.take(len));
         }
         if (files == 0)
             return 0;
-        open_name = "vol_" + std::to_string(pick % files + 1) + ".img";
+        open_name = chain ? "base.img" : "vol_" + std::to_string(pick % files + 1) + ".img";
+        if (chain)
+            options.shadow_files = dir.path("sh_*.img");
     } else {
         dir.write(open_name, ByteSpan(data, size));
     }
 
     const std::string path = dir.path(open_name);
     (void)looks_like_ckd_volume(path);
-    read_ckd(path);
-    read_fba(path);
+    read_ckd(path, options);
+    read_fba(path, options);
     return 0;
 }

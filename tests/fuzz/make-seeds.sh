@@ -20,7 +20,7 @@ FIXTURES=${DDR_FIXTURES:-../shared/fixtures/ddr-r6}
 [ -x "$TOOL" ] || { echo "make-seeds.sh: $TOOL missing; run tests/fuzz/build.sh first" >&2; exit 1; }
 
 rm -rf "$SEEDS" "$WORK"
-for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest; do
+for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog; do
     mkdir -p "$SEEDS/$t"
 done
 mkdir -p "$WORK"
@@ -113,9 +113,143 @@ fi
 { printf '\1'; printf '# config\nMAINSIZE 16\n000E 1403 prt.txt\n0130 3330 vol.3330 sf=x # c\n0:0181 3420 "a b.aws" \\\n maxsize=100 eotmargin=10\n0140-0141 3350 p\n0150.2 2314 q\n'; } > "$SEEDS/fuzz_statements/config"
 { printf '\0'; printf 'INPUT 130 3330\nOUTPUT 181 3420 182 (SKIP 1 LEAVE MODE 6250\nDUMP 0 TO 1\n6 TO 7 REORDER 2\n\nPRINT 1 2 3 TO 4 5 6 (HEX COUNT\nSYSPRINT CONS\nEND\n'; } > "$SEEDS/fuzz_statements/statements"
 
+# A catalog of a whole-system run (two dumped volumes, one failed).
+cat > "$SEEDS/fuzz_catalog/system" <<'CATALOG'
+{
+ "catalog_version": 1,
+ "run": {
+  "start": "2026-12-04T06:26:10Z",
+  "end": "2026-12-04T06:26:10Z",
+  "host": "vm",
+  "config": "hercules.cnf",
+  "config_kind": "configuration",
+  "config_text": "# test system\nMAINSIZE 64\nNUMCPU 1\n0120 3390 a.3390\n0121 3380 b.3380 ro\n0122 3390 c.cckd\n0123 9336 d.fba\n0124 3390 e.3390\n000C 3505 * eof\n",
+  "rules": [
+   "-SCR*"
+  ],
+  "jobs": 2,
+  "shard": null,
+  "result": "complete",
+  "ddr_version": "0.1.0"
+ },
+ "volumes": [
+  {
+   "address": "0120",
+   "devtype": "3390",
+   "volser": "VMRES1",
+   "image": "a.3390",
+   "sf": null,
+   "line": 4,
+   "name": "0120-VMRES1",
+   "status": "complete",
+   "error": null,
+   "tapes": [
+    "0120-VMRES1.aws"
+   ],
+   "source": "a.3390",
+   "container": "CKD",
+   "image_format": "CKD_P370",
+   "cylinders": 10,
+   "heads": 15,
+   "kind": "extents",
+   "extents": [
+    {
+     "first": 0,
+     "last": 9,
+     "to": 0
+    }
+   ],
+   "format": "AWS",
+   "reels": [
+    {
+     "file": "0120-VMRES1.aws",
+     "reel": 1,
+     "tape_blocks": 154,
+     "bytes": 16278,
+     "reel_hash": "7ab2e76672f4620880dc294a38c62afb",
+     "units": 150
+    }
+   ],
+   "tape_blocks": 154,
+   "tape_bytes": 16278,
+   "checksums": true,
+   "tod": "E3AD93C782F10000",
+   "dump_time": "2026-12-04T06:26:10Z",
+   "units": 150,
+   "unit_name": "tracks",
+   "data_bytes": 5084,
+   "source_changed": false,
+   "source_changes": [],
+   "snapshot": false
+  },
+  {
+   "address": "0121",
+   "devtype": "3380",
+   "volser": "VMPK01",
+   "image": "b.3380",
+   "sf": null,
+   "line": 5,
+   "name": "0121-VMPK01",
+   "status": "complete",
+   "error": null,
+   "tapes": [
+    "0121-VMPK01.aws"
+   ],
+   "source": "b.3380",
+   "container": "CKD",
+   "image_format": "CKD_P370",
+   "cylinders": 8,
+   "heads": 15,
+   "kind": "extents",
+   "extents": [
+    {
+     "first": 0,
+     "last": 7,
+     "to": 0
+    }
+   ],
+   "format": "AWS",
+   "reels": [
+    {
+     "file": "0121-VMPK01.aws",
+     "reel": 1,
+     "tape_blocks": 124,
+     "bytes": 13218,
+     "reel_hash": "eabccf071f518f3352b59e2a2a76feeb",
+     "units": 120
+    }
+   ],
+   "tape_blocks": 124,
+   "tape_bytes": 13218,
+   "checksums": true,
+   "tod": "E3AD93C7841AC000",
+   "dump_time": "2026-12-04T06:26:10Z",
+   "units": 120,
+   "unit_name": "tracks",
+   "data_bytes": 4124,
+   "source_changed": false,
+   "source_changes": [],
+   "snapshot": false
+  },
+  {
+   "address": "0124",
+   "devtype": "3390",
+   "volser": "",
+   "image": "e.3390",
+   "sf": null,
+   "line": 8,
+   "name": "0124",
+   "status": "failed",
+   "error": "e.3390: cannot read",
+   "tapes": []
+  }
+ ]
+}
+CATALOG
+
 # The update target starts from the same single-file images.
 for f in "$SEEDS/fuzz_volume"/*; do
-    case "$f" in *ckd-set) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
+    case "$f" in *ckd-set|*shadow-chain) ;; *) cp "$f" "$SEEDS/fuzz_volume_update/" ;; esac
 done
 
 for t in "$SEEDS"/*; do

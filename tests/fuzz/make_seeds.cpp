@@ -367,6 +367,30 @@ void make_ckd_set(const std::string& dir, const std::string& out)
     save(out, seed);
 }
 
+// A compressed base and two shadow files in the DDRFZSHD form fuzz_volume reads: each
+// shadow is another image with its magic made a shadow's and every other track of its
+// first L2 table marked "not in this file".
+void make_shadow_chain(const std::string& dir, const std::string& out)
+{
+    Bytes seed{'D', 'D', 'R', 'F', 'Z', 'S', 'H', 'D', 0};
+    for (unsigned i = 0; i < 3; ++i) {
+        const std::string name = dir + "/chain-" + std::to_string(i) + ".cckd";
+        std::remove(name.c_str());
+        make_ckd(name, "CKD_C370", 2, 4, 4096, 20 + i, CckdCompression::Zlib);
+        Bytes f = load(name);
+        if (i > 0) {
+            f[4] = 'S';
+            const uint32_t l2 = load_le32(f.data() + cckd::kL1Pos);
+            for (uint32_t k = 0; l2 != 0 && k < 8; k += 2)
+                std::memset(f.data() + l2 + k * 8, 0xFF, 8);
+        }
+        for (int k = 0; k < 4; ++k)
+            seed.push_back(uint8_t(f.size() >> (8 * k)));
+        seed.insert(seed.end(), f.begin(), f.end());
+    }
+    save(out, seed);
+}
+
 // A DDR dump of `vol` in the format of IBM DDR: VHR, THR groups, EOJ, tape mark.
 std::vector<Record> dump_records(CkdVolumeReader& vol, uint64_t tod, bool nucleus)
 {
@@ -449,6 +473,7 @@ void ours(const std::string& dir)
     make_fba(vols + "/ours-cfba-bzip2.cfba", "FBA_C370", 250, 11, CckdCompression::Bzip2);
     make_fba(vols + "/ours-cfba64.cfba", "FBA_C064", 200, 12, CckdCompression::Zlib);
     make_ckd_set(work, vols + "/ours-ckd-set");
+    make_shadow_chain(work, vols + "/ours-shadow-chain");
 
     // DDR tapes of a small volume made by our writers, in every container form.
     const std::string src = work + "/dump-src.img";

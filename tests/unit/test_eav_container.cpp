@@ -8,6 +8,7 @@
 #include "formats/volume/cckd/eav_container.hpp"
 #include "formats/io/error.hpp"
 #include "formats/volume/volume.hpp"
+#include "tests/unit/error_testing.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 
@@ -22,27 +23,6 @@ using namespace ddr;
 using namespace ddr::test;
 
 namespace {
-
-// Catches the ddr::Error `f` throws (nullopt if none).
-template <class F>
-std::optional<Error> caught(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-// Checks that `expr` throws a ddr::Error of `kind` whose text contains `text`.
-#define CHECK_ERROR(expr, kind_, text)                                                                     \
-    do {                                                                                                   \
-        auto err_ = caught([&] { (void)(expr); });                                                         \
-        REQUIRE_MESSAGE(err_.has_value(), "no ddr::Error from " #expr);                                    \
-        CHECK_MESSAGE(err_->kind() == (kind_), std::string(err_->what()));                                 \
-        CHECK_MESSAGE(std::string(err_->what()).find(text) != std::string::npos, std::string(err_->what())); \
-    } while (0)
 
 constexpr uint32_t kLargest = 1'182'006;
 constexpr uint64_t kLargestTracks = uint64_t(kLargest) * 15;  // 17,730,090

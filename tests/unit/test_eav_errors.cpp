@@ -3,6 +3,7 @@
 #include "formats/volume/cckd/image.hpp"
 #include "formats/io/error.hpp"
 #include "formats/volume/volume.hpp"
+#include "tests/unit/error_testing.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/test_cckd_helpers.hpp"
 
@@ -17,27 +18,6 @@ using namespace ddr;
 using namespace ddr::test;
 
 namespace {
-
-// Catches the ddr::Error `f` throws (nullopt if none).
-template <class F>
-std::optional<Error> caught(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-// Checks that `expr` throws a ddr::Error of `kind` whose text contains `text`.
-#define CHECK_ERROR(expr, kind_, text)                                                                     \
-    do {                                                                                                   \
-        auto err_ = caught([&] { (void)(expr); });                                                         \
-        REQUIRE_MESSAGE(err_.has_value(), "no ddr::Error from " #expr);                                    \
-        CHECK_MESSAGE(err_->kind() == (kind_), std::string(err_->what()));                                 \
-        CHECK_MESSAGE(std::string(err_->what()).find(text) != std::string::npos, std::string(err_->what())); \
-    } while (0)
 
 // A 70,000-cylinder EAV (1,050,000 tracks, 4,102 L1 entries) with three stored tracks
 // on both sides of cylinder 65,536, and a FMT0 null entry.

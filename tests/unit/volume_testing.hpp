@@ -5,6 +5,7 @@
 
 #include "formats/volume/ckd_track.hpp"
 #include "formats/io/error.hpp"
+#include "tests/unit/error_testing.hpp"
 #include "tests/unit/support.hpp"
 
 #include <cstdlib>
@@ -15,26 +16,6 @@
 #include <sys/wait.h>
 
 namespace ddr::test {
-
-template <class F>
-std::optional<Error> caught(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
-
-// Checks that `expr` throws a ddr::Error of `kind` whose full text contains `text`.
-#define CHECK_ERROR(expr, kind_, text)                                                                     \
-    do {                                                                                                   \
-        auto err_ = ::ddr::test::caught([&] { (void)(expr); });                                            \
-        REQUIRE_MESSAGE(err_.has_value(), "no ddr::Error from " #expr);                                    \
-        CHECK_MESSAGE(err_->kind() == (kind_), std::string(err_->what()));                                 \
-        CHECK_MESSAGE(std::string(err_->what()).find(text) != std::string::npos, std::string(err_->what())); \
-    } while (0)
 
 // Runs a shell command in `dir`, output discarded; returns its exit status.
 inline int run_in(const TempDir& dir, const std::string& command)

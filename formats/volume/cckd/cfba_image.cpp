@@ -24,6 +24,14 @@ FbaVolumeInfo info_of(const Container& c)
     return info;
 }
 
+// The base's facts, with every file of the chain.
+FbaVolumeInfo info_of(const Chain& chain)
+{
+    FbaVolumeInfo info = info_of(chain.base());
+    chain_files(chain, info.files, info.bytes, info.missing_shadow);
+    return info;
+}
+
 bool all_zero(const uint8_t* p, size_t n)
 {
     return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
@@ -57,11 +65,12 @@ Place group_place(const FbaVolumeInfo& info, uint64_t group)
 
 // ---- reading ----
 
-CfbaImageReader::CfbaImageReader(const std::string& path) : container_(path), group_(kCfbaGroupBytes)
+CfbaImageReader::CfbaImageReader(const std::string& path, const std::optional<std::string>& shadow_files)
+    : chain_(path, shadow_files), group_(kCfbaGroupBytes)
 {
-    if (container_.kind().flavor != Flavor::Fba)
-        fail(ErrorKind::Device, file_place(path), "is a compressed CKD image (" + container_.kind().magic + "), not FBA");
-    info_ = info_of(container_);
+    if (chain_.base().kind().flavor != Flavor::Fba)
+        fail(ErrorKind::Device, file_place(path), "is a compressed CKD image (" + chain_.base().kind().magic + "), not FBA");
+    info_ = info_of(chain_);
 }
 
 void CfbaImageReader::load_group(uint64_t group)
@@ -70,11 +79,11 @@ void CfbaImageReader::load_group(uint64_t group)
         return;
     cached_ = ~uint64_t(0);
     const Place where = group_place(info_, group);
-    const Container::Slot slot = container_.locate(group, where);
-    if (slot.null())
+    const Chain::Found found = chain_.locate(group, where);
+    if (found.slot.null())
         std::fill(group_.begin(), group_.end(), 0);
     else
-        decoder_.read_group(container_.file(), slot.entry, group, group_, where);
+        decoder_.read_group(found.file->file(), found.slot.entry, group, group_, found.where);
     cached_ = group;
 }
 
@@ -267,9 +276,9 @@ void CfbaImageWriter::commit()
 
 // ---- factories ----
 
-std::unique_ptr<FbaVolumeReader> open_cfba_volume(const std::string& path)
+std::unique_ptr<FbaVolumeReader> open_cfba_volume(const std::string& path, const std::optional<std::string>& shadow_files)
 {
-    return std::make_unique<CfbaImageReader>(path);
+    return std::make_unique<CfbaImageReader>(path, shadow_files);
 }
 
 std::unique_ptr<FbaVolumeWriter> create_cfba_volume(const std::string& path, const NewFbaVolume& spec, CckdOptions options)

@@ -16,6 +16,7 @@
 #include "formats/volume/cckd/codec.hpp"
 #include "formats/volume/cckd/decode.hpp"
 #include "formats/volume/cckd/image.hpp"
+#include "formats/volume/cckd/shadow.hpp"
 #include "formats/volume/cckd/writer_core.hpp"
 #include "formats/volume/volume.hpp"
 
@@ -26,14 +27,15 @@ namespace ddr {
 
 class CfbaImageReader final : public FbaVolumeReader {
 public:
-    explicit CfbaImageReader(const std::string& path);
+    // The image at `path`, with its shadow files when `shadow_files` (as CckdImageReader).
+    explicit CfbaImageReader(const std::string& path, const std::optional<std::string>& shadow_files = std::nullopt);
     const FbaVolumeInfo& info() const override { return info_; }
     void read_blocks(uint64_t first, MutableByteSpan out) override;
 
 private:
     void load_group(uint64_t group);
 
-    cckd::Container container_;
+    cckd::Chain chain_;
     FbaVolumeInfo info_;
     cckd::ImageDecoder decoder_;
     Bytes group_;
@@ -67,7 +69,8 @@ private:
     uint64_t open_ = ~uint64_t(0);        // the group being filled, if any
 };
 
-std::unique_ptr<FbaVolumeReader> open_cfba_volume(const std::string& path);
+std::unique_ptr<FbaVolumeReader> open_cfba_volume(const std::string& path,
+                                                  const std::optional<std::string>& shadow_files = std::nullopt);
 // Fails with Error(Refused) if `path` exists.
 std::unique_ptr<FbaVolumeWriter> create_cfba_volume(const std::string& path, const NewFbaVolume& spec,
                                                     CckdOptions options = {});

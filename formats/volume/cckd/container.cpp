@@ -32,10 +32,11 @@ std::string covered(Flavor flavor, uint64_t group, uint64_t units)
 
 } // namespace
 
-Container::Container(const std::string& path) : file_(FileHandle::open_read(path))
+Container::Container(const std::string& path, FileRole role) : file_(FileHandle::open_read(path)), role_(role)
 {
     file_size_ = file_.size();
     check_headers();
+    nullfmt_ = cdevhdr_.nullfmt;
     read_l1_table();
 }
 
@@ -53,10 +54,12 @@ void Container::check_headers()
     if (!kind)
         bad(0, "does not start with a compressed DASD magic (CKD_C370, FBA_C370, CKD_C064, FBA_C064, CKD_E064)");
     kind_ = *kind;
-    if (kind_.shadow)
+    if (kind_.shadow && role_ == FileRole::Base)
         bad(0, "is a Hercules shadow file (" + kind_.magic +
-                   "), which holds only the tracks changed since its base image; merge it first "
-                   "(dasdcopy base sf=shadow merged) and read the result");
+                   "), which holds only the tracks changed since its base image; read it through its base "
+                   "(--sf, Hercules' sf= name) or merge it first (dasdcopy base sf=shadow merged)");
+    if (!kind_.shadow && role_ == FileRole::Shadow)
+        bad(0, "is a " + kind_.magic + " image where a shadow file (CKD_S370, CKD_S064, FBA_S370, FBA_S064) belongs");
     devhdr_ = DeviceHeader::decode(head.data());
     cdevhdr_ = CompressedHeader::parse(head.data() + kCompressedHeaderPos, kind_.wide);
     const bool ckd = kind_.flavor == Flavor::Ckd;
@@ -137,6 +140,10 @@ void Container::read_l1_table()
     for (uint64_t i = 0; i < count; ++i) {
         uint64_t v = load_l1(raw.data() + i * esize, wide, cdevhdr_.order());
         const Place at = file_place(file_.path(), kL1Pos + i * esize);
+        if (v == shadow_marker(wide) && role_ == FileRole::Shadow) {
+            l1_[size_t(i)] = v;
+            continue;
+        }
         if (v == shadow_marker(wide))
             fail(ErrorKind::Unreadable, at,
                  "L1 entry " + std::to_string(i) + " (" + covered(kind_.flavor, i, units_) +
@@ -175,7 +182,11 @@ Container::Slot Container::locate(uint64_t unit, const Place& where)
     const uint64_t group = unit / kL2Entries;
     Slot slot;
     if (l1_[size_t(group)] == 0) {
-        slot.null_format = cdevhdr_.nullfmt;
+        slot.null_format = nullfmt_;
+        return slot;
+    }
+    if (l1_[size_t(group)] == shadow_marker(kind_.wide)) {  // only a shadow file's (read_l1_table)
+        slot.absent = true;
         return slot;
     }
     if (cached_group_ != group)
@@ -192,8 +203,12 @@ Container::Slot Container::locate(uint64_t unit, const Place& where)
                      "L2 entry marks the track null with format " + std::to_string(e.len) + " (expected 0, 1 or 2)");
             // Hercules reads format 0 as format 2 in an image whose default is format 2
             // (a compatibility rule for old Linux volumes); so do we.
-            slot.null_format = (e.len == kNullFmt0 && cdevhdr_.nullfmt == kNullFmt2) ? kNullFmt2 : uint8_t(e.len);
+            slot.null_format = (e.len == kNullFmt0 && nullfmt_ == kNullFmt2) ? kNullFmt2 : uint8_t(e.len);
         }
+        return slot;
+    }
+    if (e.pos == shadow_marker(kind_.wide) && role_ == FileRole::Shadow) {
+        slot.absent = true;
         return slot;
     }
     if (e.pos == shadow_marker(kind_.wide))

@@ -27,6 +27,14 @@ CkdVolumeInfo info_of(const Container& c)
     return info;
 }
 
+// The base's facts, with every file of the chain.
+CkdVolumeInfo info_of(const Chain& chain)
+{
+    CkdVolumeInfo info = info_of(chain.base());
+    chain_files(chain, info.files, info.bytes, info.missing_shadow);
+    return info;
+}
+
 void build_null(uint8_t fmt, TrackAddress addr, const CkdVolumeInfo& info, TrackImage& out, const Place& where)
 {
     if (fmt == kNullFmt2 && !fmt2_fits(info.track_size))
@@ -75,12 +83,14 @@ void check_new_geometry(const NewCkdVolume& spec, bool eav, const Place& at)
 
 // ---- reading ----
 
-CckdImageReader::CckdImageReader(const std::string& path) : container_(path)
+CckdImageReader::CckdImageReader(const std::string& path, const std::optional<std::string>& shadow_files)
+    : chain_(path, shadow_files)
 {
-    if (container_.kind().flavor != Flavor::Ckd)
-        fail(ErrorKind::Device, file_place(path), "is a compressed FBA image (" + container_.kind().magic + "), not CKD");
-    info_ = info_of(container_);
-    decoder_.set_eav_form(container_.kind().eav);
+    const Kind& kind = chain_.base().kind();
+    if (kind.flavor != Flavor::Ckd)
+        fail(ErrorKind::Device, file_place(path), "is a compressed FBA image (" + kind.magic + "), not CKD");
+    info_ = info_of(chain_);
+    decoder_.set_eav_form(kind.eav);
 }
 
 void CckdImageReader::read_track(TrackAddress addr, TrackImage& out)
@@ -91,12 +101,12 @@ void CckdImageReader::read_track(TrackAddress addr, TrackImage& out)
              "track is outside the volume (" + std::to_string(info_.cylinders) + " cylinders of " +
                  std::to_string(info_.heads) + " heads)");
     const uint64_t unit = uint64_t(addr.cyl) * info_.heads + addr.head;
-    const Container::Slot slot = container_.locate(unit, where);
-    if (slot.null()) {
-        build_null(slot.null_format, addr, info_, out, where);
+    const Chain::Found found = chain_.locate(unit, where);
+    if (found.slot.null()) {
+        build_null(found.slot.null_format, addr, info_, out, found.where);
         return;
     }
-    decoder_.read_track(container_.file(), slot.entry, addr, info_.track_size, out, where);
+    decoder_.read_track(found.file->file(), found.slot.entry, addr, info_.track_size, out, found.where);
 }
 
 // ---- writing ----
@@ -280,9 +290,9 @@ void CckdImageWriter::commit()
 
 // ---- factories ----
 
-std::unique_ptr<CkdVolumeReader> open_cckd_volume(const std::string& path)
+std::unique_ptr<CkdVolumeReader> open_cckd_volume(const std::string& path, const std::optional<std::string>& shadow_files)
 {
-    return std::make_unique<CckdImageReader>(path);
+    return std::make_unique<CckdImageReader>(path, shadow_files);
 }
 
 std::unique_ptr<CkdVolumeWriter> create_cckd_volume(const std::string& path, const NewCkdVolume& spec, CckdOptions options)

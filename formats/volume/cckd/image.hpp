@@ -24,6 +24,7 @@
 
 #include "formats/volume/cckd/codec.hpp"
 #include "formats/volume/cckd/decode.hpp"
+#include "formats/volume/cckd/shadow.hpp"
 #include "formats/volume/cckd/writer_core.hpp"
 #include "formats/volume/volume.hpp"
 
@@ -40,12 +41,14 @@ struct CckdOptions {
 
 class CckdImageReader final : public CkdVolumeReader {
 public:
-    explicit CckdImageReader(const std::string& path);
+    // The image at `path`; with `shadow_files` (Hercules' sf= name), the image and the
+    // shadow files Hercules finds for it, read as one volume (cckd::Chain).
+    explicit CckdImageReader(const std::string& path, const std::optional<std::string>& shadow_files = std::nullopt);
     const CkdVolumeInfo& info() const override { return info_; }
     void read_track(TrackAddress addr, TrackImage& out) override;
 
 private:
-    cckd::Container container_;
+    cckd::Chain chain_;
     CkdVolumeInfo info_;
     cckd::ImageDecoder decoder_;
 };
@@ -77,7 +80,9 @@ private:
     std::unique_ptr<cckd::WriterCore> core_;
 };
 
-std::unique_ptr<CkdVolumeReader> open_cckd_volume(const std::string& path);
+// `shadow_files`: as CckdImageReader's.
+std::unique_ptr<CkdVolumeReader> open_cckd_volume(const std::string& path,
+                                                  const std::optional<std::string>& shadow_files = std::nullopt);
 // Fails with Error(Refused) if `path` exists.
 std::unique_ptr<CkdVolumeWriter> create_cckd_volume(const std::string& path, const NewCkdVolume& spec,
                                                     CckdOptions options = {});
