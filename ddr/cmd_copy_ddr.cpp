@@ -3,6 +3,8 @@
 // tape onto a new tape, its VHR (TOD included), checkpoint record and groups re-emitted
 // exactly as read, its checksums kept (or added, or left out).
 #include "ddr/cmd_copy.hpp"
+#include "ddr/cmd_dump.hpp"
+#include "formats/io/ebcdic.hpp"
 
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
@@ -363,6 +365,17 @@ int copy_dump(const CopyOptions& o, Reporter& reporter)
     const uint32_t eoj = extents.empty() ? (uint32_t(end.cc) << 16 | end.hh)
                                          : fba ? *last : cchh_value({uint32_t(g.key_of(*last)), vhr.mtck});
     out.writer->finish(uint16_t(eoj >> 16), uint16_t(eoj));
+    Json& facts = reporter.facts();
+    facts["file"] = file;
+    facts["volser"] = volser_to_ascii(vhr.volser);
+    facts["tod"] = format_tod_hex(vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(vhr.tod);
+    facts["units"] = groups;
+    facts["unit_name"] = fba ? "block groups" : "tracks";
+    facts["extents"] = extents_facts(extents);
+    facts["reels"] = reels_facts(*out.writer, out.checksums ? &*out.checksums : nullptr);
+    facts["tape_blocks"] = out.writer->blocks();
+    facts["checksums"] = out.checksums.has_value();
     reporter.note("copied dump " + std::to_string(file) + " of " + o.source + " (" + counted(groups, fba ? "block group" : "track") +
                   ", dump time " + format_tod_utc(vhr.tod) + ") to " + o.target +
                   (out.checksums ? ", with checksums" : " (no checksums)"));
@@ -421,6 +434,13 @@ int copy_volume_units(const CopyOptions& o, Reporter& reporter)
     c.fba.reset();
     if (o.compare && !moved)
         compare_volume_copy(o, c);
+    Json& facts = reporter.facts();
+    facts["volser"] = volser_of(c.in).value_or("");
+    facts["units"] = total;
+    facts["unit_name"] = g.fba() ? "block groups" : "tracks";
+    facts["extents"] = extents_facts(c.extents);
+    facts["created"] = !c.existing;
+    facts["compared"] = o.compare && !moved;
     std::string extents;
     for (const Extent& e : c.extents)
         extents += (extents.empty() ? "" : ", ") + e.str();

@@ -293,19 +293,7 @@ public:
     void report(const std::vector<uint64_t>& reel_units, Json& facts) const
     {
         facts["format"] = format_;
-        Json& reels = facts["reels"] = Json::array();
-        const std::vector<ReelWritten>& written = writer_->reels_written();
-        for (size_t i = 0; i < written.size(); ++i) {
-            Json reel = Json::object();
-            reel["file"] = written[i].file;
-            reel["reel"] = i + 1;
-            reel["tape_blocks"] = written[i].blocks;
-            reel["bytes"] = written[i].bytes;
-            if (checksums_ && i < checksums_->reel_hashes().size())
-                reel["reel_hash"] = hash_hex(checksums_->reel_hashes()[i]);
-            reel["units"] = i < reel_units.size() ? reel_units[i] : 0;
-            reels.push(std::move(reel));
-        }
+        facts["reels"] = reels_facts(*writer_, checksums_ ? &*checksums_ : nullptr, reel_units);
         facts["tape_blocks"] = writer_->blocks();
         facts["tape_bytes"] = writer_->bytes();
         facts["checksums"] = !options_.pure;
@@ -579,14 +567,7 @@ void report_source(const DumpOptions& options, const DumpSource& src, Json& fact
         facts["heads"] = src.manifest.heads;
     }
     facts["kind"] = options.cpvol ? "cpvol" : options.nucleus ? "nucleus" : "extents";
-    Json& extents = facts["extents"] = Json::array();
-    for (const Extent& e : src.extents) {
-        Json x = Json::object();
-        x["first"] = e.first;
-        x["last"] = e.last;
-        x["to"] = e.output_first;
-        extents.push(std::move(x));
-    }
+    facts["extents"] = extents_facts(src.extents);
 }
 
 // The tracks (or FBA blocks) the extents hold, for progress and the summary.
@@ -609,6 +590,37 @@ std::pair<uint16_t, uint16_t> eoj_address(const DumpSource& src, Unit last, uint
 }
 
 } // namespace
+
+Json extents_facts(const std::vector<Extent>& extents)
+{
+    Json out = Json::array();
+    for (const Extent& e : extents) {
+        Json x = Json::object();
+        x["first"] = e.first;
+        x["last"] = e.last;
+        x["to"] = e.output_first;
+        out.push(std::move(x));
+    }
+    return out;
+}
+
+Json reels_facts(const DdrReelWriter& writer, const DumpChecksumWriter* checksums, const std::vector<uint64_t>& reel_units)
+{
+    Json reels = Json::array();
+    const std::vector<ReelWritten>& written = writer.reels_written();
+    for (size_t i = 0; i < written.size(); ++i) {
+        Json reel = Json::object();
+        reel["file"] = written[i].file;
+        reel["reel"] = i + 1;
+        reel["tape_blocks"] = written[i].blocks;
+        reel["bytes"] = written[i].bytes;
+        if (checksums && i < checksums->reel_hashes().size())
+            reel["reel_hash"] = hash_hex(checksums->reel_hashes()[i]);
+        reel["units"] = reel_units.empty() ? written[i].groups : i < reel_units.size() ? reel_units[i] : 0;
+        reels.push(std::move(reel));
+    }
+    return reels;
+}
 
 // One path for CKD and FBA: the source's units, in extent order, each encoded as its DDR
 // group and written (and hashed into the manifest, if one is asked for); then the EOJ.
