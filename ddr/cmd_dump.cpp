@@ -570,6 +570,26 @@ void report_source(const DumpOptions& options, const DumpSource& src, Json& fact
     facts["extents"] = extents_facts(src.extents);
 }
 
+// The dump's whole report: its source, its tapes, and what went onto them (`units` of
+// `data_bytes`, `reel_units` on each reel).
+struct DumpTotals {
+    uint64_t units = 0;
+    uint64_t data_bytes = 0;
+};
+void report_dump(const DumpOptions& options, const DumpSource& src, const DumpOutput& output,
+                 const std::vector<uint64_t>& reel_units, DumpTotals totals, Json& facts)
+{
+    report_source(options, src, facts);
+    output.report(reel_units, facts);
+    facts["tod"] = format_tod_hex(src.vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
+    facts["units"] = totals.units;
+    facts["unit_name"] = src.fba ? "blocks" : "tracks";
+    facts["data_bytes"] = totals.data_bytes;
+    if (options.manifest)
+        facts["manifest"] = *options.manifest;
+}
+
 // The tracks (or FBA blocks) the extents hold, for progress and the summary.
 uint64_t items_in(const std::vector<Extent>& extents, const UnitGeometry& geometry)
 {
@@ -679,16 +699,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         manifest->finish();
     reporter.note(output.summary(done, src.counted_as, data_bytes, src.vhr.tod));
     note_unused_reels(output, reporter);
-    Json& facts = reporter.facts();
-    report_source(options, src, facts);
-    output.report(reel_units, facts);
-    facts["tod"] = format_tod_hex(src.vhr.tod);
-    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
-    facts["units"] = done;
-    facts["unit_name"] = src.fba ? "blocks" : "tracks";
-    facts["data_bytes"] = data_bytes;
-    if (options.manifest)
-        facts["manifest"] = *options.manifest;
+    report_dump(options, src, output, reel_units, {done, data_bytes}, reporter.facts());
     return 0;
 }
 
