@@ -650,6 +650,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
     refuse_json_with_stdout(options.tapes, "the tape", reporter);
+    reporter.facts()["source"] = options.source;  // kept by a dump that fails
     DumpSource src = looks_like_ckd_volume(options.source) ? ckd_source(options, reporter) : fba_source(options, reporter);
     const UnitGeometry& geometry = src.units->geometry();
     const ExtentMap map(src.extents, geometry);

@@ -270,8 +270,11 @@ Json dump_facts(const CheckedDump& d)
 // is the tape's first problem thrown (its kind is the exit code).  Returns 0.
 int run_list(const ListOptions& options, Reporter& reporter)
 {
-    for (const std::string& tape : options.tapes)
-        refuse_unfinished(tape);  // a volume a restore left busy is named, not "cannot open"
+    Json& tapes = reporter.facts()["tapes"] = Json::array();
+    for (const std::string& tape : options.tapes) {
+        tapes.push(tape);
+        refuse_unfinished(tape);
+    }  // a volume a restore left busy is named, not "cannot open"
     TapeScan scan = scan_tapes(options.tapes);
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]), "no DDR dump on this tape");

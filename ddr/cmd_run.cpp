@@ -663,6 +663,9 @@ bool Job::step(FunctionStatement& f)
         const bool done = f.function == Function::Dump ? dump(f) : f.function == Function::Restore ? restore(f) : copy(f);
         entry["result"] = done ? "ok" : "not done";
         entry["exit_code"] = done ? kExitOk : kExitRefused;
+        for (const char* key : {"volser", "units", "unit_name"})
+            if (const Json* value = inner_.facts().find(key))
+                entry[key] = *value;
         entry["report"] = inner_.facts();
         steps.push(std::move(entry));
         return done;
@@ -711,6 +714,12 @@ void Job::note_failure(const StepFailure& f)
         console_.say("ddr: " + f.detail);
     std::fprintf(stderr, "ddr: %s: %s%s%s\n", console_.where().c_str(), f.console.c_str(),
                  f.console.empty() || f.detail.empty() ? "" : ": ", f.detail.c_str());
+    Json failure = Json::object();
+    failure["statement"] = console_.where();
+    failure["message"] = f.console;
+    failure["detail"] = f.detail;
+    failure["exit_code"] = f.exit_code;
+    reporter_.facts()["failures"].push(std::move(failure));
     if (exit_code_ == kExitOk)
         exit_code_ = f.exit_code;
 }
@@ -740,6 +749,7 @@ int run_statements(const RunOptions& options, Reporter& reporter)
     Printer printer(units, screen);
     reporter.facts()["statements"] = name;
     reporter.facts()["steps"] = Json::array();
+    reporter.facts()["failures"] = Json::array();
     Job job(options, units, console, printer, reporter);
     return job.run();
 }

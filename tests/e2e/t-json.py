@@ -146,6 +146,9 @@ def test_errors_and_refusals():
           e["status"] == "error" and e["error"]["kind"] == "unreadable" and "junk.aws" in e["error"]["message"], e)
     rc, out, err = run("--json", "verify", "junk.aws")
     check("the error's message is on standard error too", e["error"]["message"] in err, err)
+    e = report("dump", "nonesuch.3390", "n.aws", expect=9)
+    check("dump of a missing image: read_failed, the source kept in the report",
+          e["error"]["kind"] == "read_failed" and e["source"] == "nonesuch.3390" and "nonesuch.3390" in e["error"]["message"], e)
     # a damaged tape: verify says exactly that, with status damaged
     data = bytearray(open("t.aws", "rb").read())
     data[len(data) // 2] ^= 0xFF
@@ -214,11 +217,20 @@ def test_run():
     steps = r["steps"]
     check("run: one step, DUMP, ok", len(steps) == 1 and steps[0]["function"] == "DUMP" and steps[0]["result"] == "ok"
           and steps[0]["input"] == "130" and steps[0]["output_file"] == "rt.aws", steps)
+    check("run: the step's units and volser", steps[0]["units"] == 2 * 19 and steps[0]["volser"] == "RUN001"
+          and steps[0]["unit_name"] == "tracks", steps[0])
     check("run: the step's report is dump's", steps[0]["report"]["units"] == 2 * 19
           and steps[0]["report"]["volser"] == "RUN001", steps[0]["report"])
     v = report("verify", "rt.aws")
     check("run: the step's reel hash is the tape's", v["dumps"][0]["reels"][0]["reel_hash"]
           == steps[0]["report"]["reels"][0]["reel_hash"])
+    check("run: no failures", r["failures"] == [], r["failures"])
+    bad = b"INPUT 181 3420\nOUTPUT 130 3330\nRESTORE ALL\nYES\n\n"
+    f = report("run", "--unit", "181=junk.aws", "--unit", "130=new.3330", stdin=bad, expect=7)
+    check("run with a unit that is no tape: the failure in the report, as on standard error",
+          f["status"] == "error" and len(f["failures"]) == 3 and f["failures"][1]["exit_code"] == 2 and f["failures"][0]["exit_code"] == 7
+          and f["failures"][0]["statement"] == "standard input line 1" and "junk.aws" in f["failures"][0]["detail"],
+          f["failures"])
     rc, out, err = run("run", "--unit", "130=vol.3330", "--unit", "181=rt2.aws", stdin=text)
     check("run without --json: the console on standard output", rc == 0 and "END OF DUMP" in out, out)
     rc, out, err = run("--json", "run", "--unit", "130=vol.3330", "--unit", "181=rt3.aws", stdin=text)
