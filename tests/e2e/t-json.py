@@ -91,6 +91,9 @@ def test_dump_list_verify():
           and vd["units_checked"] == 75)
     check("verify: data bytes as dump reported", vd["data_bytes"] == d["data_bytes"], (vd["data_bytes"], d["data_bytes"]))
 
+    a = report("verify", "t.aws", "--against", "v.3390")
+    check("verify --against: one comparison, all equal", a["equal"] is True and a["comparisons"][0]["compared"] == 75
+          and a["comparisons"][0]["with"] == "v.3390" and a["comparisons"][0]["differences"] == [], a["comparisons"])
     ls = report("list", "t.aws")
     ld = ls["dumps"][0]
     check("list: one dump, its volser, source and ranges",
@@ -122,6 +125,19 @@ def test_multi_reel():
     check("verify of a --pure tape: read whole but not proven intact",
           v["status"] == "ok" and v["intact"] is False and v["dumps"][0]["structure_ok"] is True
           and v["dumps"][0]["checksums"] is False, v["dumps"][0])
+
+
+def test_append():
+    first = report("dump", "v.3390", "two.aws")
+    second = report("dump", "--append", "-c", "0-1", "v.3390", "two.aws")
+    reel = second["reels"][0]
+    check("appended dump: its own blocks and bytes on the reel, not the earlier dump's",
+          reel["bytes"] < os.path.getsize("two.aws") and second["units"] == 30 and reel["units"] == 30, reel)
+    ls = report("list", "two.aws")
+    got = [(x["file"], x["tod"], x["units"], x["reels"][0]["reel_hash"]) for x in ls["dumps"]]
+    want = [(1, first["tod"], 75, first["reels"][0]["reel_hash"]), (2, second["tod"], 30, reel["reel_hash"])]
+    check("list of a tape of two dumps: each dump's TOD, units and reel hash as its dump reported", got == want,
+          (got, want))
 
 
 def test_restore(d):
@@ -240,6 +256,7 @@ def test_run():
 def main():
     d = test_dump_list_verify()
     test_multi_reel()
+    test_append()
     test_restore(d)
     test_errors_and_refusals()
     test_global_options_anywhere()
