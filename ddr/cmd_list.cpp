@@ -186,12 +186,8 @@ void contents_facts(const DumpSummary& s, Json& facts)
         facts["eav"] = eav_last.has_value();
         facts["mrec"] = unsigned(s.vhr.mrec);
         Json& fits = facts["fits"] = Json::array();
-        const std::string names = devices_fitting(s.vhr);
-        for (size_t at = 0; at < names.size();) {
-            const size_t comma = std::min(names.find(", ", at), names.size());
-            fits.push(names.substr(at, comma - at));
-            at = comma + 2;
-        }
+        for (const std::string& name : device_names_fitting(s.vhr))
+            fits.push(name);
         facts["units"] = s.tracks;
         facts["unit_name"] = "tracks";
         facts["empty_tracks"] = s.empty_tracks;

@@ -247,6 +247,9 @@ def test_run():
           f["status"] == "error" and len(f["failures"]) == 3 and f["failures"][1]["exit_code"] == 2 and f["failures"][0]["exit_code"] == 7
           and f["failures"][0]["statement"] == "standard input line 1" and "junk.aws" in f["failures"][0]["detail"],
           f["failures"])
+    fits = report("list", "rt.aws")["dumps"][0]["fits"]
+    check("list: the devices a dump fits, as the listing names them",
+          f"fits {', '.join(fits)}" in human_list("rt.aws") and len(fits) >= 1, fits)
     rc, out, err = run("run", "--unit", "130=vol.3330", "--unit", "181=rt2.aws", stdin=text)
     check("run without --json: the console on standard output", rc == 0 and "END OF DUMP" in out, out)
     rc, out, err = run("--json", "run", "--unit", "130=vol.3330", "--unit", "181=rt3.aws", stdin=text)
