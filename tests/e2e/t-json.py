@@ -119,6 +119,9 @@ def test_multi_reel():
     got = [(r["file"], r["reel"], r["units"], r["reel_hash"]) for r in v["dumps"][0]["reels"]]
     want = [(r["file"], r["reel"], r["units"], r["reel_hash"]) for r in reels]
     check("multi-reel verify: each reel's trailer hash and units as dump reported", got == want, (got, want))
+    r = report("restore", "r1.aws", "r2.aws", "r3.aws", "multi.3390")
+    check("multi-reel restore: three reels read, every unit proven", r["reels_read"] == 3 and r["units"] == 75
+          and r["verified_by_checksums"] is True and r["tapes"] == ["r1.aws", "r2.aws", "r3.aws"], r)
     p = report("dump", "--pure", "v.3390", "pure.aws")
     check("--pure: no checksums, no reel hash", p["checksums"] is False and "reel_hash" not in p["reels"][0], p["reels"])
     v = report("verify", "pure.aws")
@@ -145,7 +148,7 @@ def test_restore(d):
     check("restore: target, tapes, volser, devtype", r["target"] == "r.3390" and r["tapes"] == ["t.aws"]
           and r["volser"] == "JSON01" and r["devtype"] == d["devtype"] and r["created"] is True, r)
     check("restore: units, bytes and tod as dump reported", r["units"] == d["units"] and r["data_bytes"] == d["data_bytes"]
-          and r["tod"] == d["tod"], r)
+          and r["tod"] == d["tod"] and r["reels_read"] == 1, r)
     check("restore: verified by checksums", r["verified_by_checksums"] is True and r["units_checked"] == 75)
     report("init", "o.3390", "3390-1", "OTHER1", "--cylinders", "5")
     before = open("o.3390", "rb").read()
