@@ -203,6 +203,16 @@ int copy_volume(const CopyOptions& o, Reporter& reporter)
     if (o.compare)
         compare_copy(o, in);
     const std::string read_back = o.compare ? "; read back: identical" : "";
+    Json& facts = reporter.facts();
+    facts["source_format"] = in.ckd ? in.ckd->info().format : in.fba->info().format;
+    facts["source_container"] = container_kind(facts["source_format"].as_string());
+    facts["target_format"] = format;
+    facts["target_container"] = container_kind(format);
+    facts["units"] = total;
+    facts["unit_name"] = in.ckd ? "tracks" : "blocks";
+    facts["source_bytes"] = in.ckd ? in.ckd->info().bytes : in.fba->info().bytes;
+    facts["target_bytes"] = file_size(o.target);
+    facts["compared"] = o.compare;
     if (in.ckd)
         reporter.note("copied " + counted(total, "track") + " of " + o.source + " (" + in.ckd->info().format + ", " +
                       human_bytes(in.ckd->info().bytes) + ") to " + o.target + " (" + format + ", " +
@@ -277,6 +287,12 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
     const TapeCopied copied = copy_tape_records(*in, o.target, wo);
     if (o.compare && o.target != "-")
         compare_tape_copy(o);
+    Json& facts = reporter.facts();
+    facts["source_format"] = in->format();
+    facts["target_format"] = wo.format;
+    facts["tape_blocks"] = copied.blocks;
+    facts["tape_marks"] = copied.marks;
+    facts["compared"] = o.compare && o.target != "-";
     reporter.note("copied " + counted(copied.blocks, "tape block") + " and " + counted(copied.marks, "tape mark") + " of " +
                   o.source + " (" + in->format() + ") to " + o.target + " (" + wo.format + ")" +
                   (o.compare ? "; read back: identical" : ""));
@@ -290,12 +306,19 @@ int copy_tape(const CopyOptions& o, Reporter& reporter)
 // (Usage for a --to of another kind, Damaged for a copy that reads back different).
 int run_copy(const CopyOptions& options, Reporter& reporter)
 {
+    refuse_json_with_stdout({options.target}, "the copy", reporter);
     check_output_is_not_input(options.target, {options.source});
     clear_leftovers_beside(options.target, reporter);
     const bool tape = is_tape_input(options.source);
     if (tape)
         refuse_shadow_option_for_tape(options.sf, options.source);
-    if (is_ddr_copy(options, tape))
+    const bool ibm = is_ddr_copy(options, tape);
+    Json& facts = reporter.facts();
+    facts["source"] = options.source;
+    facts["target"] = options.target;
+    // What kind of copy: IBM's COPY of a dump or of a volume, or a container copy.
+    facts["mode"] = ibm ? (tape ? "dump" : "volume") : (tape ? "tape" : "container");
+    if (ibm)
         return tape ? copy_dump(options, reporter) : copy_volume_units(options, reporter);
     if (tape)
         return copy_tape(options, reporter);

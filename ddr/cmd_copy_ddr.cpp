@@ -3,6 +3,8 @@
 // tape onto a new tape, its VHR (TOD included), checkpoint record and groups re-emitted
 // exactly as read, its checksums kept (or added, or left out).
 #include "ddr/cmd_copy.hpp"
+#include "ddr/cmd_dump.hpp"
+#include "formats/io/ebcdic.hpp"
 
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
@@ -313,6 +315,23 @@ uint64_t copy_groups(DumpReader& reader, DdrReelWriter& writer, const ExtentMap&
     return groups;
 }
 
+// The report of a dump copied (man/ddr.1, JSON REPORTS): which dump, its groups, and the
+// tape written.
+void report_dump_copy(uint64_t file, const DdrVolumeHeader& vhr, uint64_t groups, const std::vector<Extent>& extents,
+                      const TapeCopyOutput& out, Json& facts)
+{
+    facts["file"] = file;
+    facts["volser"] = volser_to_ascii(vhr.volser);
+    facts["tod"] = format_tod_hex(vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(vhr.tod);
+    facts["units"] = groups;
+    facts["unit_name"] = fba_fields(vhr) ? "block groups" : "tracks";
+    facts["extents"] = extents_facts(extents);
+    facts["reels"] = reels_facts(*out.writer, out.checksums ? &*out.checksums : nullptr);
+    facts["tape_blocks"] = out.writer->blocks();
+    facts["checksums"] = out.checksums.has_value();
+}
+
 } // namespace
 
 int copy_dump(const CopyOptions& o, Reporter& reporter)
@@ -364,6 +383,7 @@ int copy_dump(const CopyOptions& o, Reporter& reporter)
     const uint32_t eoj = extents.empty() ? (uint32_t(end.cc) << 16 | end.hh)
                                          : fba ? *last : cchh_value({uint32_t(g.key_of(*last)), vhr.mtck});
     out.writer->finish(uint16_t(eoj >> 16), uint16_t(eoj));
+    report_dump_copy(file, vhr, groups, extents, out, reporter.facts());
     reporter.note("copied dump " + std::to_string(file) + " of " + o.source + " (" + counted(groups, fba ? "block group" : "track") +
                   ", dump time " + format_tod_utc(vhr.tod) + ") to " + o.target +
                   (out.checksums ? ", with checksums" : " (no checksums)"));
@@ -423,6 +443,13 @@ int copy_into(const CopyOptions& o, VolumeCopy& c, Reporter& reporter)
     c.fba.reset();
     if (o.compare && !moved)
         compare_volume_copy(o, c);
+    Json& facts = reporter.facts();
+    facts["volser"] = volser_of(c.in).value_or("");
+    facts["units"] = total;
+    facts["unit_name"] = g.fba() ? "block groups" : "tracks";
+    facts["extents"] = extents_facts(c.extents);
+    facts["created"] = !c.existing;
+    facts["compared"] = o.compare && !moved;
     std::string extents;
     for (const Extent& e : c.extents)
         extents += (extents.empty() ? "" : ", ") + e.str();

@@ -360,19 +360,7 @@ public:
     void report(const std::vector<uint64_t>& reel_units, Json& facts) const
     {
         facts["format"] = format_;
-        Json& reels = facts["reels"] = Json::array();
-        const std::vector<ReelWritten>& written = writer_->reels_written();
-        for (size_t i = 0; i < written.size(); ++i) {
-            Json reel = Json::object();
-            reel["file"] = written[i].file;
-            reel["reel"] = i + 1;
-            reel["tape_blocks"] = written[i].blocks;
-            reel["bytes"] = written[i].bytes;
-            if (checksums_ && i < checksums_->reel_hashes().size())
-                reel["reel_hash"] = hash_hex(checksums_->reel_hashes()[i]);
-            reel["units"] = i < reel_units.size() ? reel_units[i] : 0;
-            reels.push(std::move(reel));
-        }
+        facts["reels"] = reels_facts(*writer_, checksums_ ? &*checksums_ : nullptr, reel_units);
         facts["tape_blocks"] = writer_->blocks();
         facts["tape_bytes"] = writer_->bytes();
         facts["checksums"] = !options_.pure;
@@ -657,14 +645,27 @@ void report_source(const DumpOptions& options, const DumpSource& src, Json& fact
         facts["heads"] = src.manifest.heads;
     }
     facts["kind"] = options.cpvol ? "cpvol" : options.nucleus ? "nucleus" : "extents";
-    Json& extents = facts["extents"] = Json::array();
-    for (const Extent& e : src.extents) {
-        Json x = Json::object();
-        x["first"] = e.first;
-        x["last"] = e.last;
-        x["to"] = e.output_first;
-        extents.push(std::move(x));
-    }
+    facts["extents"] = extents_facts(src.extents);
+}
+
+// The dump's whole report: its source, its tapes, and what went onto them (`units` of
+// `data_bytes`, `reel_units` on each reel).
+struct DumpTotals {
+    uint64_t units = 0;
+    uint64_t data_bytes = 0;
+};
+void report_dump(const DumpOptions& options, const DumpSource& src, const DumpOutput& output,
+                 const std::vector<uint64_t>& reel_units, DumpTotals totals, Json& facts)
+{
+    report_source(options, src, facts);
+    output.report(reel_units, facts);
+    facts["tod"] = format_tod_hex(src.vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
+    facts["units"] = totals.units;
+    facts["unit_name"] = src.fba ? "blocks" : "tracks";
+    facts["data_bytes"] = totals.data_bytes;
+    if (options.manifest)
+        facts["manifest"] = *options.manifest;
 }
 
 // The tracks (or FBA blocks) the extents hold, for progress and the summary.
@@ -827,6 +828,37 @@ int dump_outcome(const DumpOptions& options, const std::vector<TapeSetState>& se
 
 } // namespace
 
+Json extents_facts(const std::vector<Extent>& extents)
+{
+    Json out = Json::array();
+    for (const Extent& e : extents) {
+        Json x = Json::object();
+        x["first"] = e.first;
+        x["last"] = e.last;
+        x["to"] = e.output_first;
+        out.push(std::move(x));
+    }
+    return out;
+}
+
+Json reels_facts(const DdrReelWriter& writer, const DumpChecksumWriter* checksums, const std::vector<uint64_t>& reel_units)
+{
+    Json reels = Json::array();
+    const std::vector<ReelWritten>& written = writer.reels_written();
+    for (size_t i = 0; i < written.size(); ++i) {
+        Json reel = Json::object();
+        reel["file"] = written[i].file;
+        reel["reel"] = i + 1;
+        reel["tape_blocks"] = written[i].blocks;
+        reel["bytes"] = written[i].bytes;
+        if (checksums && i < checksums->reel_hashes().size())
+            reel["reel_hash"] = hash_hex(checksums->reel_hashes()[i]);
+        reel["units"] = reel_units.empty() ? written[i].groups : i < reel_units.size() ? reel_units[i] : 0;
+        reels.push(std::move(reel));
+    }
+    return reels;
+}
+
 // One path for CKD and FBA: the source (or its snapshot) opened and its files stamped,
 // the units written to every tape set, the EOJ; then what changed in the source's files
 // meanwhile.  The exit code is dump_outcome's.
@@ -835,6 +867,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
     refuse_json_with_stdout(options.tapes, "the tape", reporter);
+    reporter.facts()["source"] = options.source;  // kept by a dump that fails
     std::vector<std::string> changes;
     const std::optional<VolumeSnapshot> snapshot = take_snapshot(options, changes, reporter);
     const SourceImage image = snapshot ? SourceImage{snapshot->image(), snapshot->originals()}
@@ -872,16 +905,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
         manifest->finish();
     reporter.note(output.summary(dumped.done, src.counted_as, dumped.data_bytes, src.vhr.tod));
     note_unused_reels(output, reporter);
-    Json& facts = reporter.facts();
-    report_source(options, src, facts);
-    output.report(dumped.reel_units, facts);
-    facts["tod"] = format_tod_hex(src.vhr.tod);
-    facts["dump_time"] = format_tod_iso8601(src.vhr.tod);
-    facts["units"] = dumped.done;
-    facts["unit_name"] = src.fba ? "blocks" : "tracks";
-    facts["data_bytes"] = dumped.data_bytes;
-    if (options.manifest)
-        facts["manifest"] = *options.manifest;
+    report_dump(options, src, output, dumped.reel_units, {dumped.done, dumped.data_bytes}, reporter.facts());
     report_dump_sets(output.sets(), changes, snapshot.has_value(), reporter);
     return dump_outcome(options, output.sets(), changes, reporter);
 }

@@ -46,4 +46,15 @@ void add_dump_command(CLI::App& app, CommandAction& action);
 // report_dump_sets): "sets", "source_changed", "source_changes", "snapshot".
 int run_dump(const DumpOptions& options, Reporter& reporter);
 
+// What the reports of dump and copy share (man/ddr.1, JSON REPORTS): extents as
+// [{"first","last","to"}], and the reels a writer wrote, each with its tape blocks, bytes,
+// reel hash (when `checksums` wrote a trailer) and units (`reel_units`, or else the
+// groups on it).
+struct Extent;
+class DdrReelWriter;
+class DumpChecksumWriter;
+Json extents_facts(const std::vector<Extent>& extents);
+Json reels_facts(const DdrReelWriter& writer, const DumpChecksumWriter* checksums,
+                 const std::vector<uint64_t>& reel_units = {});
+
 } // namespace ddr

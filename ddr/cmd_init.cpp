@@ -34,6 +34,17 @@ void add_init_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
+// The report of init (man/ddr.1, JSON REPORTS) but the size; returns it.
+Json& report_init(const InitOptions& options, std::string_view devtype, const std::string& format, Json& facts)
+{
+    facts["target"] = options.target;
+    facts["devtype"] = devtype;
+    facts["volser"] = options.volser;
+    facts["container"] = container_kind(format);
+    facts["image_format"] = format;
+    return facts;
+}
+
 // run_init for an FBA device: --blocks (default the model's) checked against it, the
 // container fba or cfba, and dasdinit's block 1 with the volser.  Error(Usage) otherwise.
 int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporter)
@@ -59,6 +70,7 @@ int init_fba(const InitOptions& options, const FbaDevice& dev, Reporter& reporte
     volume->commit();
     reporter.note("made " + options.target + ": a " + std::string(dev.name) + " of " + std::to_string(blocks) +
                   " blocks, volser " + options.volser);
+    report_init(options, dev.name, spec.format, reporter.facts())["blocks"] = blocks;
     return 0;
 }
 
@@ -93,6 +105,9 @@ int run_init(const InitOptions& options, Reporter& reporter)
     volume->commit();
     reporter.note("made " + options.target + ": a " + std::string(dev->name) + " of " + std::to_string(cylinders) +
                   " cylinders, volser " + options.volser);
+    Json& facts = report_init(options, dev->name, spec.format, reporter.facts());
+    facts["cylinders"] = cylinders;
+    facts["heads"] = dev->heads;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/tod.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -41,8 +42,19 @@ std::string checksum_status(const DumpChecker& c)
 
 void list_stray_findings(const TapeScan& scan, Reporter& reporter)
 {
-    for (const ChecksumFinding& f : scan.stray)
+    Json& stray = reporter.facts()["stray"] = Json::array();
+    for (const ChecksumFinding& f : scan.stray) {
         reporter.listing("note: " + f.place.str() + ": " + f.what);
+        stray.push(finding_facts(f));
+    }
+}
+
+Json finding_facts(const ChecksumFinding& finding)
+{
+    Json f = Json::object();
+    f["place"] = finding.place.str();
+    f["what"] = finding.what;
+    return f;
 }
 
 namespace {
@@ -137,19 +149,136 @@ void list_dump(const CheckedDump& d, Reporter& reporter)
                          " blocks; VM/370 R6 DDR restores at most 5 per track");
 }
 
+// The volume the dump was taken from, as its checksum trailer names it.
+Json source_facts(const TrailerHeader& t)
+{
+    Json src = Json::object();
+    src["name"] = t.source_name;
+    src["image_format"] = t.source_format;
+    src["container"] = container_kind(t.source_format);
+    src["bytes"] = t.source_size;
+    src["devtype"] = t.model;
+    if (t.fba()) {
+        src["blocks"] = t.fba_blocks;
+    } else {
+        src["cylinders"] = t.cylinders;
+        src["heads"] = t.heads;
+    }
+    src["tool"] = t.tool;
+    return src;
+}
+
+// What the dump's VHR says of the volume, and the units the dump holds.
+void contents_facts(const DumpSummary& s, Json& facts)
+{
+    if (const auto fba = fba_fields(s.vhr)) {
+        facts["blocks"] = fba->blocks;
+        facts["group_blocks"] = unsigned(fba->group_blocks);
+        facts["vhr_devtype"] = hex_devtype(fba->devtype);
+        facts["units"] = s.fba_blocks;
+        facts["unit_name"] = "blocks";
+        facts["groups"] = s.tracks;
+        facts["data_bytes"] = s.fba_blocks * kFbaBlockSize;
+    } else {
+        const auto eav_last = s.vhr.eav_last_cylinder();
+        facts["heads"] = unsigned(s.vhr.mtck) + 1;
+        facts["last_cylinder"] = eav_last ? unsigned(*eav_last) : unsigned(s.vhr.cyla);
+        facts["eav"] = eav_last.has_value();
+        facts["mrec"] = unsigned(s.vhr.mrec);
+        Json& fits = facts["fits"] = Json::array();
+        for (const std::string& name : device_names_fitting(s.vhr))
+            fits.push(name);
+        facts["units"] = s.tracks;
+        facts["unit_name"] = "tracks";
+        facts["empty_tracks"] = s.empty_tracks;
+        facts["data_bytes"] = s.bytes;
+        facts["special_tracks"] = s.special_tracks;
+        facts["flagged_tracks"] = s.flagged_tracks;
+        facts["max_blocks_per_track"] = s.max_blocks_per_track;
+    }
+    Json& ranges = facts["ranges"] = Json::array();
+    for (const auto& [first, last] : s.cylinder_ranges) {
+        Json r = Json::object();
+        r["first"] = first;
+        r["last"] = last;
+        ranges.push(std::move(r));
+    }
+}
+
+// The reels of the dump and what its checksums proved.
+void reel_facts(const CheckedDump& d, Json& facts)
+{
+    const DumpChecker& c = *d.checker;
+    Json& reels = facts["reels"] = Json::array();
+    for (const DumpChecker::ReelCheck& r : c.reel_checks()) {
+        Json reel = Json::object();
+        reel["file"] = r.file;
+        reel["reel"] = r.number;
+        reel["units"] = r.units;
+        reel["last"] = r.last;
+        reel["checked"] = r.checked;
+        reel["intact"] = r.intact;
+        if (r.trailer_hash)
+            reel["reel_hash"] = hash_hex(*r.trailer_hash);
+        reels.push(std::move(reel));
+    }
+    facts["checksums"] = c.has_checksums();
+    facts["units_checked"] = c.units_checked();
+    facts["bad_units"] = c.bad_units();
+    facts["reels_unchecked"] = c.reels_unchecked();
+    Json& problems = facts["problems"] = Json::array();
+    for (const ChecksumFinding& f : c.findings())
+        problems.push(finding_facts(f));
+    for (const auto& [place, what] : d.summary.order_problems)
+        problems.push(finding_facts({place, what}));
+}
+
 } // namespace
+
+Json dump_facts(const CheckedDump& d)
+{
+    const DumpSummary& s = d.summary;
+    Json facts = Json::object();
+    facts["file"] = s.file;
+    facts["volser"] = volser_to_ascii(s.vhr.volser);
+    facts["tod"] = format_tod_hex(s.vhr.tod);
+    facts["dump_time"] = format_tod_iso8601(s.vhr.tod);
+    facts["fba"] = s.fba;
+    if (d.checker->dump_header())
+        facts["source"] = source_facts(*d.checker->dump_header());
+    contents_facts(s, facts);
+    facts["nucleus"] = s.nucleus;
+    if (s.nucleus_cylinders) {
+        facts["nucleus_first"] = s.nucleus_cylinders->first;
+        facts["nucleus_last"] = s.nucleus_cylinders->second;
+    }
+    reel_facts(d, facts);
+    facts["ended"] = s.ended;
+    if (s.problem)
+        facts["problem"] = s.problem->what();
+    const bool sound = s.ended && !s.problem && facts["problems"].size() == 0;
+    facts["structure_ok"] = sound;
+    facts["intact"] = sound && d.checker->has_checksums() && d.checker->all_reels_checked();
+    return facts;
+}
 
 // Lists every dump on the reels, then the notes about trailer blocks of no dump; only then
 // is the tape's first problem thrown (its kind is the exit code).  Returns 0.
 int run_list(const ListOptions& options, Reporter& reporter)
 {
-    for (const std::string& tape : options.tapes)
-        refuse_unfinished(tape);  // a volume a restore left busy is named, not "cannot open"
+    Json& tapes = reporter.facts()["tapes"] = Json::array();
+    for (const std::string& tape : options.tapes) {
+        tapes.push(tape);
+        refuse_unfinished(tape);
+    }  // a volume a restore left busy is named, not "cannot open"
     TapeScan scan = scan_tapes(options.tapes);
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]), "no DDR dump on this tape");
-    for (const CheckedDump& d : scan.dumps)
+    Json& dumps = reporter.facts()["dumps"] = Json::array();
+    for (const CheckedDump& d : scan.dumps) {
         list_dump(d, reporter);
+        dumps.push(dump_facts(d));
+    }
     list_stray_findings(scan, reporter);
     reporter.end_listing();
     if (const CheckedDump* bad = first_problem(scan))

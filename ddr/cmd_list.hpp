@@ -20,9 +20,18 @@ int run_list(const ListOptions& options, Reporter& reporter);
 
 // What ddr verify shares of the listing: a dump's checksum line, and the notes about
 // trailer blocks of no dump.
+// The notes also go into the report, as "stray".
 class DumpChecker;
 struct TapeScan;
+struct CheckedDump;
+struct ChecksumFinding;
 std::string checksum_status(const DumpChecker& checker);
 void list_stray_findings(const TapeScan& scan, Reporter& reporter);
+
+// One dump on a tape as the reports of list and verify give it (man/ddr.1, JSON
+// REPORTS): its identity, source, contents, reels and checksums.
+Json dump_facts(const CheckedDump& dump);
+// {"place": ..., "what": ...}: a finding in a report.
+Json finding_facts(const ChecksumFinding& finding);
 
 } // namespace ddr

@@ -1,5 +1,7 @@
 #include "ddr/cmd_manifest.hpp"
 
+#include "ddr/cmd_dump.hpp"
+#include "ddr/cmd_list.hpp"
 #include "ddr/device_choice.hpp"
 #include "formats/ddrtape/extents.hpp"
 #include "ddr/inputs.hpp"
@@ -99,6 +101,10 @@ int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
     reporter.end_progress();
     out.finish();
     reporter.note("manifest of " + std::to_string(n) + (g.fba() ? " block groups of " : " tracks of ") + path);
+    reporter.facts()["of"] = "volume";
+    reporter.facts()["units"] = n;
+    reporter.facts()["unit_name"] = g.fba() ? "block groups" : "tracks";
+    reporter.facts()["extents"] = extents_facts(extents);
     return 0;
 }
 
@@ -174,6 +180,13 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
         fail(ErrorKind::Damaged, c.findings().front().place,
              "the dump is damaged, no manifest made: " + c.findings().front().what);
     const size_t n = write_units_in_source_order(c, dump_manifest_info(d, options), options.output);
+    Json& facts = reporter.facts();
+    facts["of"] = "dump";
+    facts["file"] = options.file;
+    facts["units"] = n;
+    facts["unit_name"] = c.fba() ? "block groups" : "tracks";
+    facts["checksums"] = c.has_checksums();
+    facts["dump"] = dump_facts(d);
     if (c.fba())
         reporter.note("manifest of " + std::to_string(n) + " block groups of dump " + std::to_string(options.file));
     else
@@ -191,6 +204,11 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
 {
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to make a manifest of");
+    refuse_json_with_stdout({options.output}, "the manifest (--output)", reporter);
+    Json& inputs = reporter.facts()["inputs"] = Json::array();
+    for (const std::string& i : options.inputs)
+        inputs.push(i);
+    reporter.facts()["output"] = options.output;
     check_output_is_not_input(options.output, options.inputs);
     clear_leftovers_beside(options.output, reporter);
     if (looks_like_ckd_volume(options.inputs[0])) {

@@ -356,6 +356,11 @@ void fail_record_not_found(const PrintOptions& o, const RecordPoint& p)
 
 int run_print(const PrintOptions& o, Reporter& reporter)
 {
+    refuse_json_with_stdout({o.output.empty() ? std::string("-") : o.output}, "the listing (--output)", reporter);
+    Json& facts = reporter.facts();
+    facts["source"] = o.source;
+    facts["output"] = o.output;
+    facts["layout"] = o.device == ListingDevice::Printer ? "printer" : "console";
     if (!o.output.empty() && o.output != "-") {
         check_output_is_not_input(o.output, {o.source});
         clear_leftovers_beside(o.output, reporter);
@@ -364,6 +369,7 @@ int run_print(const PrintOptions& o, Reporter& reporter)
     const std::optional<RecordPoint> not_found =
         write_listing(o, [&file](std::string_view bytes) { file.write(bytes); });
     file.commit();
+    facts["record_found"] = !not_found;
     if (not_found)
         fail_record_not_found(o, *not_found);
     return kExitOk;

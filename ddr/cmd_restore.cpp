@@ -772,7 +772,7 @@ void report_restore(const RestoreTarget& t, const DdrVolumeHeader& vhr,
     facts["created"] = !t.existed;
     facts["tod"] = format_tod_hex(vhr.tod);
     facts["dump_time"] = format_tod_iso8601(vhr.tod);
-    facts["reels"] = reader.reel_in_dump();
+    facts["reels_read"] = reader.reel_in_dump();
     facts["units"] = done.units;
     facts["unit_name"] = t.geometry.fba() ? "blocks" : "tracks";
     facts["data_bytes"] = done.bytes;

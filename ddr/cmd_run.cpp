@@ -106,6 +106,7 @@ private:
     bool statement(const stmt::Statement& s);
     void device(const DeviceStatement& d);
     void function(FunctionStatement f);
+    bool step(FunctionStatement& f);
     void display(const stmt::DisplayStatement& d);
     std::optional<std::string> confirm_input(FunctionStatement& f, const DeviceStatement& in);
     bool dump(FunctionStatement& f);
@@ -255,7 +256,7 @@ void Job::function(FunctionStatement f)
                        kExitDevice);
         return;
     }
-    const bool done = f.function == Function::Dump ? dump(f) : f.function == Function::Restore ? restore(f) : copy(f);
+    const bool done = step(f);
     if (!done && exit_code_ == kExitOk)
         exit_code_ = kExitRefused;
 }
@@ -649,6 +650,42 @@ bool Job::copy_tape(FunctionStatement& f)
     return true;
 }
 
+// One DUMP, RESTORE or COPY, and its entry in the run's report (man/ddr.1, JSON REPORTS):
+// the function, its units and files, its result and the report of the command that did
+// it.  Returns false for a step not done (answered NO); errors are thrown on, recorded.
+bool Job::step(FunctionStatement& f)
+{
+    using stmt::Function;
+    Json entry = Json::object();
+    entry["function"] = f.function == Function::Dump ? "DUMP" : f.function == Function::Restore ? "RESTORE" : "COPY";
+    entry["statement"] = console_.where();
+    entry["input"] = stmt::unit_name(input_->unit);
+    entry["input_file"] = bound(*input_).file;
+    entry["output"] = stmt::unit_name(output_->unit);
+    entry["output_file"] = bound(*output_).file;
+    inner_.facts() = Json::object();
+    Json& steps = reporter_.facts()["steps"];
+    try {
+        const bool done = f.function == Function::Dump ? dump(f) : f.function == Function::Restore ? restore(f) : copy(f);
+        entry["result"] = done ? "ok" : "not done";
+        entry["exit_code"] = done ? kExitOk : kExitRefused;
+        for (const char* key : {"volser", "units", "unit_name"})
+            if (const Json* value = inner_.facts().find(key))
+                entry[key] = *value;
+        entry["report"] = inner_.facts();
+        steps.push(std::move(entry));
+        return done;
+    } catch (const Error& e) {
+        entry["result"] = "error";
+        entry["exit_code"] = exit_code_for(e.kind());
+        entry["error"]["kind"] = error_kind_name(e.kind());
+        entry["error"]["message"] = e.what();
+        entry["report"] = inner_.facts();
+        steps.push(std::move(entry));
+        throw;
+    }
+}
+
 // The end of a DUMP or RESTORE: IBM's reel change lines and END OF ..., and the
 // printer's extent page.
 void Job::finish_step(const char* what, const std::vector<TrackAddress>& reel_changes, const std::string& heading,
@@ -683,6 +720,12 @@ void Job::note_failure(const StepFailure& f)
         console_.say("ddr: " + f.detail);
     std::fprintf(stderr, "ddr: %s: %s%s%s\n", console_.where().c_str(), f.console.c_str(),
                  f.console.empty() || f.detail.empty() ? "" : ": ", f.detail.c_str());
+    Json failure = Json::object();
+    failure["statement"] = console_.where();
+    failure["message"] = f.console;
+    failure["detail"] = f.detail;
+    failure["exit_code"] = f.exit_code;
+    reporter_.facts()["failures"].push(std::move(failure));
     if (exit_code_ == kExitOk)
         exit_code_ = f.exit_code;
 }
@@ -706,8 +749,13 @@ int run_statements(const RunOptions& options, Reporter& reporter)
     std::optional<Answer> all;
     if (options.yes || options.no)
         all = options.yes ? Answer::Yes : Answer::No;
-    Console console(std::move(in), name, all);
-    Printer printer(units);
+    // With --json, standard output carries the report: the console goes to standard error.
+    std::FILE* screen = reporter.json() ? stderr : stdout;
+    Console console(std::move(in), name, all, screen);
+    Printer printer(units, screen);
+    reporter.facts()["statements"] = name;
+    reporter.facts()["steps"] = Json::array();
+    reporter.facts()["failures"] = Json::array();
     Job job(options, units, console, printer, reporter);
     return job.run();
 }

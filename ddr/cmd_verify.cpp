@@ -146,6 +146,20 @@ std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& 
     return done;
 }
 
+// A comparison in the report: with what, how many units, and every difference.
+Json comparison_facts(const Comparison& r, uint64_t file)
+{
+    Json c = Json::object();
+    c["file"] = file;
+    c["with"] = r.with;
+    c["compared"] = r.compared;
+    c["equal"] = r.differences.empty();
+    Json& differences = c["differences"] = Json::array();
+    for (const ChecksumFinding& f : r.differences)
+        differences.push(finding_facts(f));
+    return c;
+}
+
 // The lines about one dump's structure and checksums; returns what is wrong with the tape.
 std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporter& reporter)
 {
@@ -178,6 +192,23 @@ std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporte
     return findings;
 }
 
+// The report's verdict: every dump intact (proven by its checksums, nothing found
+// wrong), the comparisons, and whether all of them found the dump equal.
+void report_verdict(const TapeScan& scan, const std::vector<Comparison>& comparisons, uint64_t file, Json& facts)
+{
+    bool intact = true;
+    for (const Json& d : facts["dumps"].items())
+        intact = intact && d.at("intact").as_bool();
+    Json& compared = facts["comparisons"] = Json::array();
+    bool equal = true;
+    for (const Comparison& r : comparisons) {
+        compared.push(comparison_facts(r, file));
+        equal = equal && r.differences.empty();
+    }
+    facts["intact"] = intact && first_problem(scan) == nullptr;
+    facts["equal"] = equal;
+}
+
 // Every dump on the tape listed with its structure and checksums, then the comparisons
 // asked for (of dump --file).  A tape unreadable is its error; then Error(Damaged) for the
 // first damaged dump, then for the first comparison that found differences; else 0.
@@ -193,14 +224,17 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
     unsigned damaged = 0;
     std::optional<ChecksumFinding> first_bad;
     std::vector<Comparison> comparisons;
+    Json& dumps = reporter.facts()["dumps"] = Json::array();
     for (size_t i = 0; i < scan.dumps.size(); ++i) {
         std::vector<ChecksumFinding> findings = report_dump(scan.dumps[i], options.all, reporter);
+        dumps.push(dump_facts(scan.dumps[i]));
         if (!findings.empty() && !first_bad)
             first_bad = findings.front();
         damaged += findings.empty() ? 0 : 1;
         if (comparing && i + 1 == options.file)
             comparisons = compare_dump(options, *scan.dumps[i].checker, reporter);
     }
+    report_verdict(scan, comparisons, options.file, reporter.facts());
     list_stray_findings(scan, reporter);
     reporter.end_listing();
     if (const CheckedDump* bad = first_problem(scan))
@@ -228,6 +262,13 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     uint64_t compared = compare_volume_with_manifest(options.inputs[0], options.sf, m, findings, reporter);
     reporter.listing(options.inputs[0] + ": " + std::to_string(compared) + " tracks compared with " + *options.manifest +
                      ": " + (findings.empty() ? "all equal" : "DIFFERENCES FOUND"));
+    Json& facts = reporter.facts();
+    facts["volume"] = options.inputs[0];
+    facts["manifest"] = *options.manifest;
+    Comparison result{"the manifest " + *options.manifest, compared, findings};
+    facts["comparisons"] = Json::array();
+    facts["comparisons"].push(comparison_facts(result, 0));
+    facts["equal"] = findings.empty();
     list_findings(findings, options.all, reporter);
     reporter.end_listing();
     if (!findings.empty())
@@ -247,6 +288,9 @@ int run_verify(const VerifyOptions& options, Reporter& reporter)
     if (options.inputs.empty())
         fail(ErrorKind::Usage, "nothing to verify");
     const std::string& input = options.inputs[0];
+    Json& inputs = reporter.facts()["inputs"] = Json::array();
+    for (const std::string& i : options.inputs)
+        inputs.push(i);
     refuse_unfinished(input);
     if (looks_like_ckd_volume(input) || !is_tape_input(input)) {
         if (options.manifest && options.inputs.size() == 1 && !options.against)

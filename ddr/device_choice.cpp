@@ -136,12 +136,17 @@ void fill_vhr_geometry(DdrVolumeHeader& vhr, const CkdDevice& dev, uint32_t cyli
 std::string devices_fitting(const DdrVolumeHeader& vhr)
 {
     std::string out;
-    for (const VhrMatch& m : best_matches(vhr)) {
-        if (!out.empty())
-            out += ", ";
-        out += m.device->name;
-    }
+    for (const std::string& name : device_names_fitting(vhr))
+        out += (out.empty() ? "" : ", ") + name;
     return out;
+}
+
+std::vector<std::string> device_names_fitting(const DdrVolumeHeader& vhr)
+{
+    std::vector<std::string> names;
+    for (const VhrMatch& m : best_matches(vhr))
+        names.emplace_back(m.device->name);
+    return names;
 }
 
 std::string ckd_container_for(const std::string& format, const CkdDevice& dev)

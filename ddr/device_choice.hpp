@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ddr {
 
@@ -31,8 +32,9 @@ std::string hex_devtype(uint16_t value);
 // What a CKD image is, for messages: "a 3390-3", or "a device type X'90' volume".
 std::string describe_image(const CkdVolumeInfo& info);
 
-// "3330, 3330-11": every model a VHR fits.
+// "3330, 3330-11": every model a VHR fits; and the same as a list, for reports.
 std::string devices_fitting(const DdrVolumeHeader& vhr);
+std::vector<std::string> device_names_fitting(const DdrVolumeHeader& vhr);
 
 // The container for a new CKD volume from --format: ckd (plain CKD_P370), cckd
 // (CKD_C370), cckd64 (CKD_C064); an EAV always goes into CKD_E064.  Error(Usage).

@@ -8,22 +8,22 @@
 
 namespace ddr {
 
-Console::Console(FilePtr in, std::string name, std::optional<stmt::Answer> answer_all)
-    : in_(std::move(in)), name_(std::move(name)), answer_all_(answer_all), terminal_(::isatty(::fileno(in_.get())) == 1)
+Console::Console(FilePtr in, std::string name, std::optional<stmt::Answer> answer_all, std::FILE* screen)
+    : in_(std::move(in)), screen_(screen), name_(std::move(name)), answer_all_(answer_all), terminal_(::isatty(::fileno(in_.get())) == 1)
 {
 }
 
 void Console::say(std::string_view line) const
 {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+    std::fwrite(line.data(), 1, line.size(), screen_);
+    std::fputc('\n', screen_);
+    std::fflush(screen_);
 }
 
 void Console::write(std::string_view bytes) const
 {
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-    std::fflush(stdout);
+    std::fwrite(bytes.data(), 1, bytes.size(), screen_);
+    std::fflush(screen_);
 }
 
 std::optional<std::string> Console::read(std::string_view prompt)
@@ -103,9 +103,9 @@ Printer::Device& Printer::device()
     Device& d = devices_[key];
     if (d.file)
         return d;
-    d.name = b ? b->file : std::string("standard output");
+    d.name = b ? b->file : std::string(screen_ == stdout ? "standard output" : "standard error");
     if (!b) {
-        d.file.reset(stdout);
+        d.file.reset(screen_);
         return d;
     }
     d.pending.emplace(b->file, CommitRule::Replace);

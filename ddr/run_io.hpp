@@ -17,11 +17,11 @@
 
 namespace ddr {
 
-// Closes a FILE (never standard input or output).
+// Closes a FILE (never standard input, output or error).
 struct FileCloser {
     void operator()(std::FILE* f) const
     {
-        if (f && f != stdin && f != stdout)
+        if (f && f != stdin && f != stdout && f != stderr)
             std::fclose(f);
     }
 };
@@ -32,8 +32,9 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 // recorded session replays to the same console text less the lines typed.
 class Console {
 public:
-    // `answer_all` (--yes/--no) answers every question.
-    Console(FilePtr in, std::string name, std::optional<stmt::Answer> answer_all);
+    // `answer_all` (--yes/--no) answers every question.  `screen` is where the console's
+    // lines go: standard output, or standard error when that carries a JSON report.
+    Console(FilePtr in, std::string name, std::optional<stmt::Answer> answer_all, std::FILE* screen = stdout);
 
     // One line, and its newline.
     void say(std::string_view line) const;
@@ -58,6 +59,7 @@ public:
 
 private:
     FilePtr in_;
+    std::FILE* screen_;
     std::string name_;
     unsigned line_ = 0;
     std::optional<stmt::Answer> answer_all_;
@@ -65,13 +67,14 @@ private:
     std::optional<std::string> unread_;  // a line to read again (a non-answer from a file)
 };
 
-// The SYSPRINT unit: a bound file or, unbound or CONS, standard output.  A file is made
+// The SYSPRINT unit: a bound file or, unbound or CONS, the console's screen (standard
+// output, or standard error when that carries a JSON report).  A file is made
 // as every file ddr makes (formats/io/file.hpp): written under a temporary name and
 // put in place, replacing what was there, by finish() at the end of the job.  A page
 // after the first on a device starts with a form feed, as the printer ejects.
 class Printer {
 public:
-    explicit Printer(const UnitTable& units) : units_(units) {}
+    explicit Printer(const UnitTable& units, std::FILE* screen = stdout) : units_(units), screen_(screen) {}
 
     void set_unit(std::optional<uint16_t> unit) { unit_ = unit; }
 
@@ -95,6 +98,7 @@ private:
     Device& device();
 
     const UnitTable& units_;
+    std::FILE* screen_;
     std::optional<uint16_t> unit_ = 0x00E;
     std::map<std::string, Device> devices_;
 };

@@ -349,6 +349,7 @@ void DumpChecker::finish_trailer()
         add(file_place(reel.file).with_reel(reel.tape_reel),
             "the reel's blocks do not match the reel checksum, though every track and header does", false);
     reel.checked = true;
+    reel.trailer_hash = c.header.reel_hash;
     cursor_.reset();
 }
 
@@ -357,6 +358,18 @@ void DumpChecker::reel_closed(bool /*tape_mark*/, const Place& /*where*/)
 {
     finish_trailer();
     require_first_reel();
+}
+
+std::vector<DumpChecker::ReelCheck> DumpChecker::reel_checks() const
+{
+    std::vector<ReelCheck> out;
+    for (const auto& r : reels_) {
+        bool wrong = false;
+        for (const ChecksumFinding& f : findings_)
+            wrong = wrong || (f.place.reel == r->tape_reel && f.place.file == r->file);
+        out.push_back({r->number, r->file, r->units->size(), r->last, r->checked, r->checked && !wrong, r->trailer_hash});
+    }
+    return out;
 }
 
 bool DumpChecker::all_reels_checked() const

@@ -82,6 +82,18 @@ public:
     // Findings beyond the first kMaxFindings are counted, not kept.
     static constexpr size_t kMaxFindings = 10000;
     uint64_t findings_total() const { return findings_total_; }
+    // One reel of the dump as read, for reports: its hash as the trailer recorded it (if
+    // a trailer was read for it) and whether anything was found wrong on it.
+    struct ReelCheck {
+        unsigned number = 0;                 // among the reels read of this dump, from 1
+        std::string file;
+        uint64_t units = 0;                  // tracks or groups read from it
+        bool last = false;                   // it ends the dump (EOJ)
+        bool checked = false;                // against its trailer
+        bool intact = false;                 // checked, and nothing found wrong on it
+        std::optional<Hash128> trailer_hash; // the reel hash its trailer records
+    };
+    std::vector<ReelCheck> reel_checks() const;
     // The trailer header of the first reel, if one was read (device, geometry, source...).
     const std::optional<TrailerHeader>& dump_header() const { return dump_header_; }
     // Called back for each damaged track as it is found (restore --continue lists them).
@@ -114,6 +126,7 @@ private:
         bool last = false;
         std::unique_ptr<Spool<ReadUnit>> units = std::make_unique<Spool<ReadUnit>>();
         bool checked = false;
+        std::optional<Hash128> trailer_hash;
     };
     // State of a trailer being read: its header, and where its hash list has got to.
     struct TrailerCursor {
