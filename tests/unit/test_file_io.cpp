@@ -18,15 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> names_in(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(folder))
-        names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // A PID that certainly runs no process: one of a child that has exited and been reaped.
 long dead_pid()
 {

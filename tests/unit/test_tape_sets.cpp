@@ -31,15 +31,6 @@ void write_two_reels(ReelOutputs& outputs)
     reel2->finish();
 }
 
-std::vector<std::string> names_in(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(folder))
-        names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 } // namespace
 
 TEST_CASE("ReelOutputs: every set gets the same bytes, reel by reel")
