@@ -26,6 +26,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <filesystem>
@@ -328,12 +329,18 @@ public:
     }
     DdrReelWriter& writer() { return *writer_; }
     const std::vector<TapeSetState>& sets() const { return outputs_->sets(); }
+    size_t complete_sets() const
+    {
+        return size_t(std::count_if(sets().begin(), sets().end(), [](const TapeSetState& s) { return !s.failed; }));
+    }
     std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
     {
         return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
                std::to_string(writer_->blocks()) + " tape block" + (writer_->blocks() == 1 ? "" : "s") + " on " +
                std::to_string(writer_->reels()) + " reel" + (writer_->reels() == 1 ? "" : "s") +
-               (options_.pure ? " (no checksums: --pure)" : ", with checksums") + "; dump time " + format_tod_utc(tod);
+               (options_.pure ? " (no checksums: --pure)" : ", with checksums") +
+               (sets().size() < 2 ? "" : ", on " + std::to_string(complete_sets()) + " identical tape sets") +
+               "; dump time " + format_tod_utc(tod);
     }
     // The TAPE arguments the dump did not need (each a note: they were not created).
     std::vector<std::string> unused_reels() const

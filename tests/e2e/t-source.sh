@@ -115,6 +115,9 @@ out=$(python3 change.py "$DDR" changed-split.aws split_2.3390 split_1.3390 2>&1)
 [ $rc = 11 ] && ok "the second file of a split set changed: exit 11" || bad "split set changed: exit $rc: $out"
 case "$out" in *"split_1.3390 changed while it was dumped (split_2.3390: modification time"*) ok "  the file named is the one that changed";;
   *) bad "split set changed: the warning does not name split_2.3390: $out";; esac
+"$DDR" -q restore a.aws c.cckd --format cckd 2>/dev/null || bad "a CCKD copy of the volume"
+out=$(python3 change.py "$DDR" changed-cckd.aws c.cckd c.cckd 2>&1); rc=$?
+[ $rc = 11 ] && ok "CCKD changed while dumped: exit 11" || bad "CCKD changed while dumped: exit $rc: $out"
 out=$("$DDR" dump vol.3390 - 2>&1 >/dev/null); rc=$?
 [ $rc = 0 ] && ok "an unchanged source: exit 0" || bad "an unchanged source: exit $rc: $out"
 
