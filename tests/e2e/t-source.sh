@@ -5,6 +5,7 @@
 # on a file system without reflinks; on XFS in a loop-mounted file where this machine
 # allows it).
 . "$(dirname "$0")/lib.sh"
+trap 'umount full x 2>/dev/null' EXIT  # the file systems mounted below, whatever happens
 "$TOOLS/make-sample-volume" vol.3390 3390-3 SRC001 30 7 85 || bad "sample volume"
 "$DDR" -q init fba.img 3370 FBA001 --blocks 20000 || bad "sample FBA volume"
 # The same volume as a split set of two files (cylinders 0-14 and 15-29), as dasdinit
@@ -145,6 +146,23 @@ if command -v mkfs.xfs >/dev/null && truncate -s 320M xfs.img && mkfs.xfs -q xfs
   (cd x && "$DDR" -q dump --snapshot fba.img f.aws) && ok "--snapshot of an FBA volume" || bad "--snapshot of FBA failed"
   (cd x && "$DDR" -q dump --snapshot split_1.3390 sp.aws) && "$DDR" -q verify --against split_1.3390 x/sp.aws >/dev/null \
     && ok "--snapshot of a split set: both files cloned, the tape holds the volume" || bad "--snapshot of a split set"
+  # Interrupted (SIGINT) and killed (SIGKILL) while the clone is read: the first removes
+  # its clone itself, the second leaves it for the next run in the folder to clear.
+  cat > stop.py <<'PY'
+import os, signal, subprocess, sys
+p = subprocess.Popen([sys.argv[1], 'dump', '--snapshot', 'vol.3390', '-'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdout.read(65536)
+left = [n for n in os.listdir('.') if n.startswith('.vol.3390.ddr-tmp.')]
+p.send_signal(getattr(signal, sys.argv[2]))
+p.stdout.read(); p.stderr.read()
+print(p.wait(), len(left))
+PY
+  [ "$(cd x && python3 ../stop.py "$DDR" SIGINT)" = "130 1" ] && ok "interrupted --snapshot: exit 130 (its clone was there while it ran)" \
+    || bad "interrupted --snapshot: $(cd x && ls -a)"
+  absent "the clone of an interrupted dump" x/.vol.3390.ddr-tmp
+  [ "$(cd x && python3 ../stop.py "$DDR" SIGKILL)" = "-9 1" ] && ok "killed --snapshot" || bad "killed --snapshot"
+  out=$(cd x && "$DDR" dump --snapshot vol.3390 k.aws 2>&1) && case "$out" in *"removed"*".vol.3390.ddr-tmp."*) ok "the next --snapshot clears what a killed one left";;
+    *) bad "the killed dump's clone was not cleared: $out";; esac
   expect 6 "--snapshot refused after cloning (the tape exists)" -- "$DDR" dump --snapshot x/vol.3390 x/s.aws
   absent "the clones after every dump" x/.vol.3390.ddr-tmp x/.fba.img.ddr-tmp x/.split_1.3390.ddr-tmp x/.split_2.3390.ddr-tmp
   umount x
