@@ -28,6 +28,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <filesystem>
@@ -342,12 +343,18 @@ public:
     }
     DdrReelWriter& writer() { return *writer_; }
     const std::vector<TapeSetState>& sets() const { return outputs_->sets(); }
+    size_t complete_sets() const
+    {
+        return size_t(std::count_if(sets().begin(), sets().end(), [](const TapeSetState& s) { return !s.failed; }));
+    }
     std::string summary(uint64_t units, const char* unit_name, uint64_t bytes, uint64_t tod) const
     {
         return "dumped " + std::to_string(units) + " " + unit_name + " (" + human_bytes(bytes) + ") in " +
                std::to_string(writer_->blocks()) + " tape block" + (writer_->blocks() == 1 ? "" : "s") + " on " +
                std::to_string(writer_->reels()) + " reel" + (writer_->reels() == 1 ? "" : "s") +
-               (options_.pure ? " (no checksums: --pure)" : ", with checksums") + "; dump time " + format_tod_utc(tod);
+               (options_.pure ? " (no checksums: --pure)" : ", with checksums") +
+               (sets().size() < 2 ? "" : ", on " + std::to_string(complete_sets()) + " identical tape sets") +
+               "; dump time " + format_tod_utc(tod);
     }
     // The TAPE arguments the dump did not need (each a note: they were not created).
     std::vector<std::string> unused_reels() const
@@ -382,6 +389,25 @@ void note_unused_reels(const DumpOutput& output, Reporter& reporter)
         reporter.note(tape + " was not needed: the dump ended on an earlier reel (the file was not created)");
 }
 
+// The stamps of `files` now: taken before the source is read, compared after.
+std::vector<FileStamp> stamps_of(const std::vector<std::string>& files)
+{
+    std::vector<FileStamp> stamps;
+    for (const std::string& f : files)
+        stamps.push_back(file_stamp(f));
+    return stamps;
+}
+
+// What changed in `files` since `before` was taken: "FILE: what", one per file that did.
+std::vector<std::string> changes_since(const std::vector<std::string>& files, const std::vector<FileStamp>& before)
+{
+    std::vector<std::string> changes;
+    for (size_t i = 0; i < files.size(); ++i)
+        if (std::string what = describe_change(before[i], file_stamp(files[i])); !what.empty())
+            changes.push_back(files[i] + ": " + what);
+    return changes;
+}
+
 // The files a dump reads: the source's own, or (--snapshot) their clones.
 struct SourceImage {
     std::string path;                    // what to open
@@ -393,6 +419,7 @@ struct SourceImage {
 // dump itself (run_dump) is then one path for both.
 struct DumpSource {
     std::vector<std::string> files;        // the files read: the volume's, or their clones
+    std::vector<FileStamp> stamps;         // theirs when opened, before any track was read
     std::unique_ptr<CkdVolumeReader> ckd;  // the volume, one of the two
     std::unique_ptr<FbaVolumeReader> fba;
     std::unique_ptr<VolumeUnits> units;
@@ -514,6 +541,7 @@ DumpSource ckd_source(const DumpOptions& options, const SourceImage& image, Repo
     const CkdVolumeInfo& info = src.ckd->info();
     src.files = info.files;
     note_missing_shadow(info.missing_shadow, options.source, reporter);
+    src.stamps = stamps_of(src.files);
     const CkdDevice& dev = device_for_image(info, options.devtype, options.source);
     check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
 
@@ -593,6 +621,7 @@ DumpSource fba_source(const DumpOptions& options, const SourceImage& image, Repo
     const FbaVolumeInfo& info = src.fba->info();
     src.files = info.files;
     note_missing_shadow(info.missing_shadow, options.source, reporter);
+    src.stamps = stamps_of(src.files);
     check_dump_outputs(options, image.originals.empty() ? info.files : image.originals, reporter);
     const FbaDevice& dev = fba_device_of(options, info);
     const uint64_t last_block = info.blocks - 1;
@@ -722,25 +751,6 @@ DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<Ma
     });
     reporter.end_progress();
     return d;
-}
-
-// The stamps of `files` now: taken before the source is read, compared after.
-std::vector<FileStamp> stamps_of(const std::vector<std::string>& files)
-{
-    std::vector<FileStamp> stamps;
-    for (const std::string& f : files)
-        stamps.push_back(file_stamp(f));
-    return stamps;
-}
-
-// What changed in `files` since `before` was taken: "FILE: what", one per file that did.
-std::vector<std::string> changes_since(const std::vector<std::string>& files, const std::vector<FileStamp>& before)
-{
-    std::vector<std::string> changes;
-    for (size_t i = 0; i < files.size(); ++i)
-        if (std::string what = describe_change(before[i], file_stamp(files[i])); !what.empty())
-            changes.push_back(files[i] + ": " + what);
-    return changes;
 }
 
 // --snapshot: instant copies of the source's files, to read instead of them; nothing
@@ -874,7 +884,6 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
                                        : SourceImage{options.source, {}};
     DumpSource src = looks_like_ckd_volume(image.path) ? ckd_source(options, image, reporter)
                                                        : fba_source(options, image, reporter);
-    const std::vector<FileStamp> before = stamps_of(src.files);
     const UnitGeometry& geometry = src.units->geometry();
 
     const int64_t started = now_unix_micros();
@@ -897,7 +906,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     if (src.nucleus_record)
         writer.write_nucleus_record(*src.nucleus_record);
     const DumpedUnits dumped = write_units(src, writer, manifest, first_output, reporter);
-    for (std::string& change : changes_since(src.files, before))
+    for (std::string& change : changes_since(src.files, src.stamps))
         changes.push_back(std::move(change));
     const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
     writer.finish(cc, hh);

@@ -86,7 +86,9 @@ ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions optio
 ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped)
     : options_(std::move(options)), on_dropped_(std::move(on_dropped)), writers_(sets.size()), committed_(sets.size())
 {
-    const size_t reels = sets.empty() ? 0 : sets.front().size();
+    if (sets.empty())
+        fail(ErrorKind::Internal, "a dump written to no tape set");
+    const size_t reels = sets.front().size();
     for (auto& paths : sets) {
         if (paths.size() != reels)
             fail(ErrorKind::Usage, "every tape set must have as many reels as the first (" + std::to_string(reels) + ")");
@@ -134,9 +136,12 @@ void ReelOutputs::drop(size_t set, const Error& why) noexcept
     for (size_t reel = 0; reel < writers_[set].size(); ++reel) {
         writers_[set][reel].reset();  // an unfinished reel's temporary file goes with its writer
         const std::string& path = state.paths[reel];
-        if (committed_[set][reel] && !tapeio::TapeOutput::is_stream_path(path)) {
+        // A reel of an incomplete set must not look like a tape -- except an appended first
+        // reel: it holds the dumps that were on the tape before, which are not ours to remove.
+        const bool appended = reel == 0 && options_.append;
+        if (committed_[set][reel] && !appended && !tapeio::TapeOutput::is_stream_path(path)) {
             std::error_code ignored;
-            std::filesystem::remove(path, ignored);  // a reel of an incomplete set must not look like a tape
+            std::filesystem::remove(path, ignored);
         }
     }
 }

@@ -30,7 +30,8 @@ struct TapeSetState {
 //
 // A set whose writing, syncing or renaming fails (Error(WriteFailed) or Error(Refused):
 // a full disk, an I/O error) is dropped while the others go on: every file of it is
-// removed (temporaries, and reels already renamed into place) and `on_dropped` is told.
+// removed (temporaries, and reels already renamed into place, but never an appended
+// tape, which holds earlier dumps) and `on_dropped` is told.
 // When the last live set fails, its error is thrown as it came.
 class ReelOutputs {
 public:

@@ -5,8 +5,20 @@
 # on a file system without reflinks; on XFS in a loop-mounted file where this machine
 # allows it).
 . "$(dirname "$0")/lib.sh"
+trap 'umount full x 2>/dev/null' EXIT  # the file systems mounted below, whatever happens
 "$TOOLS/make-sample-volume" vol.3390 3390-3 SRC001 30 7 85 || bad "sample volume"
 "$DDR" -q init fba.img 3370 FBA001 --blocks 20000 || bad "sample FBA volume"
+# The same volume as a split set of two files (cylinders 0-14 and 15-29), as dasdinit
+# splits one: each file its own header, file 1 naming its last cylinder, file 2 none.
+python3 - <<'PY'
+import struct
+d = open('vol.3390', 'rb').read()
+heads, size = struct.unpack_from('<II', d, 8)
+per = 15 * heads * size
+for seq, part, high in ((1, d[512:512 + per], 14), (2, d[512 + per:], 0)):
+    h = bytearray(d[:512]); h[17] = seq; struct.pack_into('<H', h, 18, high)
+    open('split_%d.3390' % seq, 'wb').write(bytes(h) + part)
+PY
 
 verifies() {  # TAPE... WHAT: the tape proves intact from its checksums
   local what=${!#} out
@@ -77,19 +89,20 @@ fi
 # the pipe with most of the volume unread; the reader writes bytes of the image back in
 # place (its times change, not its contents) and then reads the rest.
 cat > change.py <<'PY'
+# change.py DDR TAPE FILE DUMP-ARGS...: `ddr dump DUMP-ARGS... -` into TAPE, FILE changed midway
 import subprocess, sys
-ddr, image, tape = sys.argv[1:4]
-p = subprocess.Popen([ddr, 'dump', image, '-'] + sys.argv[4:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+ddr, tape, changed = sys.argv[1:4]
+p = subprocess.Popen([ddr, 'dump'] + sys.argv[4:] + ['-'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 with open(tape, 'wb') as out:
     out.write(p.stdout.read(65536))
-    with open(image, 'r+b') as f:
+    with open(changed, 'r+b') as f:
         f.seek(100000); b = f.read(512); f.seek(100000); f.write(b)
     out.write(p.stdout.read())
 err = p.stderr.read().decode()
 sys.stderr.write(err)
 sys.exit(p.wait())
 PY
-out=$(python3 change.py "$DDR" vol.3390 changed.aws 2>&1); rc=$?
+out=$(python3 change.py "$DDR" changed.aws vol.3390 vol.3390 2>&1); rc=$?
 [ $rc = 11 ] && ok "changed while dumped: exit 11" || bad "changed while dumped: exit $rc: $out"
 case "$out" in
   *"vol.3390 changed while it was dumped (vol.3390: modification time"*"dump it again from a stopped system or with --snapshot"*)
@@ -97,8 +110,15 @@ case "$out" in
   *) bad "changed while dumped: warning missing: $out";;
 esac
 verifies changed.aws "the tape of a changed source"
-out=$(python3 change.py "$DDR" fba.img changed-fba.aws 2>&1); rc=$?
+out=$(python3 change.py "$DDR" changed-fba.aws fba.img fba.img 2>&1); rc=$?
 [ $rc = 11 ] && ok "FBA changed while dumped: exit 11" || bad "FBA changed while dumped: exit $rc: $out"
+out=$(python3 change.py "$DDR" changed-split.aws split_2.3390 split_1.3390 2>&1); rc=$?
+[ $rc = 11 ] && ok "the second file of a split set changed: exit 11" || bad "split set changed: exit $rc: $out"
+case "$out" in *"split_1.3390 changed while it was dumped (split_2.3390: modification time"*) ok "  the file named is the one that changed";;
+  *) bad "split set changed: the warning does not name split_2.3390: $out";; esac
+"$DDR" -q restore a.aws c.cckd --format cckd 2>/dev/null || bad "a CCKD copy of the volume"
+out=$(python3 change.py "$DDR" changed-cckd.aws c.cckd c.cckd 2>&1); rc=$?
+[ $rc = 11 ] && ok "CCKD changed while dumped: exit 11" || bad "CCKD changed while dumped: exit $rc: $out"
 out=$("$DDR" dump vol.3390 - 2>&1 >/dev/null); rc=$?
 [ $rc = 0 ] && ok "an unchanged source: exit 0" || bad "an unchanged source: exit $rc: $out"
 
@@ -116,16 +136,35 @@ rm -f probe.tmp
 # ---- --snapshot on XFS ----
 if command -v mkfs.xfs >/dev/null && truncate -s 320M xfs.img && mkfs.xfs -q xfs.img 2>/dev/null &&
    mkdir -p x && mount -o loop xfs.img x 2>/dev/null; then
-  cp vol.3390 x/ && cp fba.img x/
+  cp vol.3390 fba.img split_1.3390 split_2.3390 x/
   (cd x && "$DDR" -q dump --snapshot vol.3390 s.aws) && ok "--snapshot on XFS: exit 0" || bad "--snapshot on XFS failed"
   verifies x/s.aws "the snapshot's tape"
   "$DDR" -q dump x/vol.3390 plain.aws && "$DDR" -q verify --against x/vol.3390 x/s.aws >/dev/null 2>&1 \
     && ok "the snapshot's tape holds the volume's tracks" || bad "the snapshot's tape differs from the volume"
-  out=$(cd x && python3 ../change.py "$DDR" vol.3390 s2.aws --snapshot 2>&1); rc=$?
+  out=$(cd x && python3 ../change.py "$DDR" s2.aws vol.3390 --snapshot vol.3390 2>&1); rc=$?
   [ $rc = 0 ] && ok "a change while a snapshot is dumped does not touch the dump: exit 0" || bad "snapshot + change: exit $rc: $out"
   (cd x && "$DDR" -q dump --snapshot fba.img f.aws) && ok "--snapshot of an FBA volume" || bad "--snapshot of FBA failed"
+  (cd x && "$DDR" -q dump --snapshot split_1.3390 sp.aws) && "$DDR" -q verify --against split_1.3390 x/sp.aws >/dev/null \
+    && ok "--snapshot of a split set: both files cloned, the tape holds the volume" || bad "--snapshot of a split set"
+  # Interrupted (SIGINT) and killed (SIGKILL) while the clone is read: the first removes
+  # its clone itself, the second leaves it for the next run in the folder to clear.
+  cat > stop.py <<'PY'
+import os, signal, subprocess, sys
+p = subprocess.Popen([sys.argv[1], 'dump', '--snapshot', 'vol.3390', '-'], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdout.read(65536)
+left = [n for n in os.listdir('.') if n.startswith('.vol.3390.ddr-tmp.')]
+p.send_signal(getattr(signal, sys.argv[2]))
+p.stdout.read(); p.stderr.read()
+print(p.wait(), len(left))
+PY
+  [ "$(cd x && python3 ../stop.py "$DDR" SIGINT)" = "130 1" ] && ok "interrupted --snapshot: exit 130 (its clone was there while it ran)" \
+    || bad "interrupted --snapshot: $(cd x && ls -a)"
+  absent "the clone of an interrupted dump" x/.vol.3390.ddr-tmp
+  [ "$(cd x && python3 ../stop.py "$DDR" SIGKILL)" = "-9 1" ] && ok "killed --snapshot" || bad "killed --snapshot"
+  out=$(cd x && "$DDR" dump --snapshot vol.3390 k.aws 2>&1) && case "$out" in *"removed"*".vol.3390.ddr-tmp."*) ok "the next --snapshot clears what a killed one left";;
+    *) bad "the killed dump's clone was not cleared: $out";; esac
   expect 6 "--snapshot refused after cloning (the tape exists)" -- "$DDR" dump --snapshot x/vol.3390 x/s.aws
-  absent "the clones after every dump" x/.vol.3390.ddr-tmp x/.fba.img.ddr-tmp
+  absent "the clones after every dump" x/.vol.3390.ddr-tmp x/.fba.img.ddr-tmp x/.split_1.3390.ddr-tmp x/.split_2.3390.ddr-tmp
   umount x
 else
   echo "skip: no XFS to test --snapshot's success on (mkfs.xfs missing or loop mounts not permitted); the refusal is tested above"

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ddr::test {
 
@@ -32,5 +33,7 @@ std::string fixture(const std::string& case_name, const std::string& file);
 
 Bytes read_file(const std::string& path);
 void write_file(const std::string& path, ByteSpan bytes);
+// The names in `folder` (hidden ones too), sorted: what a test left there.
+std::vector<std::string> names_in(const std::filesystem::path& folder);
 
 } // namespace ddr::test

@@ -24,15 +24,6 @@ std::unique_ptr<AwsTapeReader> aws_reader(const std::string& path, bool strict =
     return AwsTapeReader::open(path, o);
 }
 
-std::vector<std::string> folder_entries(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(folder))
-        names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // Writes `blocks` (an empty Bytes stands for a tape mark) with the given writer options.
 void write_tape(const std::string& path, const std::vector<Bytes>& records, TapeWriterOptions options = {})
 {
@@ -391,12 +382,12 @@ TEST_CASE("AWS writer: the tape appears under its name only when finished")
         auto w = create_tape_writer(path, {});
         w->write_block(test_block(80, 1));
         CHECK_FALSE(fs::exists(path));
-        auto names = folder_entries(dir.path());
+        auto names = names_in(dir.path());
         REQUIRE(names.size() == 1);
         CHECK(names[0].rfind(".new.aws.ddr-", 0) == 0);  // hidden, next to the target
         w->write_tapemark();
         w->finish();
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"new.aws"});
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"new.aws"});
     }
     CHECK(fs::file_size(path) == 86 + 6);
 
@@ -405,9 +396,9 @@ TEST_CASE("AWS writer: the tape appears under its name only when finished")
         auto w = create_tape_writer(dir.file("abandoned.aws"), {});
         w->write_block(test_block(5000000 / 3, 2));
         w->write_block(test_block(2000000, 3));
-        CHECK(folder_entries(dir.path()).size() == 2);
+        CHECK(names_in(dir.path()).size() == 2);
     }
-    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"new.aws"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"new.aws"});
 }
 
 TEST_CASE("AWS writer: an existing file is refused unless overwrite is set")
@@ -461,7 +452,7 @@ TEST_CASE("AWS writer: bad options are usage errors")
     auto e = error_from([&] { create_tape_writer(dir.file("x.aws"), fmt); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Usage);
-    CHECK(folder_entries(dir.path()).empty());
+    CHECK(names_in(dir.path()).empty());
 
     auto w = create_tape_writer(dir.file("x.aws"), {});
     Bytes huge(kMaxTapeBlock + 1);
@@ -835,7 +826,7 @@ TEST_CASE("AWS writer: append_at keeps the tape up to a block or tape mark and c
         std::vector<Bytes> expected(first.begin(), first.begin() + std::ptrdiff_t(c.kept));
         expected.insert(expected.end(), second.begin(), second.end());
         CHECK(strict_records(path) == expected);  // strict: every previous length chains
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
     }
 
     // At the end of the file, append_at is plain append.
@@ -880,7 +871,7 @@ TEST_CASE("AWS writer: append_at refuses offsets that do not start a block or ta
         CHECK(e->detail().find(b.phrase) != std::string::npos);
         CHECK(std::string(e->what()).find("offset " + std::to_string(b.at)) != std::string::npos);
         CHECK(read_file(path) == original);
-        CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+        CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
     }
 
     // append_at without append, and append to a stream, are usage errors.
@@ -916,7 +907,7 @@ TEST_CASE("AWS writer: an abandoned append_at leaves the tape exactly as it was"
 
     {
         auto w = appender(path, cut);
-        auto names = folder_entries(dir.path());
+        auto names = names_in(dir.path());
         REQUIRE(names.size() == 2);  // the new version, hidden beside the tape
         CHECK(names[0].rfind(".tape.aws.ddr-tmp.", 0) == 0);
         w->write_tapemark();
@@ -929,12 +920,12 @@ TEST_CASE("AWS writer: an abandoned append_at leaves the tape exactly as it was"
         w->rewind_to(m);
     }
     CHECK(read_file(path) == original);
-    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
 
     // Abandoned before anything was written.
     { auto w = appender(path, 0); }
     CHECK(read_file(path) == original);
-    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
 }
 
 TEST_CASE("AWS writer: append_at replaces the tape in one rename, keeping its permissions")
@@ -956,7 +947,7 @@ TEST_CASE("AWS writer: append_at replaces the tape in one rename, keeping its pe
     CHECK(old == original);
     CHECK(fs::status(path).permissions() == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
     CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), test_block(4096, 2), {}, test_block(80, 7), {}});
-    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
 }
 
 TEST_CASE("AWS writer: after append_at, finish cuts the file where the new content ends")
@@ -973,7 +964,7 @@ TEST_CASE("AWS writer: after append_at, finish cuts the file where the new conte
     append(expected, aws_header(0, 80, 0x40));
     CHECK(read_file(path) == expected);
     CHECK(strict_records(path) == std::vector<Bytes>{test_block(80, 1), {}});
-    CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
 }
 
 TEST_CASE("AWS writer: mark and rewind after append_at never reach before it")
@@ -1062,7 +1053,7 @@ TEST_CASE("AWS writer: a write error during append_at leaves the tape as it was"
             CHECK(e->kind() == ErrorKind::WriteFailed);
             CHECK(e->place().file == path);
             CHECK(read_file(path) == original);
-            CHECK(folder_entries(dir.path()) == std::vector<std::string>{"tape.aws"});
+            CHECK(names_in(dir.path()) == std::vector<std::string>{"tape.aws"});
         }
     }
 }

@@ -18,15 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> names_in(const fs::path& folder)
-{
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(folder))
-        names.push_back(e.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 // A PID that certainly runs no process: one of a child that has exited and been reaped.
 long dead_pid()
 {
@@ -257,4 +248,91 @@ TEST_CASE("pread_full / pwrite_full: whole buffers, stopping at the end of the f
     UniqueFd to = open_existing(dir.file("g"), true);
     CHECK(copy_file_prefix(fd.get(), to.get(), 5) == 0);
     CHECK(read_file(dir.file("g")) == Bytes{1, 2, 3, 4, 9});
+}
+
+TEST_CASE("describe_change: what differs between two stamps of a file, in words")
+{
+    FileStamp a;
+    a.exists = true;
+    a.device = 1;
+    a.inode = 7;
+    a.size = 1000;
+    a.mtime_ns = 5'000'000'000;
+    a.ctime_ns = 5'000'000'000;
+    CHECK(describe_change(a, a) == "");
+    FileStamp b = a;
+    b.size = 2048;
+    b.mtime_ns += 250'000'000;
+    b.ctime_ns += 250'000'000;
+    CHECK(describe_change(a, b) ==
+          "size 1000 -> 2048 bytes, modification time 0.25 s later, status change time 0.25 s later");
+    FileStamp c = a;
+    c.inode = 8;
+    c.mtime_ns -= 1'000'000'000;
+    CHECK(describe_change(a, c) == "replaced by another file, modification time 1 s earlier");
+    FileStamp d = a;
+    d.ctime_ns += 1;  // a nanosecond is a change
+    CHECK(describe_change(a, d) == "status change time 1e-09 s later");
+    CHECK(describe_change(a, FileStamp{}) == "it was removed or renamed");
+    CHECK(describe_change(FileStamp{}, a) == "it appeared");
+    CHECK(describe_change(FileStamp{}, FileStamp{}) == "");
+}
+
+TEST_CASE("file_stamp: a write moves the times, a rename over the file changes its identity")
+{
+    TempDir dir;
+    const std::string f = dir.file("vol");
+    write_file(f, Bytes(100, 1));
+    const FileStamp before = file_stamp(f);
+    CHECK(before.exists);
+    CHECK(before.size == 100);
+    CHECK(describe_change(before, file_stamp(f)) == "");
+    struct timespec times[2] = {{0, UTIME_OMIT}, {12345, 678}};
+    REQUIRE(::utimensat(AT_FDCWD, f.c_str(), times, 0) == 0);
+    const FileStamp touched = file_stamp(f);
+    CHECK(touched.mtime_ns == 12345 * 1'000'000'000LL + 678);
+    CHECK(describe_change(before, touched).find("modification time") != std::string::npos);
+    write_file(dir.file("other"), Bytes(100, 1));
+    fs::rename(dir.file("other"), f);
+    CHECK(describe_change(touched, file_stamp(f)).find("replaced by another file") == 0);
+    CHECK_FALSE(file_stamp(dir.file("missing")).exists);
+}
+
+TEST_CASE("clone_file: an instant copy as a hidden temporary, or a plain refusal where there are no reflinks")
+{
+    TempDir dir;
+    const std::string f = dir.file("vol.3390");
+    write_file(f, Bytes(8192, 0x5A));
+    std::string temp;
+    try {
+        PendingFile clone = clone_file(f);
+        temp = clone.temp_path();
+        CHECK(fs::path(temp).filename().string().rfind(".vol.3390.ddr-tmp.", 0) == 0);
+        CHECK(read_file(temp) == read_file(f));
+    } catch (const Error& e) {
+        // This folder's file system cannot clone (ext4, tmpfs): said plainly, naming the file.
+        CHECK(e.kind() == ErrorKind::Refused);
+        CHECK(e.place().file == f);
+        CHECK(e.detail().find("the file system it is on cannot make instant copies (reflinks") == 0);
+    }
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"vol.3390"});  // the clone went with its object
+    CHECK_THROWS_AS(clone_file(dir.file("missing")), Error);
+}
+
+TEST_CASE("PendingFile at a given name: the name the split-set clones need, and a stale one is recognised")
+{
+    TempDir dir;
+    const long dead = dead_pid();
+    const std::string name = dir.file(".vol_2.3390.ddr-tmp." + std::to_string(dead) + ".a1b2c3");
+    {
+        PendingFile taken(dir.file("vol_2.3390"), name, 0600);
+        CHECK(taken.temp_path() == name);
+        CHECK_THROWS_AS(PendingFile(dir.file("vol_2.3390"), name, 0600), Error);  // never two at one name
+    }
+    CHECK_FALSE(fs::exists(name));
+    // What a killed run left at such a name is cleared like any temporary of ours.
+    write_file(name, Bytes(10, 0));
+    const auto removed = remove_stale_temporaries(dir.file("vol_2.3390"));
+    REQUIRE(removed.size() == 1);
+    CHECK(removed[0].path == name);
 }
