@@ -25,8 +25,8 @@ constexpr uint32_t kMaxHeads = 0xFFFF;
 // Bytes of a track slot read first: enough for an empty or short track, whose slot is
 // mostly a hole (the rest is read only for a track that goes on).
 constexpr size_t kFirstRead = 4096;
-// Bytes of the image asked to be read ahead at a time (see CkdImageReader::advised_until_).
-constexpr uint64_t kReadAhead = 8u << 20;
+// How far ahead of the track being read the start of a slot is asked for.
+constexpr uint64_t kReadAheadSlots = 64;
 // Bytes of whole slots gathered before one write.
 constexpr size_t kWriteBufferBytes = 4u << 20;
 // Sparse writes of a new image: granularity, and the gap of zeros worth writing rather
@@ -456,11 +456,10 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
     // rest only if the track does not end there.  A track measured whole within a prefix
     // measures the same in the whole slot (measure() looks at no byte past the end marker).
     const size_t prefix = std::min(slot_.size(), kFirstRead);
-    if (m.fd != advised_fd_ || offset + kReadAhead / 2 > advised_until_ || offset + kReadAhead < advised_until_) {
-        (void)::posix_fadvise(m.fd, off_t(offset), off_t(kReadAhead), POSIX_FADV_WILLNEED);
-        advised_fd_ = m.fd;
-        advised_until_ = offset + kReadAhead;
-    }
+    // The kernel reads ahead only for reads that follow each other, which these do not:
+    // ask for the start of the slot kReadAheadSlots further on (only that: reading ahead
+    // the whole stretch would fill the page cache with the zeros of the holes).
+    (void)::posix_fadvise(m.fd, off_t(offset + kReadAheadSlots * slot_.size()), off_t(prefix), POSIX_FADV_WILLNEED);
     pread_exact(m.fd, MutableByteSpan(slot_.data(), prefix), offset, at);
     if (!TrackImage::measure(ByteSpan(slot_.data(), prefix))) {
         const Place rest_at = file_place(m.path, offset + prefix).with_track(addr.cyl, addr.head);

@@ -98,10 +98,6 @@ private:
     std::vector<Member> members_;
     std::array<uint8_t, kDeviceHeaderSize> first_header_{};  // raw bytes of file 1's header
     Bytes slot_;                                          // reusable read buffer
-    // Reading only the start of each slot is not sequential to the kernel, which then
-    // reads ahead nothing: read_slot_into asks for the next stretch itself.
-    int advised_fd_ = -1;
-    uint64_t advised_until_ = 0;
 
     const Member& member_of(uint32_t cyl) const;
     uint64_t slot_offset(const Member& m, TrackAddress addr) const;
