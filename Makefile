@@ -56,6 +56,11 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALLCXXFLAGS) -MMD -MP -c -o $@ $<
 
+# XXH3 for AVX2 (formats/io/xxh3.hpp): only called where the CPU has it.
+$(BUILD)/formats/io/xxh3_avx2.o: formats/io/xxh3_avx2.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALLCXXFLAGS) -mavx2 -MMD -MP -c -o $@ $<
+
 $(BUILD)/unit_tests: $(TEST_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $(TEST_OBJ) $(LIBS_OURS) $(LIBS)
 

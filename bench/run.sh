@@ -20,7 +20,7 @@ cd "$DIR"
 export DDR TOOLS DEVICE RUNS
 export ONLY=${BENCH_ONLY:-} SYSTEM_VOLUMES=${BENCH_SYSTEM_VOLUMES:-8}
 exec python3 - <<'PY'
-import os, statistics, subprocess, time, shutil
+import os, statistics, subprocess, sys, time, shutil
 
 DDR, TOOLS, DEVICE, RUNS = os.environ["DDR"], os.environ["TOOLS"], os.environ["DEVICE"], int(os.environ["RUNS"])
 cyls = {"3390-1": 1113, "3390-3": 3339, "3390-9": 10017}.get(DEVICE, 3339)
@@ -38,28 +38,47 @@ def clean(*paths):
             os.remove(p)
 
 def timed(cmd, before=None):
+    """Seconds the command took, and its peak RSS in KiB (the largest of its processes)."""
     if before:
         before()
     sh("sync")
     t = time.perf_counter()
-    sh(cmd)
-    return time.perf_counter() - t
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", "sh", "-c", cmd], check=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return time.perf_counter() - t, int(out.stderr.strip().splitlines()[-1])
 
-def compare(name, ours, base, ours_before=None, base_before=None, goal=None):
-    a, b = [], []
-    for _ in range(RUNS):          # alternate, so both see the same machine
-        b.append(timed(base, base_before))
-        a.append(timed(ours, ours_before))
+def check(what, cmd):
+    """Every timed output is proven: a restore equals its source, a tape verifies."""
+    if subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
+        print(f"    OUTPUT WRONG: {what} ({cmd})", flush=True)
+        global wrong
+        wrong += 1
+
+wrong = 0
+rows = []
+
+def compare(name, ours, base, ours_before=None, base_before=None, goal=None, proof=None, runs=None):
+    a, b, rss = [], [], 0
+    for _ in range(runs or RUNS):  # alternate, so both see the same machine
+        b.append(timed(base, base_before)[0])
+        t, m = timed(ours, ours_before)
+        a.append(t)
+        rss = max(rss, m)
+        if proof:
+            check(name, proof)
     ma, mb = statistics.median(a), statistics.median(b)
-    goal_text = f"   (goal <= {goal:.2f})" if goal else ""
-    print(f"{name:<44} {ma:7.2f} s  vs {mb:7.2f} s   ratio {ma / mb:5.2f}{goal_text}", flush=True)
+    goal_text = f"<= {goal:.2f}" if goal else "keep"
+    met = "" if not goal else ("  met" if ma / mb <= goal else "  NOT MET")
+    print(f"{name:<50} {ma:7.2f} s {mb:7.2f} s {ma / mb:6.2f}  {goal_text:>7}{met:<8} {rss / 1024:6.1f} MiB",
+          flush=True)
+    rows.append((name, ma / mb, goal, rss))
     return ma / mb
 
 size = os.path.getsize(vol)
 sh(f"cat {vol} > /dev/null")                       # both start from the page cache
 print(f"volume: {vol}, {size / 1e9:.2f} GB; {RUNS} runs each, medians; machine load "
       f"{os.getloadavg()[0]:.2f}", flush=True)
-print(f"{'':<44} {'ddr':>9}     {'baseline':>9}")
+print(f"{'':<50} {'ddr':>9} {'baseline':>9} {'ratio':>6}  {'goal':>7}{'':<8} {'peak RSS':>10}")
 
 def system_run():
     """Eight volumes (names of the one image, so the disk holds one) dumped by one
@@ -88,27 +107,86 @@ if os.environ["ONLY"] == "system":
     system_run()
     raise SystemExit(0)
 
-compare("dump  vs  cat volume > file; sync",
-        f"{DDR} -q dump {vol} t.aws", f"cat {vol} > copy.img && sync copy.img",
-        ours_before=lambda: clean("t.aws"), base_before=lambda: clean("copy.img"))
+def rows_for(vol, tag):
+    compare(f"dump{tag}  vs  cat volume > file; sync",
+            f"{DDR} -q dump {vol} t.aws", f"cat {vol} > copy.img && sync copy.img",
+            ours_before=lambda: clean("t.aws"), base_before=lambda: clean("copy.img"), proof=f"{DDR} -q verify t.aws")
+    compare(f"dump{tag}  vs  cat TAPE > file; sync",
+            f"{DDR} -q dump {vol} t2.aws", f"cat t.aws > copy.aws && sync copy.aws", goal=1.05,
+            ours_before=lambda: clean("t2.aws"), base_before=lambda: clean("copy.aws"))
+    compare(f"verify{tag} (structure + checksums)  vs  xxhsum -H3",
+            f"{DDR} -q verify t.aws", "xxhsum -H3 t.aws", goal=1.1)
+    compare(f"restore{tag} to a new image  vs  cat volume > file; sync",
+            f"{DDR} -q restore t.aws r.img", f"cat {vol} > copy.img && sync copy.img", goal=1.0,
+            ours_before=lambda: clean("r.img"), base_before=lambda: clean("copy.img"), proof=f"cmp -s {vol} r.img")
+    compare(f"dump | restore{tag} (pipe)  vs  cat | cat; sync",
+            f"{DDR} -q dump {vol} - | {DDR} -q restore - r.img", f"cat {vol} | cat > copy.img && sync copy.img",
+            goal=1.2, ours_before=lambda: clean("r.img"), base_before=lambda: clean("copy.img"),
+            proof=f"cmp -s {vol} r.img")
+
+rows_for(vol, "")
 tape_size = os.path.getsize("t.aws")
 compare("dump --pure  vs  cat volume > file; sync",
         f"{DDR} -q dump --pure {vol} p.aws", f"cat {vol} > copy.img && sync copy.img",
         ours_before=lambda: clean("p.aws"), base_before=lambda: clean("copy.img"))
-compare("verify (structure + every checksum)  vs  xxhsum -H3",
-        f"{DDR} -q verify t.aws", "xxhsum -H3 t.aws", goal=1.2)
-compare("restore to a new image  vs  cat volume > file; sync",
-        f"{DDR} -q restore t.aws r.img", f"cat {vol} > copy.img && sync copy.img",
-        ours_before=lambda: clean("r.img"), base_before=lambda: clean("copy.img"))
-compare("dump | restore through a pipe  vs  cat | cat; sync",
-        f"{DDR} -q dump {vol} - | {DDR} -q restore - r.img", f"cat {vol} | cat > copy.img && sync copy.img",
-        ours_before=lambda: clean("r.img"), base_before=lambda: clean("copy.img"))
 if shutil.which("dasdcopy"):
     compare("copy CKD -> CCKD (zlib)  vs  Hercules dasdcopy",
-            f"{DDR} -q copy --no-compare {vol} c.cckd", f"dasdcopy -q {vol} h.cckd",
-            ours_before=lambda: clean("c.cckd"), base_before=lambda: clean("h.cckd"))
+            f"{DDR} -q copy --no-compare {vol} c.cckd", f"dasdcopy -q {vol} h.cckd", goal=0.33,
+            ours_before=lambda: clean("c.cckd"), base_before=lambda: clean("h.cckd"),
+            proof=f"{DDR} -q copy c.cckd back.img && cmp -s {vol} back.img; rc=$?; rm -f back.img; exit $rc")
+    compare("restore to CCKD  vs  Hercules dasdcopy CKD -> CCKD",
+            f"{DDR} -q restore --format cckd t.aws r.cckd", f"dasdcopy -q {vol} h.cckd",
+            ours_before=lambda: clean("r.cckd"), base_before=lambda: clean("h.cckd"),
+            proof="cmp -s c.cckd r.cckd || { " + f"{DDR} -q copy r.cckd back.img && cmp -s {vol} back.img; rc=$?; rm -f back.img; exit $rc; }}")
+    compare("dump from CCKD  vs  Hercules dasdcopy CCKD -> plain",
+            f"{DDR} -q dump c.cckd tc.aws", "dasdcopy -q c.cckd hp.img",
+            ours_before=lambda: clean("tc.aws"), base_before=lambda: clean("hp.img"),
+            proof=f"{DDR} -q verify tc.aws")
+if shutil.which("hetupd"):
+    compare("dump to HET (zlib)  vs  Hercules hetupd -z of the AWS dump",
+            f"{DDR} -q dump --format het {vol} t.het", "hetupd -z t.aws h.het", goal=0.2,
+            ours_before=lambda: clean("t.het"), base_before=lambda: clean("h.het"),
+            proof=f"{DDR} -q verify t.het")
 print(f"tape {tape_size / 1e9:.2f} GB ({tape_size / size:.0%} of the volume)")
+
+# A dense volume: every track full, so the tape is nearly as big as the image.
+dense = f"dense-{DEVICE}.img"
+if not os.path.exists(dense):
+    print(f"making a dense {DEVICE} ({cyls} cylinders, every track full)...", flush=True)
+    subprocess.run([f"{TOOLS}/make-sample-volume", dense, DEVICE, "DENSE1", str(cyls), "43", "100", "dense"],
+                   check=True)
+sh(f"cat {dense} > /dev/null")
+print("dense volume:", flush=True)
+rows_for(dense, " dense")
+print(f"tape {os.path.getsize('t.aws') / os.path.getsize(dense):.0%} of the dense image")
+
+# Empty volumes: the time per track of an empty 3390-54 (a 56 GB sparse image) against an
+# empty 3390-3 -- reading and writing only what a track holds makes them the same.
+if os.environ.get("BENCH_EMPTY54", "1") != "0":
+    per_track = {}
+    for model, tracks in (("3390-3", 3339 * 15), ("3390-54", 65520 * 15)):
+        img = f"empty-{model}.img"
+        if not os.path.exists(img):
+            sh(f"{DDR} -q init {img} {model} EMPTY")
+        runs = 1 if model == "3390-54" else RUNS
+        d = statistics.median([timed(f"{DDR} -q dump {img} e.aws", lambda: clean("e.aws"))[0] for _ in range(runs)])
+        r = statistics.median([timed(f"{DDR} -q restore e.aws e.img", lambda: clean("e.img"))[0] for _ in range(runs)])
+        check(f"empty {model} restore", f"cmp -s {img} e.img")
+        per_track[model] = (d / tracks, r / tracks)
+        print(f"empty {model:<8} dump {d:6.2f} s ({d / tracks * 1e6:5.1f} us/track)   "
+              f"restore {r:6.2f} s ({r / tracks * 1e6:5.1f} us/track)", flush=True)
+        clean("e.aws", "e.img")
+    d3, r3 = per_track["3390-3"]
+    d54, r54 = per_track["3390-54"]
+    print(f"empty 3390-54 per track vs 3390-3: dump {d54 / d3:.2f}, restore {r54 / r3:.2f}   (goal <= 1.20)")
+
 system_run()
-for f in ("t.aws", "p.aws", "r.img", "copy.img", "c.cckd", "h.cckd"):
+
+worst = max(rss for *_, rss in rows)
+print(f"peak RSS of any ddr command: {worst / 1024:.1f} MiB (goal <= 64 MiB)")
+print("every timed output checked: " + ("all exact" if wrong == 0 else f"{wrong} WRONG"))
+for f in ("t.aws", "t2.aws", "p.aws", "r.img", "copy.img", "copy.aws", "c.cckd", "h.cckd", "r.cckd", "tc.aws",
+          "hp.img", "t.het", "h.het"):
     clean(f)
+sys.exit(1 if wrong else 0)
 PY

@@ -69,7 +69,7 @@ private:
     TapeReader& tape_;
     State state_ = State::BetweenFiles;
     ByteSpan view_;        // the record last read
-    bool stable_ = false;  // view_ stays valid while the tape reader lives
+    bool stable_ = false;  // view_ stays valid while kStableViewBytes more are read
     DdrVolumeHeader header_;
     DdrTrackDecoder decoder_;
     FbaGroupDecoder fba_decoder_;

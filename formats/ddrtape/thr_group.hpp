@@ -108,7 +108,7 @@ enum class R0CountSource {
 
 // Reassembles THR groups.  begin() with the first block, then add() each further block
 // (next_block_length() says how long it must be), then build().  A block whose view is
-// `stable` (valid until the group is done with, e.g. a view into a mapped tape file) is
+// `stable` (valid until the group is done with, e.g. a view into a tape reader's buffer) is
 // kept as a view; any other is copied.
 class DdrTrackDecoder {
 public:

@@ -2,6 +2,8 @@
 
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/xxh3.hpp"
+#include "formats/ddrtape/records.hpp"
 #include "formats/tape/aws_tape.hpp"
 
 #define XXH_STATIC_LINKING_ONLY
@@ -65,7 +67,7 @@ std::string hash_hex(const Hash128& h)
 
 uint64_t hash64(ByteSpan bytes)
 {
-    return XXH3_64bits(bytes.data(), bytes.size());
+    return xxh3_64(bytes);
 }
 
 bool is_trailer_header(ByteSpan block)
@@ -228,24 +230,23 @@ GroupDigest digest_group(std::span<const ByteSpan> blocks, size_t image_length)
     constexpr size_t kCchhAt = 12;
     if (blocks.empty() || blocks[0].size() < kCchhAt + 4 || image_length < kCchhAt + 4)
         fail(ErrorKind::Internal, "a THR group shorter than its header");
-    static constexpr uint8_t zeros[4] = {};
     XXH3_state_t content, pad;
     XXH3_64bits_reset(&content);
     XXH3_64bits_reset(&pad);
     size_t start = 0;
+    uint8_t first[kDdrBlockSize];  // the THR block with its CCHH zeroed
     for (size_t i = 0; i < blocks.size(); ++i) {
         ByteSpan b = blocks[i];
         const size_t real = start >= image_length ? 0 : std::min(b.size(), image_length - start);
         uint64_t d;
         if (i == 0) {
-            XXH3_state_t first;
-            XXH3_64bits_reset(&first);
-            XXH3_64bits_update(&first, b.data(), kCchhAt);
-            XXH3_64bits_update(&first, zeros, 4);
-            XXH3_64bits_update(&first, b.data() + kCchhAt + 4, real - kCchhAt - 4);
-            d = XXH3_64bits_digest(&first);
+            if (real > sizeof first)
+                fail(ErrorKind::Internal, "a THR block longer than 4096 bytes");
+            std::memcpy(first, b.data(), real);
+            std::memset(first + kCchhAt, 0, 4);
+            d = xxh3_64(ByteSpan(first, real));
         } else {
-            d = XXH3_64bits(b.data(), real);
+            d = xxh3_64(ByteSpan(b.data(), real));
         }
         uint8_t be[8];
         store_be64(be, d);

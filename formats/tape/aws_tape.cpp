@@ -127,8 +127,8 @@ TapeRecord AwsChunkReader::read_record(Bytes& stored, ByteSpan* view, uint8_t& f
                                   aws_flags_text(flags1, flags2));
         }
 
-        // A whole block in one chunk of a mapped file: hand out the bytes where they lie.
-        if (view && stored.empty() && (h.flags1 & kAwsEndOfBlock) && input_.mapped()) {
+        // A whole block in one chunk: hand out the bytes where they lie in the input buffer.
+        if (view && stored.empty() && (h.flags1 & kAwsEndOfBlock) && input_.view_life() >= kStableViewBytes) {
             ByteSpan got = input_.take(h.length);
             if (got.size() < h.length)
                 malformed(at, "AWS header at offset " + std::to_string(at) + " says " + std::to_string(h.length) +

@@ -87,9 +87,10 @@ public:
     // (compressed for HET), and `flags1`/`flags2` its compression bits (flags1 & 0x03,
     // flags2 & 0x80), which every chunk of the block carries alike.
     TapeRecord read(Bytes& stored, uint8_t& flags1, uint8_t& flags2);
-    // The same, without a copy where it can: a one-chunk block of a mapped file comes back
-    // as a view into the file (`stable` = true: valid while the reader lives); any other
-    // block is assembled in an internal buffer (`stable` = false: valid until the next read).
+    // The same, without a copy where it can: a one-chunk block comes back as a view into
+    // the input's buffers (`stable` = true: valid while kStableViewBytes more are read);
+    // any other block is assembled in an internal buffer (`stable` = false: valid until
+    // the next read).
     TapeRecord read_view(ByteSpan& stored, bool& stable, uint8_t& flags1, uint8_t& flags2);
 
     // Where the last record starts (see TapeReader).

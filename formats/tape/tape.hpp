@@ -21,6 +21,9 @@ enum class TapeRecord {
     EndOfData,  // nothing more on the tape (end of file, or of the pipe)
 };
 
+// How long a view a TapeReader calls stable lasts: bytes of tape read after it.
+inline constexpr size_t kStableViewBytes = size_t(1) << 20;
+
 class TapeReader {
 public:
     virtual ~TapeReader() = default;
@@ -31,8 +34,10 @@ public:
     virtual TapeRecord read(Bytes& block) = 0;
 
     // The same without a copy where the container allows: `block` views the record's
-    // bytes.  If `stable` comes back true the view stays valid as long as the reader
-    // lives; otherwise only until the next read.
+    // bytes.  If `stable` comes back true the view stays valid while at least
+    // kStableViewBytes more of the tape are read (longer than any THR or FBG group, so a
+    // decoder can keep a group's blocks as views until it is complete); otherwise only
+    // until the next read.
     virtual TapeRecord read_view(ByteSpan& block, bool& stable)
     {
         TapeRecord r = read(view_buffer_);

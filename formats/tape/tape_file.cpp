@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,78 +42,26 @@ UniqueFd open_for_reading(const std::string& path)
 
 // ---- BufferedInput ----
 
-namespace {
-// Pages more than this far behind the reading position are given back to the system.
-constexpr size_t kKeepBehind = size_t(32) << 20;
-} // namespace
-
 BufferedInput::BufferedInput(std::string name, UniqueFd fd, size_t buffer_size)
-    : name_(std::move(name)), fd_(std::move(fd))
+    : name_(std::move(name)), fd_(std::move(fd)), capacity_(std::max<size_t>(buffer_size, 64))
 {
-    struct stat st {};
-    if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd_.get(), 0);
-        if (m != MAP_FAILED) {
-            map_ = static_cast<const uint8_t*>(m);
-            map_size_ = size_t(st.st_size);
-            ::madvise(m, map_size_, MADV_SEQUENTIAL);
-            return;
-        }
-    }
-    buffer_.resize(std::max<size_t>(buffer_size, 64));
 }
 
-BufferedInput::BufferedInput(BufferedInput&& other) noexcept
-    : name_(std::move(other.name_)), fd_(std::move(other.fd_)), buffer_(std::move(other.buffer_)),
-      begin_(other.begin_), end_(other.end_), at_end_(other.at_end_), offset_(other.offset_), map_(other.map_),
-      map_size_(other.map_size_), released_(other.released_)
+void BufferedInput::switch_buffers()
 {
-    other.map_ = nullptr;
-}
-
-BufferedInput& BufferedInput::operator=(BufferedInput&& other) noexcept
-{
-    if (this != &other) {
-        if (map_)
-            ::munmap(const_cast<uint8_t*>(map_), map_size_);
-        name_ = std::move(other.name_);
-        fd_ = std::move(other.fd_);
-        buffer_ = std::move(other.buffer_);
-        begin_ = other.begin_;
-        end_ = other.end_;
-        at_end_ = other.at_end_;
-        offset_ = other.offset_;
-        map_ = other.map_;
-        map_size_ = other.map_size_;
-        released_ = other.released_;
-        other.map_ = nullptr;
-    }
-    return *this;
-}
-
-BufferedInput::~BufferedInput()
-{
-    if (map_)
-        ::munmap(const_cast<uint8_t*>(map_), map_size_);
-}
-
-void BufferedInput::release_behind()
-{
-    if (offset_ < released_ + 2 * kKeepBehind)
-        return;
-    const size_t page = size_t(::sysconf(_SC_PAGESIZE));
-    size_t upto = (size_t(offset_) - kKeepBehind) / page * page;
-    // Only the pages are dropped, not the mapping: touched again, they are read in again.
-    ::madvise(const_cast<uint8_t*>(map_) + released_, upto - released_, MADV_DONTNEED);
-    released_ = upto;
+    std::unique_ptr<uint8_t[]>& next = buffers_[current_ ^ 1];
+    if (!next)
+        next = std::make_unique_for_overwrite<uint8_t[]>(capacity_);
+    std::memcpy(next.get(), current() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    current_ ^= 1;
 }
 
 ByteSpan BufferedInput::take(size_t n)
 {
-    size_t avail = map_size_ - std::min<size_t>(map_size_, size_t(offset_));
-    ByteSpan out(map_ + offset_, std::min(n, avail));
-    offset_ += out.size();
-    release_behind();
+    ByteSpan out = peek(n);
+    consume(out.size());
     return out;
 }
 
@@ -142,57 +89,45 @@ size_t BufferedInput::fill(uint8_t* out, size_t n)
 
 ByteSpan BufferedInput::peek(size_t n)
 {
-    if (map_) {
-        size_t avail = map_size_ - std::min<size_t>(map_size_, size_t(offset_));
-        return ByteSpan(map_ + offset_, std::min(n, avail));
-    }
-    n = std::min(n, buffer_.size());
-    if (end_ - begin_ < n) {
-        if (begin_ > 0) {
-            std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-            end_ -= begin_;
-            begin_ = 0;
-        }
-        while (end_ < n) {
-            size_t got = fill(buffer_.data() + end_, buffer_.size() - end_);
+    n = std::min(n, capacity_);
+    if (end_ - begin_ < n && !at_end_) {
+        if (!buffers_[current_])
+            buffers_[current_] = std::make_unique_for_overwrite<uint8_t[]>(capacity_);
+        // Spans already handed out lie in this buffer: it is only ever appended to, and
+        // the reader moves to the other one when the request does not fit behind them.
+        if (begin_ + n > capacity_ || capacity_ - end_ < kMaxRequest)
+            switch_buffers();
+        while (end_ - begin_ < n) {
+            const size_t want = std::max(n - (end_ - begin_), std::min(next_fill_, capacity_ - end_));
+            next_fill_ = std::min(capacity_, next_fill_ * 2);
+            const size_t got = fill(current() + end_, want);
             if (got == 0)
                 break;
             end_ += got;
         }
     }
-    return ByteSpan(buffer_.data() + begin_, std::min(n, end_ - begin_));
+    return ByteSpan(current() + begin_, std::min(n, end_ - begin_));
 }
 
 void BufferedInput::consume(size_t n)
 {
-    if (map_) {
-        offset_ += std::min<uint64_t>(n, map_size_ - std::min<uint64_t>(map_size_, offset_));
-        release_behind();
-        return;
-    }
     n = std::min(n, end_ - begin_);
     begin_ += n;
     offset_ += n;
-    if (begin_ == end_)
-        begin_ = end_ = 0;
 }
 
 size_t BufferedInput::read(uint8_t* out, size_t n)
 {
     if (n == 0)
         return 0;  // an empty block: `out` may be null, and memcpy must not see it
-    if (map_) {
-        ByteSpan got = take(n);
-        std::memcpy(out, got.data(), got.size());
-        return got.size();
-    }
     size_t done = std::min(n, end_ - begin_);
-    std::memcpy(out, buffer_.data() + begin_, done);
+    if (done > 0)
+        std::memcpy(out, current() + begin_, done);
     consume(done);
     while (done < n) {
-        size_t want = n - done;
+        const size_t want = n - done;
         size_t got;
-        if (want >= buffer_.size() / 2) {
+        if (want >= capacity_ / 2) {
             // Big reads go straight to the caller, without a copy through the buffer.
             got = fill(out + done, want);
             offset_ += got;

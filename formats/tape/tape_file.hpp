@@ -11,6 +11,7 @@
 #include "formats/io/file.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -19,51 +20,59 @@ namespace ddr::tapeio {
 // Opens `path` for reading ("-" is standard input, borrowed).  Throws Error(ReadFailed).
 UniqueFd open_for_reading(const std::string& path);
 
-// Reads a file or a pipe front to back.  A regular file is mapped into memory, so its
-// bytes are read where they lie, without a copy (take()); a pipe goes through one large
-// buffer.  Positions are byte offsets from where the reader started.
+// Reads a file or a pipe front to back through two large buffers, used in turn: a
+// buffer is refilled with read(2) (a few large system calls, no page faults, memory
+// bounded by the two buffers), and bytes are handed out where they lie in it (take(),
+// peek()) without a further copy.  Positions are byte offsets from where the reader
+// started.
+//
+// A span handed out stays valid until the reader moves on to the other buffer and back,
+// that is while at least view_life() more bytes are consumed, provided no single peek()
+// or take() asks for more than kMaxRequest bytes.  This is what lets a decoder keep the
+// blocks of a track as views until the track is complete.
 class BufferedInput {
 public:
-    static constexpr size_t kDefaultBuffer = size_t(1) << 20;
+    static constexpr size_t kDefaultBuffer = size_t(2) << 20;  // each of the two
+    static constexpr size_t kMaxRequest = size_t(64) << 10;
 
     BufferedInput(std::string name, UniqueFd fd, size_t buffer_size = kDefaultBuffer);
-    BufferedInput(BufferedInput&& other) noexcept;
-    BufferedInput& operator=(BufferedInput&& other) noexcept;
-    ~BufferedInput();
 
-    // True when the input is a mapped file: spans from take() then stay valid as long
-    // as this object lives (pages already read are given back to the system as reading
-    // goes on, and read in again if touched, so memory stays bounded).
-    bool mapped() const { return map_ != nullptr; }
-    // With mapped(): the next `n` bytes, consumed, without a copy.  Fewer only at the end.
+    // The next `n` bytes (n <= buffer size), consumed, without a copy.  Fewer only at the end.
     ByteSpan take(size_t n);
 
     // The next bytes without consuming them: at least `n` (n <= buffer size) unless the
-    // input ends first.  The span is valid until the next call.
+    // input ends first.
     ByteSpan peek(size_t n);
     // Consumes `n` bytes that peek() returned.
     void consume(size_t n);
     // Copies up to `n` bytes to `out`; returns fewer only at the end of the input.
     size_t read(uint8_t* out, size_t n);
 
+    // Bytes that may be consumed after a take() or peek() before its span may change
+    // (see above); 0 if the buffers are too small to promise anything.
+    size_t view_life() const { return capacity_ > 2 * kMaxRequest ? capacity_ - 2 * kMaxRequest : 0; }
+
     uint64_t offset() const { return offset_; }
     const std::string& name() const { return name_; }
 
 private:
     size_t fill(uint8_t* out, size_t n);  // one read(2), retried on EINTR; 0 at the end
-
-    void release_behind();
+    uint8_t* current() { return buffers_[current_].get(); }
+    // Moves the unread bytes to the start of the other buffer, which becomes current.
+    void switch_buffers();
 
     std::string name_;
     UniqueFd fd_;
-    Bytes buffer_;
-    size_t begin_ = 0;  // unread bytes are buffer_[begin_, end_)
+    size_t capacity_ = 0;  // of each buffer
+    // Allocated when first needed and never zeroed: a reader that only looks at the
+    // start of a tape (to recognise it) costs little.
+    std::unique_ptr<uint8_t[]> buffers_[2];
+    size_t next_fill_ = kMaxRequest;  // grows to capacity_: the first reads are small
+    unsigned current_ = 0;
+    size_t begin_ = 0;  // unread bytes are current()[begin_, end_)
     size_t end_ = 0;
     bool at_end_ = false;
     uint64_t offset_ = 0;
-    const uint8_t* map_ = nullptr;  // the whole file, when mapped
-    size_t map_size_ = 0;
-    size_t released_ = 0;           // pages below this were given back
 };
 
 // Where a tape being written goes.

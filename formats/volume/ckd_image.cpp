@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace ddr {
@@ -21,6 +22,11 @@ constexpr size_t kRecordOffset = kStashOffset - RestoreRecord::kSize;
 // Sanity limits on header fields, so a corrupt header cannot make us allocate wildly.
 constexpr uint32_t kMaxTrackSize = 1u << 20;
 constexpr uint32_t kMaxHeads = 0xFFFF;
+// Bytes of a track slot read first: enough for an empty or short track, whose slot is
+// mostly a hole (the rest is read only for a track that goes on).
+constexpr size_t kFirstRead = 4096;
+// How far ahead of the track being read the start of a slot is asked for.
+constexpr uint64_t kReadAheadSlots = 64;
 // Bytes of whole slots gathered before one write.
 constexpr size_t kWriteBufferBytes = 4u << 20;
 // Sparse writes of a new image: granularity, and the gap of zeros worth writing rather
@@ -446,7 +452,19 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
     const Member& m = member_of(addr.cyl);
     const uint64_t offset = slot_offset(m, addr);
     const Place at = file_place(m.path, offset).with_track(addr.cyl, addr.head);
-    pread_exact(m.fd, slot_, offset, at);
+    // Most of the slot of an empty or short track is a hole: read the first part, and the
+    // rest only if the track does not end there.  A track measured whole within a prefix
+    // measures the same in the whole slot (measure() looks at no byte past the end marker).
+    const size_t prefix = std::min(slot_.size(), kFirstRead);
+    // The kernel reads ahead only for reads that follow each other, which these do not:
+    // ask for the start of the slot kReadAheadSlots further on (only that: reading ahead
+    // the whole stretch would fill the page cache with the zeros of the holes).
+    (void)::posix_fadvise(m.fd, off_t(offset + kReadAheadSlots * slot_.size()), off_t(prefix), POSIX_FADV_WILLNEED);
+    pread_exact(m.fd, MutableByteSpan(slot_.data(), prefix), offset, at);
+    if (!TrackImage::measure(ByteSpan(slot_.data(), prefix))) {
+        const Place rest_at = file_place(m.path, offset + prefix).with_track(addr.cyl, addr.head);
+        pread_exact(m.fd, MutableByteSpan(slot_.data() + prefix, slot_.size() - prefix), offset + prefix, rest_at);
+    }
     try {
         out.assign_from_slot(slot_);
     } catch (const Error& e) {

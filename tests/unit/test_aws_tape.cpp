@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <sys/stat.h>
 #include <thread>
+#include <tuple>
+#include <unistd.h>
 
 using namespace ddr;
 using namespace ddr::test;
@@ -186,6 +188,69 @@ TEST_CASE("AWS: blocks of 80 to 300,000 bytes round trip; chunking at 65,535")
     }
     CHECK(reader->previous_length_mismatches() == 0);
     CHECK(reader->tolerated_irregularities().empty());
+}
+
+TEST_CASE("AWS reader: stable views stay intact while kStableViewBytes more are read, from a file and a pipe")
+{
+    TempDir dir;
+    // Blocks of assorted sizes, each filled with its own pattern, several buffers' worth,
+    // with one multi-chunk block (copied, not stable) among them.
+    std::vector<Bytes> records;
+    size_t total = 0;
+    for (uint32_t i = 0; total < 3 * tapeio::BufferedInput::kDefaultBuffer + 3 * kStableViewBytes; ++i) {
+        const size_t size = i == 40 ? 200000 : 80 + (i * 7919) % 65000;
+        records.push_back(test_block(size, i, false));
+        total += size + kAwsHeaderSize;
+    }
+    write_tape(dir.file("views.aws"), records);
+    for (const bool pipe : {false, true}) {
+        CAPTURE(pipe);
+        UniqueFd fd = pipe ? UniqueFd() : tapeio::open_for_reading(dir.file("views.aws"));
+        std::thread feeder;
+        if (pipe) {
+            int fds[2];
+            REQUIRE(::pipe(fds) == 0);
+            fd = UniqueFd(fds[0]);
+            feeder = std::thread([&, out = fds[1]] {
+                const Bytes t = read_file(dir.file("views.aws"));
+                for (size_t at = 0; at < t.size();) {
+                    const ssize_t n = ::write(out, t.data() + at, std::min<size_t>(t.size() - at, 12345));
+                    if (n <= 0)
+                        break;
+                    at += size_t(n);
+                }
+                ::close(out);
+            });
+        }
+        AwsTapeReader reader(tapeio::BufferedInput("views", std::move(fd)));
+        // Views kept, with the tape offset after them, until kStableViewBytes more were read.
+        std::vector<std::tuple<ByteSpan, size_t, uint64_t>> kept;
+        size_t i = 0, stable_count = 0;
+        ByteSpan view;
+        bool stable = false;
+        while (reader.read_view(view, stable) == TapeRecord::Block) {
+            REQUIRE(i < records.size());
+            CHECK(Bytes(view.begin(), view.end()) == records[i]);
+            CHECK(stable == (records[i].size() <= kMaxAwsChunk));
+            if (stable) {
+                kept.emplace_back(view, i, reader.offset() + kAwsHeaderSize + view.size());
+                ++stable_count;
+            }
+            // The oldest view still within its life is the one most at risk: check it.
+            const uint64_t now = reader.offset() + kAwsHeaderSize + view.size();
+            while (!kept.empty() && now - std::get<2>(kept.front()) > kStableViewBytes)
+                kept.erase(kept.begin());
+            if (!kept.empty()) {
+                const auto& [v, index, end] = kept.front();
+                REQUIRE(Bytes(v.begin(), v.end()) == records[index]);
+            }
+            ++i;
+        }
+        if (feeder.joinable())
+            feeder.join();
+        CHECK(i == records.size());
+        CHECK(stable_count == records.size() - 1);
+    }
 }
 
 TEST_CASE("AWS: block numbers, offsets and file numbers across tape marks")
