@@ -16,6 +16,7 @@
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
+#include "formats/tape/drive_tape.hpp"
 #include "formats/tape/tape_file.hpp"
 #include "formats/ddrtape/manifest.hpp"
 #include "formats/volume/cp_volume.hpp"
@@ -38,6 +39,7 @@ struct DumpArgs {
     std::string reel_sizes;   // --reel-size SIZE[,SIZE...]
     std::string eot_margin;   // --eot-margin BYTES
     std::string tape_format;  // --format aws|het; empty: not given
+    std::string at_end;       // --at-end rewind|unload|leave; empty: rewind
 };
 
 // --reel-size's list: each reel its own size, the last repeating.  Error(Usage).
@@ -65,6 +67,10 @@ void finish_dump_options(DumpArgs& args)
     o.tape.format = args.tape_format == "het" || args.tape_format == "HET" ? "HET" : "AWS";
     o.tape.compression = o.tape.format == "HET" ? 1 : 0;
     o.tape_format_given = !args.tape_format.empty();
+    const std::string at_end = upper_case(args.at_end);
+    o.tape.disposition = at_end == "UNLOAD"  ? TapeDisposition::Unload
+                         : at_end == "LEAVE" ? TapeDisposition::Leave
+                                             : TapeDisposition::Rewind;
 }
 
 } // namespace
@@ -102,6 +108,10 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--overwrite", o.tape.overwrite, "replace existing tape files (never anything that is not a tape)");
     cmd->add_flag("--append", o.tape.append,
                   "add this dump after the dumps already on the first tape (IBM: SKIP n and LEAVE)");
+    cmd->add_option("--at-end", args->at_end,
+                    "a tape drive, once the dump is complete: rewind (default), unload or leave (IBM REWIND, "
+                    "UNLOAD, LEAVE)")
+        ->check(CLI::IsMember({"rewind", "unload", "leave"}, CLI::ignore_case));
     cmd->callback([args, &action] {
         finish_dump_options(*args);
         action = [args](Reporter& r) { return run_dump(args->options, r); };
@@ -210,9 +220,11 @@ void check_dump_outputs(const DumpOptions& options, const std::vector<std::strin
             fail(ErrorKind::Refused, file_place(tape), "the tape file already exists (--overwrite replaces a tape)");
         check_replaceable_tape(tape);
     }
-    bool sized = false;
+    bool sized = false;  // a tape drive's reel ends at its early warning
     for (uint64_t size : options.reel_sizes)
         sized = sized || size != 0;
+    for (const std::string& tape : options.tapes)
+        sized = sized || open_tape_drive(tape, false) != nullptr;
     if (options.tapes.size() > 1 && !sized)
         fail(ErrorKind::Usage, std::to_string(options.tapes.size()) +
                                    " TAPE arguments but no --reel-size: with no limit the whole dump goes on the first "

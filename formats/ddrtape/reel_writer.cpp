@@ -27,8 +27,8 @@ std::string address_text(const DdrVolumeHeader& vhr, uint16_t cc, uint16_t hh)
 }
 } // namespace
 
-ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
-    : paths_(std::move(paths)), options_(std::move(options))
+ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options, Opener open)
+    : paths_(std::move(paths)), options_(std::move(options)), open_(std::move(open))
 {
 }
 
@@ -42,7 +42,7 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
     // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
     if (next_ > 0)
         opts.append = false;
-    auto w = create_tape_writer(paths_[next_], opts);
+    auto w = open_(paths_[next_], opts);
     // Appending at an offset cuts the tape right after the last dump's EOJ: its file
     // still needs its tape mark.
     if (next_ == 0 && opts.append && opts.append_at)
@@ -74,8 +74,12 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
         observer_->reel_started(outputs_.opened(), vhr);
 }
 
+// True if the group just written must go to the next reel: a tape drive past its early
+// warning, or a reel size reached.
 bool DdrReelWriter::over_limit() const
 {
+    if (tape_->past_early_warning())
+        return true;
     const uint64_t size = limit_.size_of(outputs_.opened());
     if (size == 0)
         return false;

@@ -18,7 +18,9 @@ namespace ddr {
 // Where the reels of a dump go: the TAPE arguments, opened one at a time.
 class ReelOutputs {
 public:
-    ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options);
+    // `open` creates each reel's writer (create_tape_writer; the tests hand in simulated drives).
+    using Opener = std::function<std::unique_ptr<TapeWriter>(const std::string&, const TapeWriterOptions&)>;
+    ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options, Opener open = create_tape_writer);
     // Opens the next reel; Error(Reel) when every TAPE argument is used up.
     std::unique_ptr<TapeWriter> open_next(const std::string& why);
     unsigned opened() const { return next_; }
@@ -27,10 +29,12 @@ public:
 private:
     std::vector<std::string> paths_;
     TapeWriterOptions options_;
+    Opener open_;
     unsigned next_ = 0;
 };
 
-// The size of a reel.  A track group stays on a reel if, once written, the reel still
+// The size of a reel.  A tape drive's reel also ends at its early-warning mark
+// (TapeWriter::past_early_warning), whatever the size says.  A track group stays on a reel if, once written, the reel still
 // has `margin` bytes left (IBM: the end-of-tape warning comes `margin` bytes before the
 // physical end; Hercules' maxsize/eotmargin) -- and always room for what must follow it
 // (EOV, trailer, tape mark).
