@@ -72,7 +72,12 @@ $(BUILD)/faultshim.so: tests/faults/faultshim.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
-tools: $(BUILD)/make-sample-volume $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so
+# Simulated st tape drives for tests/e2e/t-drives.sh, preloaded the same way.
+$(BUILD)/tapeshim.so: tests/faults/tapeshim.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+tools: $(BUILD)/make-sample-volume $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so $(BUILD)/tapeshim.so
 
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).

@@ -116,6 +116,8 @@ TapeRecord DriveTapeReader::read(Bytes& block)
     }
     if (n == 0 || at_end) {  // a second filemark in a row, or blank tape: the end of data
         ended_ = true;
+        if (after_filemark_)  // as for a tape file: the end is in the (empty) file after the mark
+            ++file_;
         return TapeRecord::EndOfData;
     }
     const Place place = file_place(drive_->name()).with_block(block_ + 1, next_offset_);

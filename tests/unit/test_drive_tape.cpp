@@ -249,7 +249,7 @@ TEST_CASE("drive reader: filemarks, files, the end of data and a block longer th
     {
         DriveTapeReader reader(std::make_unique<SimulatedTapeDrive>("/dev/nst0", cart));
         const auto got = read_all(reader);
-        REQUIRE(got.size() == 5);
+        REQUIRE(got.size() == 3);
         CHECK(got[0].kind == TapeRecord::Block);
         CHECK(got[0].file == 1);
         CHECK(got[1].kind == TapeRecord::TapeMark);
