@@ -214,6 +214,10 @@ void check_dump_outputs(const DumpOptions& options, const std::vector<std::strin
         check_output_is_not_input(out, source_files);
     for (size_t i = 0; i < options.tapes.size(); ++i) {
         const std::string& tape = options.tapes[i];
+        if (!options.tape.overwrite && !(i == 0 && options.tape.append) && open_tape_drive(tape, false))
+            fail(ErrorKind::Refused, file_place(tape),
+                 "is a tape drive: the dump would start its cartridge again from the beginning, replacing what it "
+                 "holds (--overwrite; --append adds after the dumps on it)");
         if (tape == "-" || !path_exists(tape) || tapeio::TapeOutput::is_stream_path(tape) || (i == 0 && options.tape.append))
             continue;
         if (!options.tape.overwrite)
