@@ -94,6 +94,10 @@ drv -q restore $drives back.3390 2> run.err && same vol.3390 back.3390 && ok "re
 # shellcheck disable=SC2086
 drv -q verify $drives 2> run.err && ok "verify from the drives" || bad "verify from the drives: $(cat run.err)"
 
+# shellcheck disable=SC2086
+drv list $drives > list.out 2> run.err && grep -q "DRV001" list.out && ok "list from the drives" \
+  || bad "list from the drives: $(cat run.err list.out)"
+
 # ---- one drive: its early warning needs reel 2, which there is no way to get ----
 rm -f one.tape one.pos
 export DDR_SIMDRIVES="./one,ew=$(ew_of f1.aws)"
