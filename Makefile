@@ -68,12 +68,12 @@ $(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_
 $(BUILD)/ddr-dynamic: $(MAIN_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $(MAIN_OBJ) $(LIBS_OURS) $(LIBS)
 
-$(BUILD)/faultshim.so: tests/faults/faultshim.c
+$(BUILD)/faultshim.so: tests/faults/faultshim.c tests/faults/shim_env.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
 # Simulated st tape drives for tests/e2e/t-drives.sh, preloaded the same way.
-$(BUILD)/tapeshim.so: tests/faults/tapeshim.c
+$(BUILD)/tapeshim.so: tests/faults/tapeshim.c tests/faults/shim_env.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 

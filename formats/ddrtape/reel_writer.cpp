@@ -127,7 +127,9 @@ void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_l
         tape_->rewind_to(before);
         if (tracks_on_reel_ == 0)
             fail(ErrorKind::WriteFailed, file_place(tape_->name()).with_reel(outputs_.opened()).with_track(cc, hh),
-                 "the reel size is too small to hold even one track and the end-of-reel records");
+                 tape_->past_early_warning()
+                     ? "the tape drive reached its early-warning mark before one track was written"
+                     : "the reel size is too small to hold even one track and the end-of-reel records");
         const std::string at = address_text(vhr_, cc, hh);
         if (on_reel_end_)
             on_reel_end_("end of reel " + std::to_string(outputs_.opened()) + " at " + at + ": continuing on the next reel");

@@ -33,6 +33,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "shim_env.h"
+
 #define MAX_DRIVES 8
 #define MAX_RECORDS 200000
 
@@ -48,31 +50,32 @@ struct drive {
 static struct drive drives[MAX_DRIVES];
 static int ndrives = -1;
 
+/* One drive of DDR_SIMDRIVES: "PATH,key=value,...". */
+static void add_drive(char* text)
+{
+    if (ndrives >= MAX_DRIVES)
+        return;
+    struct drive* t = &drives[ndrives++];
+    memset(t, 0, sizeof *t);
+    t->ew = t->end = -1;
+    t->fd = -1;
+    char* save = NULL;
+    snprintf(t->path, sizeof t->path, "%s", strtok_r(text, ",", &save));
+    for (char* kv = strtok_r(NULL, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        long long v = atoll(strchr(kv, '=') ? strchr(kv, '=') + 1 : "0");
+        if (!strncmp(kv, "ew=", 3)) t->ew = v;
+        if (!strncmp(kv, "end=", 4)) t->end = v;
+        if (!strncmp(kv, "werr=", 5)) t->werr = v;
+        if (!strncmp(kv, "rerr=", 5)) t->rerr = v;
+    }
+}
+
 static void load(void)
 {
     if (ndrives >= 0)
         return;
     ndrives = 0;
-    const char* env = getenv("DDR_SIMDRIVES");
-    if (!env)
-        return;
-    char buf[8192];
-    snprintf(buf, sizeof buf, "%s", env);
-    for (char *s1 = NULL, *d = strtok_r(buf, ";", &s1); d && ndrives < MAX_DRIVES; d = strtok_r(NULL, ";", &s1)) {
-        struct drive* t = &drives[ndrives++];
-        memset(t, 0, sizeof *t);
-        t->ew = t->end = -1;
-        t->fd = -1;
-        char* s2 = NULL;
-        snprintf(t->path, sizeof t->path, "%s", strtok_r(d, ",", &s2));
-        for (char* kv = strtok_r(NULL, ",", &s2); kv; kv = strtok_r(NULL, ",", &s2)) {
-            long long v = atoll(strchr(kv, '=') ? strchr(kv, '=') + 1 : "0");
-            if (!strncmp(kv, "ew=", 3)) t->ew = v;
-            if (!strncmp(kv, "end=", 4)) t->end = v;
-            if (!strncmp(kv, "werr=", 5)) t->werr = v;
-            if (!strncmp(kv, "rerr=", 5)) t->rerr = v;
-        }
-    }
+    shim_env_items("DDR_SIMDRIVES", ";", add_drive);
 }
 
 static struct drive* by_path(const char* path)
@@ -187,28 +190,19 @@ static int fake_stat(struct drive* t, struct stat* st)
     return 0;
 }
 
-int stat(const char* path, struct stat* st)
+/* stat or lstat (`which`): a simulated drive's, else the C library's. */
+static int stat_named(const char* which, const char* path, struct stat* st)
 {
     struct drive* t = by_path(path);
     if (t)
         return fake_stat(t, st);
-    static int (*real)(const char*, struct stat*);
-    if (!real)
-        real = (int (*)(const char*, struct stat*))dlsym(RTLD_NEXT, "stat");
+    int (*real)(const char*, struct stat*) = (int (*)(const char*, struct stat*))dlsym(RTLD_NEXT, which);
     return real(path, st);
 }
-int stat64(const char* path, struct stat64* st) { return stat(path, (struct stat*)st); }
-int lstat(const char* path, struct stat* st)
-{
-    struct drive* t = by_path(path);
-    if (t)
-        return fake_stat(t, st);
-    static int (*real)(const char*, struct stat*);
-    if (!real)
-        real = (int (*)(const char*, struct stat*))dlsym(RTLD_NEXT, "lstat");
-    return real(path, st);
-}
-int lstat64(const char* path, struct stat64* st) { return lstat(path, (struct stat*)st); }
+int stat(const char* path, struct stat* st) { return stat_named("stat", path, st); }
+int stat64(const char* path, struct stat64* st) { return stat_named("stat", path, (struct stat*)st); }
+int lstat(const char* path, struct stat* st) { return stat_named("lstat", path, st); }
+int lstat64(const char* path, struct stat64* st) { return stat_named("lstat", path, (struct stat*)st); }
 
 int open(const char* path, int flags, ...)
 {

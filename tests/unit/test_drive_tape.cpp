@@ -91,6 +91,18 @@ std::unique_ptr<DriveTapeWriter> sim_writer(SimulatedCartridge& cart, SimulatedF
                                              at_end);
 }
 
+// `e` is an error of `kind` (whose exit status is `exit`) at block `block` of drive `drive`,
+// and its one line starts with that place.
+void check_drive_error(const std::optional<Error>& e, ErrorKind kind, int exit, const std::string& drive, uint64_t block)
+{
+    REQUIRE(e);
+    CHECK(e->kind() == kind);
+    CHECK(exit_code_for(e->kind()) == exit);
+    CHECK(e->place().file == drive);
+    CHECK(e->place().block == block);
+    CHECK(std::string(e->what()).find(drive + ": block " + std::to_string(block)) == 0);
+}
+
 } // namespace
 
 TEST_CASE("drive dump: the early warning ends each reel exactly where a --reel-size dump ends it")
@@ -190,11 +202,7 @@ TEST_CASE("drive writer: st's alternation past the early warning is absorbed; th
     hard->write_block(test_block(4096, 0));
     hard->write_block(test_block(4096, 1));
     auto e = error_from([&] { hard->write_block(test_block(4096, 2)); });
-    REQUIRE(e);
-    CHECK(e->kind() == ErrorKind::WriteFailed);
-    CHECK(exit_code_for(e->kind()) == 8);
-    CHECK(e->place().file == "/dev/nst0");
-    CHECK(e->place().block == 3u);
+    check_drive_error(e, ErrorKind::WriteFailed, 8, "/dev/nst0", 3);
     CHECK(std::string(e->what()).find("physical end") != std::string::npos);
     CHECK(full.records.size() == 2);
 }
@@ -206,13 +214,8 @@ TEST_CASE("drive dump: a write error at a chosen block is Error(WriteFailed), ex
     faults[0].write_error_block = 7;
     const std::vector<std::string> drives{"/dev/nst3"};
     ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
-    auto e = error_from([&] { dump_tracks(outputs, ReelLimit{}, 5); });
-    REQUIRE(e);
-    CHECK(e->kind() == ErrorKind::WriteFailed);
-    CHECK(exit_code_for(e->kind()) == 8);
-    CHECK(e->place().file == "/dev/nst3");
-    CHECK(e->place().block == 7u);
-    CHECK(std::string(e->what()).find("/dev/nst3: block 7") == 0);
+    check_drive_error(error_from([&] { dump_tracks(outputs, ReelLimit{}, 5); }), ErrorKind::WriteFailed, 8, "/dev/nst3",
+                      7);
 }
 
 TEST_CASE("drive reader: a read error at a chosen block is Error(ReadFailed), exit 9, naming the drive and block")
@@ -228,13 +231,7 @@ TEST_CASE("drive reader: a read error at a chosen block is Error(ReadFailed), ex
     Bytes block;
     for (unsigned i = 0; i < 4; ++i)
         REQUIRE(reader.read(block) == TapeRecord::Block);
-    auto e = error_from([&] { reader.read(block); });
-    REQUIRE(e);
-    CHECK(e->kind() == ErrorKind::ReadFailed);
-    CHECK(exit_code_for(e->kind()) == 9);
-    CHECK(e->place().file == "/dev/nst1");
-    CHECK(e->place().block == 5u);
-    CHECK(std::string(e->what()).find("/dev/nst1: block 5") == 0);
+    check_drive_error(error_from([&] { reader.read(block); }), ErrorKind::ReadFailed, 9, "/dev/nst1", 5);
 }
 
 TEST_CASE("drive reader: filemarks, files, the end of data and a block longer than the buffer")
@@ -334,4 +331,19 @@ TEST_CASE("drive writer: rewind_to backspaces over blocks only, and the next wri
     auto e = error_from([&] { w->rewind_to(at); });  // across the tape mark
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Internal);
+}
+
+TEST_CASE("drive dump: an early warning before the first track of a reel is an error, not an empty reel")
+{
+    std::vector<SimulatedCartridge> carts(2);
+    std::vector<SimulatedFaults> faults(2);
+    faults[0].early_warning_at = 100;  // past the VHR, inside track 0
+    const std::vector<std::string> drives{"/dev/nst0", "/dev/nst1"};
+    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
+    auto e = error_from([&] { dump_tracks(outputs, ReelLimit{}, 3); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::WriteFailed);
+    CHECK(e->place().file == "/dev/nst0");
+    CHECK(std::string(e->what()).find("early-warning mark before one track") != std::string::npos);
+    CHECK(carts[1].records.empty());
 }
