@@ -59,6 +59,18 @@ ReelOutputs::Opener simulated_drives(std::vector<SimulatedCartridge>& carts, std
     };
 }
 
+// Dumps `tracks` tracks onto one simulated drive per cartridge (/dev/nst0, /dev/nst1, ...)
+// with `faults`; returns the error the dump ended with, if any.
+std::optional<Error> dump_on_drives(std::vector<SimulatedCartridge>& carts, std::vector<SimulatedFaults> faults,
+                                    unsigned tracks)
+{
+    std::vector<std::string> drives;
+    for (size_t i = 0; i < carts.size(); ++i)
+        drives.push_back("/dev/nst" + std::to_string(i));
+    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, std::move(faults), drives));
+    return error_from([&] { dump_tracks(outputs, ReelLimit{}, tracks); });
+}
+
 // The records of a tape as the simulated cartridge holds them (blocks, nullopt = tape mark).
 std::vector<std::optional<Bytes>> records_of(const std::vector<ReadRecord>& read)
 {
@@ -149,9 +161,7 @@ TEST_CASE("drive dump: the group that met the early warning is backspaced over a
     std::vector<SimulatedCartridge> carts(2);
     std::vector<SimulatedFaults> faults(2);
     faults[0].early_warning_at = 5 * 4096;  // inside track 2 (each track starts with two 4096-byte blocks)
-    const std::vector<std::string> drives{"/dev/nst0", "/dev/nst1"};
-    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
-    dump_tracks(outputs, ReelLimit{}, 6);
+    REQUIRE(!dump_on_drives(carts, faults, 6));
     // Reel 1: VHR, tracks 0 and 1, EOV naming track 2, tape mark.
     REQUIRE(carts[0].records.size() == 1 + 3 + 3 + 1 + 1);
     const auto eov = DdrVolumeHeader::decode(*carts[0].records[7]);
@@ -172,9 +182,7 @@ TEST_CASE("drive dump: one drive meeting its early warning fails with Error(Reel
     std::vector<SimulatedCartridge> carts(1);
     std::vector<SimulatedFaults> faults(1);
     faults[0].early_warning_at = 20000;
-    const std::vector<std::string> drives{"/dev/nst0"};
-    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
-    auto e = error_from([&] { dump_tracks(outputs, ReelLimit{}, 10); });
+    auto e = dump_on_drives(carts, faults, 10);
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Reel);
     CHECK(exit_code_for(e->kind()) == 5);
@@ -212,10 +220,7 @@ TEST_CASE("drive dump: a write error at a chosen block is Error(WriteFailed), ex
     std::vector<SimulatedCartridge> carts(1);
     std::vector<SimulatedFaults> faults(1);
     faults[0].write_error_block = 7;
-    const std::vector<std::string> drives{"/dev/nst3"};
-    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
-    check_drive_error(error_from([&] { dump_tracks(outputs, ReelLimit{}, 5); }), ErrorKind::WriteFailed, 8, "/dev/nst3",
-                      7);
+    check_drive_error(dump_on_drives(carts, faults, 5), ErrorKind::WriteFailed, 8, "/dev/nst0", 7);
 }
 
 TEST_CASE("drive reader: a read error at a chosen block is Error(ReadFailed), exit 9, naming the drive and block")
@@ -338,9 +343,7 @@ TEST_CASE("drive dump: an early warning before the first track of a reel is an e
     std::vector<SimulatedCartridge> carts(2);
     std::vector<SimulatedFaults> faults(2);
     faults[0].early_warning_at = 100;  // past the VHR, inside track 0
-    const std::vector<std::string> drives{"/dev/nst0", "/dev/nst1"};
-    ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, faults, drives));
-    auto e = error_from([&] { dump_tracks(outputs, ReelLimit{}, 3); });
+    auto e = dump_on_drives(carts, faults, 3);
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::WriteFailed);
     CHECK(e->place().file == "/dev/nst0");
