@@ -139,6 +139,10 @@ rm -f bad.tape bad.pos
 export DDR_SIMDRIVES="./bad,werr=7"
 expect 8 "write error at block 7" -- drv -q dump --overwrite small.3390 ./bad
 contains "./bad: block 7" "names the drive and block"; contains "write error" "says write error"
+# What the failed dump left on the cartridge is never taken for a complete dump.
+export DDR_SIMDRIVES="./bad"
+expect 3 "verify of the cartridge a failed dump left" -- drv -q verify ./bad
+contains "truncated" "says the dump is cut short"
 export DDR_SIMDRIVES="./bad,end=40000"
 expect 8 "the physical end of the tape" -- drv -q dump --overwrite vol.3390 ./bad
 contains "physical end" "says the tape ended"
