@@ -73,7 +73,7 @@ $(BUILD)/make-sample-volume: $(BUILD)/tests/tools/make_sample_volume.o $(SAMPLE_
 $(BUILD)/ddr-dynamic: $(MAIN_OBJ) $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $(MAIN_OBJ) $(LIBS_OURS) $(LIBS)
 
-$(BUILD)/faultshim.so: tests/faults/faultshim.c
+$(BUILD)/faultshim.so: tests/faults/faultshim.c tests/faults/shim_env.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
@@ -81,7 +81,12 @@ $(BUILD)/faultshim.so: tests/faults/faultshim.c
 $(BUILD)/make-shadow-file: $(BUILD)/tests/tools/make_shadow_file.o $(BUILD)/tests/unit/shadow_maker.o $(BUILD)/tests/unit/support.o $(LIBS_OURS)
 	$(CXX) $(ALLCXXFLAGS) -o $@ $^ $(LIBS)
 
-tools: $(BUILD)/make-sample-volume $(BUILD)/make-shadow-file $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so
+# Simulated st tape drives for tests/e2e/t-drives.sh, preloaded the same way.
+$(BUILD)/tapeshim.so: tests/faults/tapeshim.c tests/faults/shim_env.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+tools: $(BUILD)/make-sample-volume $(BUILD)/make-shadow-file $(BUILD)/ddr-dynamic $(BUILD)/faultshim.so $(BUILD)/tapeshim.so
 
 # Unit tests (doctest), the end-to-end scripts (which include the IBM DDR fixtures), then
 # every fuzz target over its seed corpus and every saved fuzz finding (ASan + UBSan).

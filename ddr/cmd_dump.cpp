@@ -18,6 +18,7 @@
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
+#include "formats/tape/drive_tape.hpp"
 #include "formats/tape/tape_file.hpp"
 #include "formats/ddrtape/manifest.hpp"
 #include "formats/volume/cp_volume.hpp"
@@ -45,6 +46,7 @@ struct DumpArgs {
     std::string tape_format;  // --format aws|het; empty: not given
     std::vector<std::string> mirrors;  // --mirror TAPE[,TAPE...], one per tape set
     SystemDumpOptions system; // --system CNF --to DIR...: every volume of a system
+    std::string at_end;       // --at-end rewind|unload|leave; empty: rewind
 };
 
 // A comma list: "a.aws,b.aws" -> {"a.aws", "b.aws"}.
@@ -85,6 +87,10 @@ void finish_dump_options(DumpArgs& args)
     o.mirror_tapes.clear();
     for (const std::string& list : args.mirrors)
         o.mirror_tapes.push_back(split_commas(list));
+    const std::string at_end = upper_case(args.at_end);
+    o.tape.disposition = at_end == "UNLOAD"  ? TapeDisposition::Unload
+                         : at_end == "LEAVE" ? TapeDisposition::Leave
+                                             : TapeDisposition::Rewind;
 }
 
 } // namespace
@@ -133,6 +139,10 @@ void add_dump_command(CLI::App& app, CommandAction& action)
                   "dump an instant copy-on-write clone of the source's files (reflinks: btrfs, XFS), so a volume in "
                   "use is dumped as it was at one moment");
     add_dump_system_options(cmd, args->system);
+    cmd->add_option("--at-end", args->at_end,
+                    "a tape drive, once the dump is complete: rewind (default), unload or leave (IBM REWIND, "
+                    "UNLOAD, LEAVE)")
+        ->check(CLI::IsMember({"rewind", "unload", "leave"}, CLI::ignore_case));
     cmd->callback([args, &action] {
         finish_dump_options(*args);
         if (args->system.asked())
@@ -266,15 +276,21 @@ void check_dump_outputs(const DumpOptions& options, const std::vector<std::strin
         check_output_is_not_input(out, source_files);
     for (size_t i = 0; i < reels.size(); ++i) {
         const std::string& tape = reels[i];
+        if (!options.tape.overwrite && !(i == 0 && options.tape.append) && open_tape_drive(tape, false))
+            fail(ErrorKind::Refused, file_place(tape),
+                 "is a tape drive: the dump would start its cartridge again from the beginning, replacing what it "
+                 "holds (--overwrite; --append adds after the dumps on it)");
         if (tape == "-" || !path_exists(tape) || tapeio::TapeOutput::is_stream_path(tape) || (i == 0 && options.tape.append))
             continue;
         if (!options.tape.overwrite)
             fail(ErrorKind::Refused, file_place(tape), "the tape file already exists (--overwrite replaces a tape)");
         check_replaceable_tape(tape);
     }
-    bool sized = false;
+    bool sized = false;  // a tape drive's reel ends at its early warning
     for (uint64_t size : options.reel_sizes)
         sized = sized || size != 0;
+    for (const std::string& tape : options.tapes)
+        sized = sized || open_tape_drive(tape, false) != nullptr;
     if (options.tapes.size() > 1 && !sized)
         fail(ErrorKind::Usage, std::to_string(options.tapes.size()) +
                                    " TAPE arguments but no --reel-size: with no limit the whole dump goes on the first "

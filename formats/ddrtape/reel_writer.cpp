@@ -62,6 +62,14 @@ public:
         });
     }
     const std::string& name() const override { return first().name(); }
+    // A drive of any set at its early warning ends the reel of every set, so they stay alike.
+    bool past_early_warning() const override
+    {
+        for (size_t s = 0; s < outputs_.sets_.size(); ++s)
+            if (!outputs_.sets_[s].failed && outputs_.writers_[s][index_]->past_early_warning())
+                return true;
+        return false;
+    }
 
 private:
     size_t first_set() const
@@ -78,13 +86,14 @@ private:
     std::vector<TapeMarkPosition> marks_;  // per set: each its own (the same bytes, alike)
 };
 
-ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options)
-    : ReelOutputs(std::vector<std::vector<std::string>>{std::move(paths)}, std::move(options), {})
+ReelOutputs::ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options, Opener open)
+    : ReelOutputs(std::vector<std::vector<std::string>>{std::move(paths)}, std::move(options), {}, std::move(open))
 {
 }
 
-ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped)
-    : options_(std::move(options)), on_dropped_(std::move(on_dropped)), writers_(sets.size()), committed_(sets.size())
+ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped,
+                         Opener open)
+    : options_(std::move(options)), on_dropped_(std::move(on_dropped)), open_(std::move(open)), writers_(sets.size()), committed_(sets.size())
 {
     if (sets.empty())
         fail(ErrorKind::Internal, "a dump written to no tape set");
@@ -163,7 +172,7 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
     }
     for (size_t set = 0; set < sets_.size(); ++set)
         if (!sets_[set].failed)
-            guarded(set, [&] { writers_[set][next_] = create_tape_writer(sets_[set].paths[next_], opts); });
+            guarded(set, [&] { writers_[set][next_] = open_(sets_[set].paths[next_], opts); });
     auto reel = std::make_unique<Reel>(*this, next_);
     ++next_;
     // Appending at an offset cuts the tape right after the last dump's EOJ: its file
@@ -198,8 +207,12 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
         observer_->reel_started(outputs_.opened(), vhr);
 }
 
+// True if the group just written must go to the next reel: a tape drive past its early
+// warning, or a reel size reached.
 bool DdrReelWriter::over_limit() const
 {
+    if (tape_->past_early_warning())
+        return true;
     const uint64_t size = limit_.size_of(outputs_.opened());
     if (size == 0)
         return false;
@@ -247,7 +260,9 @@ void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_l
         tape_->rewind_to(before);
         if (tracks_on_reel_ == 0)
             fail(ErrorKind::WriteFailed, file_place(tape_->name()).with_reel(outputs_.opened()).with_track(cc, hh),
-                 "the reel size is too small to hold even one track and the end-of-reel records");
+                 tape_->past_early_warning()
+                     ? "the tape drive reached its early-warning mark before one track was written"
+                     : "the reel size is too small to hold even one track and the end-of-reel records");
         const std::string at = address_text(vhr_, cc, hh);
         if (on_reel_end_)
             on_reel_end_("end of reel " + std::to_string(outputs_.opened()) + " at " + at + ": continuing on the next reel");

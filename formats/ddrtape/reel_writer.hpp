@@ -37,9 +37,13 @@ class ReelOutputs {
 public:
     using SetDropped = std::function<void(size_t set, const Error& why)>;
 
-    ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options);
+    // `open` creates each reel's writer (create_tape_writer; the tests hand in simulated drives).
+    using Opener = std::function<std::unique_ptr<TapeWriter>(const std::string&, const TapeWriterOptions&)>;
+
+    ReelOutputs(std::vector<std::string> paths, TapeWriterOptions options, Opener open = create_tape_writer);
     // sets[0] is the primary set; every set must have as many reels as it.
-    ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped);
+    ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped,
+                Opener open = create_tape_writer);
     ~ReelOutputs();
     ReelOutputs(const ReelOutputs&) = delete;
     ReelOutputs& operator=(const ReelOutputs&) = delete;
@@ -67,12 +71,14 @@ private:
     std::vector<TapeSetState> sets_;
     TapeWriterOptions options_;
     SetDropped on_dropped_;
+    Opener open_;
     std::vector<std::vector<std::unique_ptr<TapeWriter>>> writers_;  // [set][reel]
     std::vector<std::vector<bool>> committed_;                       // [set][reel]: renamed into place
     unsigned next_ = 0;
 };
 
-// The size of a reel.  A track group stays on a reel if, once written, the reel still
+// The size of a reel.  A tape drive's reel also ends at its early-warning mark
+// (TapeWriter::past_early_warning), whatever the size says.  A track group stays on a reel if, once written, the reel still
 // has `margin` bytes left (IBM: the end-of-tape warning comes `margin` bytes before the
 // physical end; Hercules' maxsize/eotmargin) -- and always room for what must follow it
 // (EOV, trailer, tape mark).

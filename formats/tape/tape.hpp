@@ -84,6 +84,9 @@ public:
     virtual uint64_t position() const = 0;
     // Data blocks this writer wrote (not those an appended tape already held).
     virtual uint64_t blocks_written() const = 0;
+    // True once a tape drive has passed its early-warning mark: the reel must end after
+    // the current track group (the DDR reel writer treats it like a reel size reached).
+    virtual bool past_early_warning() const { return false; }
 
     // IBM DDR backs up over a track that hit the end of the reel and writes EOV in its
     // place.  mark() remembers the current position; rewind_to() discards everything
@@ -98,6 +101,10 @@ public:
 
     virtual const std::string& name() const = 0;
 };
+
+// What a tape drive is left at once a dump on it is complete (IBM's REWIND, UNLOAD and
+// LEAVE); a tape file ignores it.  A drive given up without finish() stays where it stopped.
+enum class TapeDisposition { Rewind, Unload, Leave };
 
 // Options for a new tape.
 struct TapeWriterOptions {
@@ -115,6 +122,7 @@ struct TapeWriterOptions {
     uint32_t chunk_size = 65535;   // AWS/HET chunk size
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
     int level = 4;                 // HET compression level
+    TapeDisposition disposition = TapeDisposition::Rewind;  // a tape drive, at the end
 };
 
 // Options for reading a tape.

@@ -5,6 +5,7 @@
 // bits; HET is told from AWS by compression bits.  Where Hercules decides on the first
 // header alone (a leading tape mark says nothing), we look at up to 16 headers in the
 // first 128 KiB.  Either way the reader handles both, so the guess only sets format().
+#include "formats/tape/drive_tape.hpp"
 #include "formats/tape/het_tape.hpp"
 #include "formats/io/file.hpp"
 
@@ -127,6 +128,8 @@ void check_replaceable_tape(const std::string& path)
 
 std::unique_ptr<TapeReader> open_tape_reader(const std::string& path, const TapeReaderOptions& options)
 {
+    if (auto drive = open_tape_drive(path, false))  // a tape drive holds blocks, not a container
+        return std::make_unique<DriveTapeReader>(std::move(drive));
     std::string name = path == "-" ? "standard input" : path;
     tapeio::BufferedInput input(name, tapeio::open_for_reading(path));
     ByteSpan head = input.peek(kRecognitionWindow);
@@ -153,6 +156,8 @@ std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const Ta
     std::transform(format.begin(), format.end(), format.begin(), [](unsigned char c) { return std::toupper(c); });
     if (options.overwrite && !options.append && path != "-")
         check_replaceable_tape(path);
+    if (auto drive = open_tape_drive(path, true))
+        return std::make_unique<DriveTapeWriter>(std::move(drive), options.append, options.disposition);
     if (format == "AWS")
         return AwsTapeWriter::create(path, options);
     if (format == "HET")

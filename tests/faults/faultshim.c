@@ -26,6 +26,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "shim_env.h"
+
 enum op { OP_READ, OP_WRITE, OP_SHORT, OP_FSYNC };
 
 struct rule {
@@ -80,13 +82,7 @@ static void load_rules(void)
     if (nrules >= 0)
         return;
     nrules = 0;
-    const char* env = getenv("DDR_FAULTS");
-    if (!env)
-        return;
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", env);
-    for (char* save = NULL, *r = strtok_r(buf, ";", &save); r; r = strtok_r(NULL, ";", &save))
-        parse_rule(r);
+    shim_env_items("DDR_FAULTS", ";", parse_rule);
 }
 
 static int path_matches(int fd, const char* want)

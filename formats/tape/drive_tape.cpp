@@ -1,0 +1,209 @@
+#include "formats/tape/drive_tape.hpp"
+
+#include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mtio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ddr {
+
+// ---- FdTapeDrive: the Linux st driver ----
+
+std::unique_ptr<FdTapeDrive> FdTapeDrive::open_if_drive(const std::string& path, bool for_writing)
+{
+    struct stat st {};
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
+        return nullptr;
+    const int fd = ::open(path.c_str(), (for_writing ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        fail(for_writing ? ErrorKind::WriteFailed : ErrorKind::ReadFailed, file_place(path),
+             "cannot open: " + os_error_text(err));
+    }
+    struct mtget probe {};
+    if (::ioctl(fd, MTIOCGET, &probe) != 0) {  // a character device, but no tape drive
+        ::close(fd);
+        return nullptr;
+    }
+    std::unique_ptr<FdTapeDrive> drive(new FdTapeDrive(path, fd));
+    if (const int err = drive->operation(MTSETBLK, 0); err != 0)
+        fail(ErrorKind::Device, file_place(path), "cannot set variable-block mode (MTSETBLK 0): " + os_error_text(-err));
+    return drive;
+}
+
+FdTapeDrive::~FdTapeDrive()
+{
+    ::close(fd_);
+}
+
+// One MTIOCTOP operation: 0, or -errno.
+int FdTapeDrive::operation(short op, int count)
+{
+    struct mtop request {};
+    request.mt_op = op;
+    request.mt_count = count;
+    return ::ioctl(fd_, MTIOCTOP, &request) == 0 ? 0 : -errno;
+}
+
+long FdTapeDrive::read_block(std::span<uint8_t> buffer)
+{
+    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+    return n >= 0 ? long(n) : -long(errno);
+}
+
+long FdTapeDrive::write_block(ByteSpan block)
+{
+    const ssize_t n = ::write(fd_, block.data(), block.size());
+    return n >= 0 ? long(n) : -long(errno);
+}
+
+int FdTapeDrive::write_filemarks(unsigned count) { return operation(MTWEOF, int(count)); }
+int FdTapeDrive::backspace_records(unsigned count) { return operation(MTBSR, int(count)); }
+int FdTapeDrive::rewind() { return operation(MTREW, 1); }
+int FdTapeDrive::unload() { return operation(MTOFFL, 1); }
+int FdTapeDrive::space_to_end_of_data() { return operation(MTEOM, 1); }
+
+int FdTapeDrive::status(DriveStatus& out)
+{
+    struct mtget got {};
+    if (::ioctl(fd_, MTIOCGET, &got) != 0)
+        return -errno;
+    out.beginning = GMT_BOT(got.mt_gstat);
+    out.early_warning = GMT_EOT(got.mt_gstat);
+    out.end_of_data = GMT_EOD(got.mt_gstat);
+    return 0;
+}
+
+std::unique_ptr<TapeDrive> open_tape_drive(const std::string& path, bool for_writing)
+{
+    return FdTapeDrive::open_if_drive(path, for_writing);
+}
+
+// ---- DriveTapeReader ----
+
+DriveTapeReader::DriveTapeReader(std::unique_ptr<TapeDrive> drive) : drive_(std::move(drive)), buffer_(kDriveMaxBlock)
+{
+    if (const int err = drive_->rewind(); err != 0)
+        fail(ErrorKind::ReadFailed, file_place(drive_->name()), "cannot rewind the tape: " + os_error_text(-err));
+}
+
+// Contract: as TapeReader::read.  After EndOfData every read is EndOfData again.
+TapeRecord DriveTapeReader::read(Bytes& block)
+{
+    if (ended_)
+        return TapeRecord::EndOfData;
+    const long n = drive_->read_block(buffer_);
+    if (n > 0) {
+        if (after_filemark_)
+            ++file_;
+        after_filemark_ = false;
+        ++block_;
+        offset_ = next_offset_;
+        next_offset_ += uint64_t(n);
+        block.assign(buffer_.begin(), buffer_.begin() + n);
+        return TapeRecord::Block;
+    }
+    DriveStatus status;
+    const bool at_end = drive_->status(status) == 0 && status.end_of_data;
+    if (n == 0 && !after_filemark_ && !at_end) {
+        after_filemark_ = true;
+        return TapeRecord::TapeMark;
+    }
+    if (n == 0 || at_end) {  // a second filemark in a row, or blank tape: the end of data
+        ended_ = true;
+        if (after_filemark_)  // as for a tape file: the end is in the (empty) file after the mark
+            ++file_;
+        return TapeRecord::EndOfData;
+    }
+    const Place place = file_place(drive_->name()).with_block(block_ + 1, next_offset_);
+    if (n == -ENOMEM)
+        fail(ErrorKind::Unreadable, place, "a tape block longer than " + std::to_string(kDriveMaxBlock) + " bytes");
+    fail(ErrorKind::ReadFailed, place, "read error: " + os_error_text(int(-n)));
+}
+
+// ---- DriveTapeWriter ----
+
+DriveTapeWriter::DriveTapeWriter(std::unique_ptr<TapeDrive> drive, bool append, TapeDisposition at_end)
+    : drive_(std::move(drive)), at_end_(at_end)
+{
+    if (const int err = append ? drive_->space_to_end_of_data() : drive_->rewind(); err != 0)
+        failed(-err, append ? "cannot space to the end of the recorded data" : "cannot rewind the tape");
+}
+
+void DriveTapeWriter::failed(int error, const std::string& what) const
+{
+    fail(ErrorKind::WriteFailed, file_place(drive_->name()).with_block(blocks_ + 1, bytes_),
+         what + ": " + os_error_text(error));
+}
+
+// Contract: as TapeWriter::write_block; the early warning is noted, not an error.
+void DriveTapeWriter::write_block(ByteSpan block)
+{
+    long n = drive_->write_block(block);
+    if (n == -ENOSPC) {
+        // st refuses one write after the early warning and lets the next through.
+        early_warning_ = true;
+        n = drive_->write_block(block);
+        if (n == -ENOSPC)
+            failed(ENOSPC, "the tape reached its physical end (write error)");
+    }
+    if (n < 0)
+        failed(int(-n), "write error");
+    if (size_t(n) != block.size())
+        failed(EIO, "write error: the drive wrote " + std::to_string(n) + " of " + std::to_string(block.size()) +
+                        " bytes (is it in fixed-block mode?)");
+    bytes_ += block.size();
+    ++blocks_;
+    ++records_;
+    DriveStatus status;
+    if (!early_warning_ && drive_->status(status) == 0 && status.early_warning)
+        early_warning_ = true;
+}
+
+void DriveTapeWriter::write_tapemark()
+{
+    if (const int err = drive_->write_filemarks(1); err != 0)
+        failed(-err, "cannot write a tape mark");
+    ++records_;
+}
+
+TapeMarkPosition DriveTapeWriter::mark()
+{
+    TapeMarkPosition at;
+    at.bytes = bytes_;
+    at.blocks = blocks_;
+    at.state = records_;
+    return at;
+}
+
+// Contract: backspaces over the records written since `where` (blocks only: a tape mark
+// in between cannot be taken back, Error(Internal)); the next write overwrites them.
+void DriveTapeWriter::rewind_to(const TapeMarkPosition& where)
+{
+    if (where.state > records_ || records_ - where.state != blocks_ - where.blocks)
+        fail(ErrorKind::Internal, file_place(drive_->name()), "rewind_to past a tape mark or forward");
+    if (records_ > where.state)
+        if (const int err = drive_->backspace_records(unsigned(records_ - where.state)); err != 0)
+            failed(-err, "cannot back up over the partial track (MTBSR)");
+    bytes_ = where.bytes;
+    blocks_ = where.blocks;
+    records_ = where.state;
+}
+
+void DriveTapeWriter::finish()
+{
+    int err = 0;
+    if (at_end_ == TapeDisposition::Rewind)
+        err = drive_->rewind();
+    else if (at_end_ == TapeDisposition::Unload)
+        err = drive_->unload();
+    if (err != 0)
+        failed(-err, at_end_ == TapeDisposition::Rewind ? "cannot rewind the tape" : "cannot unload the tape");
+}
+
+} // namespace ddr
