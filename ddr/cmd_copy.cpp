@@ -192,7 +192,7 @@ int copy_volume(const CopyOptions& o, Reporter& reporter)
                           "and would discard them");
         out.sink->write(u.address, u.count, unit.bytes, g.place(o.target, u.address));
         done += u.count;
-        reporter.progress(done, total, done * unit_bytes, "copy");
+        reporter.progress(done, total, done * unit_bytes, "copy", progress_place(g, u.address));
     });
     reporter.end_progress();
     if (flagged > 1)

@@ -435,7 +435,7 @@ int copy_into(const CopyOptions& o, VolumeCopy& c, Reporter& reporter)
             c.sink->write(out, 1, track.bytes, where);
         }
         ++done;
-        reporter.progress(done, total, done, "copy");
+        reporter.progress(done, total, done, "copy", progress_place(g, u.address));
     });
     reporter.end_progress();
     c.commit();

@@ -763,7 +763,7 @@ DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<Ma
             manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
         d.done += u.count;
         d.data_bytes += g.data_bytes;
-        reporter.progress(d.done, total, d.data_bytes, "dump");
+        reporter.progress(d.done, total, d.data_bytes, "dump", progress_place(geometry, u.address));
     });
     reporter.end_progress();
     return d;

@@ -1,5 +1,7 @@
 #include "ddr/cmd_list.hpp"
 
+#include "ddr/inputs.hpp"
+
 #include "ddr/device_choice.hpp"
 #include "formats/ddrtape/tape_scan.hpp"
 #include "formats/ddrtape/fbg_group.hpp"
@@ -271,7 +273,8 @@ int run_list(const ListOptions& options, Reporter& reporter)
         tapes.push(tape);
         refuse_unfinished(tape);
     }  // a volume a restore left busy is named, not "cannot open"
-    TapeScan scan = scan_tapes(options.tapes);
+    TapeScan scan = scan_tapes(options.tapes, false, tape_reading_progress(options.tapes, reporter, "list"));
+    reporter.end_progress();
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]), "no DDR dump on this tape");
     Json& dumps = reporter.facts()["dumps"] = Json::array();

@@ -90,13 +90,13 @@ int manifest_of_volume(const ManifestOptions& options, Reporter& reporter)
     check_extents_within(extents, last, path, unit_name);
     ManifestWriter out(options.output, manifest_info(volume, path));
     const uint64_t total = g.count_units(extents);
-    const uint64_t unit_bytes = g.fba() ? 0 : volume.ckd->info().track_size;
-    uint64_t n = 0;
+    const uint64_t track_size = g.fba() ? 0 : volume.ckd->info().track_size;
+    uint64_t n = 0, bytes = 0;
     g.for_each_unit(extents, [&](Unit u) {
         out.add(g, u, volume.units->content_hash(u));
         ++n;
-        if (!g.fba())
-            reporter.progress(n, total, n * unit_bytes, "manifest");
+        bytes += g.fba() ? uint64_t(u.count) * kFbaBlockSize : track_size;
+        reporter.progress(n, total, bytes, "manifest", progress_place(g, u.address));
     });
     reporter.end_progress();
     out.finish();
@@ -243,7 +243,7 @@ uint64_t compare_volume_with_manifest(const std::string& volume_path, const std:
         return a.cyl < volume.ckd->info().cylinders && a.head < volume.ckd->info().heads;
     };
     const uint64_t track_size = volume.ckd ? volume.ckd->info().track_size : 0;
-    uint64_t n = 0;
+    uint64_t n = 0, bytes = 0;
     for (const auto& [a, want] : manifest.tracks) {
         check_interrupted();
         const Place where = g.fba() ? file_place(volume_path).with_fba_block(a.cyl) : file_place(volume_path).with_track(a.cyl, a.head);
@@ -255,8 +255,8 @@ uint64_t compare_volume_with_manifest(const std::string& volume_path, const std:
         if (volume.units->content_hash(u) != want)
             findings.push_back({where, g.fba() ? g.describe_unit(u) + " differ from the manifest" : "the track differs from the manifest"});
         ++n;
-        if (!g.fba())
-            reporter.progress(n, manifest.tracks.size(), n * track_size, "verify");
+        bytes += g.fba() ? uint64_t(u.count) * kFbaBlockSize : track_size;
+        reporter.progress(n, manifest.tracks.size(), bytes, "verify", progress_place(g, u.address));
     }
     reporter.end_progress();
     return n;

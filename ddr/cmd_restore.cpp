@@ -818,7 +818,7 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
             restored += piece.count;
         bytes = t.geometry.fba() ? restored * kFbaBlockSize
                                  : bytes + (pieces.empty() ? 0 : reader.track().image_length());
-        reporter.progress(restored, t.progress_total, bytes, "restore");
+        reporter.progress(restored, t.progress_total, bytes, "restore", progress_place(t.geometry, u.address));
     }
     reporter.end_progress();
     selection.check_complete(options.tapes[0]);

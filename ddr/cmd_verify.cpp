@@ -214,7 +214,8 @@ void report_verdict(const TapeScan& scan, const std::vector<Comparison>& compari
 // first damaged dump, then for the first comparison that found differences; else 0.
 int verify_tapes(const VerifyOptions& options, Reporter& reporter)
 {
-    TapeScan scan = scan_tapes(options.inputs, /*strict=*/true);
+    TapeScan scan = scan_tapes(options.inputs, /*strict=*/true, tape_reading_progress(options.inputs, reporter, "verify"));
+    reporter.end_progress();
     if (scan.dumps.empty())
         fail(ErrorKind::Unreadable, file_place(options.inputs[0]), "no DDR dump on this tape");
     const bool comparing = options.against || options.manifest;

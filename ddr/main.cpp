@@ -107,8 +107,9 @@ void print_report(const std::string& command, const Outcome& outcome, const Repo
 }
 
 // Prints the outcome: its message on standard error, and the report.  Returns the exit code.
-int finish(const std::string& command, const Outcome& outcome, const Reporter& reporter)
+int finish(const std::string& command, const Outcome& outcome, Reporter& reporter)
 {
+    reporter.end_progress();  // a command that failed midway leaves its line shown
     if (outcome.kind)
         std::fprintf(stderr, "ddr: %s\n", outcome.message.c_str());
     print_report(command, outcome, reporter);

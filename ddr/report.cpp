@@ -1,5 +1,10 @@
 #include "ddr/report.hpp"
 
+#include "formats/ddrtape/units.hpp"
+#include "formats/io/cchh.hpp"
+
+#include <algorithm>
+
 #include <cstdio>
 #include <unistd.h>
 
@@ -55,30 +60,41 @@ void Reporter::end_listing() const
     std::fflush(stdout);
 }
 
-void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what)
+void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what, ProgressPlace place)
 {
     if (observer_)
         observer_(done, total, bytes);
-    if (!tty_ || level_ == Level::Quiet)
+    if (!tty_ || json_ || level_ == Level::Quiet)
         return;
     auto now = std::chrono::steady_clock::now();
     if (now - last_ < std::chrono::milliseconds(250) && done != total)
         return;
     last_ = now;
-    double secs = std::chrono::duration<double>(now - start_).count();
-    double rate = secs > 0 ? double(bytes) / secs : 0;
-    unsigned pct = total ? unsigned(done * 100 / total) : 0;
-    std::string eta = "";
-    if (done > 0 && done < total && secs >= 1) {
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? double(bytes) / secs : 0;
+    std::string line = "\r" + what;
+    if (place.unit)
+        line += "  " + std::string(place.unit) + " " + std::to_string(place.number);
+    if (total > 0)
+        line += "  " + std::to_string(std::min<uint64_t>(done, total) * 100 / total) + "%";
+    line += "  " + human_bytes(bytes) + "  " + human_bytes(uint64_t(rate)) + "/s";
+    if (total > 0 && done > 0 && done < total && secs >= 1) {
         const uint64_t left = uint64_t(secs * double(total - done) / double(done) + 0.5);
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "  ETA %llu:%02llu:%02llu", static_cast<unsigned long long>(left / 3600),
+        char eta[48];
+        std::snprintf(eta, sizeof eta, "  ETA %llu:%02llu:%02llu", static_cast<unsigned long long>(left / 3600),
                       static_cast<unsigned long long>(left / 60 % 60), static_cast<unsigned long long>(left % 60));
-        eta = buf;
+        line += eta;
     }
-    std::fprintf(stderr, "\r%s %3u%%  %s  %s/s%s   ", what.c_str(), pct, human_bytes(bytes).c_str(),
-                 human_bytes(uint64_t(rate)).c_str(), eta.c_str());
+    // Clear what a longer line before left behind.
+    std::fprintf(stderr, "%s\033[K", line.c_str());
     progress_shown_ = true;
+}
+
+ProgressPlace progress_place(const UnitGeometry& geometry, uint32_t address)
+{
+    if (geometry.fba())
+        return {"block", address};
+    return {"cyl", address_of(address, geometry.eav_form).cyl};
 }
 
 void Reporter::end_progress()

@@ -21,6 +21,16 @@
 
 namespace ddr {
 
+struct UnitGeometry;
+
+// Where a long command is, for its progress line: "cyl 1234", "block 96000", "reel 2".
+struct ProgressPlace {
+    const char* unit = nullptr;  // none: the line names no place
+    uint64_t number = 0;
+};
+// The place of unit `address` of a volume: its cylinder (CKD) or its first block (FBA).
+ProgressPlace progress_place(const UnitGeometry& geometry, uint32_t address);
+
 class Reporter {
 public:
     enum class Level { Quiet, Normal, Verbose };
@@ -42,8 +52,11 @@ public:
     // Sends the listing out now, so that it stands before an error message that follows.
     void end_listing() const;
 
-    // A progress line on a terminal (rewritten in place, at most a few times a second).
-    void progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what);
+    // A progress line on a terminal, rewritten in place at most four times a second:
+    // "dump  cyl 1234   37%  1.1 GB  412 MB/s  ETA 0:00:12" (`done` of `total` units, 0 if
+    // not known: then no percent and no ETA; `bytes` for the rate).  Nothing on a pipe or
+    // when quiet.
+    void progress(uint64_t done, uint64_t total, uint64_t bytes, const std::string& what, ProgressPlace place = {});
     void end_progress();
 
     Level level() const { return level_; }

@@ -283,10 +283,10 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
 }
 
 namespace {
-void scan_items(DumpReader& reader, DumpSummary& s);
+void scan_items(DumpReader& reader, DumpSummary& s, const ScanProgress& progress);
 } // namespace
 
-DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
+DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker, const ScanProgress& progress)
 {
     DumpSummary s;
     if (checker) {
@@ -297,7 +297,7 @@ DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
     s.file = reader.file_number();
     s.vhr = reader.vhr();
     try {
-        scan_items(reader, s);
+        scan_items(reader, s, progress);
     } catch (const Error& e) {
         reader.set_observer(nullptr);
         if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
@@ -314,7 +314,7 @@ DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker)
 }
 
 namespace {
-void scan_items(DumpReader& reader, DumpSummary& s)
+void scan_items(DumpReader& reader, DumpSummary& s, const ScanProgress& progress)
 {
     for (;;) {
         DumpReader::Item item = reader.next();
@@ -346,6 +346,8 @@ void scan_items(DumpReader& reader, DumpSummary& s)
                 s.cylinder_ranges.emplace_back(first, last);
             else
                 s.cylinder_ranges.back().second = last;
+            if (progress)
+                progress({reader.reel() - 1, reader.reel_offset(), true, first});
             continue;
         }
         DdrTrackDecoder& t = reader.track();
@@ -377,6 +379,8 @@ void scan_items(DumpReader& reader, DumpSummary& s)
             s.cylinder_ranges.emplace_back(a.cyl, a.cyl);
         else
             s.cylinder_ranges.back().second = std::max(s.cylinder_ranges.back().second, a.cyl);
+        if (progress)
+            progress({reader.reel() - 1, reader.reel_offset(), false, a.cyl});
     }
 }
 

@@ -85,6 +85,8 @@ public:
 
     // True if the CCHH fields of this dump are in EAV form (15-head devices).
     bool eav_form() const { return vhr_.eav_form(); }
+    // How far the current reel has been read: its byte offset (for progress).
+    uint64_t reel_offset() const { return tape_ ? tape_->offset() : 0; }
 
 private:
     void open_reel(unsigned index);
@@ -154,11 +156,21 @@ struct DumpSummary {
 
 class DumpChecker;
 
+// Where a scan is, after each track or FBA group read: for a progress line.
+struct ScanPosition {
+    unsigned reel_index = 0;  // among the TAPE arguments, 0-based
+    uint64_t offset = 0;      // bytes read of that reel
+    bool fba = false;
+    uint32_t number = 0;      // the cylinder (CKD) or first block (FBA) just read
+};
+using ScanProgress = std::function<void(const ScanPosition&)>;
+
 // Reads the current dump of `reader` (after start_dump) to its end, summarising it.
 // With a checker, its checksums are checked as it goes.
 // A dump that cannot be read to its EOJ (truncated, corrupt, reel missing) comes back
 // with ended = false and the error in `problem`; one read to its EOJ but with no tape mark
 // after it, with ended = true and `problem` saying so.  Interrupts still throw.
-DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker = nullptr);
+// `progress` (if any) is told after every track or group.
+DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker = nullptr, const ScanProgress& progress = {});
 
 } // namespace ddr

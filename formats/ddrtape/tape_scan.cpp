@@ -45,14 +45,14 @@ void check_reels(TapeScan& scan, const DumpReader& reader)
 
 } // namespace
 
-TapeScan scan_tapes(const std::vector<std::string>& tapes, bool strict)
+TapeScan scan_tapes(const std::vector<std::string>& tapes, bool strict, const ScanProgress& progress)
 {
     TapeScan scan;
     DumpReader reader(tapes, strict);
     while (reader.start_dump()) {
         CheckedDump d;
         d.checker = std::make_unique<DumpChecker>();
-        d.summary = scan_dump(reader, d.checker.get());
+        d.summary = scan_dump(reader, d.checker.get(), progress);
         for (unsigned r = 0; r < d.summary.reels; ++r)
             d.reel_names.push_back(reader.reel_name(reader.first_reel_index() + r));
         route_moved_trailers(d, scan);

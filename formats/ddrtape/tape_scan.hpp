@@ -26,7 +26,8 @@ struct TapeScan {
 // Reads all dumps; stops after the first dump that cannot be read to its end (its
 // summary's `problem` says why).  A dump read to its end can have a problem too: a cut
 // tape, its first reel missing, or, on the last dump, reels given beyond its end.
-TapeScan scan_tapes(const std::vector<std::string>& tapes, bool strict = false);
+// `progress` (if any) is told after every track or FBA group read.
+TapeScan scan_tapes(const std::vector<std::string>& tapes, bool strict = false, const ScanProgress& progress = {});
 
 // The first dump with a problem, if any: what `ddr list` and `ddr verify` exit with.
 const CheckedDump* first_problem(const TapeScan& scan);
