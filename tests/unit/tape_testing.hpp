@@ -2,6 +2,8 @@
 // whole tape back, catching an Error to look at its place, and running Hercules' tools.
 #pragma once
 
+#include "tests/unit/error_testing.hpp"
+
 #include "formats/io/bytes.hpp"
 #include "formats/io/error.hpp"
 #include "formats/tape/tape.hpp"
@@ -66,18 +68,6 @@ inline std::vector<ReadRecord> read_all(TapeReader& reader)
         if (r == TapeRecord::EndOfData)
             return out;
     }
-}
-
-// Runs `f` and returns the ddr::Error it threw, if any.
-template <class F>
-std::optional<Error> error_from(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return e;
-    }
-    return std::nullopt;
 }
 
 // Runs a shell command; returns its standard output and sets `rc` to its exit status.

@@ -42,7 +42,7 @@ void write_tape(const std::string& path, const std::vector<Bytes>& records, Tape
 // The error a read of the whole tape at `path` ends with (the tape must be bad).
 Error read_error(const std::string& path, bool strict = false)
 {
-    auto e = error_from([&] {
+    auto e = caught([&] {
         auto r = aws_reader(path, strict);
         read_all(*r);
     });
@@ -401,7 +401,7 @@ TEST_CASE("AWS reader: wrong previous lengths are counted, or refused when stric
     // open_tape_reader's strict option reaches the same check.
     TapeReaderOptions strict;
     strict.strict = true;
-    auto e2 = error_from([&] {
+    auto e2 = caught([&] {
         auto rd = open_tape_reader(dir.file("prev.aws"), strict);
         read_all(*rd);
     });
@@ -433,7 +433,7 @@ TEST_CASE("AWS reader: standard input and an empty tape")
     CHECK(r->offset() == 0);
     CHECK(r->file_number() == 1);
 
-    auto missing = error_from([&] { aws_reader(dir.file("missing.aws")); });
+    auto missing = caught([&] { aws_reader(dir.file("missing.aws")); });
     REQUIRE(missing);
     CHECK(missing->kind() == ErrorKind::ReadFailed);
     CHECK(missing->place().file == dir.file("missing.aws"));
@@ -471,7 +471,7 @@ TEST_CASE("AWS writer: an existing file is refused unless overwrite is set")
     TempDir dir;
     const std::string path = dir.file("old.aws");
     write_file(path, Bytes{1, 2, 3});
-    auto e = error_from([&] { create_tape_writer(path, {}); });
+    auto e = caught([&] { create_tape_writer(path, {}); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Refused);
     CHECK(e->place().file == path);
@@ -480,14 +480,14 @@ TEST_CASE("AWS writer: an existing file is refused unless overwrite is set")
     // --overwrite replaces a tape, and only a tape.
     TapeWriterOptions o;
     o.overwrite = true;
-    auto not_tape = error_from([&] { create_tape_writer(path, o); });
+    auto not_tape = caught([&] { create_tape_writer(path, o); });
     REQUIRE(not_tape);
     CHECK(not_tape->kind() == ErrorKind::Refused);
     CHECK(not_tape->detail().find("--overwrite replaces only tape files") != std::string::npos);
     CHECK(read_file(path) == Bytes{1, 2, 3});
     Bytes volume = header_bytes_of_ckd();
     write_file(path, volume);
-    auto ckd = error_from([&] { create_tape_writer(path, o); });
+    auto ckd = caught([&] { create_tape_writer(path, o); });
     REQUIRE(ckd);
     CHECK(ckd->kind() == ErrorKind::Refused);
     CHECK(ckd->detail().find("a volume image (CKD_P370)") != std::string::npos);
@@ -497,7 +497,7 @@ TEST_CASE("AWS writer: an existing file is refused unless overwrite is set")
     write_tape(path, {test_block(80, 1), {}}, o);                     // a tape is replaced
     CHECK(fs::file_size(path) == 92);
 
-    auto folder = error_from([&] { create_tape_writer(dir.path().string(), o); });
+    auto folder = caught([&] { create_tape_writer(dir.path().string(), o); });
     REQUIRE(folder);
     CHECK(folder->kind() == ErrorKind::Refused);
 }
@@ -508,20 +508,20 @@ TEST_CASE("AWS writer: bad options are usage errors")
     for (uint32_t chunk : {0u, 4095u, 65536u}) {
         TapeWriterOptions o;
         o.chunk_size = chunk;
-        auto e = error_from([&] { create_tape_writer(dir.file("x.aws"), o); });
+        auto e = caught([&] { create_tape_writer(dir.file("x.aws"), o); });
         REQUIRE(e);
         CHECK(e->kind() == ErrorKind::Usage);
     }
     TapeWriterOptions fmt;
     fmt.format = "FAKETAPE";
-    auto e = error_from([&] { create_tape_writer(dir.file("x.aws"), fmt); });
+    auto e = caught([&] { create_tape_writer(dir.file("x.aws"), fmt); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Usage);
     CHECK(names_in(dir.path()).empty());
 
     auto w = create_tape_writer(dir.file("x.aws"), {});
     Bytes huge(kMaxTapeBlock + 1);
-    auto e2 = error_from([&] { w->write_block(huge); });
+    auto e2 = caught([&] { w->write_block(huge); });
     REQUIRE(e2);
     CHECK(e2->kind() == ErrorKind::Internal);
 }
@@ -580,7 +580,7 @@ TEST_CASE("AWS writer: append refuses tapes it cannot safely continue")
     const std::string open_end = dir.file("open.aws");
     write_tape(open_end, {test_block(80, 1), {}, test_block(80, 2)});
     const Bytes before = read_file(open_end);
-    auto e = error_from([&] { create_tape_writer(open_end, o); });
+    auto e = caught([&] { create_tape_writer(open_end, o); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Refused);
     CHECK(e->place().offset == before.size());
@@ -591,7 +591,7 @@ TEST_CASE("AWS writer: append refuses tapes it cannot safely continue")
     Bytes bad = before;
     bad.resize(bad.size() - 10);
     write_file(damaged, bad);
-    auto e2 = error_from([&] { create_tape_writer(damaged, o); });
+    auto e2 = caught([&] { create_tape_writer(damaged, o); });
     REQUIRE(e2);
     CHECK(e2->kind() == ErrorKind::Unreadable);
     CHECK(e2->place().offset == 92);
@@ -602,7 +602,7 @@ TEST_CASE("AWS writer: append refuses tapes it cannot safely continue")
     z.format = "HET";
     z.compression = 1;
     write_tape(het, {test_block(4000, 3), {}}, z);
-    auto e3 = error_from([&] { create_tape_writer(het, o); });
+    auto e3 = caught([&] { create_tape_writer(het, o); });
     REQUIRE(e3);
     CHECK(e3->kind() == ErrorKind::Refused);
     z.append = true;
@@ -645,7 +645,7 @@ TEST_CASE("AWS writer: mark and rewind on a file, inside and beyond the write bu
     CHECK(w->blocks_written() == 2);
 
     // Only the latest mark counts.
-    auto stale = error_from([&] { w->rewind_to(m1); });
+    auto stale = caught([&] { w->rewind_to(m1); });
     REQUIRE(stale);
     CHECK(stale->kind() == ErrorKind::Internal);
 
@@ -682,7 +682,7 @@ TEST_CASE("AWS writer: a FIFO is written through; mark and rewind hold back only
     });
 
     const Bytes vhr = test_block(80, 1), track = test_block(4096, 2), eov = test_block(80, 3);
-    std::optional<Error> failure = error_from([&] {
+    std::optional<Error> failure = caught([&] {
         auto w = create_tape_writer(fifo, {});
         w->write_block(vhr);
         for (int i = 0; i < 700; ++i)  // about 2.9 MB: more than the write buffer
@@ -698,7 +698,7 @@ TEST_CASE("AWS writer: a FIFO is written through; mark and rewind hold back only
         w->write_block(test_block(100, 10));
         w->mark();
         // Only the latest mark can be rewound to (older bytes may have been sent).
-        auto e = error_from([&] { w->rewind_to(m2); });
+        auto e = caught([&] { w->rewind_to(m2); });
         CHECK((e && e->kind() == ErrorKind::Internal));
         w->finish();
     });
@@ -928,7 +928,7 @@ TEST_CASE("AWS writer: append_at refuses offsets that do not start a block or ta
     };
     for (const Bad& b : bads) {
         CAPTURE(b.what);
-        auto e = error_from([&] { appender(path, b.at); });
+        auto e = caught([&] { appender(path, b.at); });
         REQUIRE(e);
         CHECK(e->kind() == ErrorKind::Usage);
         CHECK(e->place().file == path);
@@ -942,18 +942,18 @@ TEST_CASE("AWS writer: append_at refuses offsets that do not start a block or ta
     // append_at without append, and append to a stream, are usage errors.
     TapeWriterOptions no_append = append_options(86);
     no_append.append = false;
-    auto e1 = error_from([&] { create_tape_writer(path, no_append); });
+    auto e1 = caught([&] { create_tape_writer(path, no_append); });
     REQUIRE(e1);
     CHECK(e1->kind() == ErrorKind::Usage);
     for (std::optional<uint64_t> at : {std::optional<uint64_t>(), std::optional<uint64_t>(0)}) {
-        auto e2 = error_from([&] { create_tape_writer("-", append_options(at)); });
+        auto e2 = caught([&] { create_tape_writer("-", append_options(at)); });
         REQUIRE(e2);
         CHECK(e2->kind() == ErrorKind::Usage);
         CHECK(e2->detail() == "cannot append to a stream: it cannot be read back");
     }
 
     // A missing file is an empty tape: only offset 0 is on it.
-    auto e3 = error_from([&] { appender(dir.file("missing.aws"), 6); });
+    auto e3 = caught([&] { appender(dir.file("missing.aws"), 6); });
     REQUIRE(e3);
     CHECK(e3->kind() == ErrorKind::Usage);
     CHECK(e3->place().offset == 6);
@@ -1053,7 +1053,7 @@ TEST_CASE("AWS writer: mark and rewind after append_at never reach before it")
     TapeMarkPosition before = m;
     before.bytes = 86;
     before.state = 80;
-    auto e = error_from([&] { w->rewind_to(before); });
+    auto e = caught([&] { w->rewind_to(before); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Internal);
 
@@ -1106,7 +1106,7 @@ TEST_CASE("AWS writer: a write error during append_at leaves the tape as it was"
             {
                 FileSizeLimit full(original.size());
                 REQUIRE(full.active());
-                e = error_from([&] {
+                e = caught([&] {
                     w->write_tapemark();
                     for (uint32_t i = 0; i < blocks; ++i)
                         w->write_block(test_block(4096, i));

@@ -68,7 +68,7 @@ std::optional<Error> dump_on_drives(std::vector<SimulatedCartridge>& carts, std:
     for (size_t i = 0; i < carts.size(); ++i)
         drives.push_back("/dev/nst" + std::to_string(i));
     ReelOutputs outputs(drives, TapeWriterOptions{}, simulated_drives(carts, std::move(faults), drives));
-    return error_from([&] { dump_tracks(outputs, ReelLimit{}, tracks); });
+    return caught([&] { dump_tracks(outputs, ReelLimit{}, tracks); });
 }
 
 // The records of a tape as the simulated cartridge holds them (blocks, nullopt = tape mark).
@@ -209,7 +209,7 @@ TEST_CASE("drive writer: st's alternation past the early warning is absorbed; th
     auto hard = sim_writer(full, faults);
     hard->write_block(test_block(4096, 0));
     hard->write_block(test_block(4096, 1));
-    auto e = error_from([&] { hard->write_block(test_block(4096, 2)); });
+    auto e = caught([&] { hard->write_block(test_block(4096, 2)); });
     check_drive_error(e, ErrorKind::WriteFailed, 8, "/dev/nst0", 3);
     CHECK(std::string(e->what()).find("physical end") != std::string::npos);
     CHECK(full.records.size() == 2);
@@ -236,7 +236,7 @@ TEST_CASE("drive reader: a read error at a chosen block is Error(ReadFailed), ex
     Bytes block;
     for (unsigned i = 0; i < 4; ++i)
         REQUIRE(reader.read(block) == TapeRecord::Block);
-    check_drive_error(error_from([&] { reader.read(block); }), ErrorKind::ReadFailed, 9, "/dev/nst1", 5);
+    check_drive_error(caught([&] { reader.read(block); }), ErrorKind::ReadFailed, 9, "/dev/nst1", 5);
 }
 
 TEST_CASE("drive reader: filemarks, files, the end of data and a block longer than the buffer")
@@ -263,7 +263,7 @@ TEST_CASE("drive reader: filemarks, files, the end of data and a block longer th
     sim_writer(big)->write_block(test_block(kDriveMaxBlock + 1, 3));
     DriveTapeReader reader(std::make_unique<SimulatedTapeDrive>("/dev/nst0", big));
     Bytes b;
-    auto e = error_from([&] { reader.read(b); });
+    auto e = caught([&] { reader.read(b); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Unreadable);
     CHECK(e->place().block == 1u);
@@ -333,7 +333,7 @@ TEST_CASE("drive writer: rewind_to backspaces over blocks only, and the next wri
     CHECK(*cart.records[1] == test_block(50, 9));
     const TapeMarkPosition after_mark = w->mark();
     (void)after_mark;
-    auto e = error_from([&] { w->rewind_to(at); });  // across the tape mark
+    auto e = caught([&] { w->rewind_to(at); });  // across the tape mark
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Internal);
 }

@@ -92,7 +92,7 @@ std::vector<Bytes> interop_records(size_t random_size = 65535)
 
 Error read_error(const std::string& path)
 {
-    auto e = error_from([&] {
+    auto e = caught([&] {
         auto r = open_tape_reader(path);
         read_all(*r);
     });
@@ -253,11 +253,11 @@ TEST_CASE("HET writer: compression 0 writes a plain AWS tape; levels change the 
     CHECK(records_of(dir.file("l1.het")) == big);
 
     for (int level : {0, 10}) {
-        auto e = error_from([&] { create_tape_writer(dir.file("x.het"), het_options(1, 65535, level)); });
+        auto e = caught([&] { create_tape_writer(dir.file("x.het"), het_options(1, 65535, level)); });
         REQUIRE(e);
         CHECK(e->kind() == ErrorKind::Usage);
     }
-    auto e = error_from([&] { create_tape_writer(dir.file("x.het"), het_options(3)); });
+    auto e = caught([&] { create_tape_writer(dir.file("x.het"), het_options(3)); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Usage);
 }
@@ -400,7 +400,7 @@ TEST_CASE("open_tape_reader: recognises AWS and HET by their bytes, and nothing 
     for (const Bad& x : bad) {
         CAPTURE(x.what);
         write_file(dir.file("bad"), x.bytes);
-        auto e = error_from([&] { open_tape_reader(dir.file("bad")); });
+        auto e = caught([&] { open_tape_reader(dir.file("bad")); });
         REQUIRE(e);
         CHECK(e->kind() == ErrorKind::Unreadable);
         CHECK(e->place().file == dir.file("bad"));
@@ -451,7 +451,7 @@ TEST_CASE("HET and AWS streams through standard input and output")
         ::dup2(out_pipe[1], STDOUT_FILENO);
         ::close(out_pipe[1]);
         std::string name;
-        auto failure = error_from([&] {
+        auto failure = caught([&] {
             auto w = create_tape_writer("-", o);
             name = w->name();
             for (const Bytes& r : records) {
@@ -488,7 +488,7 @@ TEST_CASE("HET and AWS streams through standard input and output")
         ::close(in_pipe[0]);
         std::vector<ReadRecord> got;
         std::string format_seen, reader_name;
-        auto read_failure = error_from([&] {
+        auto read_failure = caught([&] {
             auto r = open_tape_reader("-");
             got = read_all(*r);
             format_seen = r->format();
@@ -558,7 +558,7 @@ TEST_CASE("HET writer: append_at continues a compressed tape after a block, or p
 
     // Mid-block offsets are refused here too.
     o.append_at = cut + 3;
-    auto e = error_from([&] { create_tape_writer(path, o); });
+    auto e = caught([&] { create_tape_writer(path, o); });
     REQUIRE(e);
     CHECK(e->kind() == ErrorKind::Usage);
     CHECK(e->place().offset == cut + 3);

@@ -3,6 +3,7 @@
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/ddrtape/units.hpp"
 #include "formats/io/error.hpp"
+#include "tests/unit/error_testing.hpp"
 #include "tests/unit/support.hpp"
 
 #include <doctest/doctest.h>
@@ -27,16 +28,6 @@ std::vector<Unit> units_of_extents(const UnitGeometry& g, const std::vector<Exte
     return out;
 }
 
-template <typename F>
-std::optional<Error> error_of(F&& fn)
-{
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    return std::nullopt;
-}
 
 } // namespace
 
@@ -83,26 +74,26 @@ TEST_CASE("RestoreSelection: pieces of a group that straddles extents, and units
     CHECK((pieces[0].tape == 120 && pieces[0].target == 520 && pieces[0].skip == 0 && pieces[0].count == 10));
     CHECK((pieces[1].tape == 130 && pieces[1].target == 700 && pieces[1].skip == 10 && pieces[1].count == 10));
     CHECK(fba.select(240, 120).empty());
-    auto missing = error_of([&] { fba.check_complete("t.aws"); });
+    auto missing = caught([&] { fba.check_complete("t.aws"); });
     REQUIRE(missing);
     CHECK(missing->kind() == ErrorKind::Usage);
     CHECK(missing->place().fba_block == uint64_t(100));
     (void)fba.select(0, 120);
-    CHECK_FALSE(error_of([&] { fba.check_complete("t.aws"); }));
+    CHECK_FALSE(caught([&] { fba.check_complete("t.aws"); }));
 
     RestoreSelection ckd({{2, 2, 40}}, kTracks);
     CHECK(ckd.select(cchh(3, 0), 1).empty());
     for (uint32_t h = 0; h < 14; ++h)
         CHECK(ckd.select(cchh(2, h), 1).at(0).target == cchh(40, h));
-    auto head14 = error_of([&] { ckd.check_complete("t.aws"); });
+    auto head14 = caught([&] { ckd.check_complete("t.aws"); });
     REQUIRE(head14);
     CHECK(head14->place().cyl == uint32_t(2));
     CHECK(head14->place().head == uint32_t(14));
-    auto not_dumped = error_of([&] { ckd.check_on_tape({{0, 1}, {3, 9}}, "t.aws"); });
+    auto not_dumped = caught([&] { ckd.check_on_tape({{0, 1}, {3, 9}}, "t.aws"); });
     REQUIRE(not_dumped);
     CHECK(not_dumped->kind() == ErrorKind::Usage);
     CHECK(not_dumped->detail() == "cylinder 2 of extent '2:40' is not on the tape (it holds 0-1, 3-9)");
-    CHECK_FALSE(error_of([&] { ckd.check_on_tape({{0, 9}}, "t.aws"); }));
+    CHECK_FALSE(caught([&] { ckd.check_on_tape({{0, 9}}, "t.aws"); }));
 
     RestoreSelection all({}, kGroups);
     CHECK(all.select(240, 7).at(0).count == 7);
