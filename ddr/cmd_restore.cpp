@@ -228,7 +228,7 @@ RestoreRecord admit_target(const RestoreOptions& options, const TargetState& tar
             fail(ErrorKind::Refused, where,
                  before + *record.prior_volser + ", not " + *options.volser + " as --volser expects");
         reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; " +
-                      (target.resume ? "the " + counted(target.resume->units_done, "tape unit") +
+                      (target.resume ? "the " + recorded_units(*target.resume) +
                                            " its resume record counts are compared with the dump, the rest written"
                                      : std::string("every track of the dump is written again")));
         return record;
@@ -530,7 +530,7 @@ std::unique_ptr<CkdVolumeWriter> resume_ckd_target(const RestoreOptions& options
         fail(ErrorKind::Unreadable, file_place(temps.front()),
              "is " + describe_image(volume->info()) + ", not an image of a " + std::string(dev.name) + ": not continuing it");
     reporter.note("continuing " + options.target + " in " + temps.front() + " after " +
-                  counted(target.resume->units_done, "tape unit") + " (compared with the dump, not rewritten)");
+                  recorded_units(*target.resume) + " (compared with the dump, not rewritten)");
     return volume;
 }
 
@@ -663,7 +663,7 @@ RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetStat
         const std::string temp = recorded_temporaries(*target.resume, target.record_path).front();
         t.fba = resume_fba_volume(options.target, temp);
         reporter.note("continuing " + options.target + " in " + temp + " after " +
-                      counted(target.resume->units_done, "tape unit") + " (compared with the dump, not rewritten)");
+                      recorded_units(*target.resume) + " (compared with the dump, not rewritten)");
     } else {
         NewFbaVolume spec;
         if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
@@ -918,12 +918,12 @@ std::optional<RestoreProgress> progress_for(const RestoreOptions& options, const
 
 // A resumed restore of a dump without checksums: the units the interrupted run wrote
 // matched the tape as read again, but nothing proves that tape; --force accepts that.
-void check_resume_proven(const RestoreOptions& options, const DumpChecker& checker, uint64_t resumed_units)
+void check_resume_proven(const RestoreOptions& options, const DumpChecker& checker, const TargetState& target)
 {
-    if (resumed_units == 0 || checker.has_checksums() || options.force)
+    if (!target.resume || target.resume->units_done == 0 || checker.has_checksums() || options.force)
         return;
     fail(ErrorKind::Refused, file_place(options.tapes.front()),
-         "the dump has no checksums (an IBM DDR or --pure dump): the " + counted(resumed_units, "tape unit") +
+         "the dump has no checksums (an IBM DDR or --pure dump): the " + recorded_units(*target.resume) +
              " the interrupted restore wrote match the tape as read again, but cannot be proven against checksums; "
              "give --force to accept them, or restore without --resume");
 }
@@ -939,7 +939,7 @@ void complete_restore(const RestoreOptions& options, const TargetState& target, 
     if (nucleus)
         restore_nucleus(*t.ckd, *nucleus, *checkpoint, options.target, reporter);
     check_dump_complete(reader, checker, reporter);
-    check_resume_proven(options, checker, target.resume ? target.resume->units_done : 0);
+    check_resume_proven(options, checker, target);
     if (const auto& h = checker.dump_header(); h && t.device)
         check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);
     t.commit();

@@ -42,7 +42,7 @@ std::optional<ResumeRecord> without_resume(const RestoreOptions& options, const 
                  "remove both to start over");
     if (record->kind == ResumeKind::RestoreInPlace && target_busy) {
         reporter.note(record_path + " could have continued the unfinished restore after " +
-                      counted(record->units_done, "tape unit") + " (--resume); without --resume it is removed and "
+                      recorded_units(*record) + " (--resume); without --resume it is removed and "
                       "every unit written again");
         remove_resume_record(record_path);
         return std::nullopt;
@@ -84,6 +84,11 @@ ResumeRecord with_resume(const RestoreOptions& options, const std::optional<Resu
 }
 
 } // namespace
+
+std::string recorded_units(const ResumeRecord& record)
+{
+    return counted(record.units_done, record.fba ? "FBA block group" : "track");
+}
 
 std::vector<std::string> recorded_temporaries(const ResumeRecord& record, const std::string& record_path)
 {

@@ -21,6 +21,9 @@ struct DdrVolumeHeader;
 // The record's place: NAME.ddr-resume beside the image's own name (file 1 of a CKD set).
 std::string restore_record_path(const std::string& image);
 
+// "120 tracks" / "40 FBA block groups": the tape units `record` says are on disk.
+std::string recorded_units(const ResumeRecord& record);
+
 // The temporary files `record` names, as paths beside `record_path`.
 std::vector<std::string> recorded_temporaries(const ResumeRecord& record, const std::string& record_path);
 

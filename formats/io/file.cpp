@@ -478,12 +478,12 @@ std::vector<StaleTemporary> remove_stale_temporaries(const std::string& path)
             candidates.emplace_back(name, pid);
     }
     ::closedir(dir);
-    const std::vector<std::string> kept = temporaries_kept_for_resume(folder);
+    const KeptForResume kept = temporaries_kept_for_resume(folder);
     for (const auto& [name, pid] : candidates) {
         if (!process_gone(pid))
             continue;  // its writer may still be at work (or the PID was reused: keep it)
         const std::string full = folder + "/" + name;
-        if (std::find(kept.begin(), kept.end(), full) != kept.end())
+        if (kept.keeps(full))
             continue;  // a resume record names it: a later --resume continues it
         int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)

@@ -172,25 +172,34 @@ void remove_resume_record(const std::string& record_path) noexcept
     }
 }
 
-std::vector<std::string> temporaries_kept_for_resume(const std::string& folder)
+bool KeptForResume::keeps(const std::string& path) const
 {
-    std::vector<std::string> kept;
+    if (std::find(paths.begin(), paths.end(), path) != paths.end())
+        return true;
+    return std::any_of(prefixes.begin(), prefixes.end(),
+                       [&](const std::string& p) { return path.compare(0, p.size(), p) == 0; });
+}
+
+KeptForResume temporaries_kept_for_resume(const std::string& folder)
+{
+    KeptForResume kept;
     DIR* dir = ::opendir(folder.c_str());
     if (!dir)
         return kept;
     std::vector<std::string> records;
     while (const dirent* e = ::readdir(dir)) {
         if (is_resume_record_name(e->d_name))
-            records.push_back(folder + "/" + e->d_name);
+            records.push_back(e->d_name);
     }
     ::closedir(dir);
-    for (const std::string& path : records) {
+    for (const std::string& name : records) {
         try {
-            if (auto r = read_resume_record(path))
-                for (const std::string& name : r->temporaries)
-                    kept.push_back(folder + "/" + name);
+            if (auto r = read_resume_record(folder + "/" + name))
+                for (const std::string& temp : r->temporaries)
+                    kept.paths.push_back(folder + "/" + temp);
         } catch (const Error&) {
-            // Not a record we can read: it keeps nothing.
+            const std::string target = name.substr(0, name.size() - std::strlen(kSuffix));
+            kept.prefixes.push_back(folder + "/." + target + ".ddr-tmp.");
         }
     }
     return kept;

@@ -71,8 +71,14 @@ std::optional<ResumeRecord> read_resume_record(const std::string& record_path);
 // Removes the record (and syncs its folder); nothing if there is none.
 void remove_resume_record(const std::string& record_path) noexcept;
 
-// The temporary files (full paths) named by the valid resume records in `folder`:
-// what the cleanup of stale temporaries must leave for a later --resume.
-std::vector<std::string> temporaries_kept_for_resume(const std::string& folder);
+// What the cleanup of stale temporaries must leave in a folder for a later --resume:
+// the temporary files its valid resume records name, and every temporary of a target
+// whose record cannot be read (damaged: which of them it named is unknown, so none goes).
+struct KeptForResume {
+    std::vector<std::string> paths;     // full paths
+    std::vector<std::string> prefixes;  // "FOLDER/.NAME.ddr-tmp."
+    bool keeps(const std::string& path) const;
+};
+KeptForResume temporaries_kept_for_resume(const std::string& folder);
 
 } // namespace ddr
