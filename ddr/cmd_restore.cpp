@@ -526,9 +526,11 @@ std::unique_ptr<CkdVolumeWriter> resume_ckd_target(const RestoreOptions& options
 {
     const std::vector<std::string> temps = recorded_temporaries(*target.resume, target.record_path);
     auto volume = resume_ckd_volume(options.target, temps, target.resume->frontier);
-    if (volume->info().heads != dev.heads || volume->info().devtype_byte != dev.hercules_devtype())
+    if (volume->info().heads != dev.heads || volume->info().devtype_byte != dev.hercules_devtype()) {
+        volume->keep_unfinished();  // refused: left as it was
         fail(ErrorKind::Unreadable, file_place(temps.front()),
              "is " + describe_image(volume->info()) + ", not an image of a " + std::string(dev.name) + ": not continuing it");
+    }
     reporter.note("continuing " + options.target + " in " + temps.front() + " after " +
                   recorded_units(*target.resume) + " (compared with the dump, not rewritten)");
     return volume;

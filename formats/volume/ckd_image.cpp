@@ -667,12 +667,17 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::resume(const std::string& path, 
     std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
     w->creating_ = true;
     w->pending_.reserve(temporaries.size());
-    for (size_t i = 0; i < temporaries.size(); ++i)
-        w->adopt_member(names[i], temporaries[i], i);
-    if (frontier > w->image_.info_.tracks())
-        fail(ErrorKind::Unreadable, file_place(temporaries.front()),
-             "holds " + std::to_string(w->image_.info_.tracks()) + " tracks, fewer than the " + std::to_string(frontier) +
-                 " its resume record says were written");
+    try {
+        for (size_t i = 0; i < temporaries.size(); ++i)
+            w->adopt_member(names[i], temporaries[i], i);
+        if (frontier > w->image_.info_.tracks())
+            fail(ErrorKind::Unreadable, file_place(temporaries.front()),
+                 "holds " + std::to_string(w->image_.info_.tracks()) + " tracks, fewer than the " +
+                     std::to_string(frontier) + " its resume record says were written");
+    } catch (...) {
+        w->keep_unfinished();  // refused: the files stay as they were
+        throw;
+    }
     w->image_.slot_.assign(w->image_.info_.track_size, 0);
     w->frontier_ = frontier;
     w->cut_back_to_frontier();

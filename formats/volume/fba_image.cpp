@@ -133,9 +133,11 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::resume(const std::string& path, 
     std::unique_ptr<FbaImageWriter> w(new FbaImageWriter());
     w->pending_.emplace(PendingFile::adopt(path, temporary));
     const uint64_t size = file_size(w->pending_->fd(), temporary);
-    if (size == 0 || size % kFbaBlockSize != 0)
+    if (size == 0 || size % kFbaBlockSize != 0) {
+        w->pending_->keep();  // refused: the file stays as it was
         fail(ErrorKind::Unreadable, file_place(temporary),
              "holds " + std::to_string(size) + " bytes, not whole 512-byte blocks; not continuing it");
+    }
     w->attach_pending(path, size / kFbaBlockSize);
     return w;
 }

@@ -121,7 +121,9 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
 // `frontier` on is cut back to the zeros of a slot never written (what the interrupted
 // run wrote after its last record may be there, half on disk).  Error(Refused) if `path`
 // exists or another process holds a file; Error(Unreadable) if the files are not a
-// plain CKD set of `frontier` tracks or more.
+// plain CKD set of `frontier` tracks or more (refused, the files are left as they were).
+// Like a new image's, the files are removed if the writer goes without commit() or
+// keep_unfinished().
 std::unique_ptr<CkdVolumeWriter> resume_ckd_volume(const std::string& path, const std::vector<std::string>& temporaries,
                                                   uint64_t frontier);
 

@@ -137,7 +137,8 @@ TEST_CASE("resume record: well-formed but unacceptable contents are refused, CRC
     }
     SUBCASE("names that leave the folder or hide bytes")
     {
-        for (const std::string bad : {"../x", "a/b", "..", ".", "", std::string("a\0b", 3), std::string(256, 'x')}) {
+        const std::vector<std::string> bad_names = {"../x", "a/b", "..", ".", "", std::string("a\0b", 3), std::string(256, 'x')};
+        for (const std::string& bad : bad_names) {
             ResumeRecord r = new_image_record();
             r.temporaries = {bad};
             CHECK(refused(r.encode()));
@@ -271,12 +272,16 @@ TEST_CASE("resume_*_volume refuse a taken name, a file another process holds, an
     {
         auto first = resume_ckd_volume(dir.file("t.3380"), temps, 0);
         CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 0), ErrorKind::Refused, "another process holds it");
+        first->keep_unfinished();
     }
+    REQUIRE(fs::exists(temps[0]));
     CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 3 * 15 + 1), ErrorKind::Unreadable, "fewer than");
     write_file(dir.file("t.3380"), Bytes{1});
     CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 0), ErrorKind::Refused, "already exists");
     write_file(dir.file("junk"), Bytes(1000, 0));
     CHECK_ERROR(resume_ckd_volume(dir.file("u.3380"), {dir.file("junk")}, 0), ErrorKind::Unreadable,
                 "not the start of a plain CKD image");
+    CHECK(read_file(dir.file("junk")) == Bytes(1000, 0));  // refused, and left as it was
     CHECK_ERROR(resume_fba_volume(dir.file("u.fba"), dir.file("junk")), ErrorKind::Unreadable, "whole 512-byte blocks");
+    CHECK(fs::exists(dir.file("junk")));
 }
