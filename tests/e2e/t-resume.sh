@@ -32,18 +32,23 @@ while block := src.read(65536):
         out.write(block); out.flush()
     except BrokenPipeError:
         break
-    time.sleep(0.01)
+    time.sleep(0.005)
 PY
 fresh() {  # KIND MODE: the target as a run starts: none (new) or a copy of tpl (old)
   rm -f t.$1 t.$1.ddr-busy t.$1.ddr-resume .t.$1.ddr-tmp.*
   [ "$2" = old ] && cp --sparse=always tpl.$1 t.$1
   true
 }
-# KIND MODE SIGNAL DELAY: a throttled restore of c-KIND.aws stopped by SIGNAL after DELAY s.
+# TAPE KIND SIGNAL EXTRA: a throttled restore of TAPE into t.KIND, stopped by SIGNAL
+# EXTRA seconds after its resume record first counts some units written.
 interrupt() {
-  { python3 throttle.py c-$1.aws | timeout --preserve-status -s $3 $4 \
-      "$DDR" restore --force --record-interval 0.05 - t.$1 > /dev/null 2> stop.err; } 2>/dev/null
-  STOP_RC=$?
+  python3 throttle.py $1 | "$DDR" restore --force --record-interval 0.05 - t.$2 > /dev/null 2> stop.err &
+  local pid=$! units
+  for _ in $(seq 300); do
+    units=$(od -An -tu8 -j40 -N8 t.$2.ddr-resume 2>/dev/null | tr -d ' ')
+    [ "${units:-0}" -gt 0 ] && break; sleep 0.02
+  done
+  sleep $4; kill -$3 $pid; { wait $pid; } 2>/dev/null; STOP_RC=$?
 }
 resumed=0
 RANDOM=${RESUME_SEED:-4242}
@@ -52,9 +57,9 @@ for k in ckd fba; do
   for mode in new old; do
     for sig in KILL INT TERM HUP; do
       fresh $k $mode
-      delay=0.$((RANDOM % 9 + 1))$((RANDOM % 10))
-      interrupt $k $mode $sig $delay
-      what="$k $mode image, SIG$sig after ${delay}s"
+      delay=0.$((RANDOM % 6))$((RANDOM % 10))
+      interrupt c-$k.aws $k $sig $delay
+      what="$k $mode image, SIG$sig ${delay}s after its first record"
       if [ -e t.$k.ddr-resume ]; then
         out=$("$DDR" restore --resume c-$k.aws t.$k 2>&1); rc=$?
         case "$out" in *"compared with the dump"*) resumed=$((resumed + 1));; esac
@@ -68,11 +73,11 @@ for k in ckd fba; do
     done
   done
 done
-[ $resumed -ge 8 ] && ok "$resumed of 16 runs were continued midway by --resume" \
-  || bad "only $resumed of 16 runs were continued midway (the others had finished or not started)"
+[ $resumed -ge 12 ] && ok "$resumed of 16 runs were continued midway by --resume" \
+  || bad "only $resumed of 16 runs were continued midway (the others had finished)"
 
 # ---- 2. what an interrupted new image leaves, and who keeps it ----
-fresh ckd new; interrupt ckd new INT 0.5
+fresh ckd new; interrupt c-ckd.aws ckd INT 0.1
 [ "$STOP_RC" = 130 ] && ok "SIGINT: exit 130" || bad "SIGINT: exit $STOP_RC"
 LAST_ERROR=$(tail -1 stop.err); contains "t.ckd was not made" "sigint"; contains "--resume continues it" "sigint"
 temp=$(ls -A | grep '^\.t\.ckd\.ddr-tmp\.' | head -1)
@@ -101,7 +106,7 @@ contains "no resume record" "no record"
 # ---- 3. a target changed since the restore stopped is refused, and left as it is ----
 for k in ckd fba; do
   fresh $k old
-  interrupt $k old KILL 1.2
+  interrupt c-$k.aws $k KILL 0
   if [ ! -e t.$k.ddr-busy ]; then bad "$k: not stopped midway"; continue; fi
   at=$( [ $k = ckd ] && echo 600 || echo 2000 )  # in cylinder 0 / block 3: written before any record
   printf '\x5a' | dd of=t.$k.ddr-busy bs=1 seek=$at conv=notrunc status=none
@@ -118,7 +123,7 @@ done
 expect 6 "--resume onto a compressed image" -- "$DDR" restore --resume c-ckd.aws t.cckd
 contains "compressed image leaves it unchanged" "cckd"
 fresh ckd new
-{ python3 throttle.py pure-ckd.aws | timeout -s INT 0.6 "$DDR" restore --record-interval 0.05 - t.ckd; } 2>/dev/null
+interrupt pure-ckd.aws ckd INT 0.1
 if [ -e t.ckd.ddr-resume ]; then
   expect 6 "--resume from a dump without checksums" -- "$DDR" restore --resume pure-ckd.aws t.ckd
   contains "cannot be proven against checksums" "pure"; contains "--force" "pure"
