@@ -285,3 +285,47 @@ TEST_CASE("resume_*_volume refuse a taken name, a file another process holds, an
     CHECK_ERROR(resume_fba_volume(dir.file("u.fba"), dir.file("junk")), ErrorKind::Unreadable, "whole 512-byte blocks");
     CHECK(fs::exists(dir.file("junk")));
 }
+
+TEST_CASE("a split CKD set restored in place, stopped after a sync and taken up again, ends equal to an uninterrupted one")
+{
+    TempDir dir;
+    NewCkdVolume spec = small_ckd();
+    spec.cylinders_per_file = 2;  // two files: cylinders 0-1 and 2
+    std::mt19937 rng(5);
+    std::vector<TrackImage> tracks;
+    for (uint32_t i = 0; i < 3 * 15; i += 3)
+        tracks.push_back(random_track({i / 15, i % 15}, rng, 47616));
+    for (const char* name : {"ref.3380", "t.3380"})
+        create_ckd_volume(dir.file(name), spec)->commit();
+    const std::string ref = dir.file("ref_1.3380"), target = dir.file("t_1.3380");
+    {
+        auto w = update_ckd_volume(ref);
+        for (const TrackImage& t : tracks)
+            w->write_track(t.home_address(false), t);
+        w->commit();
+    }
+    const size_t synced = 12;  // into the second file
+    {
+        auto w = update_ckd_volume(target);
+        REQUIRE(w->resumable());
+        for (size_t i = 0; i < synced; ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        CHECK(w->sync_written() == 0);  // an update has no frontier
+        CHECK(w->temporary_files().empty());
+    }  // gone without commit: the set stays busy
+    CHECK(fs::exists(busy_image_name(target)));
+    {
+        auto w = update_ckd_volume(target);
+        auto check = checking_sink_of(*w);
+        for (size_t i = 0; i < synced; ++i) {
+            const TrackAddress a = tracks[i].home_address(false);
+            Bytes bytes = tracks[i].bytes;
+            check->write(a.cyl << 16 | a.head, 1, bytes, file_place("tape"));
+        }
+        for (size_t i = synced; i < tracks.size(); ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        w->commit();
+    }
+    CHECK(read_file(target) == read_file(ref));
+    CHECK(read_file(dir.file("t_2.3380")) == read_file(dir.file("ref_2.3380")));
+}
