@@ -897,12 +897,13 @@ void restore_items(const RestoreOptions& options, DumpReader& reader, DumpReader
 }
 
 // The resume record kept while a plain target is written (restore_resume.hpp): the
-// interrupted run's when this one continues it, else a new one.  nullopt when none is
-// kept: a compressed target, a NUCLEUS restore, --record-interval 0.
+// interrupted run's when this one continues it (kept, though no longer rewritten, under
+// --record-interval 0), else a new one.  nullopt when none is kept: a compressed
+// target, a NUCLEUS restore, --record-interval 0.
 std::optional<RestoreProgress> progress_for(const RestoreOptions& options, const TargetState& target, RestoreTarget& t,
                                             const DdrVolumeHeader& vhr)
 {
-    if (!t.resumable() || options.nucleus || options.record_interval <= 0)
+    if (!t.resumable() || options.nucleus || (options.record_interval <= 0 && !target.resume))
         return std::nullopt;
     ResumeRecord r = target.resume.value_or(ResumeRecord{});
     if (!target.resume) {
