@@ -7,12 +7,14 @@
 #include "formats/ddrtape/extents.hpp"
 #include "formats/io/interrupt.hpp"
 #include "ddr/outputs.hpp"
+#include "ddr/restore_resume.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/ddrtape/fbg_group.hpp"
 #include "formats/ddrtape/units.hpp"
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
+#include "formats/volume/ckd_image.hpp"
 #include "formats/volume/cp_volume.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
@@ -65,6 +67,12 @@ void add_restore_command(CLI::App& app, CommandAction& action)
                     "a new target's container: ckd (default), cckd or cckd64; FBA: fba (default) or cfba")
         ->check(CLI::IsMember({"ckd", "cckd", "cckd64", "fba", "cfba"}));
     cmd->add_flag("--continue", o.keep_going, "restore past tracks whose checksums do not match, list them, exit 4");
+    cmd->add_flag("--resume", o.resume,
+                  "continue the interrupted restore onto TARGET from its resume record (TARGET.ddr-resume), "
+                  "checking what it wrote against the dump");
+    cmd->add_option("--record-interval", o.record_interval,
+                    "seconds between resume records while a plain image is written (default 5; 0: keep none)")
+        ->check(CLI::Range(0.0, 86400.0));
     cmd->add_flag("--no-precheck", args->no_precheck,
                   "do not read the dump through once before writing onto an existing target");
     auto catalog = std::make_shared<CatalogRestoreOptions>();
@@ -170,6 +178,8 @@ void check_target_volser(const RestoreOptions& options, const std::optional<std:
 struct TargetState {
     bool present = false;                         // an image answers to the name, or its busy name
     std::optional<UnfinishedRestore> unfinished;  // a restore into it did not finish
+    std::string record_path;                      // where its resume record is kept (NAME.ddr-resume)
+    std::optional<ResumeRecord> resume;           // --resume: what the interrupted run recorded
 };
 
 // Looks at the target's name (and its busy name).  Error(Refused) when both names are
@@ -181,6 +191,8 @@ TargetState examine_target(const std::string& target)
     if (t.unfinished && t.unfinished->name_taken)
         fail_both_names(target, *t.unfinished);
     t.present = t.unfinished.has_value() || exists(target);
+    t.record_path = restore_record_path(t.unfinished ? t.unfinished->image
+                                                     : (t.present ? ckd_first_file_name(target) : target));
     return t;
 }
 
@@ -203,14 +215,22 @@ RestoreRecord admit_target(const RestoreOptions& options, const TargetState& tar
     const std::optional<RestoreRecord>& earlier = target.unfinished->record;
     const std::string incomplete = options.target + " is incomplete: ";
     const std::string before = "before the restore that did not finish, the target's volser was ";
+    if (target.resume && !(earlier && earlier->same_dump(record)))
+        fail(ErrorKind::Refused, file_place(target.record_path),
+             "continues a restore of " + record.dump_volser + " into " + options.target + ", but " +
+                 busy_whereabouts(options.target, *target.unfinished) + " and records " +
+                 (earlier ? earlier->describe() : std::string("no dump")) +
+                 ": nothing to continue; restore without --resume");
     if (earlier && earlier->same_dump(record)) {
         record.prior_volser = earlier->prior_volser;
         // --volser still says which target is meant.
         if (options.volser && !options.force && record.prior_volser && *record.prior_volser != *options.volser)
             fail(ErrorKind::Refused, where,
                  before + *record.prior_volser + ", not " + *options.volser + " as --volser expects");
-        reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; every " +
-                      "track of the dump is written again");
+        reporter.note(incomplete + "finishing " + earlier->describe() + " into it, which did not finish; " +
+                      (target.resume ? "the " + recorded_units(*target.resume) +
+                                           " its resume record counts are compared with the dump, the rest written"
+                                     : std::string("every track of the dump is written again")));
         return record;
     }
     if (earlier) {
@@ -236,9 +256,17 @@ public:
         in_place_ = in_place;
     }
     void committed() { committed_ = true; }
+    // A resume record is kept beside the target: --resume can continue it.
+    void record_kept(std::string record_path) { record_path_ = std::move(record_path); }
     Error explain(const Error& e) const
     {
-        if (!existing_ || committed_)
+        if (committed_)
+            return e;
+        if (!existing_ && !record_path_.empty())
+            return Error(e.kind(), e.place(),
+                         e.detail() + "; " + target_ + " was not made: its unfinished image and " + record_path_ +
+                             " are kept, and the same restore with --resume continues it");
+        if (!existing_)
             return e;
         return Error(e.kind(), e.place(), e.detail() + "; " + fate(e.kind()));
     }
@@ -247,6 +275,7 @@ private:
     std::string fate(ErrorKind kind) const;
 
     std::string target_;
+    std::string record_path_;
     bool existing_ = false, writing_ = false, in_place_ = false, committed_ = false;
 };
 
@@ -280,9 +309,11 @@ std::string TargetFate::fate(ErrorKind kind) const
     if (!u)
         return target_ + " was not changed";
     const std::string where = busy_whereabouts(target_, *u);
+    const std::string resume =
+        record_path_.empty() ? std::string() : " (with --resume it continues from its record, " + record_path_ + ")";
     if (writing_)
         return target_ + " is now INCOMPLETE (" + where + " until a restore completes): " + how_to_finish(kind) +
-               ", or restore another dump onto it";
+               resume + ", or restore another dump onto it";
     return target_ + " was not changed by this run but is still INCOMPLETE from a restore that did not finish (" +
            where + "): " + how_to_finish(kind) + ", or restore another dump onto it";
 }
@@ -488,6 +519,23 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_target(const RestoreOptions& options
     return volume;
 }
 
+// A new CKD image an interrupted restore left in the temporary files its resume record
+// names, taken up again (resume_ckd_volume) and checked to be of the dump's device.
+std::unique_ptr<CkdVolumeWriter> resume_ckd_target(const RestoreOptions& options, const TargetState& target,
+                                                   const CkdDevice& dev, Reporter& reporter)
+{
+    const std::vector<std::string> temps = recorded_temporaries(*target.resume, target.record_path);
+    auto volume = resume_ckd_volume(options.target, temps, target.resume->frontier);
+    if (volume->info().heads != dev.heads || volume->info().devtype_byte != dev.hercules_devtype()) {
+        volume->keep_unfinished();  // refused: left as it was
+        fail(ErrorKind::Unreadable, file_place(temps.front()),
+             "is " + describe_image(volume->info()) + ", not an image of a " + std::string(dev.name) + ": not continuing it");
+    }
+    reporter.note("continuing " + options.target + " in " + temps.front() + " after " +
+                  recorded_units(*target.resume) + " (compared with the dump, not rewritten)");
+    return volume;
+}
+
 // The dump's checksum trailer names the device it was taken from (the VHR does not): a
 // restore as another device type (--devtype) is refused before the target is written.
 void check_dump_device(std::optional<uint16_t> devtype, const std::string& model, const CkdDevice& dev,
@@ -528,6 +576,11 @@ struct RestoreTarget {
     std::string devtype;                   // the device type restored as ("3390-3")
 
     void commit() { ckd ? ckd->commit() : fba->commit(); }
+    bool resumable() const { return ckd ? ckd->resumable() : fba->resumable(); }
+    uint64_t sync_written() { return ckd ? ckd->sync_written() : fba->sync_written(); }
+    std::vector<std::string> temporary_files() const { return ckd ? ckd->temporary_files() : fba->temporary_files(); }
+    void keep_unfinished() { ckd ? ckd->keep_unfinished() : fba->keep_unfinished(); }
+    std::unique_ptr<UnitSink> checking_sink() { return ckd ? checking_sink_of(*ckd) : checking_sink_of(*fba); }
 };
 
 // The target of a CKD dump: its device chosen (checked against the trailer and the track
@@ -557,8 +610,11 @@ RestoreTarget ckd_restore_target(const RestoreOptions& options, const TargetStat
         fail(ErrorKind::NotCpVolume, file_place(options.target),
              "DMKDDR722E OUTPUT UNIT NOT PROPERLY FORMATTED FOR THE CP NUCLEUS: there is no such volume; a NUCLEUS "
              "dump restores onto an existing CP-formatted volume");
-    t.ckd = target.present ? open_existing_ckd_target(options, target, dev, how, vhr, nucleus, highest, fate, reporter)
-                           : create_ckd_target(options, dev, how, vhr, highest, reporter);
+    if (target.present)
+        t.ckd = open_existing_ckd_target(options, target, dev, how, vhr, nucleus, highest, fate, reporter);
+    else
+        t.ckd = target.resume ? resume_ckd_target(options, target, dev, reporter)
+                              : create_ckd_target(options, dev, how, vhr, highest, reporter);
     const CkdVolumeInfo& info = t.ckd->info();
     t.r0 = restores_r0_from_tape(dev) ? R0CountSource::Tape : R0CountSource::TargetCchh;
     t.compressed = info.format.rfind("CKD_C", 0) == 0;
@@ -605,6 +661,11 @@ RestoreTarget fba_restore_target(const RestoreOptions& options, const TargetStat
     t.devtype = dev.name;
     if (target.present) {
         t.fba = open_existing_fba_target(options, target, vhr, highest, fate, reporter);
+    } else if (target.resume) {
+        const std::string temp = recorded_temporaries(*target.resume, target.record_path).front();
+        t.fba = resume_fba_volume(options.target, temp);
+        reporter.note("continuing " + options.target + " in " + temp + " after " +
+                      recorded_units(*target.resume) + " (compared with the dump, not rewritten)");
     } else {
         NewFbaVolume spec;
         if (options.format != "ckd" && options.format != "fba" && options.format != "cfba")
@@ -785,25 +846,31 @@ void report_restore(const RestoreTarget& t, const DdrVolumeHeader& vhr,
     facts["damaged_units"] = done.damaged;
 }
 
-// A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
-// address, then the NUCLEUS records, the checks of a complete dump, and the commit.
-int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
-                  const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
-                  TargetFate& fate, Reporter& reporter)
+// What the loop over a dump's units counts.
+struct UnitCounts {
+    uint64_t restored = 0;  // tracks or FBA blocks written (or, resumed, found written)
+    uint64_t skipped = 0;   // tracks on tape outside the extents
+    uint64_t bytes = 0;     // data bytes of the units restored
+};
+
+// Every unit of the dump from `item` on, onto the target at its (REORDERed) address.
+// The first `check_first` tape items were written by an interrupted run: they are
+// compared with the target instead (a checking sink), the rest written; `progress`,
+// if any, learns of each item.
+void restore_items(const RestoreOptions& options, DumpReader& reader, DumpReader::Item item, RestoreTarget& t,
+                   GroupUnpacker& unpacker, RestoreSelection& selection, RestoreProgress* progress,
+                   uint64_t check_first, UnitCounts& counts, Reporter& reporter)
 {
-    const DdrVolumeHeader vhr = reader.vhr();
-    DumpReader::Item item = DumpReader::Item::End;
-    Place first_place;
-    const std::optional<Bytes> nucleus = read_checkpoint_record(reader, item, first_place);
-    const std::optional<CpCheckpoint> checkpoint = check_nucleus_request(options, nucleus, first_place);
-    RestoreSelection selection({}, {});
-    RestoreTarget t = fba_fields(vhr) ? fba_restore_target(options, target, vhr, selection, summary, fate, reporter)
-                                      : ckd_restore_target(options, target, vhr, selection, summary, checkpoint, fate, reporter);
-    GroupUnpacker unpacker(t, vhr, options.target, reporter);
     std::optional<Unit> previous;
-    uint64_t restored = 0, skipped = 0, bytes = 0;
-    explain_writes(checker, options, t.in_place, summary.has_value(), restored, t.unit);
+    std::unique_ptr<UnitSink> writing;
+    if (check_first > 0) {
+        writing = std::move(t.sink);
+        t.sink = t.checking_sink();
+    }
+    uint64_t items = 0;
     for (; item != DumpReader::Item::End; item = reader.next()) {
+        if (items == check_first && writing)
+            t.sink = std::move(writing);
         if (item == DumpReader::Item::Nucleus)
             fail(ErrorKind::Unreadable, reader.place(), "a second CP checkpoint record, where a track was expected");
         const Unit u = unpacker.unit_of(reader, item);
@@ -812,28 +879,128 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
             check_ascending(t.geometry, previous, u, where);
         const std::vector<RestoreSelection::Piece> pieces = selection.select(u.address, u.count);
         if (pieces.empty())
-            ++skipped;
+            ++counts.skipped;
         unpacker.write(reader, pieces, where);
         for (const RestoreSelection::Piece& piece : pieces)
-            restored += piece.count;
-        bytes = t.geometry.fba() ? restored * kFbaBlockSize
-                                 : bytes + (pieces.empty() ? 0 : reader.track().image_length());
-        reporter.progress(restored, t.progress_total, bytes, "restore", progress_place(t.geometry, u.address));
+            counts.restored += piece.count;
+        counts.bytes = t.geometry.fba() ? counts.restored * kFbaBlockSize
+                                        : counts.bytes + (pieces.empty() ? 0 : reader.track().image_length());
+        reporter.progress(counts.restored, t.progress_total, counts.bytes, "restore", progress_place(t.geometry, u.address));
+        if (progress)
+            progress->item_done(++items);
+        else
+            ++items;
     }
+    if (writing)
+        t.sink = std::move(writing);
     reporter.end_progress();
+}
+
+// The resume record kept while a plain target is written (restore_resume.hpp): the
+// interrupted run's when this one continues it (kept, though no longer rewritten, under
+// --record-interval 0), else a new one.  nullopt when none is kept: a compressed
+// target, a NUCLEUS restore, --record-interval 0.
+std::optional<RestoreProgress> progress_for(const RestoreOptions& options, const TargetState& target, RestoreTarget& t,
+                                            const DdrVolumeHeader& vhr)
+{
+    if (!t.resumable() || options.nucleus || (options.record_interval <= 0 && !target.resume))
+        return std::nullopt;
+    ResumeRecord r = target.resume.value_or(ResumeRecord{});
+    if (!target.resume) {
+        r.kind = t.in_place ? ResumeKind::RestoreInPlace : ResumeKind::RestoreNewImage;
+        r.fba = t.geometry.fba();
+        r.dump_tod = vhr.tod;
+        r.dump_volser = volser_of(vhr);
+        r.dump_file = uint32_t(options.file);
+        r.selection = selection_fingerprint(options);
+        for (const std::string& temp : t.temporary_files())
+            r.temporaries.push_back(temp.substr(temp.rfind('/') + 1));
+    }
+    return RestoreProgress(target.record_path, std::move(r), options.record_interval, [&t] { return t.sync_written(); });
+}
+
+// A resumed restore of a dump without checksums: the units the interrupted run wrote
+// matched the tape as read again, but nothing proves that tape; --force accepts that.
+void check_resume_proven(const RestoreOptions& options, const DumpChecker& checker, const TargetState& target)
+{
+    if (!target.resume || target.resume->units_done == 0 || checker.has_checksums() || options.force)
+        return;
+    fail(ErrorKind::Refused, file_place(options.tapes.front()),
+         "the dump has no checksums (an IBM DDR or --pure dump): the " + recorded_units(*target.resume) +
+             " the interrupted restore wrote match the tape as read again, but cannot be proven against checksums; "
+             "give --force to accept them, or restore without --resume");
+}
+
+// The end of a dump's units: the NUCLEUS records, the checks of a complete dump, and the
+// commit.
+void complete_restore(const RestoreOptions& options, const TargetState& target, DumpReader& reader,
+                      DumpChecker& checker, RestoreTarget& t, const RestoreSelection& selection,
+                      const std::optional<Bytes>& nucleus, const std::optional<CpCheckpoint>& checkpoint,
+                      Reporter& reporter)
+{
     selection.check_complete(options.tapes[0]);
     if (nucleus)
         restore_nucleus(*t.ckd, *nucleus, *checkpoint, options.target, reporter);
     check_dump_complete(reader, checker, reporter);
+    check_resume_proven(options, checker, target);
     if (const auto& h = checker.dump_header(); h && t.device)
         check_dump_device(h->devtype, h->model, *t.device, options.tapes[0]);
     t.commit();
+}
+
+// A dump onto its target, CKD or FBA: every unit the extents select at its (REORDERed)
+// address, then the NUCLEUS records, the checks of a complete dump, and the commit.  A
+// plain target keeps a resume record meanwhile; a new image interrupted by a signal
+// keeps its temporary files for --resume.
+int restore_units(const RestoreOptions& options, const TargetState& target, DumpReader& reader, DumpChecker& checker,
+                  const std::vector<ChecksumFinding>& damaged, const std::optional<DumpSummary>& summary,
+                  TargetFate& fate, Reporter& reporter)
+{
+    const DdrVolumeHeader vhr = reader.vhr();
+    if (target.resume)
+        check_same_dump(options, *target.resume, vhr, target.record_path);
+    DumpReader::Item item = DumpReader::Item::End;
+    Place first_place;
+    const std::optional<Bytes> nucleus = read_checkpoint_record(reader, item, first_place);
+    const std::optional<CpCheckpoint> checkpoint = check_nucleus_request(options, nucleus, first_place);
+    RestoreSelection selection({}, {});
+    RestoreTarget t = fba_fields(vhr) ? fba_restore_target(options, target, vhr, selection, summary, fate, reporter)
+                                      : ckd_restore_target(options, target, vhr, selection, summary, checkpoint, fate, reporter);
+    GroupUnpacker unpacker(t, vhr, options.target, reporter);
+    UnitCounts counts;
+    explain_writes(checker, options, t.in_place, summary.has_value(), counts.restored, t.unit);
+    std::optional<RestoreProgress> progress = progress_for(options, target, t, vhr);
+    try {
+        if (progress) {
+            progress->start();
+            if (t.in_place)
+                fate.record_kept(progress->path());
+        }
+        restore_items(options, reader, item, t, unpacker, selection, progress ? &*progress : nullptr,
+                      target.resume ? target.resume->units_done : 0, counts, reporter);
+        complete_restore(options, target, reader, checker, t, selection, nucleus, checkpoint, reporter);
+    } catch (const Error& e) {
+        const bool unproven = e.kind() == ErrorKind::Refused && target.resume && !checker.has_checksums();
+        if (progress && !t.in_place) {
+            if (e.kind() == ErrorKind::Interrupted || interrupted() || unproven) {
+                t.keep_unfinished();
+                fate.record_kept(progress->path());
+            } else {
+                progress->finished();
+            }
+        }
+        throw;
+    }
     fate.committed();
+    if (progress)
+        progress->finished();
     unpacker.finish();
-    if (skipped && !t.geometry.fba())
-        reporter.note(std::to_string(skipped) + " tracks on tape were outside the extents");
-    report_restore(t, vhr, reader, checker, {restored, bytes, skipped, damaged.size()}, reporter.facts());
-    finish_restore(options, reader, checker, damaged, restored, t.geometry.fba() ? "FBA blocks" : "tracks", reporter);
+    if (counts.skipped && !t.geometry.fba())
+        reporter.note(std::to_string(counts.skipped) + " tracks on tape were outside the extents");
+    report_restore(t, vhr, reader, checker, {counts.restored, counts.bytes, counts.skipped, damaged.size()},
+                   reporter.facts());
+    finish_restore(options, reader, checker, damaged, counts.restored, t.geometry.fba() ? "FBA blocks" : "tracks",
+                   reporter);
     return 0;
 }
 
@@ -842,7 +1009,8 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
 {
     check_output_is_not_input(options.target, options.tapes);
     clear_leftovers_beside(options.target, reporter);
-    const TargetState target = examine_target(options.target);
+    TargetState target = examine_target(options.target);
+    target.resume = take_up_record(options, target.record_path, target.present, target.unfinished.has_value(), reporter);
     fate.existing(target);
     check_reel_order(options.tapes, options.file);
     std::optional<DumpSummary> summary;

@@ -23,6 +23,8 @@ struct RestoreOptions {
     bool precheck = true;                 // read an existing target's dump once before writing
     bool keep_going = false;              // --continue: restore past damaged tracks, list them
     std::string format = "ckd";           // a new target's container: ckd, cckd, cckd64; FBA: fba, cfba
+    bool resume = false;                  // continue the interrupted restore its resume record describes
+    double record_interval = 5;           // seconds between resume records (0: keep none)
     bool nucleus = false;                 // IBM's RESTORE NUCLEUS: the dump must be a NUCLEUS dump, the
                                           // target an existing CP-formatted volume whose R1 and R2 of
                                           // track 0 are rewritten; without it a NUCLEUS dump is refused

@@ -340,7 +340,64 @@ private:
     std::string name_;
 };
 
+// What a checking sink says of a unit that is not the dump's.
+[[noreturn]] void fail_not_as_written(const Place& where)
+{
+    fail(ErrorKind::Refused, where,
+         "the target holds other bytes here than the dump, though its resume record says this was written: the "
+         "target changed since the restore stopped");
+}
+
+class CkdCheckingSink : public UnitSink {
+public:
+    explicit CkdCheckingSink(CkdVolumeReader& volume) : volume_(volume) {}
+    void write(uint32_t target, uint32_t, Bytes& bytes, const Place& where) override
+    {
+        try {
+            volume_.read_track(address_of(target, volume_.info().eav_form()), track_);
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::Unreadable)
+                throw;
+            fail_not_as_written(where);  // a malformed slot is not the dump's track either
+        }
+        if (track_.bytes != bytes)
+            fail_not_as_written(where);
+    }
+
+private:
+    CkdVolumeReader& volume_;
+    TrackImage track_;
+};
+
+class FbaCheckingSink : public UnitSink {
+public:
+    explicit FbaCheckingSink(FbaVolumeReader& volume) : volume_(volume) {}
+    void write(uint32_t target, uint32_t count, Bytes& bytes, const Place& where) override
+    {
+        if (uint64_t(target) + count > volume_.info().blocks)
+            fail_not_as_written(where);
+        held_.resize(size_t(count) * kFbaBlockSize);
+        volume_.read_blocks(target, held_);
+        if (!std::equal(held_.begin(), held_.end(), bytes.begin()))
+            fail_not_as_written(where);
+    }
+
+private:
+    FbaVolumeReader& volume_;
+    Bytes held_;
+};
+
 } // namespace
+
+std::unique_ptr<UnitSink> checking_sink_of(CkdVolumeReader& volume)
+{
+    return std::make_unique<CkdCheckingSink>(volume);
+}
+
+std::unique_ptr<UnitSink> checking_sink_of(FbaVolumeReader& volume)
+{
+    return std::make_unique<FbaCheckingSink>(volume);
+}
 
 std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string& name)
 {

@@ -169,5 +169,10 @@ public:
 // `name` is the target as the user named it, for messages.
 std::unique_ptr<UnitSink> sink_of(CkdVolumeWriter& volume, const std::string& name);
 std::unique_ptr<UnitSink> sink_of(FbaVolumeWriter& volume, const std::string& name);
+// A sink that writes nothing: it reads each unit back from `volume` and fails with
+// Error(Refused) at `where` unless the volume holds exactly the unit's bytes (restore
+// --resume, proving the units an interrupted run wrote).
+std::unique_ptr<UnitSink> checking_sink_of(CkdVolumeReader& volume);
+std::unique_ptr<UnitSink> checking_sink_of(FbaVolumeReader& volume);
 
 } // namespace ddr

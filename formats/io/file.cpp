@@ -1,4 +1,5 @@
 #include "formats/io/file.hpp"
+#include "formats/io/resume_record.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -400,6 +401,26 @@ PendingFile::PendingFile(PendingFile&& other) noexcept
     other.renamed_ = true;
 }
 
+PendingFile PendingFile::adopt(std::string final_path, const std::string& temp_path)
+{
+    const int fd = ::open(temp_path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        fail(ErrorKind::WriteFailed, file_place(temp_path), "cannot open it to continue it: " + os_error_text(errno));
+    UniqueFd owned(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        fail(ErrorKind::Refused, file_place(temp_path), "is not a regular file; not continuing it");
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+        fail(ErrorKind::Refused, file_place(temp_path), "another process holds it (a --resume already at work?)");
+    return PendingFile(std::move(final_path), CommitRule::NoReplace, std::move(owned), temp_path);
+}
+
+void PendingFile::keep() noexcept
+{
+    fd_.reset();
+    renamed_ = true;
+}
+
 PendingFile::~PendingFile()
 {
     discard();
@@ -457,10 +478,13 @@ std::vector<StaleTemporary> remove_stale_temporaries(const std::string& path)
             candidates.emplace_back(name, pid);
     }
     ::closedir(dir);
+    const KeptForResume kept = temporaries_kept_for_resume(folder);
     for (const auto& [name, pid] : candidates) {
         if (!process_gone(pid))
             continue;  // its writer may still be at work (or the PID was reused: keep it)
         const std::string full = folder + "/" + name;
+        if (kept.keeps(full))
+            continue;  // a resume record names it: a later --resume continues it
         int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
             continue;

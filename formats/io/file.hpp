@@ -157,6 +157,11 @@ public:
     explicit PendingFile(std::string final_path, CommitRule rule = CommitRule::NoReplace, unsigned mode = 0666);
     // The same under the given temporary name (which must not exist), not a random one.
     PendingFile(std::string final_path, const std::string& temp_path, unsigned mode);
+    // Takes up `temp_path`, a temporary file an interrupted run left for a later --resume
+    // (resume_record.hpp), as this writer's own: opened for writing and locked.
+    // Error(Refused) if another process holds its lock (a --resume already at work),
+    // Error(WriteFailed) naming it if it cannot be opened.
+    static PendingFile adopt(std::string final_path, const std::string& temp_path);
     ~PendingFile();
     PendingFile(PendingFile&& other) noexcept;
     PendingFile& operator=(PendingFile&&) = delete;
@@ -180,8 +185,15 @@ public:
     void set_commit_rule(CommitRule rule) { rule_ = rule; }
     // Closes and removes the temporary file now (nothing if already renamed).
     void discard() noexcept;
+    // Closes the temporary file and leaves it where it is (a later --resume continues
+    // it); the destructor then removes nothing.
+    void keep() noexcept;
 
 private:
+    explicit PendingFile(std::string final_path, CommitRule rule, UniqueFd fd, std::string temp_path)
+        : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), rule_(rule), fd_(std::move(fd))
+    {
+    }
     // Creates `candidate` exclusively: false if it exists, Error(WriteFailed) otherwise.
     bool try_create(const std::string& candidate, unsigned mode);
 
@@ -226,7 +238,8 @@ struct StaleTemporary {
 
 // Removes from the folder holding `path` every PendingFile temporary whose process is
 // gone (its PID does not run and nobody holds its lock), and returns what it removed.
-// Busy images (NAME.ddr-busy) and anything else are never touched.
+// Busy images (NAME.ddr-busy), temporaries a resume record names (resume_record.hpp)
+// and anything else are never touched.
 std::vector<StaleTemporary> remove_stale_temporaries(const std::string& path);
 
 // The folder part of a path ("." for a bare name).

@@ -593,6 +593,120 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
     return w;
 }
 
+void CkdImageWriter::allocate_buffer()
+{
+    buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / image_.info_.track_size);
+    buf_.assign(buf_capacity_ * image_.info_.track_size, 0);
+    buf_lengths_.assign(buf_capacity_, 0);
+}
+
+void CkdImageWriter::adopt_member(const std::string& final_name, const std::string& temp, size_t seq)
+{
+    pending_.push_back(PendingFile::adopt(final_name, temp));
+    PendingFile& pf = pending_.back();
+    const Place at = file_place(temp);
+    std::array<uint8_t, kDeviceHeaderSize> raw{};
+    pread_exact(pf.fd(), raw, 0, at);
+    const DeviceHeader h = DeviceHeader::decode(raw.data());
+    CkdVolumeInfo& info = image_.info_;
+    if (seq == 0) {
+        if (!is_plain_magic(h.magic) || h.heads == 0 || h.heads > kMaxHeads || h.track_size < kEmptyTrackSize ||
+            h.track_size > kMaxTrackSize)
+            fail(ErrorKind::Unreadable, at, "is not the start of a plain CKD image; not continuing it");
+        info.format = h.magic_text();
+        info.devtype_byte = h.devtype_byte;
+        info.heads = h.heads;
+        info.track_size = h.track_size;
+        image_.first_header_ = raw;
+    } else if (h.magic_text() != info.format || h.heads != info.heads || h.track_size != info.track_size) {
+        fail(ErrorKind::Unreadable, at, "is not a file of the same plain CKD image as the first; not continuing it");
+    }
+    const uint64_t size = file_size(pf.fd(), temp);
+    const uint64_t cyl_bytes = uint64_t(info.heads) * info.track_size;
+    if (size < kDeviceHeaderSize + cyl_bytes || (size - kDeviceHeaderSize) % cyl_bytes != 0 ||
+        info.cylinders + (size - kDeviceHeaderSize) / cyl_bytes > kCkdMaxCylinders)
+        fail(ErrorKind::Unreadable, at, "holds " + std::to_string(size) + " bytes, not whole cylinders; not continuing it");
+    CkdImageReader::Member m;
+    m.path = final_name;
+    m.fd = pf.fd();
+    m.header = h;
+    m.first_cyl = info.cylinders;
+    m.cylinders = uint32_t((size - kDeviceHeaderSize) / cyl_bytes);
+    info.cylinders += m.cylinders;
+    info.files.push_back(final_name);
+    info.bytes += size;
+    image_.members_.push_back(std::move(m));
+}
+
+void CkdImageWriter::cut_back_to_frontier()
+{
+    const CkdVolumeInfo& info = image_.info_;
+    for (size_t i = 0; i < image_.members_.size(); ++i) {
+        const CkdImageReader::Member& m = image_.members_[i];
+        const uint64_t first = uint64_t(m.first_cyl) * info.heads, end = first + uint64_t(m.cylinders) * info.heads;
+        if (frontier_ >= end)
+            continue;
+        const uint64_t keep = kDeviceHeaderSize + (std::max(frontier_, first) - first) * info.track_size;
+        const uint64_t size = kDeviceHeaderSize + (end - first) * info.track_size;
+        truncate_file(m.fd, keep, pending_[i].temp_path());
+        truncate_file(m.fd, size, pending_[i].temp_path());
+    }
+}
+
+std::unique_ptr<CkdImageWriter> CkdImageWriter::resume(const std::string& path, const std::vector<std::string>& temporaries,
+                                                       uint64_t frontier)
+{
+    if (temporaries.empty() || temporaries.size() > kCkdMaxFiles)
+        fail(ErrorKind::Unreadable, file_place(path), "a new image to continue has 1 to 27 files, not " +
+                                                          std::to_string(temporaries.size()));
+    const std::vector<std::string> names = ckd_split_file_names(path, unsigned(temporaries.size()));
+    for (const std::string& name : names) {
+        if (path_exists(name))
+            fail(ErrorKind::Refused, file_place(name), "already exists; not replacing it");
+    }
+    std::unique_ptr<CkdImageWriter> w(new CkdImageWriter());
+    w->creating_ = true;
+    w->pending_.reserve(temporaries.size());
+    try {
+        for (size_t i = 0; i < temporaries.size(); ++i)
+            w->adopt_member(names[i], temporaries[i], i);
+        if (frontier > w->image_.info_.tracks())
+            fail(ErrorKind::Unreadable, file_place(temporaries.front()),
+                 "holds " + std::to_string(w->image_.info_.tracks()) + " tracks, fewer than the " +
+                     std::to_string(frontier) + " its resume record says were written");
+    } catch (...) {
+        w->keep_unfinished();  // refused: the files stay as they were
+        throw;
+    }
+    w->image_.slot_.assign(w->image_.info_.track_size, 0);
+    w->frontier_ = frontier;
+    w->cut_back_to_frontier();
+    w->allocate_buffer();
+    return w;
+}
+
+uint64_t CkdImageWriter::sync_written()
+{
+    flush();
+    for (const CkdImageReader::Member& m : image_.members_)
+        sync_file(m.fd, file_place(m.path));
+    return creating_ ? frontier_ : 0;
+}
+
+std::vector<std::string> CkdImageWriter::temporary_files() const
+{
+    std::vector<std::string> names;
+    for (const PendingFile& pf : pending_)
+        names.push_back(pf.temp_path());
+    return names;
+}
+
+void CkdImageWriter::keep_unfinished()
+{
+    for (PendingFile& pf : pending_)
+        pf.keep();
+}
+
 CkdImageWriter::~CkdImageWriter()
 {
     // Nothing to do on abandon: PendingFile removes the temporary files of a new image,

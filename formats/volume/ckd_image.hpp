@@ -118,6 +118,9 @@ public:
     // recording `record` (if any).  An image left busy by an unfinished update is accepted (the
     // restore is being redone); Error(Refused) if both NAME and NAME.ddr-busy exist.
     static std::unique_ptr<CkdImageWriter> update(const std::string& path, const std::optional<RestoreRecord>& record);
+    // A new volume an interrupted restore left in `temporaries` (resume_ckd_volume).
+    static std::unique_ptr<CkdImageWriter> resume(const std::string& path, const std::vector<std::string>& temporaries,
+                                                  uint64_t frontier);
 
     ~CkdImageWriter() override;
 
@@ -125,9 +128,19 @@ public:
     void read_track(TrackAddress addr, TrackImage& out) override;
     void write_track(TrackAddress addr, const TrackImage& track) override;
     void commit() override;
+    bool resumable() const override { return true; }
+    uint64_t sync_written() override;
+    std::vector<std::string> temporary_files() const override;
+    void keep_unfinished() override;
 
 private:
     CkdImageWriter() = default;
+    // Takes up temporary file `temp` as file `seq` (from 0) of the set `final_name`
+    // belongs in, checked against the files before it.
+    void adopt_member(const std::string& final_name, const std::string& temp, size_t seq);
+    // Cuts every slot from frontier_ on back to a hole of zeros.
+    void cut_back_to_frontier();
+    void allocate_buffer();
 
     uint64_t track_index(TrackAddress addr) const { return uint64_t(addr.cyl) * image_.info_.heads + addr.head; }
     TrackAddress address_of(uint64_t index) const;

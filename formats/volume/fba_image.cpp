@@ -106,21 +106,59 @@ std::unique_ptr<FbaImageWriter> FbaImageWriter::create(const std::string& path, 
         fail(ErrorKind::Refused, file_place(path), "already exists; not replacing it");
 
     std::unique_ptr<FbaImageWriter> w(new FbaImageWriter());
-    w->final_path_ = path;
     w->pending_.emplace(path);
-    PendingFile& pf = *w->pending_;
-    const uint64_t size = spec.blocks * kFbaBlockSize;
-    truncate_file(pf.fd(), size, path);
-    FbaImageReader& img = w->image_;
-    img.fd_ = UniqueFd(::dup(pf.fd()));
+    truncate_file(w->pending_->fd(), spec.blocks * kFbaBlockSize, path);
+    w->attach_pending(path, spec.blocks);
+    return w;
+}
+
+void FbaImageWriter::attach_pending(const std::string& path, uint64_t blocks)
+{
+    final_path_ = path;
+    FbaImageReader& img = image_;
+    img.fd_ = UniqueFd(::dup(pending_->fd()));
     if (!img.fd_)
         fail(ErrorKind::WriteFailed, file_place(path), "cannot duplicate the file descriptor: " + os_error_text(errno));
     img.io_path_ = path;  // in messages: the name asked for (the temporary is renamed to it by commit)
     img.info_.format = "FBA";
-    img.info_.blocks = spec.blocks;
-    img.info_.bytes = size;
+    img.info_.blocks = blocks;
+    img.info_.bytes = blocks * kFbaBlockSize;
     img.info_.files = {path};
+}
+
+std::unique_ptr<FbaImageWriter> FbaImageWriter::resume(const std::string& path, const std::string& temporary)
+{
+    if (path_exists(path))
+        fail(ErrorKind::Refused, file_place(path), "already exists; not replacing it");
+    std::unique_ptr<FbaImageWriter> w(new FbaImageWriter());
+    w->pending_.emplace(PendingFile::adopt(path, temporary));
+    const uint64_t size = file_size(w->pending_->fd(), temporary);
+    if (size == 0 || size % kFbaBlockSize != 0) {
+        w->pending_->keep();  // refused: the file stays as it was
+        fail(ErrorKind::Unreadable, file_place(temporary),
+             "holds " + std::to_string(size) + " bytes, not whole 512-byte blocks; not continuing it");
+    }
+    w->attach_pending(path, size / kFbaBlockSize);
     return w;
+}
+
+uint64_t FbaImageWriter::sync_written()
+{
+    sync_file(image_.fd_.get(), file_place(image_.io_path_));
+    return 0;
+}
+
+std::vector<std::string> FbaImageWriter::temporary_files() const
+{
+    if (!pending_)
+        return {};
+    return {pending_->temp_path()};
+}
+
+void FbaImageWriter::keep_unfinished()
+{
+    if (pending_)
+        pending_->keep();
 }
 
 std::unique_ptr<FbaImageWriter> FbaImageWriter::update(const std::string& path,

@@ -54,14 +54,22 @@ public:
     // until commit().  If only the busy file exists (an earlier update did not finish), that
     // file is taken up again; Error(Refused) if both exist.
     static std::unique_ptr<FbaImageWriter> update(const std::string& path, const std::optional<RestoreRecord>& record);
+    // A new image an interrupted restore left in `temporary` (resume_fba_volume).
+    static std::unique_ptr<FbaImageWriter> resume(const std::string& path, const std::string& temporary);
 
     const FbaVolumeInfo& info() const override { return image_.info_; }
     void read_blocks(uint64_t first, MutableByteSpan out) override;
     void write_blocks(uint64_t first, ByteSpan data) override;
     void commit() override;
+    bool resumable() const override { return true; }
+    uint64_t sync_written() override;
+    std::vector<std::string> temporary_files() const override;
+    void keep_unfinished() override;
 
 private:
     FbaImageWriter() = default;
+    // Shares the pending file's descriptor with the reader and describes `blocks` blocks.
+    void attach_pending(const std::string& path, uint64_t blocks);
 
     FbaImageReader image_;
     std::optional<PendingFile> pending_;  // create only

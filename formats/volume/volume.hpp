@@ -56,6 +56,20 @@ public:
     virtual void write_track(TrackAddress addr, const TrackImage& track) = 0;
     // Flushes everything to stable storage and makes the image complete.
     virtual void commit() = 0;
+
+    // Resumable restores (man/ddr.1, restore --resume): plain images only.  A writer
+    // that is not resumable (a compressed container) fails sync_written() with
+    // Error(Internal); the others do nothing by default.
+    virtual bool resumable() const { return false; }
+    // Puts everything written so far on stable storage; returns a new CKD image's
+    // frontier (every track slot below it is on disk), 0 for anything else.
+    virtual uint64_t sync_written();
+    // The temporary files (full paths) a new image is being built in, in set order;
+    // empty for an update.
+    virtual std::vector<std::string> temporary_files() const { return {}; }
+    // Leaves a new image's temporary files where they are when the writer goes without
+    // commit() (an interrupted run whose resume record names them).
+    virtual void keep_unfinished() {}
 };
 
 // How to make a new CKD image.
@@ -101,6 +115,18 @@ std::unique_ptr<CkdVolumeWriter> create_ckd_volume(const std::string& path, cons
 std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);
 
+// Continues a new plain CKD image that an interrupted restore left in `temporaries`
+// (full paths, in set order; its resume record names them), to be committed as `path`:
+// the files are taken up (locked) and their headers checked, and every track slot from
+// `frontier` on is cut back to the zeros of a slot never written (what the interrupted
+// run wrote after its last record may be there, half on disk).  Error(Refused) if `path`
+// exists or another process holds a file; Error(Unreadable) if the files are not a
+// plain CKD set of `frontier` tracks or more (refused, the files are left as they were).
+// Like a new image's, the files are removed if the writer goes without commit() or
+// keep_unfinished().
+std::unique_ptr<CkdVolumeWriter> resume_ckd_volume(const std::string& path, const std::vector<std::string>& temporaries,
+                                                  uint64_t frontier);
+
 // The kind of container a format magic (CkdVolumeInfo::format, FbaVolumeInfo::format)
 // names, as Hercules calls it: "CKD", "CKD64", "CCKD", "CCKD64", "FBA", "CFBA", "CFBA64",
 // "EAV" (ddr's CKD_E064); the magic itself for any other.
@@ -140,6 +166,11 @@ class FbaVolumeWriter : public FbaVolumeReader {
 public:
     virtual void write_blocks(uint64_t first, ByteSpan data) = 0;
     virtual void commit() = 0;
+    // As CkdVolumeWriter's (an FBA image has no frontier: sync_written() returns 0).
+    virtual bool resumable() const { return false; }
+    virtual uint64_t sync_written();
+    virtual std::vector<std::string> temporary_files() const { return {}; }
+    virtual void keep_unfinished() {}
 };
 
 struct NewFbaVolume {
@@ -158,6 +189,8 @@ inline std::unique_ptr<FbaVolumeReader> open_fba_volume(const std::string& path,
 std::unique_ptr<FbaVolumeWriter> create_fba_volume(const std::string& path, const NewFbaVolume& spec);
 std::unique_ptr<FbaVolumeWriter> update_fba_volume(const std::string& path,
                                                   const std::optional<RestoreRecord>& record = std::nullopt);
+// As resume_ckd_volume: the one temporary file of a new plain FBA image, taken up.
+std::unique_ptr<FbaVolumeWriter> resume_fba_volume(const std::string& path, const std::string& temporary);
 
 // ---- restores that did not finish (busy_image.hpp) ----
 

@@ -301,6 +301,31 @@ std::unique_ptr<CkdVolumeWriter> update_ckd_volume(const std::string& path, cons
     return CkdImageWriter::update(path, record);  // plain, or marked DDR_BUSY in place: the update finishes it
 }
 
+uint64_t CkdVolumeWriter::sync_written()
+{
+    fail(ErrorKind::Internal, file_place(info().files.empty() ? std::string("-") : info().files.front()),
+         "this container cannot be continued by --resume");
+}
+
+uint64_t FbaVolumeWriter::sync_written()
+{
+    fail(ErrorKind::Internal, file_place(info().files.empty() ? std::string("-") : info().files.front()),
+         "this container cannot be continued by --resume");
+}
+
+std::unique_ptr<CkdVolumeWriter> resume_ckd_volume(const std::string& path, const std::vector<std::string>& temporaries,
+                                                  uint64_t frontier)
+{
+    refuse_new_over_unfinished(path);
+    return CkdImageWriter::resume(path, temporaries, frontier);
+}
+
+std::unique_ptr<FbaVolumeWriter> resume_fba_volume(const std::string& path, const std::string& temporary)
+{
+    refuse_new_over_unfinished(path);
+    return FbaImageWriter::resume(path, temporary);
+}
+
 std::vector<std::string> existing_shadow_files(const std::string& sf) { return cckd::find_shadow_files(sf); }
 
 bool looks_like_ckd_volume(const std::string& path)

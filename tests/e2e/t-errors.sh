@@ -82,7 +82,7 @@ expect 2 "extents out of order" -- "$DDR" dump -c 4-5 -c 1-2 src.img y.aws
 expect 2 "bad option" -- "$DDR" dump --no-such-option src.img y.aws
 [ ! -e x.aws ] && [ ! -e y.aws ] && ok "no tape files left by refused dumps" || bad "refused dump left a tape"
 
-# --- interrupted: exit 130, nothing half-written left behind ---
+# --- interrupted: exit 130, nothing half-written left looking complete ---
 mkfifo slow
 ( head -c $((size / 2)) good.aws; sleep 5 ) > slow &
 feeder=$!
@@ -90,5 +90,9 @@ feeder=$!
 sleep 1; kill -INT $pid; wait $pid; rc=$?
 kill $feeder 2>/dev/null
 [ "$rc" = 130 ] && ok "interrupted restore exits 130" || bad "interrupted restore exit $rc: $(cat int.err)"
-ls -a | grep -q 'new8' && bad "interrupted restore left $(ls -a | grep new8)" || ok "  no target or temporary file left"
+# A new plain image keeps its temporary and its resume record for --resume (t-resume).
+[ ! -e new8.img ] && [ -e new8.img.ddr-resume ] && [ "$(ls -a | grep -c '^\.new8\.img\.ddr-tmp\.')" = 1 ] \
+  && ok "  no target; its temporary file and resume record are kept" || bad "interrupted restore left $(ls -a | grep new8)"
+"$DDR" -q restore --resume good.aws new8.img && [ -z "$(ls -a | grep 'new8.*ddr-')" ] \
+  && ok "  --resume completes it, nothing left beside it" || bad "--resume after the interruption: $(ls -a | grep new8)"
 finish

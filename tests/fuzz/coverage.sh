@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 B=${FUZZ_BUILD:-build-fuzz}
 C="$B/coverage"
-ALL="fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog"
+ALL="fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog fuzz_resume_record"
 targets=${*:-$ALL}
 PROFDATA=$(command -v llvm-profdata-14 || command -v llvm-profdata)
 COV=$(command -v llvm-cov-14 || command -v llvm-cov)

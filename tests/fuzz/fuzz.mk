@@ -23,7 +23,7 @@ CORE_SRC := $(FORMATS_SRC) $(wildcard devices/*.cpp) $(filter-out ddr/main.cpp,$
 CORE_OBJ := $(CORE_SRC:%.cpp=$(FUZZ_BUILD)/obj/%.o)
 SUPPORT_OBJ := $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_support.o
 
-TARGETS := fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog
+TARGETS := fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog fuzz_resume_record
 BINS := $(TARGETS:%=$(FUZZ_BUILD)/%)
 
 all: $(BINS) $(FUZZ_BUILD)/make-seeds

@@ -20,7 +20,7 @@ FIXTURES=${DDR_FIXTURES:-../shared/fixtures/ddr-r6}
 [ -x "$TOOL" ] || { echo "make-seeds.sh: $TOOL missing; run tests/fuzz/build.sh first" >&2; exit 1; }
 
 rm -rf "$SEEDS" "$WORK"
-for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog; do
+for t in fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog fuzz_resume_record; do
     mkdir -p "$SEEDS/$t"
 done
 mkdir -p "$WORK"
@@ -29,6 +29,7 @@ export ASAN_OPTIONS=detect_leaks=0
 # ---- our own writers ----
 "$TOOL" ours "$SEEDS"
 "$TOOL" manifests "$SEEDS/fuzz_manifest"
+"$TOOL" resume-records "$SEEDS/fuzz_resume_record"
 mv "$SEEDS/work" "$WORK/ours"
 
 # ---- Hercules ----

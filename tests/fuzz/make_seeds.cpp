@@ -13,6 +13,8 @@
 //   make-seeds slots IMAGE OUTDIR MAX
 //       Up to MAX track slots of a CKD volume, for fuzz_track_image: tracks of differing
 //       shapes, each followed by a little of what a slot holds after the end marker.
+//   make-seeds resume-records OUTDIR
+//       A resume record of a restore in place and one of a new image, for fuzz_resume_record.
 //   make-seeds manifests OUTDIR
 //       A CKD and an FBA manifest written by ManifestWriter, for fuzz_manifest.
 //   make-seeds ours OUTDIR
@@ -23,6 +25,7 @@
 #include "formats/volume/cckd/cfba_image.hpp"
 #include "formats/volume/ckd_image.hpp"
 #include "formats/ddrtape/manifest.hpp"
+#include "formats/io/resume_record.hpp"
 #include "formats/ddrtape/records.hpp"
 #include "formats/ddrtape/thr_group.hpp"
 #include "formats/tape/tape.hpp"
@@ -453,6 +456,22 @@ void manifests(const std::string& dir)
     f.finish();
 }
 
+void resume_records(const std::string& dir)
+{
+    ::mkdir(dir.c_str(), 0755);
+    ResumeRecord in_place;
+    in_place.dump_tod = 0xDD0123456789ABCDull;
+    in_place.dump_volser = "SEED01";
+    in_place.units_done = 750;
+    save(dir + "/in-place.ddr-resume", in_place.encode());
+    ResumeRecord fresh = in_place;
+    fresh.kind = ResumeKind::RestoreNewImage;
+    fresh.fba = true;
+    fresh.frontier = 0;
+    fresh.temporaries = {".seed.fba.ddr-tmp.4242.a1b2c3"};
+    save(dir + "/new-image.ddr-resume", fresh.encode());
+}
+
 void ours(const std::string& dir)
 {
     const std::string vols = dir + "/fuzz_volume", tapes = dir + "/fuzz_tape", stream = dir + "/fuzz_ddr_stream",
@@ -545,6 +564,8 @@ int main(int argc, char** argv)
             groups(read_tape(argv[2]), argv[3], std::strtoul(argv[4], nullptr, 0));
         } else if (cmd == "slots" && argc == 5) {
             slots(argv[2], argv[3], std::strtoul(argv[4], nullptr, 0));
+        } else if (cmd == "resume-records" && argc == 3) {
+            resume_records(argv[2]);
         } else if (cmd == "manifests" && argc == 3) {
             manifests(argv[2]);
         } else if (cmd == "ours" && argc == 3) {

@@ -20,7 +20,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 B=${FUZZ_BUILD:-build-fuzz}
-ALL="fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog"
+ALL="fuzz_tape fuzz_ddr_stream fuzz_ddr_track fuzz_track_image fuzz_volume fuzz_volume_update fuzz_dump_scan fuzz_statements fuzz_manifest fuzz_catalog fuzz_resume_record"
 MALLOC_LIMIT_MB=${FUZZ_MALLOC_LIMIT_MB:-64}
 LIMITS="-timeout=10 -rss_limit_mb=2048 -max_len=65536"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"

@@ -1,0 +1,73 @@
+// The resumable side of `ddr restore` (man/ddr.1, restore --resume): the progress record
+// kept beside a plain target while it is written (formats/io/resume_record.hpp), what a
+// run without --resume does about one an earlier run left, and what --resume checks
+// before it continues one.
+#pragma once
+
+#include "ddr/cmd_restore.hpp"
+#include "ddr/report.hpp"
+#include "formats/io/resume_record.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ddr {
+
+struct DdrVolumeHeader;
+
+// The record's place: NAME.ddr-resume beside the image's own name (file 1 of a CKD set).
+std::string restore_record_path(const std::string& image);
+
+// "120 tracks" / "40 FBA block groups": the tape units `record` says are on disk.
+std::string recorded_units(const ResumeRecord& record);
+
+// The temporary files `record` names, as paths beside `record_path`.
+std::vector<std::string> recorded_temporaries(const ResumeRecord& record, const std::string& record_path);
+
+// The fingerprint of the options that choose what a restore writes where (extents,
+// --reorder, --devtype, --format): --resume must be given the same.
+uint64_t selection_fingerprint(const RestoreOptions& options);
+
+// What an earlier run's record means to this one, before the tape is read.  With
+// --resume: the record (Error(Refused) if there is none or it does not fit the target,
+// Error(Unreadable) if it is damaged).  Without: nullopt, after refusing a new image an
+// interrupted run can continue (Error(Refused), saying --resume continues it) and
+// clearing a record nothing can continue (said in a note).  `target_busy`: the target
+// is an image a restore did not finish; `target_present`: something has its name.
+std::optional<ResumeRecord> take_up_record(const RestoreOptions& options, const std::string& record_path,
+                                           bool target_present, bool target_busy, Reporter& reporter);
+
+// Error(Reel) unless the dump being read is the one `record` continues; Error(Usage)
+// unless the options choose the same units.
+void check_same_dump(const RestoreOptions& options, const ResumeRecord& record, const DdrVolumeHeader& vhr,
+                     const std::string& record_path);
+
+// Keeps the record up to date while a restore writes: every `interval` (and never when
+// it is zero), `sync` puts what was written on disk and returns the frontier, then the
+// record is rewritten with the tape items done.
+class RestoreProgress {
+public:
+    RestoreProgress(std::string record_path, ResumeRecord record, double interval_seconds,
+                    std::function<uint64_t()> sync);
+    bool enabled() const { return interval_.count() > 0; }
+    // Writes the record now (the run's first, before any unit is written).
+    void start();
+    // After tape item `items` (counted from 1) was handled.
+    void item_done(uint64_t items);
+    // The restore is complete (committed): the record goes.
+    void finished();
+    const std::string& path() const { return path_; }
+    const ResumeRecord& record() const { return record_; }
+
+private:
+    std::string path_;
+    ResumeRecord record_;
+    std::chrono::duration<double> interval_;
+    std::function<uint64_t()> sync_;
+    std::chrono::steady_clock::time_point last_;
+};
+
+} // namespace ddr

@@ -1,0 +1,39 @@
+// fuzz_resume_record: the input is the bytes of a resume record (formats/io/resume_record.hpp),
+// as `ddr restore --resume` reads TARGET.ddr-resume.
+// ResumeRecord::decode either refuses the bytes with a reason, or returns a record that
+// encodes back to exactly the same bytes, of a known kind, with at most 27 temporaries,
+// each a plain file name (no '/', not "." or "..", 1 to 255 bytes), and none for a
+// restore in place.
+#include "formats/io/resume_record.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
+
+#include <algorithm>
+
+using namespace ddr;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    const ByteSpan bytes(data, size);
+    auto decoded = ResumeRecord::decode(bytes);
+    if (const auto* why = std::get_if<std::string>(&decoded)) {
+        fuzz::check(!why->empty(), "a refused record gives no reason");
+        return 0;
+    }
+    const ResumeRecord& r = std::get<ResumeRecord>(decoded);
+    fuzz::check(size <= ResumeRecord::kMaxSize, "a record longer than the largest was accepted");
+    fuzz::check(r.kind == ResumeKind::RestoreInPlace || r.kind == ResumeKind::RestoreNewImage,
+                "a record of an unknown kind was accepted");
+    fuzz::check(r.temporaries.size() <= ResumeRecord::kMaxTemporaries, "too many temporaries were accepted");
+    fuzz::check((r.kind == ResumeKind::RestoreNewImage) == !r.temporaries.empty(),
+                "temporaries that do not fit the record's kind were accepted");
+    for (const std::string& name : r.temporaries) {
+        fuzz::check(!name.empty() && name.size() <= ResumeRecord::kMaxNameBytes && name != "." && name != "..",
+                    "an unacceptable temporary name was accepted");
+        fuzz::check(name.find('/') == std::string::npos && name.find('\0') == std::string::npos,
+                    "a temporary name with '/' or a zero byte was accepted");
+    }
+    const Bytes again = r.encode();
+    fuzz::check(again.size() == size && std::equal(again.begin(), again.end(), data),
+                "an accepted record does not encode back to its own bytes");
+    return 0;
+}

@@ -1,0 +1,331 @@
+// The resume record of restore --resume (formats/io/resume_record.hpp): its bytes, every
+// way a damaged or hostile record is refused, the files it keeps from the cleanup of
+// stale temporaries, and a new image taken up again after a crash (resume_ckd_volume,
+// resume_fba_volume) coming out equal to one written without interruption.
+#include "formats/ddrtape/units.hpp"
+#include "formats/io/file.hpp"
+#include "formats/io/resume_record.hpp"
+#include "formats/volume/volume.hpp"
+#include "tests/unit/error_testing.hpp"
+#include "tests/unit/volume_testing.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <random>
+
+using namespace ddr;
+using namespace ddr::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+ResumeRecord new_image_record()
+{
+    ResumeRecord r;
+    r.kind = ResumeKind::RestoreNewImage;
+    r.dump_tod = 0xDD0123456789ABCDull;
+    r.dump_volser = "VOLA01";
+    r.dump_file = 2;
+    r.units_done = 1234;
+    r.frontier = 1240;
+    r.selection = 0x1122334455667788ull;
+    r.temporaries = {".t.3390.ddr-tmp.4242.a1b2c3"};
+    return r;
+}
+
+bool refused(ByteSpan bytes)
+{
+    return std::holds_alternative<std::string>(ResumeRecord::decode(bytes));
+}
+
+// The record's bytes with their CRC made right again after an edit.
+void fix_crc(Bytes& b)
+{
+    const uint32_t crc = uint32_t(::crc32(::crc32(0, nullptr, 0), b.data(), uInt(b.size() - 4)));
+    store_le32(b.data() + b.size() - 4, crc);
+}
+
+long dead_pid()
+{
+    const pid_t child = ::fork();
+    if (child == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return long(child);
+}
+
+NewCkdVolume small_ckd()
+{
+    const CkdGeometry& g = geometry("3380");
+    NewCkdVolume s;
+    s.devtype_byte = g.devtype_byte;
+    s.cylinders = 3;
+    s.heads = g.heads;
+    s.track_size = g.track_size;
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("resume record: round trip, in place and new image, and its exact fixed bytes")
+{
+    const ResumeRecord r = new_image_record();
+    const Bytes b = r.encode();
+    REQUIRE(b.size() == ResumeRecord::kFixedSize + 2 + r.temporaries[0].size() + 4);
+    CHECK(std::string(b.begin(), b.begin() + 8) == "DDRRESUM");
+    CHECK(load_le16(b.data() + 8) == 1);
+    CHECK(b[10] == 2);
+    CHECK(load_le32(b.data() + 12) == b.size());
+    CHECK(load_le64(b.data() + 16) == r.dump_tod);
+    CHECK(std::string(b.begin() + 24, b.begin() + 30) == "VOLA01");
+    CHECK(load_le64(b.data() + 40) == 1234);
+    auto back = ResumeRecord::decode(b);
+    REQUIRE(std::holds_alternative<ResumeRecord>(back));
+    CHECK(std::get<ResumeRecord>(back) == r);
+
+    ResumeRecord in_place;
+    in_place.fba = true;
+    in_place.dump_volser = "AB";
+    auto back2 = ResumeRecord::decode(in_place.encode());
+    REQUIRE(std::holds_alternative<ResumeRecord>(back2));
+    CHECK(std::get<ResumeRecord>(back2) == in_place);
+    CHECK(std::get<ResumeRecord>(back2).dump_volser == "AB");
+}
+
+TEST_CASE("resume record: every flipped bit, every truncation and any extra byte is refused")
+{
+    const Bytes good = new_image_record().encode();
+    for (size_t i = 0; i < good.size(); ++i) {
+        for (int bit = 0; bit < 8; ++bit) {
+            Bytes b = good;
+            b[i] ^= uint8_t(1 << bit);
+            CHECK_MESSAGE(refused(b), "byte " << i << " bit " << bit);
+        }
+    }
+    for (size_t n = 0; n < good.size(); ++n)
+        CHECK(refused(ByteSpan(good.data(), n)));
+    Bytes longer = good;
+    longer.push_back(0);
+    CHECK(refused(longer));
+}
+
+TEST_CASE("resume record: well-formed but unacceptable contents are refused, CRC or not")
+{
+    SUBCASE("version 2")
+    {
+        Bytes b = new_image_record().encode();
+        store_le16(b.data() + 8, 2);
+        fix_crc(b);
+        CHECK(std::get<std::string>(ResumeRecord::decode(b)).find("version 2") != std::string::npos);
+    }
+    SUBCASE("unknown kind, reserved bits")
+    {
+        Bytes b = new_image_record().encode();
+        b[10] = 9;
+        fix_crc(b);
+        CHECK(refused(b));
+        b = new_image_record().encode();
+        b[11] |= 0x80;
+        fix_crc(b);
+        CHECK(refused(b));
+    }
+    SUBCASE("names that leave the folder or hide bytes")
+    {
+        const std::vector<std::string> bad_names = {"../x", "a/b", "..", ".", "", std::string("a\0b", 3), std::string(256, 'x')};
+        for (const std::string& bad : bad_names) {
+            ResumeRecord r = new_image_record();
+            r.temporaries = {bad};
+            CHECK(refused(r.encode()));
+        }
+    }
+    SUBCASE("temporaries that do not fit the kind, or too many")
+    {
+        ResumeRecord r = new_image_record();
+        r.temporaries.clear();
+        CHECK(refused(r.encode()));
+        r.kind = ResumeKind::RestoreInPlace;
+        r.temporaries = {"a"};
+        CHECK(refused(r.encode()));
+        r.kind = ResumeKind::RestoreNewImage;
+        r.temporaries.assign(28, "a");
+        CHECK(refused(r.encode()));
+    }
+    SUBCASE("a name length running past the end")
+    {
+        Bytes b = new_image_record().encode();
+        store_le16(b.data() + ResumeRecord::kFixedSize, 0xFFFF);
+        fix_crc(b);
+        CHECK(refused(b));
+    }
+}
+
+TEST_CASE("resume record files: written atomically, read back, damaged ones refused naming the file")
+{
+    TempDir dir;
+    const std::string path = resume_record_name(dir.file("t.3390"));
+    CHECK(path == dir.file("t.3390.ddr-resume"));
+    CHECK_FALSE(read_resume_record(path).has_value());
+    write_resume_record(path, new_image_record());
+    ResumeRecord later = new_image_record();
+    later.units_done = 5000;
+    write_resume_record(path, later);
+    CHECK(names_in(dir.path()) == std::vector<std::string>{"t.3390.ddr-resume"});
+    CHECK(read_resume_record(path)->units_done == 5000);
+
+    Bytes b = read_file(path);
+    b[20] ^= 1;
+    write_file(path, b);
+    CHECK_ERROR(read_resume_record(path), ErrorKind::Unreadable, "CRC-32");
+    write_file(path, Bytes(ResumeRecord::kMaxSize + 1, 0));
+    CHECK_ERROR(read_resume_record(path), ErrorKind::Unreadable, "t.3390.ddr-resume");
+    remove_resume_record(path);
+    CHECK_FALSE(fs::exists(path));
+    remove_resume_record(path);  // nothing there: nothing happens
+}
+
+TEST_CASE("the cleanup of stale temporaries spares those a resume record names, and all of a damaged record's target")
+{
+    TempDir dir;
+    const std::string gone = std::to_string(dead_pid());
+    const std::string named = ".t.3390.ddr-tmp." + gone + ".a1b2c3", other = ".u.3390.ddr-tmp." + gone + ".a1b2c4",
+                      damaged_target = ".w.3390.ddr-tmp." + gone + ".a1b2c5";
+    for (const std::string& n : {named, other, damaged_target})
+        write_file(dir.file(n), Bytes{1});
+    ResumeRecord r = new_image_record();
+    r.temporaries = {named};
+    write_resume_record(dir.file("t.3390.ddr-resume"), r);
+    write_file(dir.file("w.3390.ddr-resume"), Bytes(80, 7));
+    const std::vector<StaleTemporary> removed = remove_stale_temporaries(dir.file("x"));
+    REQUIRE(removed.size() == 1);
+    CHECK(fs::path(removed[0].path).filename() == other);
+    CHECK(fs::exists(dir.file(named)));
+    CHECK(fs::exists(dir.file(damaged_target)));
+}
+
+TEST_CASE("a new CKD image taken up after a crash, with garbage past its frontier, ends equal to an uninterrupted one")
+{
+    TempDir dir;
+    std::mt19937 rng(11);
+    std::vector<TrackImage> tracks;
+    for (uint32_t i = 0; i < 3 * 15; i += 2)
+        tracks.push_back(random_track({i / 15, i % 15}, rng, 47616));
+    {
+        auto w = create_ckd_volume(dir.file("ref.3380"), small_ckd());
+        for (const TrackImage& t : tracks)
+            w->write_track(t.home_address(false), t);
+        w->commit();
+    }
+    std::vector<std::string> temps;
+    uint64_t frontier = 0;
+    {
+        auto w = create_ckd_volume(dir.file("t.3380"), small_ckd());
+        REQUIRE(w->resumable());
+        for (size_t i = 0; i < 10; ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        frontier = w->sync_written();
+        CHECK(frontier == 19);  // tracks 0, 2, ..., 18 written, the gaps filled
+        for (size_t i = 10; i < 14; ++i)  // written after the record: half on disk at the crash
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        w->sync_written();
+        temps = w->temporary_files();
+        w->keep_unfinished();
+    }
+    REQUIRE(temps.size() == 1);
+    REQUIRE(fs::exists(temps[0]));
+    CHECK_FALSE(fs::exists(dir.file("t.3380")));
+    {
+        auto w = resume_ckd_volume(dir.file("t.3380"), temps, frontier);
+        auto check = checking_sink_of(*w);
+        for (size_t i = 0; i < 10; ++i) {
+            Bytes bytes = tracks[i].bytes;
+            check->write(uint32_t(tracks[i].home_address(false).cyl << 16 | tracks[i].home_address(false).head), 1,
+                         bytes, file_place("tape"));
+        }
+        Bytes changed = tracks[3].bytes;
+        changed[changed.size() / 2] ^= 1;
+        CHECK_ERROR(check->write(uint32_t(tracks[3].home_address(false).cyl << 16 | tracks[3].home_address(false).head),
+                                 1, changed, file_place("tape")),
+                    ErrorKind::Refused, "changed since");
+        for (size_t i = 10; i < tracks.size(); ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        w->commit();
+    }
+    CHECK(read_file(dir.file("t.3380")) == read_file(dir.file("ref.3380")));
+    CHECK_FALSE(fs::exists(temps[0]));
+}
+
+TEST_CASE("resume_*_volume refuse a taken name, a file another process holds, and files that are no image")
+{
+    TempDir dir;
+    std::vector<std::string> temps;
+    {
+        auto w = create_ckd_volume(dir.file("t.3380"), small_ckd());
+        temps = w->temporary_files();
+        w->keep_unfinished();
+    }
+    {
+        auto first = resume_ckd_volume(dir.file("t.3380"), temps, 0);
+        CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 0), ErrorKind::Refused, "another process holds it");
+        first->keep_unfinished();
+    }
+    REQUIRE(fs::exists(temps[0]));
+    CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 3 * 15 + 1), ErrorKind::Unreadable, "fewer than");
+    write_file(dir.file("t.3380"), Bytes{1});
+    CHECK_ERROR(resume_ckd_volume(dir.file("t.3380"), temps, 0), ErrorKind::Refused, "already exists");
+    write_file(dir.file("junk"), Bytes(1000, 0));
+    CHECK_ERROR(resume_ckd_volume(dir.file("u.3380"), {dir.file("junk")}, 0), ErrorKind::Unreadable,
+                "not the start of a plain CKD image");
+    CHECK(read_file(dir.file("junk")) == Bytes(1000, 0));  // refused, and left as it was
+    CHECK_ERROR(resume_fba_volume(dir.file("u.fba"), dir.file("junk")), ErrorKind::Unreadable, "whole 512-byte blocks");
+    CHECK(fs::exists(dir.file("junk")));
+}
+
+TEST_CASE("a split CKD set restored in place, stopped after a sync and taken up again, ends equal to an uninterrupted one")
+{
+    TempDir dir;
+    NewCkdVolume spec = small_ckd();
+    spec.cylinders_per_file = 2;  // two files: cylinders 0-1 and 2
+    std::mt19937 rng(5);
+    std::vector<TrackImage> tracks;
+    for (uint32_t i = 0; i < 3 * 15; i += 3)
+        tracks.push_back(random_track({i / 15, i % 15}, rng, 47616));
+    for (const char* name : {"ref.3380", "t.3380"})
+        create_ckd_volume(dir.file(name), spec)->commit();
+    const std::string ref = dir.file("ref_1.3380"), target = dir.file("t_1.3380");
+    {
+        auto w = update_ckd_volume(ref);
+        for (const TrackImage& t : tracks)
+            w->write_track(t.home_address(false), t);
+        w->commit();
+    }
+    const size_t synced = 12;  // into the second file
+    {
+        auto w = update_ckd_volume(target);
+        REQUIRE(w->resumable());
+        for (size_t i = 0; i < synced; ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        CHECK(w->sync_written() == 0);  // an update has no frontier
+        CHECK(w->temporary_files().empty());
+    }  // gone without commit: the set stays busy
+    CHECK(fs::exists(busy_image_name(target)));
+    {
+        auto w = update_ckd_volume(target);
+        auto check = checking_sink_of(*w);
+        for (size_t i = 0; i < synced; ++i) {
+            const TrackAddress a = tracks[i].home_address(false);
+            Bytes bytes = tracks[i].bytes;
+            check->write(a.cyl << 16 | a.head, 1, bytes, file_place("tape"));
+        }
+        for (size_t i = synced; i < tracks.size(); ++i)
+            w->write_track(tracks[i].home_address(false), tracks[i]);
+        w->commit();
+    }
+    CHECK(read_file(target) == read_file(ref));
+    CHECK(read_file(dir.file("t_2.3380")) == read_file(dir.file("ref_2.3380")));
+}
