@@ -108,7 +108,7 @@ sanitize:
 	  EXTRA_CXXFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  BIN=build-san/bin/ddr build-san/bin/ddr build-san/unit_tests tools
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 build-san/unit_tests
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 BUILD=build-san tests/e2e/run-all.sh build-san/bin/ddr
+	DDR_SANITIZED=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 BUILD=build-san tests/e2e/run-all.sh build-san/bin/ddr
 
 fuzz:
 	tests/fuzz/build.sh

@@ -10,8 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 DYN="$TOOLS/ddr-dynamic"; SHIM="$TOOLS/faultshim.so"
 [ -x "$DYN" ] && [ -f "$SHIM" ] || { echo "FAIL: $DYN or $SHIM not built (make tools)"; exit 1; }
-# Under AddressSanitizer the shim is preloaded ahead of the sanitizer's runtime.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+# Under AddressSanitizer (make sanitize) the sanitizer's own interceptors of read, write and
+# fsync come first, and many calls never reach the shim: the faults are tried on the plain
+# build only (make check).
+if [ -n "${DDR_SANITIZED:-}" ]; then echo "skip: fault injection is not tried under the sanitizers"; exit 0; fi
 
 "$TOOLS/make-sample-volume" vol.3390 3390-3 FLT001 12 5 85 || bad "sample volume"
 "$DDR" -q dump vol.3390 good.aws || bad "dump"
