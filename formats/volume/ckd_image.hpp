@@ -18,6 +18,7 @@
 #include "formats/volume/busy_image.hpp"
 #include "formats/volume/device_header.hpp"
 #include "formats/io/file.hpp"
+#include "formats/io/write_behind.hpp"
 #include "formats/volume/volume.hpp"
 
 #include <array>
@@ -107,7 +108,9 @@ private:
 // Writes a plain CKD volume: either a new one (create) or tracks of an existing one
 // (update).  Tracks are gathered in a buffer of whole consecutive slots and written
 // with one pwrite per run, so the common case (ascending tracks) costs a few large
-// writes per cylinder; tracks may still arrive in any order.
+// writes per cylinder; tracks may still arrive in any order.  The writes are made by a
+// writer thread (io/write_behind.hpp) while the next buffer fills; a failed one is
+// reported by the next write_track(), read_track() or commit().
 class CkdImageWriter : public CkdVolumeWriter {
 public:
     // Creates a new volume at `path` (split into `_n` files when spec.cylinders_per_file
@@ -140,7 +143,9 @@ private:
     void buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewrite);
     void buffer_empty_slot(uint64_t index);
     void flush();
-    void write_range(const CkdImageReader::Member& m, uint64_t file_offset, size_t buf_offset, size_t len);
+    // Waits until every buffer handed to the writer thread is on disk (before a read of
+    // the file, a sync or a commit); rethrows a failed write.
+    void drain();
 
     bool creating_ = false;   // a new image (slots not yet written are holes of zeros)
     bool committed_ = false;
@@ -155,6 +160,9 @@ private:
     size_t buf_count_ = 0;
     size_t buf_capacity_ = 0;            // slots the buffer holds
     bool rewrite_in_buffer_ = false;     // some buffered slot overwrites an earlier track
+    // Writes the full buffers on a second core while the next one fills.  Last, so that it
+    // is destroyed first: its thread stops before the files are closed or discarded.
+    std::unique_ptr<WriteBehind> behind_;
 };
 
 } // namespace ddr
