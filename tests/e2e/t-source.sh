@@ -66,7 +66,7 @@ if mount -t tmpfs -o size=2m tmpfs full 2>/dev/null; then
   contains "complete only on tape set 1 (ok1.aws)" "the complete set named"
   out=$("$DDR" dump vol.3390 ok1b.aws --mirror full/bad1b.aws 2>&1 >/dev/null)
   case "$out" in
-    *"tape set 2 failed and was dropped"*"full/bad1b.aws: offset "*"no space"*) ok "the dropped set's warning names the set, the place and the cause";;
+    *"tape set 2 failed and was dropped"*"full/bad1b.aws: offset "*"No space left on device"*) ok "the dropped set's warning names the set, the place and the cause";;
     *) bad "no warning for the dropped set: $out";;
   esac
   verifies ok1.aws "the set that finished"
@@ -77,7 +77,7 @@ if mount -t tmpfs -o size=2m tmpfs full 2>/dev/null; then
   absent "the failed first set" full/bad2.aws
   mkdir full/d
   expect 8 "every set on a full disk" -- "$DDR" dump vol.3390 full/bad3.aws --mirror full/d/bad4.aws
-  contains "no space" "the usual error"
+  contains "No space left on device" "the usual error"
   absent "both failed sets" full/bad3.aws full/d/bad4.aws
   umount full
 else
