@@ -183,6 +183,10 @@ if os.environ.get("BENCH_EMPTY54", "1") != "0" and wanted("empty"):
         if not os.path.exists(img):
             sh(f"{DDR} -q init {img} {model} EMPTY")
         runs = 1 if model == "3390-54" else RUNS
+        # Hot cache, as for the other rows: one dump first brings the image's data pages
+        # in (cat would read the 56 GB of holes too, and fill the cache with zeros).
+        sh(f"{DDR} -q dump {img} e.aws")
+        clean("e.aws")
         d = statistics.median([timed(f"{DDR} -q dump {img} e.aws", lambda: clean("e.aws"))[0] for _ in range(runs)])
         r = statistics.median([timed(f"{DDR} -q restore e.aws e.img", lambda: clean("e.img"))[0] for _ in range(runs)])
         check(f"empty {model} restore", f"cmp -s {img} e.img")
