@@ -27,6 +27,14 @@ constexpr size_t kOutputBuffer = size_t(2) << 20;
     fail(ErrorKind::WriteFailed, place, std::string(what) + ": " + os_error_text(err));
 }
 
+// Writes all of `bytes`: at `at` in a file, or next in a stream.  Throws Error(WriteFailed).
+void write_at(int fd, bool stream, const std::string& name, ByteSpan bytes, uint64_t at)
+{
+    const Transfer t = stream ? write_full(fd, bytes) : pwrite_full(fd, bytes, at);
+    if (t.done < bytes.size())
+        write_failed(name, at + t.done, "write error", t.error != 0 ? t.error : EIO);
+}
+
 } // namespace
 
 UniqueFd open_for_reading(const std::string& path)
@@ -87,10 +95,39 @@ size_t BufferedInput::fill(uint8_t* out, size_t n)
     }
 }
 
+void BufferedInput::refill_ahead(size_t n)
+{
+    const size_t headroom = kMaxThreadedRequest;
+    if (n > headroom)
+        fail(ErrorKind::Internal, file_place(name_, offset_),
+             "a read of " + std::to_string(n) + " bytes at once is more than the reader allows");
+    if (!ahead_)
+        ahead_ = std::make_unique<ReadAhead>(name_, std::move(fd_), capacity_, headroom);
+    while (end_ - begin_ < n && !at_end_) {
+        ReadAhead::Chunk chunk = ahead_->next();
+        if (chunk.length == 0 && chunk.end) {
+            at_end_ = true;
+            break;
+        }
+        // The unread tail (< n bytes) goes just in front of the new bytes, so the request
+        // is one span; the buffer it came from is still the reader's until the next turn.
+        const size_t left = end_ - begin_;
+        uint8_t* front = chunk.base + headroom - left;
+        if (left > 0)
+            std::memcpy(front, current() + begin_, left);
+        ahead_base_ = chunk.base;
+        begin_ = headroom - left;
+        end_ = headroom + chunk.length;
+        at_end_ = chunk.end;
+    }
+}
+
 ByteSpan BufferedInput::peek(size_t n)
 {
     n = std::min(n, capacity_);
-    if (end_ - begin_ < n && !at_end_) {
+    if (end_ - begin_ < n && !at_end_ && threaded()) {
+        refill_ahead(n);
+    } else if (end_ - begin_ < n && !at_end_) {
         if (!buffers_[current_])
             buffers_[current_] = std::make_unique_for_overwrite<uint8_t[]>(capacity_);
         // Spans already handed out lie in this buffer: it is only ever appended to, and
@@ -127,12 +164,12 @@ size_t BufferedInput::read(uint8_t* out, size_t n)
     while (done < n) {
         const size_t want = n - done;
         size_t got;
-        if (want >= capacity_ / 2) {
+        if (want >= capacity_ / 2 && !threaded()) {
             // Big reads go straight to the caller, without a copy through the buffer.
             got = fill(out + done, want);
             offset_ += got;
         } else {
-            ByteSpan more = peek(want);
+            ByteSpan more = peek(threaded() ? std::min(want, kMaxThreadedRequest) : want);
             got = more.size();
             std::memcpy(out + done, more.data(), got);
             consume(got);
@@ -156,7 +193,8 @@ TapeOutput::TapeOutput(Mode mode, std::string name, uint64_t start)
 TapeOutput::TapeOutput(TapeOutput&& other) noexcept
     : mode_(other.mode_), name_(std::move(other.name_)), pending_(std::move(other.pending_)),
       stream_(std::move(other.stream_)), keep_(other.keep_), buffer_(std::move(other.buffer_)),
-      buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_)
+      buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_),
+      behind_(std::move(other.behind_))
 {
     other.pending_.reset();
     other.finished_ = true;
@@ -232,24 +270,39 @@ void TapeOutput::write(ByteSpan bytes)
         flush(false);
 }
 
-void TapeOutput::write_out(const uint8_t* data, size_t size, uint64_t at)
+WriteBehind& TapeOutput::behind()
 {
-    const ByteSpan bytes(data, size);
-    const Transfer t = mode_ == Mode::Stream ? write_full(fd(), bytes) : pwrite_full(fd(), bytes, at);
-    if (t.done < size)
-        write_failed(name_, at + t.done, "write error", t.error != 0 ? t.error : EIO);
+    if (!behind_)
+        behind_ = std::make_unique<WriteBehind>();
+    return *behind_;
 }
 
+// Hands the first `count` bytes of the buffer (all of them if `everything`, else those
+// before a stream's hold) to the writer thread; with `everything`, waits until all is written.
 void TapeOutput::flush(bool everything)
 {
     size_t count = buffer_.size();
     if (!everything && mode_ == Mode::Stream && hold_from_ != UINT64_MAX)
         count = hold_from_ > buffer_start_ ? size_t(std::min<uint64_t>(hold_from_ - buffer_start_, count)) : 0;
-    if (count == 0)
-        return;
-    write_out(buffer_.data(), count, buffer_start_);
-    buffer_start_ += count;
-    buffer_.erase(buffer_.begin(), buffer_.begin() + std::ptrdiff_t(count));
+    if (count > 0 && everything && !behind_) {
+        // A small output, all of it at once: no thread is worth starting.
+        write_at(fd(), mode_ == Mode::Stream, name_, buffer_, buffer_start_);
+        buffer_start_ += count;
+        buffer_.clear();
+    } else if (count > 0) {
+        Bytes next = behind().take_buffer(kOutputBuffer + (size_t(4) << 20));
+        next.assign(buffer_.begin() + std::ptrdiff_t(count), buffer_.end());  // a stream's held bytes
+        buffer_.resize(count);
+        // The job gets copies, not `this`: a TapeOutput may be moved.
+        behind().submit(std::move(buffer_), [fd = fd(), stream = mode_ == Mode::Stream, name = name_,
+                                             at = buffer_start_](ByteSpan bytes) {
+            write_at(fd, stream, name, bytes, at);
+        });
+        buffer_ = std::move(next);
+        buffer_start_ += count;
+    }
+    if (everything && behind_)
+        behind_->drain();
 }
 
 void TapeOutput::hold_from(uint64_t pos)
@@ -271,6 +324,8 @@ void TapeOutput::truncate(uint64_t pos)
     if (mode_ == Mode::Append && pos < keep_)
         fail(ErrorKind::Internal, "cannot truncate " + name_ + " into the tape it held before");
     buffer_.clear();
+    if (behind_)
+        behind_->drain();  // nothing still being written may land past the new end
     if (::ftruncate(fd(), off_t(pos)) != 0)
         write_failed(name_, pos, "cannot truncate", errno);
     buffer_start_ = pos;

@@ -9,6 +9,8 @@
 
 #include "formats/io/bytes.hpp"
 #include "formats/io/file.hpp"
+#include "formats/io/read_ahead.hpp"
+#include "formats/io/write_behind.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -30,10 +32,18 @@ UniqueFd open_for_reading(const std::string& path);
 // that is while at least view_life() more bytes are consumed, provided no single peek()
 // or take() asks for more than kMaxRequest bytes.  This is what lets a decoder keep the
 // blocks of a track as views until the track is complete.
+//
+// With buffers of at least kThreadedBuffer bytes (the default), the reading is done by a
+// reader thread (io/read_ahead.hpp) into a ring of ReadAhead::kBuffers such buffers,
+// while the caller decodes and hashes what is already there; then no single request may
+// exceed kMaxThreadedRequest bytes (a larger one is Error(Internal)).  The thread is
+// started by the first request and stopped when the reader is destroyed.
 class BufferedInput {
 public:
     static constexpr size_t kDefaultBuffer = size_t(2) << 20;  // each of the two
     static constexpr size_t kMaxRequest = size_t(64) << 10;
+    static constexpr size_t kMaxThreadedRequest = size_t(128) << 10;
+    static constexpr size_t kThreadedBuffer = 8 * kMaxThreadedRequest;
 
     BufferedInput(std::string name, UniqueFd fd, size_t buffer_size = kDefaultBuffer);
 
@@ -50,14 +60,21 @@ public:
 
     // Bytes that may be consumed after a take() or peek() before its span may change
     // (see above); 0 if the buffers are too small to promise anything.
-    size_t view_life() const { return capacity_ > 2 * kMaxRequest ? capacity_ - 2 * kMaxRequest : 0; }
+    size_t view_life() const
+    {
+        const size_t margin = 2 * (threaded() ? kMaxThreadedRequest : kMaxRequest);
+        return capacity_ > margin ? capacity_ - margin : 0;
+    }
 
     uint64_t offset() const { return offset_; }
     const std::string& name() const { return name_; }
 
 private:
     size_t fill(uint8_t* out, size_t n);  // one read(2), retried on EINTR; 0 at the end
-    uint8_t* current() { return buffers_[current_].get(); }
+    uint8_t* current() { return ahead_ ? ahead_base_ : buffers_[current_].get(); }
+    bool threaded() const { return capacity_ >= kThreadedBuffer; }
+    // Threaded: takes filled buffers from the reader thread until `n` bytes are unread.
+    void refill_ahead(size_t n);
     // Moves the unread bytes to the start of the other buffer, which becomes current.
     void switch_buffers();
 
@@ -73,6 +90,8 @@ private:
     size_t end_ = 0;
     bool at_end_ = false;
     uint64_t offset_ = 0;
+    std::unique_ptr<ReadAhead> ahead_;  // threaded(): the reader thread, once started
+    uint8_t* ahead_base_ = nullptr;     // the ring buffer being read
 };
 
 // Where a tape being written goes.
@@ -87,7 +106,11 @@ private:
 //  * Stream: standard output, a pipe or a FIFO; written through, except that bytes at or
 //    after hold_from() stay in memory so that truncate() can still drop them.
 //
-// All writes are buffered into large system calls.
+// All writes are buffered into large system calls, made by a writer thread
+// (io/write_behind.hpp) while the caller goes on encoding into the next buffer; the bytes
+// written, and their order, are the same as if the caller wrote them itself.  A failed
+// write is reported (with the place) by the next write(), truncate() or finish(); a
+// TapeOutput destroyed unfinished stops its writer before the file is discarded.
 class TapeOutput {
 public:
     enum class Mode { NewFile, Append, Stream };
@@ -126,7 +149,8 @@ private:
     TapeOutput(Mode mode, std::string name, uint64_t start);
     int fd() const { return pending_ ? pending_->fd() : stream_.get(); }
     void flush(bool everything);
-    void write_out(const uint8_t* data, size_t size, uint64_t at);
+    // Starts the writer thread when the first full buffer is handed over.
+    WriteBehind& behind();
 
     Mode mode_;
     std::string name_;                   // the target as the user named it
@@ -137,6 +161,8 @@ private:
     uint64_t buffer_start_ = 0;
     uint64_t hold_from_ = UINT64_MAX;
     bool finished_ = false;
+    // Last, so that it is destroyed first: its thread stops before the file is discarded.
+    std::unique_ptr<WriteBehind> behind_;
 };
 
 } // namespace ddr::tapeio

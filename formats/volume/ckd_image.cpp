@@ -22,9 +22,12 @@ constexpr size_t kRecordOffset = kStashOffset - RestoreRecord::kSize;
 // Sanity limits on header fields, so a corrupt header cannot make us allocate wildly.
 constexpr uint32_t kMaxTrackSize = 1u << 20;
 constexpr uint32_t kMaxHeads = 0xFFFF;
-// Bytes of a track slot read first: enough for an empty or short track, whose slot is
-// mostly a hole (the rest is read only for a track that goes on).
-constexpr size_t kFirstRead = 4096;
+// A track slot is read first up to the end of the page it starts in (at least
+// kMinFirstRead bytes, so a slot starting near a page's end reads into the next page):
+// enough for an empty or short track, whose slot is mostly a hole.  The rest is read only
+// for a track that goes on, so the hole pages of a sparse image are never touched (a read
+// of a hole fills the page cache with zeros and costs as much as a read of data).
+constexpr uint64_t kMinFirstRead = 512;
 // How far ahead of the track being read the start of a slot is asked for.
 constexpr uint64_t kReadAheadSlots = 64;
 // Bytes of whole slots gathered before one write.
@@ -33,6 +36,15 @@ constexpr size_t kWriteBufferBytes = 4u << 20;
 // than issuing another system call.
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kMergeGap = 16384;
+
+// Bytes of a slot of `slot_size` bytes at file offset `offset` read first (see kMinFirstRead).
+size_t first_read_length(uint64_t offset, size_t slot_size)
+{
+    uint64_t end = (offset / kPage + 1) * kPage;
+    if (end - offset < kMinFirstRead)
+        end += kPage;
+    return size_t(std::min<uint64_t>(end - offset, slot_size));
+}
 
 bool magic_is(const std::array<char, 8>& magic, const char* text)
 {
@@ -455,11 +467,12 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
     // Most of the slot of an empty or short track is a hole: read the first part, and the
     // rest only if the track does not end there.  A track measured whole within a prefix
     // measures the same in the whole slot (measure() looks at no byte past the end marker).
-    const size_t prefix = std::min(slot_.size(), kFirstRead);
+    const size_t prefix = first_read_length(offset, slot_.size());
     // The kernel reads ahead only for reads that follow each other, which these do not:
     // ask for the start of the slot kReadAheadSlots further on (only that: reading ahead
     // the whole stretch would fill the page cache with the zeros of the holes).
-    (void)::posix_fadvise(m.fd, off_t(offset + kReadAheadSlots * slot_.size()), off_t(prefix), POSIX_FADV_WILLNEED);
+    const uint64_t ahead = offset + kReadAheadSlots * slot_.size();
+    (void)::posix_fadvise(m.fd, off_t(ahead), off_t(first_read_length(ahead, slot_.size())), POSIX_FADV_WILLNEED);
     pread_exact(m.fd, MutableByteSpan(slot_.data(), prefix), offset, at);
     if (!TrackImage::measure(ByteSpan(slot_.data(), prefix))) {
         const Place rest_at = file_place(m.path, offset + prefix).with_track(addr.cyl, addr.head);
@@ -812,11 +825,7 @@ void CkdImageWriter::buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewr
     rewrite_in_buffer_ = rewrite_in_buffer_ || rewrite;
 }
 
-void CkdImageWriter::write_range(const CkdImageReader::Member& m, uint64_t file_offset, size_t buf_offset, size_t len)
-{
-    pwrite_all(m.fd, ByteSpan(buf_.data() + buf_offset, len), file_offset, file_place(m.path));
-}
-
+// Hands the buffered slots to the writer thread, with the runs of the file to write.
 void CkdImageWriter::flush()
 {
     if (buf_count_ == 0)
@@ -828,31 +837,25 @@ void CkdImageWriter::flush()
     // Slots of a new image that were never written are holes that read as zeros, so
     // only the pages holding track bytes need writing.  Anything else (an update, or a
     // track of a new image written a second time) is written whole, zeros included, so
-    // no stale bytes stay behind a shorter track.
-    const bool fresh = creating_ && !rewrite_in_buffer_;
-    if (!fresh) {
-        write_range(m, base, 0, size_t(total));
+    // no stale bytes stay behind a shorter track.  Runs: [file offset, end) pairs.
+    std::vector<std::pair<uint64_t, uint64_t>> runs;
+    if (!creating_ || rewrite_in_buffer_) {
+        runs.emplace_back(base, base + total);
     } else {
-        uint64_t run_start = 0, run_end = 0;
-        bool open = false;
         for (size_t i = 0; i < buf_count_; ++i) {
             uint64_t s = base + uint64_t(i) * info.track_size;
             uint64_t e = s + buf_lengths_[i];
             uint64_t ps = std::max(base, s / kPage * kPage);
             uint64_t pe = std::min(base + total, (e + kPage - 1) / kPage * kPage);
-            if (open && ps <= run_end + kMergeGap) {
-                run_end = std::max(run_end, pe);
-                continue;
-            }
-            if (open)
-                write_range(m, run_start, size_t(run_start - base), size_t(run_end - run_start));
-            run_start = ps;
-            run_end = pe;
-            open = true;
+            if (!runs.empty() && ps <= runs.back().second + kMergeGap)
+                runs.back().second = std::max(runs.back().second, pe);
+            else
+                runs.emplace_back(ps, pe);
         }
-        if (open)
-            write_range(m, run_start, size_t(run_start - base), size_t(run_end - run_start));
     }
+    // Written here, not on a writer thread (see the class comment).
+    for (const auto& [start, end] : runs)
+        pwrite_all(m.fd, ByteSpan(buf_.data() + (start - base), size_t(end - start)), start, file_place(m.path));
     buf_count_ = 0;
     rewrite_in_buffer_ = false;
 }

@@ -107,7 +107,9 @@ private:
 // Writes a plain CKD volume: either a new one (create) or tracks of an existing one
 // (update).  Tracks are gathered in a buffer of whole consecutive slots and written
 // with one pwrite per run, so the common case (ascending tracks) costs a few large
-// writes per cylinder; tracks may still arrive in any order.
+// writes per cylinder; tracks may still arrive in any order.  The writes are made on the
+// calling thread: a writer thread measured slower here (the page cache takes them at
+// memory speed), and a restore's resume record must know what has been written.
 class CkdImageWriter : public CkdVolumeWriter {
 public:
     // Creates a new volume at `path` (split into `_n` files when spec.cylinders_per_file
@@ -153,7 +155,6 @@ private:
     void buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewrite);
     void buffer_empty_slot(uint64_t index);
     void flush();
-    void write_range(const CkdImageReader::Member& m, uint64_t file_offset, size_t buf_offset, size_t len);
 
     bool creating_ = false;   // a new image (slots not yet written are holes of zeros)
     bool committed_ = false;

@@ -1,0 +1,209 @@
+// The reader thread (io/read_ahead.hpp): bytes in order whatever the source, a ring that
+// bounds how far it reads ahead, failures reported with the place after the bytes read
+// before them, and a stop or an interrupt that ends both threads.
+#include "formats/io/interrupt.hpp"
+#include "formats/io/read_ahead.hpp"
+#include "formats/tape/tape_file.hpp"
+#include "tests/unit/error_testing.hpp"
+#include "tests/unit/support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace ddr;
+using namespace ddr::test;
+
+namespace {
+
+constexpr size_t kBuffer = 64 << 10;
+constexpr size_t kHeadroom = 4 << 10;
+
+Bytes pattern(size_t n)
+{
+    Bytes b(n);
+    for (size_t i = 0; i < n; ++i)
+        b[i] = uint8_t((i * 2654435761u) >> 13);
+    return b;
+}
+
+// Everything the reader hands out, in order, checking that every buffer but the last is full.
+Bytes drain(ReadAhead& ahead)
+{
+    Bytes all;
+    for (;;) {
+        ReadAhead::Chunk c = ahead.next();
+        if (c.length > 0)
+            all.insert(all.end(), c.base + kHeadroom, c.base + kHeadroom + c.length);
+        if (c.end)
+            return all;
+        CHECK(c.length == kBuffer - kHeadroom);
+    }
+}
+
+// Writes `bytes` into `fd` in pieces of assorted sizes, then closes it.
+std::thread feed(int fd, const Bytes& bytes)
+{
+    return std::thread([fd, &bytes] {
+        for (size_t at = 0, step = 1; at < bytes.size(); step = step * 7 % 9001 + 1) {
+            const ssize_t n = ::write(fd, bytes.data() + at, std::min(bytes.size() - at, step));
+            if (n <= 0)
+                break;
+            at += size_t(n);
+        }
+        ::close(fd);
+    });
+}
+
+} // namespace
+
+TEST_CASE("ReadAhead: every byte in order, from a file and from a pipe written in odd pieces")
+{
+    TempDir dir;
+    for (size_t size : {size_t(0), size_t(1), kBuffer - kHeadroom, 3 * (kBuffer - kHeadroom), size_t(1234567)}) {
+        CAPTURE(size);
+        const Bytes data = pattern(size);
+        write_file(dir.file("in"), data);
+        {
+            ReadAhead ahead("in", UniqueFd(::open(dir.file("in").c_str(), O_RDONLY)), kBuffer, kHeadroom);
+            CHECK(drain(ahead) == data);
+        }
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        std::thread feeder = feed(fds[1], data);
+        {
+            ReadAhead ahead("pipe", UniqueFd(fds[0]), kBuffer, kHeadroom);
+            CHECK(drain(ahead) == data);
+            // After the end, the end again.
+            CHECK(ahead.next().end);
+        }
+        feeder.join();
+    }
+}
+
+TEST_CASE("ReadAhead: reads at most its ring ahead of the consumer, and a buffer stays valid for two turns")
+{
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
+    const int pipe_size = ::fcntl(fds[1], F_GETPIPE_SZ);
+    REQUIRE(pipe_size > 0);
+    UniqueFd writer(fds[1]);
+    ReadAhead ahead("pipe", UniqueFd(fds[0]), kBuffer, kHeadroom);
+    // Offer far more than the ring holds; the reader takes only what its free buffers hold.
+    const Bytes data = pattern(16 * kBuffer);
+    size_t written = 0;
+    for (int idle = 0; idle < 20 && written < data.size();) {
+        const ssize_t n = ::write(writer.get(), data.data() + written, data.size() - written);
+        if (n > 0) {
+            written += size_t(n);
+            idle = 0;
+        } else {
+            ++idle;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    const size_t ring = ReadAhead::kBuffers * (kBuffer - kHeadroom);
+    CHECK(written >= ring);
+    CHECK(written <= ring + size_t(pipe_size));
+    // The first buffer keeps its bytes while the second is read; the reader then moves on.
+    ReadAhead::Chunk first = ahead.next();
+    ReadAhead::Chunk second = ahead.next();
+    CHECK(Bytes(first.base + kHeadroom, first.base + kHeadroom + first.length) ==
+          Bytes(data.begin(), data.begin() + long(first.length)));
+    CHECK(second.length == kBuffer - kHeadroom);
+    writer.reset();
+}
+
+TEST_CASE("ReadAhead: a failed read is reported with the file and offset, after the bytes read before it")
+{
+    // A socket whose peer goes away with bytes left unread: the reader gets ECONNRESET
+    // after the bytes sent before.
+    int sv[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    const Bytes data = pattern(1000);
+    REQUIRE(::write(sv[1], data.data(), data.size()) == ssize_t(data.size()));
+    const uint8_t unread = 1;
+    REQUIRE(::write(sv[0], &unread, 1) == 1);
+    ::close(sv[1]);
+    ReadAhead ahead("sock", UniqueFd(sv[0]), kBuffer, kHeadroom);
+    ReadAhead::Chunk c = ahead.next();
+    CHECK(Bytes(c.base + kHeadroom, c.base + kHeadroom + c.length) == data);
+    CHECK_FALSE(c.end);
+    CHECK_ERROR(ahead.next(), ErrorKind::ReadFailed, "sock: offset 1000: read error");
+
+    TempDir dir;  // a folder cannot be read at all: the error names offset 0
+    ReadAhead folder(dir.path().string(), UniqueFd(::open(dir.path().c_str(), O_RDONLY)), kBuffer, kHeadroom);
+    CHECK_ERROR(folder.next(), ErrorKind::ReadFailed, ": offset 0: read error");
+}
+
+TEST_CASE("ReadAhead: destroyed while its reader waits on an idle pipe, it stops at once")
+{
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    UniqueFd writer(fds[1]);
+    const auto start = std::chrono::steady_clock::now();
+    {
+        ReadAhead ahead("idle", UniqueFd(fds[0]), kBuffer, kHeadroom);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+TEST_CASE("ReadAhead: an interrupt while waiting on an idle pipe stops the consumer and the reader")
+{
+    // In a child process: the interrupt flag, once set, stays set.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        ::alarm(20);  // a hang is a failure, not a stuck test run
+        int fds[2];
+        if (::pipe(fds) != 0)
+            ::_exit(2);
+        int code = 3;
+        {
+            ReadAhead ahead("idle", UniqueFd(fds[0]), kBuffer, kHeadroom);
+            std::thread signaller([] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                note_interrupt(SIGINT);
+            });
+            auto err = caught([&] { ahead.next(); });
+            signaller.join();
+            if (err && err->kind() == ErrorKind::Interrupted)
+                code = 0;
+        }  // the destructor must return: the reader thread has stopped
+        ::_exit(code);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("BufferedInput with its reader thread: spans across buffers, a request too large is refused")
+{
+    TempDir dir;
+    const Bytes data = pattern(3 * tapeio::BufferedInput::kDefaultBuffer + 777);
+    write_file(dir.file("in"), data);
+    tapeio::BufferedInput in("in", tapeio::open_for_reading(dir.file("in")));
+    Bytes got;
+    // Requests of assorted sizes up to the largest allowed, so that many straddle buffers.
+    for (size_t step = 1; got.size() < data.size(); step = step * 31 % tapeio::BufferedInput::kMaxThreadedRequest + 1) {
+        ByteSpan s = in.take(step);
+        REQUIRE(!s.empty());
+        got.insert(got.end(), s.begin(), s.end());
+    }
+    CHECK(got == data);
+    CHECK(in.take(10).empty());
+    tapeio::BufferedInput again("in", tapeio::open_for_reading(dir.file("in")));
+    CHECK_ERROR(again.peek(tapeio::BufferedInput::kMaxThreadedRequest + 1), ErrorKind::Internal, "more than the reader allows");
+    Bytes whole(data.size());
+    CHECK(again.read(whole.data(), whole.size()) == data.size());
+    CHECK(whole == data);
+}
