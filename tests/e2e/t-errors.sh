@@ -83,16 +83,20 @@ expect 2 "bad option" -- "$DDR" dump --no-such-option src.img y.aws
 [ ! -e x.aws ] && [ ! -e y.aws ] && ok "no tape files left by refused dumps" || bad "refused dump left a tape"
 
 # --- interrupted: exit 130, nothing half-written left looking complete ---
+# A tape with checksums of several read-ahead buffers (2 MiB each), half of it fed at once.
+"$TOOLS/make-sample-volume" int.3390 3390 INT001 60 1 60 hercules >/dev/null || bad "sample volume"
+"$DDR" -q dump int.3390 int.aws || bad "dump of the sample volume"
 mkfifo slow
-( head -c $((size / 2)) good.aws; sleep 5 ) > slow &
+( head -c $(( $(stat -c %s int.aws) / 2 )) int.aws; sleep 8 ) > slow &
 feeder=$!
 "$DDR" -q restore slow new8.img 2>int.err & pid=$!
-sleep 1; kill -INT $pid; wait $pid; rc=$?
+sleep 2; kill -INT $pid; wait $pid; rc=$?
 kill $feeder 2>/dev/null
 [ "$rc" = 130 ] && ok "interrupted restore exits 130" || bad "interrupted restore exit $rc: $(cat int.err)"
 # A new plain image keeps its temporary and its resume record for --resume (t-resume).
 [ ! -e new8.img ] && [ -e new8.img.ddr-resume ] && [ "$(ls -a | grep -c '^\.new8\.img\.ddr-tmp\.')" = 1 ] \
   && ok "  no target; its temporary file and resume record are kept" || bad "interrupted restore left $(ls -a | grep new8)"
-"$DDR" -q restore --resume good.aws new8.img && [ -z "$(ls -a | grep 'new8.*ddr-')" ] \
+"$DDR" -q restore --resume int.aws new8.img && [ -z "$(ls -a | grep 'new8.*ddr-')" ] \
   && ok "  --resume completes it, nothing left beside it" || bad "--resume after the interruption: $(ls -a | grep new8)"
+"$DDR" -q verify int.aws --against new8.img >/dev/null && ok "  the resumed image equals the tape" || bad "the resumed image differs from the tape"
 finish
