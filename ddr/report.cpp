@@ -92,9 +92,12 @@ void Reporter::progress(uint64_t done, uint64_t total, uint64_t bytes, const std
 
 ProgressPlace progress_place(const UnitGeometry& geometry, uint32_t address)
 {
-    if (geometry.fba())
-        return {"block", address};
-    return {"cyl", address_of(address, geometry.eav_form).cyl};
+    return progress_place(geometry.fba(), geometry.fba() ? address : address_of(address, geometry.eav_form).cyl);
+}
+
+ProgressPlace progress_place(bool fba, uint64_t cylinder_or_block)
+{
+    return {fba ? "block" : "cyl", cylinder_or_block};
 }
 
 void Reporter::end_progress()

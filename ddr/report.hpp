@@ -30,6 +30,8 @@ struct ProgressPlace {
 };
 // The place of unit `address` of a volume: its cylinder (CKD) or its first block (FBA).
 ProgressPlace progress_place(const UnitGeometry& geometry, uint32_t address);
+// The place "cyl N" (CKD) or "block N" (FBA).
+ProgressPlace progress_place(bool fba, uint64_t cylinder_or_block);
 
 class Reporter {
 public:
