@@ -152,8 +152,10 @@ if shutil.which("dasdcopy"):
             f"{DDR} -q restore --format cckd t.aws r.cckd", f"dasdcopy -q {vol} h.cckd",
             ours_before=lambda: clean("r.cckd"), base_before=lambda: clean("h.cckd"),
             proof="cmp -s c.cckd r.cckd || { " + f"{DDR} -q copy r.cckd back.img && cmp -s {vol} back.img; rc=$?; rm -f back.img; exit $rc; }}")
+    # -lfs: one output file, as ddr writes (without it dasdcopy splits a volume over 2 GB
+    # into hp_1.img, hp_2.img, which the next run's dasdcopy refuses to write over).
     compare("dump from CCKD  vs  Hercules dasdcopy CCKD -> plain",
-            f"{DDR} -q dump c.cckd tc.aws", "dasdcopy -q c.cckd hp.img",
+            f"{DDR} -q dump c.cckd tc.aws", "dasdcopy -q -lfs c.cckd hp.img",
             ours_before=lambda: clean("tc.aws"), base_before=lambda: clean("hp.img"),
             proof=f"{DDR} -q verify tc.aws")
 if shutil.which("hetupd"):
