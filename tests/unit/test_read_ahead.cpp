@@ -188,28 +188,6 @@ TEST_CASE("ReadAhead: an interrupt while waiting on an idle pipe stops the consu
 
 namespace {
 
-// A pipe whose far end is fed `data` by a thread (joined by the destructor).
-struct FedPipe {
-    UniqueFd read_end;
-    std::thread feeder;
-    explicit FedPipe(const Bytes& data)
-    {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        read_end = UniqueFd(fds[0]);
-        feeder = std::thread([&data, out = fds[1]] {
-            for (size_t at = 0; at < data.size();) {
-                const ssize_t n = ::write(out, data.data() + at, std::min<size_t>(data.size() - at, 70001));
-                if (n <= 0)
-                    break;
-                at += size_t(n);
-            }
-            ::close(out);
-        });
-    }
-    ~FedPipe() { feeder.join(); }
-};
-
 // Every byte of `in`, taken in requests of assorted sizes up to `largest`, so that many
 // straddle buffers (and, from a file, the kFileFill pieces it is read in).
 Bytes take_all(tapeio::BufferedInput& in, size_t largest, size_t total)
@@ -229,13 +207,13 @@ TEST_CASE("BufferedInput from a pipe, with its reader thread: spans across buffe
 {
     const Bytes data = pattern(3 * tapeio::BufferedInput::kDefaultBuffer + 777);
     {
-        FedPipe pipe(data);
+        FedPipe pipe(data, 70001);
         tapeio::BufferedInput in("pipe", std::move(pipe.read_end));
         CHECK(take_all(in, tapeio::BufferedInput::kMaxThreadedRequest, data.size()) == data);
         CHECK(in.take(10).empty());
         CHECK(in.offset() == data.size());
     }
-    FedPipe pipe(data);
+    FedPipe pipe(data, 70001);
     tapeio::BufferedInput again("pipe", std::move(pipe.read_end));
     CHECK_ERROR(again.peek(tapeio::BufferedInput::kMaxThreadedRequest + 1), ErrorKind::Internal, "more than the reader allows");
     Bytes whole(data.size());
