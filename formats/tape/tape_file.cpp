@@ -53,6 +53,9 @@ UniqueFd open_for_reading(const std::string& path)
 BufferedInput::BufferedInput(std::string name, UniqueFd fd, size_t buffer_size)
     : name_(std::move(name)), fd_(std::move(fd)), capacity_(std::max<size_t>(buffer_size, 64))
 {
+    struct stat st {};
+    regular_file_ = fd_ && ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
+    max_fill_ = regular_file_ ? std::min(capacity_, kFileFill) : capacity_;
 }
 
 void BufferedInput::switch_buffers()
@@ -136,7 +139,7 @@ ByteSpan BufferedInput::peek(size_t n)
             switch_buffers();
         while (end_ - begin_ < n) {
             const size_t want = std::max(n - (end_ - begin_), std::min(next_fill_, capacity_ - end_));
-            next_fill_ = std::min(capacity_, next_fill_ * 2);
+            next_fill_ = std::min(max_fill_, next_fill_ * 2);
             const size_t got = fill(current() + end_, want);
             if (got == 0)
                 break;

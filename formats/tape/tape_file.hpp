@@ -33,17 +33,26 @@ UniqueFd open_for_reading(const std::string& path);
 // or take() asks for more than kMaxRequest bytes.  This is what lets a decoder keep the
 // blocks of a track as views until the track is complete.
 //
-// With buffers of at least kThreadedBuffer bytes (the default), the reading is done by a
-// reader thread (io/read_ahead.hpp) into a ring of ReadAhead::kBuffers such buffers,
-// while the caller decodes and hashes what is already there; then no single request may
-// exceed kMaxThreadedRequest bytes (a larger one is Error(Internal)).  The thread is
-// started by the first request and stopped when the reader is destroyed.
+// A regular file is read on the caller's thread, kFileFill bytes at a time: each piece is
+// decoded and hashed while the CPU's caches still hold it, which costs less than a second
+// core copying ahead into buffers that the caches cannot hold (measured on verify: CPU time
+// 256 ms -> 187 ms, wall time 0.54 s -> 0.28 s for a 1.2 GB tape, xxhsum -H3 0.20 s).
+// A mapped file would save the copy, but touching mapped pages costs more than copying
+// them on the VMs this runs on (1.2 GB: 0.42 s of user time to touch, 0.16 s to read).
+//
+// Anything else (a pipe, a device) with buffers of at least kThreadedBuffer bytes (the
+// default) is read by a reader thread (io/read_ahead.hpp) into a ring of
+// ReadAhead::kBuffers such buffers, while the caller decodes and hashes what is already
+// there, as the writer at the other end of a pipe is often the pace; then no single
+// request may exceed kMaxThreadedRequest bytes (a larger one is Error(Internal)).  The
+// thread is started by the first request and stopped when the reader is destroyed.
 class BufferedInput {
 public:
     static constexpr size_t kDefaultBuffer = size_t(2) << 20;  // each of the two
     static constexpr size_t kMaxRequest = size_t(64) << 10;
     static constexpr size_t kMaxThreadedRequest = size_t(128) << 10;
     static constexpr size_t kThreadedBuffer = 8 * kMaxThreadedRequest;
+    static constexpr size_t kFileFill = size_t(256) << 10;
 
     BufferedInput(std::string name, UniqueFd fd, size_t buffer_size = kDefaultBuffer);
 
@@ -72,7 +81,7 @@ public:
 private:
     size_t fill(uint8_t* out, size_t n);  // one read(2), retried on EINTR; 0 at the end
     uint8_t* current() { return ahead_ ? ahead_base_ : buffers_[current_].get(); }
-    bool threaded() const { return capacity_ >= kThreadedBuffer; }
+    bool threaded() const { return capacity_ >= kThreadedBuffer && !regular_file_; }
     // Threaded: takes filled buffers from the reader thread until `n` bytes are unread.
     void refill_ahead(size_t n);
     // Moves the unread bytes to the start of the other buffer, which becomes current.
@@ -84,7 +93,9 @@ private:
     // Allocated when first needed and never zeroed: a reader that only looks at the
     // start of a tape (to recognise it) costs little.
     std::unique_ptr<uint8_t[]> buffers_[2];
-    size_t next_fill_ = kMaxRequest;  // grows to capacity_: the first reads are small
+    size_t next_fill_ = kMaxRequest;  // grows to max_fill_: the first reads are small
+    size_t max_fill_ = 0;             // capacity_, or kFileFill for a regular file
+    bool regular_file_ = false;
     unsigned current_ = 0;
     size_t begin_ = 0;  // unread bytes are current()[begin_, end_)
     size_t end_ = 0;

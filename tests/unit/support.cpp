@@ -92,4 +92,26 @@ std::vector<std::string> names_in(const std::filesystem::path& folder)
     return names;
 }
 
+FedPipe::FedPipe(const Bytes& data, size_t piece)
+{
+    int fds[2];
+    if (::pipe(fds) != 0)
+        throw std::runtime_error("cannot make a pipe");
+    read_end = UniqueFd(fds[0]);
+    feeder_ = std::thread([&data, piece, out = fds[1]] {
+        for (size_t at = 0; at < data.size();) {
+            const ssize_t n = ::write(out, data.data() + at, std::min(data.size() - at, piece));
+            if (n <= 0)
+                break;
+            at += size_t(n);
+        }
+        ::close(out);
+    });
+}
+
+FedPipe::~FedPipe()
+{
+    feeder_.join();
+}
+
 } // namespace ddr::test

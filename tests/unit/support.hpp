@@ -2,9 +2,11 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/io/file.hpp"
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ddr::test {
@@ -35,5 +37,18 @@ Bytes read_file(const std::string& path);
 void write_file(const std::string& path, ByteSpan bytes);
 // The names in `folder` (hidden ones too), sorted: what a test left there.
 std::vector<std::string> names_in(const std::filesystem::path& folder);
+
+// A pipe whose far end a thread feeds with `data` (which must outlive it), `piece` bytes
+// a write, then closes; the destructor waits for the thread.  read_end is for the test.
+struct FedPipe {
+    FedPipe(const Bytes& data, size_t piece);
+    ~FedPipe();
+    FedPipe(const FedPipe&) = delete;
+    FedPipe& operator=(const FedPipe&) = delete;
+    UniqueFd read_end;
+
+private:
+    std::thread feeder_;
+};
 
 } // namespace ddr::test

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <filesystem>
+#include <optional>
 #include <sys/stat.h>
 #include <thread>
 #include <tuple>
@@ -205,23 +206,11 @@ TEST_CASE("AWS reader: stable views stay intact while kStableViewBytes more are 
     write_tape(dir.file("views.aws"), records);
     for (const bool pipe : {false, true}) {
         CAPTURE(pipe);
-        UniqueFd fd = pipe ? UniqueFd() : tapeio::open_for_reading(dir.file("views.aws"));
-        std::thread feeder;
-        if (pipe) {
-            int fds[2];
-            REQUIRE(::pipe(fds) == 0);
-            fd = UniqueFd(fds[0]);
-            feeder = std::thread([&, out = fds[1]] {
-                const Bytes t = read_file(dir.file("views.aws"));
-                for (size_t at = 0; at < t.size();) {
-                    const ssize_t n = ::write(out, t.data() + at, std::min<size_t>(t.size() - at, 12345));
-                    if (n <= 0)
-                        break;
-                    at += size_t(n);
-                }
-                ::close(out);
-            });
-        }
+        const Bytes tape = read_file(dir.file("views.aws"));
+        std::optional<FedPipe> fed;
+        if (pipe)
+            fed.emplace(tape, 12345);
+        UniqueFd fd = pipe ? std::move(fed->read_end) : tapeio::open_for_reading(dir.file("views.aws"));
         AwsTapeReader reader(tapeio::BufferedInput("views", std::move(fd)));
         // Views kept, with the tape offset after them, until kStableViewBytes more were read.
         std::vector<std::tuple<ByteSpan, size_t, uint64_t>> kept;
@@ -246,8 +235,6 @@ TEST_CASE("AWS reader: stable views stay intact while kStableViewBytes more are 
             }
             ++i;
         }
-        if (feeder.joinable())
-            feeder.join();
         CHECK(i == records.size());
         CHECK(stable_count == records.size() - 1);
     }

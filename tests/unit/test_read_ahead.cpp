@@ -186,24 +186,75 @@ TEST_CASE("ReadAhead: an interrupt while waiting on an idle pipe stops the consu
     CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("BufferedInput with its reader thread: spans across buffers, a request too large is refused")
+namespace {
+
+// Every byte of `in`, taken in requests of assorted sizes up to `largest`, so that many
+// straddle buffers (and, from a file, the kFileFill pieces it is read in).
+Bytes take_all(tapeio::BufferedInput& in, size_t largest, size_t total)
+{
+    Bytes got;
+    for (size_t step = 1; got.size() < total; step = step * 31 % largest + 1) {
+        ByteSpan s = in.take(step);
+        REQUIRE(!s.empty());
+        got.insert(got.end(), s.begin(), s.end());
+    }
+    return got;
+}
+
+} // namespace
+
+TEST_CASE("BufferedInput from a pipe, with its reader thread: spans across buffers, a request too large is refused")
+{
+    const Bytes data = pattern(3 * tapeio::BufferedInput::kDefaultBuffer + 777);
+    {
+        FedPipe pipe(data, 70001);
+        tapeio::BufferedInput in("pipe", std::move(pipe.read_end));
+        CHECK(take_all(in, tapeio::BufferedInput::kMaxThreadedRequest, data.size()) == data);
+        CHECK(in.take(10).empty());
+        CHECK(in.offset() == data.size());
+    }
+    FedPipe pipe(data, 70001);
+    tapeio::BufferedInput again("pipe", std::move(pipe.read_end));
+    CHECK_ERROR(again.peek(tapeio::BufferedInput::kMaxThreadedRequest + 1), ErrorKind::Internal, "more than the reader allows");
+    Bytes whole(data.size());
+    CHECK(again.read(whole.data(), whole.size()) == data.size());
+    CHECK(whole == data);
+}
+
+TEST_CASE("BufferedInput from a file, read in pieces on the caller's thread: spans across pieces and buffers")
 {
     TempDir dir;
     const Bytes data = pattern(3 * tapeio::BufferedInput::kDefaultBuffer + 777);
     write_file(dir.file("in"), data);
     tapeio::BufferedInput in("in", tapeio::open_for_reading(dir.file("in")));
-    Bytes got;
-    // Requests of assorted sizes up to the largest allowed, so that many straddle buffers.
-    for (size_t step = 1; got.size() < data.size(); step = step * 31 % tapeio::BufferedInput::kMaxThreadedRequest + 1) {
-        ByteSpan s = in.take(step);
-        REQUIRE(!s.empty());
-        got.insert(got.end(), s.begin(), s.end());
-    }
-    CHECK(got == data);
+    // Larger requests than a pipe's reader allows, and than a piece read at once.
+    CHECK(take_all(in, 2 * tapeio::BufferedInput::kFileFill + 1, data.size()) == data);
     CHECK(in.take(10).empty());
+    CHECK(in.offset() == data.size());
     tapeio::BufferedInput again("in", tapeio::open_for_reading(dir.file("in")));
-    CHECK_ERROR(again.peek(tapeio::BufferedInput::kMaxThreadedRequest + 1), ErrorKind::Internal, "more than the reader allows");
+    const ByteSpan big = again.peek(tapeio::BufferedInput::kFileFill + 5);
+    CHECK(Bytes(big.begin(), big.end()) == Bytes(data.begin(), data.begin() + tapeio::BufferedInput::kFileFill + 5));
     Bytes whole(data.size());
     CHECK(again.read(whole.data(), whole.size()) == data.size());
     CHECK(whole == data);
+}
+
+TEST_CASE("BufferedInput from a file that is cut short while it is read: the bytes it still has, then the end")
+{
+    TempDir dir;
+    const Bytes data = pattern(4 * tapeio::BufferedInput::kFileFill);
+    write_file(dir.file("in"), data);
+    tapeio::BufferedInput in("in", tapeio::open_for_reading(dir.file("in")));
+    const ByteSpan first = in.take(1000);
+    CHECK(Bytes(first.begin(), first.end()) == Bytes(data.begin(), data.begin() + 1000));
+    // Cut to 1.5 pieces: what was read before stays readable, the rest is gone.
+    const size_t cut = tapeio::BufferedInput::kFileFill * 3 / 2;
+    REQUIRE(::truncate(dir.file("in").c_str(), off_t(cut)) == 0);
+    Bytes rest(data.size());
+    const size_t got = in.read(rest.data(), rest.size());
+    CHECK(got + 1000 <= data.size());
+    CHECK(got + 1000 >= cut);  // nothing the file still holds is lost
+    CHECK(Bytes(rest.begin(), rest.begin() + std::ptrdiff_t(got)) ==
+          Bytes(data.begin() + 1000, data.begin() + 1000 + std::ptrdiff_t(got)));
+    CHECK(in.take(10).empty());
 }
