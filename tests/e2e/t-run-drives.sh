@@ -122,21 +122,7 @@ diff <(pages drive5.prt) <(pages file5.prt) >/dev/null && [ -s drive5.prt ] && o
 # ---- a dump across two drives: the first meets its early warning, the alternate goes on ----
 "$DDR" -q dump --reel-size 1000k a.3390 r1.aws r2.aws r3.aws r4.aws r5.aws r6.aws r7.aws r8.aws r9.aws 2>/dev/null \
   || bad "a file dump in reels of 1000k" 
-ew=$(python3 - r1.aws <<'EOF'
-import struct, sys
-data = open(sys.argv[1], 'rb').read(); pos = 0; total = 0; block = b''
-while pos + 6 <= len(data):
-    ln, prev, f1, f2 = struct.unpack_from('<HHBB', data, pos); pos += 6
-    if f1 & 0x40: continue
-    if f1 & 0x80: block = b''
-    block += data[pos:pos + ln]; pos += ln
-    if f1 & 0x20:
-        if len(block) == 80 and block[:4] == bytes([0xC5, 0xD6, 0xE5, 0x40]):
-            print(total); sys.exit(0)
-        total += len(block)
-sys.exit(1)
-EOF
-)
+ew=$(ew_of r1.aws)
 export DDR_SIMDRIVES="./nst0,ew=$ew;./nst1"
 blank nst0; blank nst1
 J6='INPUT 130 3390 RUNA01\nOUTPUT 181 3480 182\nDUMP ALL\n\n'
@@ -181,6 +167,16 @@ printf '%s\n' 3 > nst0.pos   # inside the first tape file
 job drive12 "$J2" ./nst0; status $? 2 "a tape left inside a tape file"
 has err "inside tape file 1" "  says where it stands"
 [ "$(cat nst0.pos)" = 3 ] && ok "  the tape was not moved" || bad "  moved to $(cat nst0.pos)"
+
+# ---- the units of a Hercules configuration whose tape device's file is a drive ----
+export DDR_SIMDRIVES="./nst0"
+blank nst0; rm -f back2.3390
+printf '0130 3390 a.3390\n0131 3390 b.3390\n0141 3390 back2.3390\n0181 3480 ./nst0\n' > hercules.cnf
+printf '%b' "$J1" | LD_PRELOAD="$SHIM" "$DYN" run --yes --config hercules.cnf >cnf1 2>err
+status $? 0 "job 1 with the units of a Hercules configuration"
+printf '%b' "$J2" | LD_PRELOAD="$SHIM" "$DYN" run --yes --config hercules.cnf >cnf2 2>err
+status $? 0 "job 2 (SKIP 1) with the configuration"
+same b.3390 back2.3390 && ok "  the second volume restored byte for byte" || bad "  back2.3390 differs"
 
 # ---- /dev/st-style: rewound whenever ddr closes it; LEAVE still works within a job ----
 export DDR_SIMDRIVES="./st0"
