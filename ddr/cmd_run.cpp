@@ -375,9 +375,9 @@ const UnitBinding& Job::bound(const DeviceStatement& d) const
 }
 
 // Where tape `d` stands for the step about to use it: after the dumps it was left past,
-// and a pending SKIP (used once).
-// A tape's first use in the job takes it where it stands: a file at its start, a drive
-// where the driver counts its tape (drive_position: a drive that is not ready fails here).
+// and a pending SKIP (used once).  Its first use in the job takes it where it stands: a
+// file at its start, a drive where the driver counts its tape (drive_position: a drive
+// that is not ready fails here).
 uint64_t Job::take_position(const DeviceStatement& d, std::optional<unsigned>& skip)
 {
     auto it = position_.find(d.unit);
@@ -458,7 +458,10 @@ bool Job::dump(FunctionStatement& f)
     }
     finish_step("DUMP", written.reel_changes, console::dump_heading(written.tod, *volser),
                 rows_split_at_reels(extents, written.reel_changes));
-    leave_tape(out, at, unsigned(written.reel_changes.size() + 1), drive);
+    // The writer left a one-reel dump's drive as the statement says; a reel that ended
+    // at its early warning is rewound here (IBM unloads it after its EOV).
+    const unsigned reels = unsigned(written.reel_changes.size() + 1);
+    leave_tape(out, at, reels, drive && reels == 1);
     return true;
 }
 

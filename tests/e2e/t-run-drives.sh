@@ -51,6 +51,9 @@ while i + 4 <= len(d):
     else: i += l
 print(n)" "$1"; }
 blank() { rm -f "$1.tape" "$1.pos" "$1.unloads"; }
+# fresh IMAGE VOLSER CYLINDERS: a small labelled target to restore onto (a new one would be
+# a whole 3390-1, slow to remove on some file systems).
+fresh() { rm -f "$1"; "$DDR" init "$1" 3390 "$2" --cylinders "$3" >/dev/null 2>&1 || bad "init $1"; }
 unloads() { cat "$1.unloads" 2>/dev/null || echo 0; }
 
 "$TOOLS/make-sample-volume" a.3390 3390-3 RUNA01 10 5 85 >/dev/null || bad "sample volume a"
@@ -75,22 +78,22 @@ echo 0 > nst0.pos   # ddr list left the tape at its end: the operator rewinds it
 
 # ---- job 2: RESTORE the second dump with SKIP 1 ----
 J2='INPUT 181 3480 (SKIP 1\nOUTPUT 141 3390 RUNB02\nRESTORE ALL\n\n'
-rm -f back2.3390
+fresh back2.3390 RUNB02 4
 job drive2 "$J2" ./nst0; status $? 0 "job 2: RESTORE with SKIP 1 from the drive"
 same b.3390 back2.3390 && ok "  the second volume restored byte for byte" || bad "  back2.3390 differs from b.3390"
-rm -f back2.3390; job file2 "$J2" t.aws; status $? 0 "job 2 on the tape file"
+fresh back2.3390 RUNB02 4; job file2 "$J2" t.aws; status $? 0 "job 2 on the tape file"
 cmp -s drive2 file2 && ok "  the console is the same as with a tape file" || bad "  consoles differ: $(diff drive2 file2)"
 [ "$(unloads nst0)" = 2 ] && [ "$(where nst0)" = 0.0 ] && ok "  UNLOAD (the default) after the RESTORE" \
   || bad "  after RESTORE: at $(where nst0), $(unloads nst0) unloads"
 
 # ---- job 3: RESTORE the first with LEAVE, the second from where it left the tape; REWIND ----
 J3='INPUT 181 3480 (LEAVE\nOUTPUT 140 3390 RUNA01\nRESTORE ALL\nINPUT 181 3480 (LEAVE\nOUTPUT 141 3390 RUNB02\nRESTORE ALL\n\n'
-rm -f back1.3390 back2.3390
+fresh back1.3390 RUNA01 10; fresh back2.3390 RUNB02 4
 job drive3 "$J3" ./nst0; status $? 0 "job 3: RESTORE, LEAVE, RESTORE the next"
 same a.3390 back1.3390 && same b.3390 back2.3390 && ok "  both volumes restored byte for byte" \
   || bad "  restored volumes differ"
 [ "$(where nst0)" = 2.0 ] && ok "  LEAVE: the drive stands after the second dump's tape mark" || bad "  at $(where nst0)"
-rm -f back1.3390 back2.3390; job file3 "$J3" t.aws; status $? 0 "job 3 on the tape file"
+fresh back1.3390 RUNA01 10; fresh back2.3390 RUNB02 4; job file3 "$J3" t.aws; status $? 0 "job 3 on the tape file"
 cmp -s drive3 file3 && ok "  the console is the same as with a tape file" || bad "  consoles differ: $(diff drive3 file3)"
 
 # ---- job 4: the tape where job 3 left it; a DUMP there is written at the position ----
@@ -99,7 +102,7 @@ job drive4 "$J4" ./nst0; status $? 0 "job 4: DUMP where the last job LEFT the ta
 [ "$(files_on nst0)" = 3 ] && [ "$(where nst0)" = 0.0 ] && [ "$(unloads nst0)" = 2 ] \
   && ok "  a third tape file; REWIND rewound without unloading" || bad "  $(files_on nst0) files, at $(where nst0), $(unloads nst0) unloads"
 J4b='INPUT 181 3480 (SKIP 2\nOUTPUT 141 3390 RUNB02\nRESTORE ALL\n\n'
-rm -f back2.3390; job drive4b "$J4b" ./nst0; status $? 0 "  the third dump restores"
+fresh back2.3390 RUNB02 4; job drive4b "$J4b" ./nst0; status $? 0 "  the third dump restores"
 same b.3390 back2.3390 && ok "  identical" || bad "  back2.3390 differs"
 # A dump at a position replaces what followed there (IBM's DDR on a drive).
 J4c='INPUT 131 3390 RUNB02\nOUTPUT 181 3480 (SKIP 1\nDUMP ALL\n\n'
@@ -134,7 +137,7 @@ e4=$(printf '%04d' "$((10#$eov))")
 grep -qE "^ +0000 +$e4 +0000 +$e4 *$" drive6.prt && grep -qE "^ +$e4 +0009 +$e4 +0009 *$" drive6.prt \
   && ok "  the printer rows split at cylinder $eov, as IBM prints each reel's" || bad "  $(cat drive6.prt)"
 J7='INPUT 181 3480 182\nOUTPUT 140 3390 RUNA01\nRESTORE ALL\n\n'
-rm -f back1.3390; job drive7 "$J7" ./nst0 ./nst1; status $? 0 "RESTORE from the two drives"
+fresh back1.3390 RUNA01 10; job drive7 "$J7" ./nst0 ./nst1; status $? 0 "RESTORE from the two drives"
 same a.3390 back1.3390 && ok "  identical" || bad "  back1.3390 differs"
 has drive7 "END OF VOLUME CYL $eov" "  the same END OF VOLUME on the restore"
 
@@ -170,7 +173,7 @@ has err "inside tape file 1" "  says where it stands"
 
 # ---- the units of a Hercules configuration whose tape device's file is a drive ----
 export DDR_SIMDRIVES="./nst0"
-blank nst0; rm -f back2.3390
+blank nst0; fresh back2.3390 RUNB02 4
 printf '0130 3390 a.3390\n0131 3390 b.3390\n0141 3390 back2.3390\n0181 3480 ./nst0\n' > hercules.cnf
 printf '%b' "$J1" | LD_PRELOAD="$SHIM" "$DYN" run --yes --config hercules.cnf >cnf1 2>err
 status $? 0 "job 1 with the units of a Hercules configuration"

@@ -49,6 +49,8 @@ struct drive {
     unsigned char** data;
     size_t count, pos;
     int refuse_next, blank;
+    size_t counted_to;      /* mt_fileno/mt_blkno below are those of position counted_to */
+    long counted_file, counted_block;
 };
 static struct drive drives[MAX_DRIVES];
 static int ndrives = -1;
@@ -106,6 +108,8 @@ static void cartridge_load(struct drive* t)
     t->len = calloc(MAX_RECORDS, sizeof *t->len);
     t->data = calloc(MAX_RECORDS, sizeof *t->data);
     t->count = t->pos = 0;
+    t->counted_to = 0;
+    t->counted_file = t->counted_block = 0;
     snprintf(name, sizeof name, "%s.tape", t->path);
     FILE* f = fopen(name, "rb");
     uint32_t n;
@@ -397,12 +401,18 @@ int ioctl(int fd, unsigned long request, ...)
         if (t->pos == 0) g->mt_gstat |= GMT_BOT(~0L);
         if (t->ew >= 0 && bytes_before(t, t->pos) > t->ew) g->mt_gstat |= GMT_EOT(~0L);
         if (t->blank) g->mt_gstat |= GMT_EOD(~0L);
-        g->mt_fileno = 0;
-        g->mt_blkno = 0;
-        for (size_t i = 0; i < t->pos && i < t->count; ++i) {
-            if (t->len[i] == UINT32_MAX) { ++g->mt_fileno; g->mt_blkno = 0; }
-            else ++g->mt_blkno;
+        /* Counted on from the last answer (the writer asks after every block), from the
+         * start if the tape moved back: the records before a position never change. */
+        if (t->counted_to > t->pos) {
+            t->counted_to = 0;
+            t->counted_file = t->counted_block = 0;
         }
+        for (; t->counted_to < t->pos && t->counted_to < t->count; ++t->counted_to) {
+            if (t->len[t->counted_to] == UINT32_MAX) { ++t->counted_file; t->counted_block = 0; }
+            else ++t->counted_block;
+        }
+        g->mt_fileno = t->counted_file;
+        g->mt_blkno = t->counted_block;
         return 0;
     }
     errno = ENOTTY;
