@@ -888,7 +888,26 @@ Json reels_facts(const DdrReelWriter& writer, const DumpChecksumWriter* checksum
 // One path for CKD and FBA: the source (or its snapshot) opened and its files stamped,
 // the units written to every tape set, the EOJ; then what changed in the source's files
 // meanwhile.  The exit code is dump_outcome's.
-int run_dump(const DumpOptions& options, Reporter& reporter)
+// What `writer` wrote of the dump of `src`, for run_dump's caller.
+DumpWritten written_by(const DumpSource& src, const DdrReelWriter& writer)
+{
+    DumpWritten w;
+    w.tod = src.vhr.tod;
+    const std::vector<ReelWritten>& reels = writer.reels_written();
+    for (size_t i = 0; i + 1 < reels.size(); ++i)
+        w.reel_changes.push_back(reels[i].ended_at);
+    std::vector<Extent> out = src.extents;
+    std::sort(out.begin(), out.end(), [](const Extent& a, const Extent& b) { return a.output_first < b.output_first; });
+    for (const Extent& e : out) {
+        if (!w.output_runs.empty() && e.output_first <= w.output_runs.back().second + 1)
+            w.output_runs.back().second = std::max(w.output_runs.back().second, e.output_last());
+        else
+            w.output_runs.emplace_back(e.output_first, e.output_last());
+    }
+    return w;
+}
+
+int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* written)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
@@ -932,6 +951,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter)
     note_unused_reels(output, reporter);
     report_dump(options, src, output, dumped.reel_units, {dumped.done, dumped.data_bytes}, reporter.facts());
     report_dump_sets(output.sets(), changes, snapshot.has_value(), reporter);
+    if (written)
+        *written = written_by(src, writer);
     return dump_outcome(options, output.sets(), changes, reporter);
 }
 

@@ -3,10 +3,12 @@
 
 #include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
+#include "formats/io/cchh.hpp"
 #include "formats/tape/tape.hpp"
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ddr {
@@ -36,6 +38,14 @@ struct DumpOptions {
                                               // nucleus cylinders it names
 };
 
+// What a dump wrote, for a caller that reports it without reading the tape back (ddr
+// run's printer page: a tape drive cannot be read again without repositioning).
+struct DumpWritten {
+    uint64_t tod = 0;                                            // the VHR's TOD clock
+    std::vector<TrackAddress> reel_changes;                      // each EOV's address, in reel order
+    std::vector<std::pair<uint64_t, uint64_t>> output_runs;      // output cylinders (FBA: blocks), merged runs
+};
+
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.
 void add_dump_command(CLI::App& app, CommandAction& action);
 
@@ -44,7 +54,8 @@ void add_dump_command(CLI::App& app, CommandAction& action);
 // changed while they were read (the tapes are complete; a warning says what changed).
 // Other errors are thrown as ddr::Error, most before a byte is written.  Facts (see
 // report_dump_sets): "sets", "source_changed", "source_changes", "snapshot".
-int run_dump(const DumpOptions& options, Reporter& reporter);
+// `written`, if given, is filled once the dump is complete.
+int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* written = nullptr);
 
 // What the reports of dump and copy share (man/ddr.1, JSON REPORTS): extents as
 // [{"first","last","to"}], and the reels a writer wrote, each with its tape blocks, bytes,

@@ -122,8 +122,9 @@ private:
     std::optional<DumpOnTape> confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before);
     bool confirm_size(const DdrVolumeHeader& vhr, const DeviceStatement& out);
     const UnitBinding& bound(const DeviceStatement& d) const;
+    bool on_drive(const DeviceStatement& d) const;
     uint64_t take_position(const DeviceStatement& d, std::optional<unsigned>& skip);
-    void leave_tape(const DeviceStatement& d, uint64_t position, unsigned reels);
+    void leave_tape(const DeviceStatement& d, uint64_t position, unsigned reels, bool placed = false);
     std::vector<std::string> reels_of(const DeviceStatement& tape, bool writing) const;
     DumpOptions dump_options(const FunctionStatement& f, const DeviceStatement& in, const DeviceStatement& out,
                              uint64_t dumps_before) const;
@@ -225,7 +226,11 @@ void Job::device(const DeviceStatement& d)
         return;
     }
     if (d.tape.mode || d.tape.compact || d.tape.lzcompact)
-        reporter_.note(stmt::unit_name(d.unit) + ": MODE and COMPACT mean nothing for a tape file; passed over");
+        reporter_.note(stmt::unit_name(d.unit) + (is_character_device(b->file)
+                                                      ? ": MODE and COMPACT are not set on a Linux tape drive (its "
+                                                        "density and compression are the drive's, set with mt(1)); "
+                                                        "passed over"
+                                                      : ": MODE and COMPACT mean nothing for a tape file; passed over"));
     if (d.alternate && !units_.find(*d.alternate))
         reporter_.note("alternate unit " + stmt::unit_name(*d.alternate) + " is bound to no file: a dump that needs a "
                        "second reel will fail");
@@ -370,32 +375,49 @@ const UnitBinding& Job::bound(const DeviceStatement& d) const
 }
 
 // Where tape `d` stands for the step about to use it: after the dumps it was left past,
-// and a pending SKIP (used once).
+// and a pending SKIP (used once).  Its first use in the job takes it where it stands: a
+// file at its start, a drive where the driver counts its tape (drive_position: a drive
+// that is not ready fails here).
 uint64_t Job::take_position(const DeviceStatement& d, std::optional<unsigned>& skip)
 {
-    const uint64_t at = position_[d.unit] + skip.value_or(0);
+    auto it = position_.find(d.unit);
+    if (it == position_.end()) {
+        const uint64_t first = on_drive(d) ? drive_position(bound(d).file, d.output).value_or(0) : 0;
+        it = position_.emplace(d.unit, first).first;
+    }
+    const uint64_t at = it->second + skip.value_or(0);
     skip.reset();
     return at;
 }
 
+// True if tape unit `d` is bound to a tape drive (a character device).
+bool Job::on_drive(const DeviceStatement& d) const
+{
+    return is_character_device(bound(d).file);
+}
+
 // After a step: LEAVE keeps the tape past the dump just read or written; REWIND and
 // UNLOAD (for a file, the same) bring it back to its start, as does a dump on several
-// reels (IBM unloads every reel after its EOV).
-void Job::leave_tape(const DeviceStatement& d, uint64_t position, unsigned reels)
+// reels (IBM unloads every reel after its EOV).  A drive is put there (rewound, unloaded
+// or left after the dump's tape mark) unless `placed`: its dump writer did it.
+void Job::leave_tape(const DeviceStatement& d, uint64_t position, unsigned reels, bool placed)
 {
     const auto disposition = d.tape.disposition.value_or(stmt::Disposition::Unload);
     position_[d.unit] = disposition == stmt::Disposition::Leave && reels <= 1 ? position + 1 : 0;
+    if (!placed && on_drive(d))
+        place_drive(bound(d).file, disposition, position_[d.unit]);
 }
 
 // The files of tape unit `tape` and its alternate, in reel order.  Reading, an
 // alternate whose file is not there is left out; writing, it is used only if the first
-// reel has a size (maxsize=), since only then can a dump reach it.
+// reel has a size (maxsize=) or is a drive (its early warning ends it), since only then
+// can a dump reach it.
 std::vector<std::string> Job::reels_of(const DeviceStatement& tape, bool writing) const
 {
     const UnitBinding& first = bound(tape);
     std::vector<std::string> reels{first.file};
     const UnitBinding* alt = tape.alternate ? units_.find(*tape.alternate) : nullptr;
-    if (alt && (writing ? reel_options_of(first).size != 0 : exists(alt->file)))
+    if (alt && (writing ? reel_options_of(first).size != 0 || on_drive(tape) : exists(alt->file)))
         reels.push_back(alt->file);
     return reels;
 }
@@ -412,7 +434,8 @@ std::optional<std::string> Job::confirm_input(FunctionStatement& f, const Device
 }
 
 // DUMP: 711R for the input volume, the extents, then the one dump path (run_dump) onto
-// the tape where it stands; its reel changes and TOD are read back from the tape.
+// the tape where it stands; its reel changes and TOD are what run_dump says it wrote
+// (a drive cannot read the dump back without repositioning).
 bool Job::dump(FunctionStatement& f)
 {
     const DeviceStatement in = *input_, out = *output_;
@@ -421,20 +444,31 @@ bool Job::dump(FunctionStatement& f)
         return false;
     const uint64_t at = take_position(out, output_skip_);
     const DumpOptions o = dump_options(f, in, out, at);
-    check_append(o.tapes.front(), at);
+    const bool drive = on_drive(out);
+    if (!drive)
+        check_append(o.tapes.front(), at);
     console_.say(console::doing("DUMPING", *volser));
-    run_dump(o, inner_);
-    const DumpOnTape d = read_dump_on_tape(o.tapes, at);
-    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(d.summary);
-    finish_step("DUMP", d.reel_changes, console::dump_heading(d.vhr.tod, *volser),
-                rows_split_at_reels(extents, d.reel_changes));
-    leave_tape(out, at, d.summary.reels);
+    DumpWritten written;
+    run_dump(o, inner_, &written);
+    std::vector<stmt::Extent> extents = f.extents;
+    if (f.scope != stmt::Scope::Extents) {
+        extents.clear();
+        for (auto [first, last] : written.output_runs)
+            extents.push_back({uint32_t(first), uint32_t(last), std::nullopt});
+    }
+    finish_step("DUMP", written.reel_changes, console::dump_heading(written.tod, *volser),
+                rows_split_at_reels(extents, written.reel_changes));
+    // The writer left a one-reel dump's drive as the statement says; a reel that ended
+    // at its early warning is rewound here (IBM unloads it after its EOV).
+    const unsigned reels = unsigned(written.reel_changes.size() + 1);
+    leave_tape(out, at, reels, drive && reels == 1);
     return true;
 }
 
 // ddr dump's options for a DUMP step: the INPUT volume, the OUTPUT reels with their
-// Hercules sizes, the extents (FBA: blocks), CPVOL/NUCLEUS; a tape written over from
-// its start, or appended to after `dumps_before` dumps.
+// Hercules sizes, the extents (FBA: blocks), CPVOL/NUCLEUS; a tape file written over from
+// its start, or appended to after `dumps_before` dumps; a drive written at the start of
+// tape file `dumps_before` + 1 and left as the statement says.
 DumpOptions Job::dump_options(const FunctionStatement& f, const DeviceStatement& in, const DeviceStatement& out,
                               uint64_t dumps_before) const
 {
@@ -457,7 +491,16 @@ DumpOptions Job::dump_options(const FunctionStatement& f, const DeviceStatement&
     if (first.margin)
         o.eot_margin = first.margin;
     o.tape.overwrite = true;
-    o.tape.append = dumps_before > 0;
+    if (on_drive(out)) {
+        // IBM's DDR writes where the tape stands, replacing what follows there.
+        o.tape.drive_after_files = dumps_before;
+        const auto disposition = out.tape.disposition.value_or(stmt::Disposition::Unload);
+        o.tape.disposition = disposition == stmt::Disposition::Leave    ? TapeDisposition::Leave
+                             : disposition == stmt::Disposition::Rewind ? TapeDisposition::Rewind
+                                                                        : TapeDisposition::Unload;
+    } else {
+        o.tape.append = dumps_before > 0;
+    }
     o.pure = options_.pure;
     return o;
 }
@@ -705,9 +748,14 @@ void Job::fail_statement(const StatementError& e, int exit_code)
 }
 
 // A step (or INPUT/OUTPUT check) that failed with ddr's error `e`.
+// A dump that needs a reel it cannot have fails placed at the track that did not fit:
+// IBM's DDR says END OF VOLUME there and waits for the next tape, which ddr cannot mount.
 void Job::fail_step(const Error& e)
 {
-    note_failure({ibm_message_for(e.kind()), e.what(), exit_code_for(e.kind())});
+    const Place& at = e.place();
+    const bool reel_needed = e.kind() == ErrorKind::Reel && at.cyl && at.head;
+    note_failure({reel_needed ? console::end_of_volume(*at.cyl, *at.head) : ibm_message_for(e.kind()), e.what(),
+                  exit_code_for(e.kind())});
 }
 
 // Says a failure on the console (IBM's message, then ddr's line) and on standard error

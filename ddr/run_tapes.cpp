@@ -1,6 +1,7 @@
 #include "ddr/run_tapes.hpp"
 
 #include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
 #include "formats/volume/volume_label.hpp"
 
 #include <sys/stat.h>
@@ -89,6 +90,53 @@ std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Exte
         rows.push_back(row);
     }
     return rows;
+}
+
+bool is_character_device(const std::string& path)
+{
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+uint64_t files_before(const DriveStatus& status, const std::string& drive)
+{
+    if (status.file < 0 || status.block < 0)
+        fail(ErrorKind::Usage, file_place(drive), "the driver has lost count of where the tape stands: rewind it "
+                                                  "(mt rewind) or space it to a tape file's start (mt fsf N) first");
+    if (status.block > 0)
+        fail(ErrorKind::Usage, file_place(drive),
+             "the tape stands inside tape file " + std::to_string(status.file + 1) + " (after its block " +
+                 std::to_string(status.block) + "), not at the start of a dump: rewind it or space it to a tape "
+                 "file's start (mt fsf N) first");
+    return uint64_t(status.file);
+}
+
+std::optional<uint64_t> drive_position(const std::string& path, bool for_writing)
+{
+    const std::unique_ptr<TapeDrive> drive = open_tape_drive(path, for_writing);
+    if (!drive)
+        return std::nullopt;
+    DriveStatus status;
+    if (const int err = drive->status(status); err != 0)
+        fail(for_writing ? ErrorKind::WriteFailed : ErrorKind::ReadFailed, file_place(path),
+             "cannot ask the drive where the tape stands (MTIOCGET): " + os_error_text(-err));
+    return files_before(status, path);
+}
+
+void place_drive(const std::string& path, stmt::Disposition disposition, uint64_t files)
+{
+    const std::unique_ptr<TapeDrive> drive = open_tape_drive(path, false);
+    if (!drive)
+        return;
+    int err = disposition == stmt::Disposition::Unload ? drive->unload() : drive->rewind();
+    if (err == 0 && disposition == stmt::Disposition::Leave && files > 0)
+        err = drive->forward_space_files(unsigned(files));
+    if (err != 0)
+        fail(ErrorKind::ReadFailed, file_place(path),
+             std::string(disposition == stmt::Disposition::Unload   ? "cannot unload the tape"
+                         : disposition == stmt::Disposition::Rewind ? "cannot rewind the tape"
+                                                                    : "cannot leave the tape after the dump") +
+                 ": " + os_error_text(-err));
 }
 
 std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary)

@@ -6,8 +6,10 @@
 #include "ddr/console.hpp"
 #include "ddr/statements.hpp"
 #include "formats/ddrtape/dump_reader.hpp"
+#include "formats/tape/drive_tape.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,5 +42,29 @@ std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Exte
 
 // The extents of a dump that names none (ALL, CPVOL, NUCLEUS): its runs of cylinders.
 std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary);
+
+// ---- tape units bound to tape drives ----
+// A job keeps where each tape stands as a count of tape files from the beginning of its
+// tape (IBM's SKIP and LEAVE move it); on a drive every step puts the tape there itself
+// (rewound, then spaced forward over that many files, MTFSF) and leaves it as the
+// statement says, so the tape stands where IBM's DDR would have left it.
+
+// True if `path` is a character device: a tape drive, if it answers as one (drive_position).
+bool is_character_device(const std::string& path);
+
+// The tape files before where a drive's tape stands, from the driver's count (`status`
+// of drive `drive`).  Error(Usage) if it stands inside a tape file or the driver has
+// lost count: ddr cannot tell where a dump starts (the tape is not moved).
+uint64_t files_before(const DriveStatus& status, const std::string& drive);
+
+// Where the tape in drive `path` stands (files_before), without moving it; nullopt if
+// `path` is no tape drive.  A drive that cannot be opened (not ready, no cartridge) is
+// Error(WriteFailed) if `for_writing`, else Error(ReadFailed), naming the drive.
+std::optional<uint64_t> drive_position(const std::string& path, bool for_writing);
+
+// The end of a step on drive `path`: UNLOAD rewinds and unloads (MTOFFL), REWIND
+// rewinds, LEAVE leaves the tape at the start of tape file `files` + 1 (rewound and
+// spaced forward).  Error(ReadFailed) naming the drive if it refuses.
+void place_drive(const std::string& path, stmt::Disposition disposition, uint64_t files);
 
 } // namespace ddr

@@ -2,6 +2,7 @@
 
 #include "ddr/device_choice.hpp"
 #include "ddr/inputs.hpp"
+#include "ddr/run_tapes.hpp"
 #include "ddr/shadow_option.hpp"
 #include "devices/ckd_devices.hpp"
 #include "devices/fba_devices.hpp"
@@ -121,6 +122,10 @@ void check_unit_device(const stmt::DeviceStatement& s, const UnitBinding& unit)
         fail(ErrorKind::ReadFailed, file_place(unit.file), "unit " + stmt::unit_name(s.unit) + " holds no such file");
     }
     if (tape) {
+        // A drive is not opened here: reading it would rewind it, and the job must find
+        // its tape where it stands (its first step asks the driver).
+        if (is_character_device(unit.file))
+            return;
         if (!empty_file(unit.file) && !is_tape_input(unit.file))
             fail(ErrorKind::Device, file_place(unit.file), "the file is not a tape (AWS or HET), so not a " + s.type.name);
         return;

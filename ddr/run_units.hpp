@@ -48,7 +48,8 @@ ReelOptions reel_options_of(const UnitBinding& unit);
 // Checks that the file bound to the unit of `statement` is the device it names, before
 // any step uses it: a DASD statement needs a volume of that type (an OUTPUT may name one
 // not yet made; an INPUT is read with the shadow files its sf= option names, and an
-// OUTPUT whose sf= finds shadow files is Error(Refused): they would hide what is written), a tape statement a tape (an OUTPUT may name a file not yet made), and a
+// OUTPUT whose sf= finds shadow files is Error(Refused): they would hide what is written), a tape statement a tape (an OUTPUT may name a file not yet made; a
+// character device is taken for a tape drive, not opened), and a
 // configuration's device type must agree.  Error(Device) for a mismatch (IBM's 708E),
 // Error(ReadFailed) if an INPUT volume is not there.
 void check_unit_device(const stmt::DeviceStatement& statement, const UnitBinding& unit);

@@ -164,8 +164,10 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
                                   " given");
     TapeWriterOptions opts = options_;
     // Only the first reel can be appended to (IBM: SKIP n LEAVE); later reels start fresh.
-    if (next_ > 0)
+    if (next_ > 0) {
         opts.append = false;
+        opts.drive_after_files.reset();
+    }
     for (size_t set = 0; set < sets_.size(); ++set) {
         writers_[set].emplace_back();
         committed_[set].push_back(false);
@@ -194,9 +196,20 @@ void DdrReelWriter::put(ByteSpan block)
     tape_->write_block(block);
 }
 
+// Contract: opens the next reel for the track at cc/hh.  A reel that cannot be had is
+// Error(Reel) placed at that track (the one IBM's END OF VOLUME message names).
 void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
 {
-    tape_ = outputs_.open_next(why);
+    try {
+        tape_ = outputs_.open_next(why);
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Reel || outputs_.opened() == 0)
+            throw;
+        Place track;
+        track.cyl = cc;
+        track.head = hh;
+        throw e.within(track);
+    }
     tracks_on_reel_ = 0;
     reel_start_blocks_ = blocks_;
     reel_start_position_ = tape_->position();
@@ -292,7 +305,7 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
         });
     tape_->write_tapemark();
     reels_written_.push_back({outputs_.path(outputs_.opened() - 1), blocks_ - reel_start_blocks_,
-                              tape_->position() - reel_start_position_, tracks_on_reel_});
+                              tape_->position() - reel_start_position_, tracks_on_reel_, {record.cc, record.hh}});
     finished_bytes_ += tape_->position();
     total_bytes_ = finished_bytes_;
     ended_reels_.push_back(std::move(tape_));

@@ -116,6 +116,7 @@ struct ReelWritten {
     uint64_t blocks = 0;  // tape blocks of this dump on it (VHR through trailer)
     uint64_t bytes = 0;   // container bytes of this dump on it, its tape mark included
     uint64_t groups = 0;  // THR or FBG groups on it
+    TrackAddress ended_at;  // the address its EOV (the next reel's first track) or EOJ names
 };
 
 class DdrReelWriter {

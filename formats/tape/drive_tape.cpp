@@ -64,6 +64,7 @@ long FdTapeDrive::write_block(ByteSpan block)
 
 int FdTapeDrive::write_filemarks(unsigned count) { return operation(MTWEOF, int(count)); }
 int FdTapeDrive::backspace_records(unsigned count) { return operation(MTBSR, int(count)); }
+int FdTapeDrive::forward_space_files(unsigned count) { return count ? operation(MTFSF, int(count)) : 0; }
 int FdTapeDrive::rewind() { return operation(MTREW, 1); }
 int FdTapeDrive::unload() { return operation(MTOFFL, 1); }
 int FdTapeDrive::space_to_end_of_data() { return operation(MTEOM, 1); }
@@ -76,6 +77,8 @@ int FdTapeDrive::status(DriveStatus& out)
     out.beginning = GMT_BOT(got.mt_gstat);
     out.early_warning = GMT_EOT(got.mt_gstat);
     out.end_of_data = GMT_EOD(got.mt_gstat);
+    out.file = got.mt_fileno;
+    out.block = got.mt_blkno;
     return 0;
 }
 
@@ -128,11 +131,33 @@ TapeRecord DriveTapeReader::read(Bytes& block)
 
 // ---- DriveTapeWriter ----
 
-DriveTapeWriter::DriveTapeWriter(std::unique_ptr<TapeDrive> drive, bool append, TapeDisposition at_end)
+DriveTapeWriter::DriveTapeWriter(std::unique_ptr<TapeDrive> drive, DriveStart start, TapeDisposition at_end)
     : drive_(std::move(drive)), at_end_(at_end)
 {
-    if (const int err = append ? drive_->space_to_end_of_data() : drive_->rewind(); err != 0)
-        failed(-err, append ? "cannot space to the end of the recorded data" : "cannot rewind the tape");
+    start_at(start);
+}
+
+// Puts the tape where `start` says; spacing past the recorded data (st: EIO, or a
+// position that is not the start of the file wanted) is Error(Reel): no such file.
+void DriveTapeWriter::start_at(const DriveStart& start)
+{
+    if (start.append && !start.after_files) {
+        if (const int err = drive_->space_to_end_of_data(); err != 0)
+            failed(-err, "cannot space to the end of the recorded data");
+        return;
+    }
+    if (const int err = drive_->rewind(); err != 0)
+        failed(-err, "cannot rewind the tape");
+    const uint64_t files = start.after_files.value_or(0);
+    if (files == 0)
+        return;
+    const int err = drive_->forward_space_files(unsigned(files));
+    DriveStatus status;
+    const bool there = err == 0 && drive_->status(status) == 0 && (status.file < 0 || uint64_t(status.file) == files);
+    if (!there)
+        fail(ErrorKind::Reel, file_place(drive_->name()),
+             "the tape holds fewer than " + std::to_string(files) + " tape files to space over (MTFSF" +
+                 (err ? ": " + os_error_text(-err) : std::string()) + "); nothing was written");
 }
 
 void DriveTapeWriter::failed(int error, const std::string& what) const

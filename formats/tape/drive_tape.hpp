@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ddr {
@@ -27,6 +28,9 @@ struct DriveStatus {
     bool beginning = false;      // at the beginning of the tape (GMT_BOT)
     bool early_warning = false;  // past the early-warning mark (GMT_EOT)
     bool end_of_data = false;    // at the end of recorded data (GMT_EOD)
+    // Where the tape stands as the driver counts it (mt_fileno, mt_blkno): the tape file
+    // (0 is the first) and the block within it; -1 where the driver has lost count.
+    int64_t file = -1, block = -1;
 };
 
 // One tape drive.  Every call returns what the system call would: a byte count (0 for a
@@ -39,6 +43,7 @@ public:
     virtual long write_block(ByteSpan block) = 0;            // one block
     virtual int write_filemarks(unsigned count) = 0;         // MTWEOF
     virtual int backspace_records(unsigned count) = 0;       // MTBSR
+    virtual int forward_space_files(unsigned count) = 0;     // MTFSF: past `count` filemarks
     virtual int rewind() = 0;                                // MTREW
     virtual int unload() = 0;                                // MTOFFL
     virtual int space_to_end_of_data() = 0;                  // MTEOM
@@ -62,6 +67,7 @@ public:
     long write_block(ByteSpan block) override;
     int write_filemarks(unsigned count) override;
     int backspace_records(unsigned count) override;
+    int forward_space_files(unsigned count) override;
     int rewind() override;
     int unload() override;
     int space_to_end_of_data() override;
@@ -99,15 +105,23 @@ private:
     bool after_filemark_ = false, ended_ = false;
 };
 
-// Writes a drive: from the beginning of the tape (rewound first), or with `append` after
-// its recorded data (MTEOM).  position() counts the data bytes written; the early warning
+// Where a DriveTapeWriter starts writing.
+struct DriveStart {
+    bool append = false;                 // after the recorded data (MTEOM)
+    std::optional<uint64_t> after_files;  // after this many tape files: rewound, then MTFSF
+};
+
+// Writes a drive: from the beginning of the tape (rewound first), with `append` after
+// its recorded data (MTEOM), or with `after_files` n at the start of tape file n+1 (IBM's
+// DDR writing where SKIP or LEAVE put the tape; what followed there is replaced, as on any
+// tape; a tape with fewer files is Error(Reel), nothing written).  position() counts the data bytes written; the early warning
 // is reported by past_early_warning(), which the DDR reel writer treats like a reel size
 // reached.  A write refused with ENOSPC past the early warning is tried once more (st lets
 // every other write through); refused again, the tape is at its physical end:
 // Error(WriteFailed), as is any other write error, naming the drive and block.
 class DriveTapeWriter : public TapeWriter {
 public:
-    DriveTapeWriter(std::unique_ptr<TapeDrive> drive, bool append, TapeDisposition at_end);
+    DriveTapeWriter(std::unique_ptr<TapeDrive> drive, DriveStart start, TapeDisposition at_end);
     void write_block(ByteSpan block) override;
     void write_tapemark() override;
     uint64_t position() const override { return bytes_; }
@@ -121,6 +135,7 @@ public:
 
 private:
     [[noreturn]] void failed(int error, const std::string& what) const;
+    void start_at(const DriveStart& start);
     std::unique_ptr<TapeDrive> drive_;
     TapeDisposition at_end_;
     uint64_t bytes_ = 0, blocks_ = 0, records_ = 0;  // records_: blocks and tape marks

@@ -123,6 +123,9 @@ struct TapeWriterOptions {
     int compression = 0;           // HET: 0 none, 1 zlib, 2 bzip2
     int level = 4;                 // HET compression level
     TapeDisposition disposition = TapeDisposition::Rewind;  // a tape drive, at the end
+    // A tape drive only (a file: Error(Usage)): write at the start of tape file n+1,
+    // replacing what follows (IBM's DDR writing after SKIP n or LEAVE); see DriveStart.
+    std::optional<uint64_t> drive_after_files;
 };
 
 // Options for reading a tape.

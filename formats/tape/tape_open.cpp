@@ -157,7 +157,11 @@ std::unique_ptr<TapeWriter> create_tape_writer(const std::string& path, const Ta
     if (options.overwrite && !options.append && path != "-")
         check_replaceable_tape(path);
     if (auto drive = open_tape_drive(path, true))
-        return std::make_unique<DriveTapeWriter>(std::move(drive), options.append, options.disposition);
+        return std::make_unique<DriveTapeWriter>(std::move(drive), DriveStart{options.append, options.drive_after_files},
+                                                 options.disposition);
+    if (options.drive_after_files)
+        fail(ErrorKind::Usage, file_place(path),
+             "not a tape drive: a tape file is written after its dumps (--append), never at a tape file's start");
     if (format == "AWS")
         return AwsTapeWriter::create(path, options);
     if (format == "HET")

@@ -16,3 +16,21 @@ expect() {
 contains() { case "$LAST_ERROR" in *"$1"*) ok "  names $1";; *) bad "$2: '$LAST_ERROR' does not mention '$1'";; esac; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 finish() { [ "$fails" -eq 0 ] && echo "all ok" || { echo "$fails failure(s)"; exit 1; }; }
+# ew_of REEL.aws: the data bytes before the reel's EOV record (where a simulated drive's
+# early warning ends the same reel: t-drives.sh, t-run-drives.sh).
+ew_of() {
+  python3 - "$1" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], 'rb').read(); pos = 0; total = 0; block = b''
+while pos + 6 <= len(data):
+    ln, prev, f1, f2 = struct.unpack_from('<HHBB', data, pos); pos += 6
+    if f1 & 0x40: continue
+    if f1 & 0x80: block = b''
+    block += data[pos:pos + ln]; pos += ln
+    if f1 & 0x20:
+        if len(block) == 80 and block[:4] == bytes([0xC5, 0xD6, 0xE5, 0x40]):
+            print(total); sys.exit(0)
+        total += len(block)
+sys.exit(1)
+EOF
+}

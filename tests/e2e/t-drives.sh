@@ -22,23 +22,7 @@ same() { cmp -s -n "$(stat -c %s "$1")" "$1" "$2"; }
 reels=$(ls f?.aws 2>/dev/null | while read -r f; do [ -s "$f" ] && echo "$f"; done | wc -l)
 [ "$reels" -ge 3 ] && ok "file-based dump: $reels reels" || bad "file-based dump has only $reels reels"
 
-# Data bytes before each file reel's EOV: where each drive's early warning is put.
-ew_of() {
-  python3 - "$1" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], 'rb').read(); pos = 0; total = 0; block = b''
-while pos + 6 <= len(data):
-    ln, prev, f1, f2 = struct.unpack_from('<HHBB', data, pos); pos += 6
-    if f1 & 0x40: continue
-    if f1 & 0x80: block = b''
-    block += data[pos:pos + ln]; pos += ln
-    if f1 & 0x20:
-        if len(block) == 80 and block[:4] == bytes([0xC5, 0xD6, 0xE5, 0x40]):
-            print(total); sys.exit(0)
-        total += len(block)
-sys.exit(1)
-EOF
-}
+# ew_of (lib.sh): where each drive's early warning is put.
 spec=""
 for i in $(seq 1 "$reels"); do
   rm -f "nst$i.tape" "nst$i.pos"

@@ -13,11 +13,14 @@
  *   end=N    the physical end: a write ending past N data bytes returns -1/ENOSPC
  *   werr=N   writing data block N (1-based, on the tape) fails with EIO
  *   rerr=N   reading data block N fails with EIO
+ *   nomedia=1  no cartridge is loaded: open() fails with ENOMEDIUM, as st's does
  * The cartridge is the file PATH.tape (records: a 4-byte little-endian length, 0xFFFFFFFF
  * for a filemark, then the data) and its position PATH.pos, so it outlives the process
  * (an --append, a restore).  Variable-block mode only: a read shorter than the block
  * fails with ENOMEM; a read at a filemark returns 0; past the recorded data, 0 with
- * GMT_EOD.  MTWEOF, MTBSR, MTREW, MTOFFL, MTEOM and MTSETBLK 0 are implemented. */
+ * GMT_EOD.  MTWEOF, MTBSR, MTFSF, MTREW, MTOFFL, MTEOM and MTSETBLK 0 are implemented;
+ * MTIOCGET gives GMT_BOT/EOT/EOD and mt_fileno, mt_blkno.  Every MTOFFL is counted in
+ * PATH.unloads, for the tests of IBM's UNLOAD. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -40,12 +43,14 @@
 
 struct drive {
     char path[1024];
-    long long ew, end, werr, rerr;
+    long long ew, end, werr, rerr, nomedia;
     int fd;                 /* open descriptor, -1 if closed */
     uint32_t* len;          /* record lengths, UINT32_MAX: filemark */
     unsigned char** data;
     size_t count, pos;
     int refuse_next, blank;
+    size_t counted_to;      /* mt_fileno/mt_blkno below are those of position counted_to */
+    long counted_file, counted_block;
 };
 static struct drive drives[MAX_DRIVES];
 static int ndrives = -1;
@@ -67,6 +72,7 @@ static void add_drive(char* text)
         if (!strncmp(kv, "end=", 4)) t->end = v;
         if (!strncmp(kv, "werr=", 5)) t->werr = v;
         if (!strncmp(kv, "rerr=", 5)) t->rerr = v;
+        if (!strncmp(kv, "nomedia=", 8)) t->nomedia = v;
     }
 }
 
@@ -102,6 +108,8 @@ static void cartridge_load(struct drive* t)
     t->len = calloc(MAX_RECORDS, sizeof *t->len);
     t->data = calloc(MAX_RECORDS, sizeof *t->data);
     t->count = t->pos = 0;
+    t->counted_to = 0;
+    t->counted_file = t->counted_block = 0;
     snprintf(name, sizeof name, "%s.tape", t->path);
     FILE* f = fopen(name, "rb");
     uint32_t n;
@@ -216,6 +224,10 @@ int open(const char* path, int flags, ...)
             errno = EBUSY;
             return -1;
         }
+        if (t->nomedia) {
+            errno = ENOMEDIUM;
+            return -1;
+        }
         static int (*real_open)(const char*, int, ...);
         if (!real_open)
             real_open = (int (*)(const char*, int, ...))dlsym(RTLD_NEXT, "open");
@@ -306,6 +318,25 @@ ssize_t write(int fd, const void* buf, size_t n)
     return (ssize_t)n;
 }
 
+/* Adds one to the count of unloads in PATH.unloads. */
+static void count_unload(const struct drive* t)
+{
+    char name[1100];
+    unsigned long n = 0;
+    snprintf(name, sizeof name, "%s.unloads", t->path);
+    FILE* f = fopen(name, "r");
+    if (f) {
+        if (fscanf(f, "%lu", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    f = fopen(name, "w");
+    if (f) {
+        fprintf(f, "%lu\n", n + 1);
+        fclose(f);
+    }
+}
+
 static int operation(struct drive* t, const struct mtop* op)
 {
     t->blank = 0;
@@ -324,7 +355,17 @@ static int operation(struct drive* t, const struct mtop* op)
             --t->pos;
         }
         return 0;
-    case MTREW: case MTOFFL:
+    case MTFSF:
+        for (int seen = 0; seen < op->mt_count; ++t->pos) {
+            if (t->pos >= t->count) { t->blank = 1; errno = EIO; return -1; }
+            if (t->len[t->pos] == UINT32_MAX) ++seen;
+        }
+        return 0;
+    case MTOFFL:
+        count_unload(t);
+        t->pos = 0;
+        return 0;
+    case MTREW:
         t->pos = 0;
         return 0;
     case MTEOM:
@@ -360,6 +401,18 @@ int ioctl(int fd, unsigned long request, ...)
         if (t->pos == 0) g->mt_gstat |= GMT_BOT(~0L);
         if (t->ew >= 0 && bytes_before(t, t->pos) > t->ew) g->mt_gstat |= GMT_EOT(~0L);
         if (t->blank) g->mt_gstat |= GMT_EOD(~0L);
+        /* Counted on from the last answer (the writer asks after every block), from the
+         * start if the tape moved back: the records before a position never change. */
+        if (t->counted_to > t->pos) {
+            t->counted_to = 0;
+            t->counted_file = t->counted_block = 0;
+        }
+        for (; t->counted_to < t->pos && t->counted_to < t->count; ++t->counted_to) {
+            if (t->len[t->counted_to] == UINT32_MAX) { ++t->counted_file; t->counted_block = 0; }
+            else ++t->counted_block;
+        }
+        g->mt_fileno = t->counted_file;
+        g->mt_blkno = t->counted_block;
         return 0;
     }
     errno = ENOTTY;

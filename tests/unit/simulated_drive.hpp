@@ -102,6 +102,22 @@ public:
         return 0;
     }
 
+    // st's MTFSF: past `count` filemarks; running off the recorded data first is -EIO,
+    // the tape left at its end.
+    int forward_space_files(unsigned count) override
+    {
+        moved();
+        refuse_next_ = false;
+        for (unsigned seen = 0; seen < count; ++pos_) {
+            if (pos_ >= tape_.records.size()) {
+                blank_ = true;
+                return -EIO;
+            }
+            if (!tape_.records[pos_])
+                ++seen;
+        }
+        return 0;
+    }
     int rewind() override { return to(0); }
     int unload() override
     {
@@ -120,6 +136,12 @@ public:
         out.beginning = pos_ == 0;
         out.early_warning = bytes_before(pos_) > faults_.early_warning_at;
         out.end_of_data = blank_;
+        out.file = 0;
+        out.block = 0;
+        for (size_t i = 0; i < pos_ && i < tape_.records.size(); ++i) {
+            out.block = tape_.records[i] ? out.block + 1 : 0;
+            out.file += tape_.records[i] ? 0 : 1;
+        }
         return 0;
     }
 

@@ -1,6 +1,7 @@
 // Tape drives (formats/tape/drive_tape.*) over the simulated st drive: whole DDR dumps
 // through DdrReelWriter compared block for block with file-based dumps, the early warning
 // ending a reel as --reel-size does, appends, dispositions, and every error path.
+#include "tests/unit/error_testing.hpp"
 #include "tests/unit/simulated_drive.hpp"
 #include "tests/unit/support.hpp"
 #include "tests/unit/tape_testing.hpp"
@@ -55,7 +56,7 @@ ReelOutputs::Opener simulated_drives(std::vector<SimulatedCartridge>& carts, std
     return [&carts, faults, names](const std::string& path, const TapeWriterOptions& o) -> std::unique_ptr<TapeWriter> {
         const size_t i = size_t(std::find(names.begin(), names.end(), path) - names.begin());
         auto drive = std::make_unique<SimulatedTapeDrive>(path, carts.at(i), faults.at(i));
-        return std::make_unique<DriveTapeWriter>(std::move(drive), o.append, o.disposition);
+        return std::make_unique<DriveTapeWriter>(std::move(drive), DriveStart{o.append, o.drive_after_files}, o.disposition);
     };
 }
 
@@ -96,10 +97,10 @@ uint64_t bytes_before_eov(const std::vector<ReadRecord>& read)
     return 0;
 }
 
-std::unique_ptr<DriveTapeWriter> sim_writer(SimulatedCartridge& cart, SimulatedFaults faults = {}, bool append = false,
+std::unique_ptr<DriveTapeWriter> sim_writer(SimulatedCartridge& cart, SimulatedFaults faults = {}, DriveStart start = {},
                                             TapeDisposition at_end = TapeDisposition::Rewind)
 {
-    return std::make_unique<DriveTapeWriter>(std::make_unique<SimulatedTapeDrive>("/dev/nst0", cart, faults), append,
+    return std::make_unique<DriveTapeWriter>(std::make_unique<SimulatedTapeDrive>("/dev/nst0", cart, faults), start,
                                              at_end);
 }
 
@@ -307,13 +308,72 @@ TEST_CASE("drive writer: rewind, unload or leave once the dump is complete")
         SimulatedCartridge cart;
         auto drive = std::make_unique<SimulatedTapeDrive>("/dev/nst0", cart);
         SimulatedTapeDrive& sim = *drive;
-        DriveTapeWriter w(std::move(drive), false, d);
+        DriveTapeWriter w(std::move(drive), DriveStart{}, d);
         w.write_block(test_block(80, 0));
         w.write_tapemark();
         w.finish();
         CHECK(sim.position() == (d == TapeDisposition::Leave ? 2u : 0u));
         CHECK(sim.unloaded() == (d == TapeDisposition::Unload));
     }
+}
+
+// A cartridge of `files` tape files, each one block (its number) and a filemark.
+SimulatedCartridge cartridge_of_files(int files)
+{
+    SimulatedCartridge cart;
+    for (int i = 1; i <= files; ++i) {
+        cart.records.push_back(test_block(100, uint8_t(i)));
+        cart.records.push_back(std::nullopt);
+    }
+    return cart;
+}
+
+TEST_CASE("drive writer: after_files n writes at the start of file n+1 wherever the tape stood, replacing what follows")
+{
+    for (uint64_t n : {0u, 1u, 2u, 3u}) {
+        SimulatedCartridge cart = cartridge_of_files(3);
+        auto drive = std::make_unique<SimulatedTapeDrive>("/dev/nst0", cart);
+        drive->space_to_end_of_data();  // left anywhere: the writer rewinds and spaces from the start
+        auto w = std::make_unique<DriveTapeWriter>(std::move(drive), DriveStart{false, n}, TapeDisposition::Leave);
+        w->write_block(test_block(50, 9));
+        w->write_tapemark();
+        w->finish();
+        REQUIRE(cart.records.size() == 2 * n + 2);
+        for (uint64_t i = 0; i < n; ++i)
+            CHECK(cart.records[2 * i] == test_block(100, uint8_t(i + 1)));  // the files before are kept
+        CHECK(cart.records[2 * n] == test_block(50, 9));
+        CHECK_FALSE(cart.records[2 * n + 1].has_value());
+    }
+}
+
+TEST_CASE("drive writer: after_files past the tape's files is Error(Reel), exit 5, and nothing is written")
+{
+    SimulatedCartridge cart = cartridge_of_files(2);
+    const auto before = cart.records;
+    const std::optional<Error> e = caught([&] { sim_writer(cart, {}, DriveStart{false, 3}); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::Reel);
+    CHECK(exit_code_for(e->kind()) == 5);
+    CHECK(std::string(e->what()).find("/dev/nst0") == 0);
+    CHECK(std::string(e->what()).find("fewer than 3 tape files") != std::string::npos);
+    CHECK(cart.records == before);
+}
+
+TEST_CASE("simulated drive: status counts the file and the block within it as st's mt_fileno and mt_blkno")
+{
+    SimulatedCartridge cart = cartridge_of_files(2);
+    SimulatedTapeDrive drive("/dev/nst0", cart);
+    DriveStatus s;
+    drive.status(s);
+    CHECK((s.file == 0 && s.block == 0));
+    CHECK(drive.forward_space_files(1) == 0);
+    drive.status(s);
+    CHECK((s.file == 1 && s.block == 0));
+    Bytes buffer(200);
+    CHECK(drive.read_block(buffer) == 100);
+    drive.status(s);
+    CHECK((s.file == 1 && s.block == 1));
+    CHECK(drive.forward_space_files(2) == -EIO);
 }
 
 TEST_CASE("drive writer: rewind_to backspaces over blocks only, and the next write replaces them")

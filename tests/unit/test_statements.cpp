@@ -8,6 +8,7 @@
 #include "formats/io/error.hpp"
 #include "formats/io/hercules_config.hpp"
 #include "formats/io/tod.hpp"
+#include "tests/unit/error_testing.hpp"
 
 #include <doctest/doctest.h>
 
@@ -332,4 +333,32 @@ TEST_CASE("ddr run: IBM's console and printer texts")
     CHECK(page == std::vector<std::string>{"H", "", "", "INPUT CYLINDER EXTENTS      OUTPUT CYLINDER EXTENTS", "",
                                            "        START     STOP      START     STOP",
                                            "        0000      0012      0000      0012", "", "", "END OF DUMP"});
+}
+
+// ---- where a drive's tape stands at a job's first step (ddr/run_tapes.hpp) ----
+
+TEST_CASE("run on a drive: the tape's position is the driver's file count at a file's start")
+{
+    DriveStatus at_start;
+    at_start.file = 0;
+    at_start.block = 0;
+    CHECK(files_before(at_start, "/dev/nst0") == 0);
+    DriveStatus after_two;
+    after_two.file = 2;
+    after_two.block = 0;
+    CHECK(files_before(after_two, "/dev/nst0") == 2);
+}
+
+TEST_CASE("run on a drive: a tape inside a file, or whose place the driver lost, is refused naming the drive")
+{
+    DriveStatus inside;
+    inside.file = 1;
+    inside.block = 7;
+    CHECK_ERROR(files_before(inside, "/dev/nst0"), ErrorKind::Usage,
+                "/dev/nst0: the tape stands inside tape file 2 (after its block 7)");
+    DriveStatus lost;  // mt_fileno -1
+    CHECK_ERROR(files_before(lost, "/dev/nst1"), ErrorKind::Usage, "/dev/nst1: the driver has lost count");
+    DriveStatus block_lost;
+    block_lost.file = 3;
+    CHECK_ERROR(files_before(block_lost, "/dev/nst1"), ErrorKind::Usage, "lost count");
 }
