@@ -34,6 +34,9 @@ struct DumpOptions {
                                               // directory-in-use cylinders of a CP-formatted volume
     bool nucleus = false;                     // IBM's DUMP NUCLEUS: the checkpoint record and the
                                               // nucleus cylinders it names
+    bool resume = false;                      // continue the interrupted dump its resume record describes
+    double record_interval = 0;               // seconds between resume records (0: keep none; the
+                                              // command line's default is 5)
 };
 
 // Registers `ddr dump SOURCE TAPE...` on `app`; when it is the one chosen, sets `action`.
