@@ -192,7 +192,9 @@ std::string DumpRecordKeeper::keep_for_resume()
 {
     if (!progress_ || (!resumed_ && progress_->record().units_done == 0))
         return "";
-    const std::string temp = writer_.temporary_path();
+    std::string temp = writer_.temporary_path();
+    if (temp.empty())  // continued, but stopped before its tape was taken up: still as it was
+        temp = recorded_tape_temporary(record_, path_);
     writer_.keep_unfinished();
     return "its unfinished tape " + temp + " and " + path_ + " are kept, and the same dump with --resume continues it";
 }

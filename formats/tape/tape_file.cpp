@@ -253,16 +253,15 @@ TapeOutput TapeOutput::resume_file(const std::string& path, const std::string& t
 {
     if (file_status(path).exists() && !replace)
         fail(ErrorKind::Refused, file_place(path), "the tape file already exists");
+    // Looked at before it is taken up: a file refused here is left as it is.
+    const FileStatus st = file_status(temp_path);
+    if (st.kind == FileKind::Regular && st.size < checked_end)
+        fail(ErrorKind::Unreadable, file_place(temp_path, st.size),
+             "holds " + std::to_string(st.size) + " bytes, but the interrupted run recorded " +
+                 std::to_string(checked_end) + " as written: it is not the file the record describes");
     TapeOutput out(Mode::NewFile, path, 0);
     out.pending_.emplace(PendingFile::adopt(path, temp_path));
     out.pending_->set_commit_rule(replace ? CommitRule::Replace : CommitRule::NoReplace);
-    struct stat st {};
-    if (::fstat(out.fd(), &st) != 0)
-        write_failed(temp_path, 0, "cannot look at it", errno);
-    if (uint64_t(st.st_size) < checked_end)
-        fail(ErrorKind::Unreadable, file_place(temp_path, uint64_t(st.st_size)),
-             "holds " + std::to_string(st.st_size) + " bytes, but the interrupted run recorded " +
-                 std::to_string(checked_end) + " as written: it is not the file the record describes");
     // What came after the last recorded byte is whatever the interrupted run had begun.
     if (::ftruncate(out.fd(), off_t(checked_end)) != 0)
         write_failed(temp_path, checked_end, "cannot cut it back to where its record ends", errno);
