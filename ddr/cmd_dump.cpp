@@ -1011,14 +1011,15 @@ int dump_once(const DumpOptions& options, const std::optional<ResumeRecord>& res
     return dump_outcome(options, output.sets(), changes, reporter);
 }
 
-// "cyl 3 head 2 of vol.3390": the unit a ResumeMismatch names, or the tape's beginning.
+// "cyl 3 head 2 of vol.3390": the unit a ResumeMismatch names (none where the difference
+// is in the VHR, the checkpoint record or the end of the dump).
 std::string changed_unit(const Place& at, const std::string& source)
 {
     if (at.fba_block)
         return "block " + std::to_string(*at.fba_block) + " of " + source;
     if (at.cyl && at.head)
         return "cyl " + std::to_string(*at.cyl) + " head " + std::to_string(*at.head) + " of " + source;
-    return "the volume header of " + source;
+    return "a record of the dump (no track or block) of " + source;
 }
 
 } // namespace
