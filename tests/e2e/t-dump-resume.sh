@@ -52,19 +52,20 @@ interrupt() {
     units=$(od -An -tu8 -j40 -N8 t.$2.ddr-resume 2>/dev/null | tr -d ' ')
     [ "${units:-0}" -gt 0 ] && break; sleep 0.02
   done
-  sleep $4; kill -$3 $pid; { wait $pid; } 2>/dev/null; STOP_RC=$?
+  sleep $4; kill -$3 $pid 2>/dev/null; { wait $pid; } 2>/dev/null; STOP_RC=$?
 }
 clean() { rm -f t.$1 t.$1.ddr-resume .t.$1.ddr-tmp.*; }
 
-# ---- 2. 24 interruptions at random moments, each continued by --resume ----
+# ---- 2. 16 interruptions at random moments (each kind and container: SIGKILL, SIGINT,
+# SIGTERM and one of them again), each continued by --resume ----
 if [ -n "${DDR_SANITIZED:-}" ]; then
   ok "skip: the shim that slows the dump down is not tried under the sanitizers"
 else
-  resumed=0; runs=0
+  resumed=0; runs=0; signals=(KILL INT TERM)
   RANDOM=${DUMP_RESUME_SEED:-1313}
-  for k in ckd fba; do for f in aws het; do for sig in KILL INT TERM KILL INT TERM; do
+  for k in ckd fba; do for f in aws het; do for sig in KILL INT TERM ${signals[$((RANDOM % 3))]}; do
     clean $f
-    delay=0.$((RANDOM % 9))$((RANDOM % 10))
+    delay=0.$((RANDOM % 7))$((RANDOM % 10))
     interrupt $k $f $sig $delay
     runs=$((runs + 1))
     what="$k $f, SIG$sig ${delay}s after its first record"
@@ -74,11 +75,11 @@ else
     elif [ -e t.$f ]; then out="it completed"; rc=0
     else out=$("$DDR" dump --format $f c.$k t.$f 2>&1); rc=$?; fi
     [ $rc = 0 ] || bad "$what: the run after it exited $rc: $out"
-    if cmp -s t.$f ref-$k.$f && "$DDR" -q verify t.$f && [ -z "$(ls -A | grep -E "^\.t\.$f\.ddr-tmp|^t\.$f\.ddr-resume$")" ]; then
+    if cmp -s t.$f ref-$k.$f && "$DDR" -q verify t.$f > /dev/null && [ -z "$(ls -A | grep -E "^\.t\.$f\.ddr-tmp|^t\.$f\.ddr-resume$")" ]; then
       ok "$what (exit $STOP_RC): continued, byte-identical to an uninterrupted dump, verifies, nothing left"
     else bad "$what: t.$f differs from ref-$k.$f, does not verify, or something is left: $(ls -A | grep "t\.$f" | tr '\n' ' ')"; fi
   done; done; done
-  [ $resumed -ge 18 ] && ok "$resumed of $runs dumps were continued midway by --resume" \
+  [ $resumed -ge 13 ] && ok "$resumed of $runs dumps were continued midway by --resume" \
     || bad "only $resumed of $runs dumps were continued midway (the others had finished or not begun)"
 fi
 
@@ -100,8 +101,8 @@ contains "continues a dump of c.ckd" "other source"
 expect 2 "--resume with other --cylinders" -- "$DDR" dump --resume -c 0-10 c.ckd t.aws
 expect 2 "--resume --pure" -- "$DDR" dump --resume --pure c.ckd t.aws
 expect 2 "--resume --format het" -- "$DDR" dump --resume --format het c.ckd t.aws
-expect 2 "--resume to a pipe" -- sh -c "\"$DDR\" dump --resume c.ckd - | cat > /dev/null"
-contains "pipe" "pipe"
+expect 2 "--resume to standard output" -- "$DDR" dump --resume c.ckd -
+contains "standard output" "stdout"
 expect 2 "--resume with several reels" -- "$DDR" dump --resume --reel-size 3M c.ckd t.aws t2.aws
 expect 2 "--resume with --mirror" -- "$DDR" dump --resume c.ckd t.aws --mirror m.aws
 [ "$(sum "$temp")$(sum t.aws.ddr-resume)" = "$before" ] && [ ! -e t.aws ] && ok "  the refusals touched nothing" \
@@ -146,7 +147,7 @@ for k in ckd fba; do
   [ $rc = 0 ] && ok "$k: --resume after the source changed: exit 0" || bad "$k: --resume after a change: exit $rc: $out"
   contains "differs from what the interrupted dump wrote" "$k changed"; contains "starting the dump over" "$k changed"
   contains "$( [ $k = ckd ] && echo 'cyl 0 head 1' || echo 'block ' )" "$k changed"
-  "$DDR" -q dump s.$k fresh-s.aws && cmp -s s.aws fresh-s.aws && "$DDR" -q verify s.aws --against s.$k \
+  "$DDR" -q dump s.$k fresh-s.aws && cmp -s s.aws fresh-s.aws && "$DDR" -q verify s.aws --against s.$k > /dev/null \
     && [ ! -e s.aws.ddr-resume ] && ok "  the dump made over equals a fresh one and verifies against the source" \
     || bad "$k: the dump made over"
   rm -f fresh-s.aws
