@@ -5,7 +5,6 @@
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
 #include "formats/io/tod.hpp"
-#include "formats/io/xxh3.hpp"
 #include "formats/volume/volume_label.hpp"
 #include "formats/tape/drive_tape.hpp"
 #include "formats/tape/tape_file.hpp"
@@ -79,14 +78,9 @@ std::string recorded_tape_temporary(const ResumeRecord& record, const std::strin
 
 uint64_t dump_selection_fingerprint(const DumpOptions& options)
 {
-    std::string text = "dump|c";
-    for (const std::string& e : options.extents)
-        text += "," + e;
-    text += "|b";
-    for (const std::string& b : options.blocks)
-        text += "," + b;
-    text += "|r" + (options.reorder ? std::to_string(*options.reorder) : std::string("-"));
-    text += "|d" + options.devtype.value_or("-") + "|v" + options.volser.value_or("-");
+    std::string text =
+        "dump|" + extents_selection_text(options.extents, options.blocks, options.reorder, options.devtype);
+    text += "|v" + options.volser.value_or("-");
     text += "|p" + std::to_string(options.pure) + std::to_string(options.cpvol) + std::to_string(options.nucleus);
     text += "|f" + options.tape.format + std::to_string(options.tape.compression) + "/" +
             std::to_string(options.tape.level) + "/" + std::to_string(options.tape.chunk_size);
@@ -95,7 +89,7 @@ uint64_t dump_selection_fingerprint(const DumpOptions& options)
         text += "," + std::to_string(size);
     text += "|m" + (options.eot_margin ? std::to_string(*options.eot_margin) : std::string("-"));
     text += "|sf" + options.sf.value_or("-");
-    return xxh3_64(ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    return text_fingerprint(text);
 }
 
 int64_t dump_time_micros()

@@ -27,6 +27,12 @@ std::string recorded_units(const ResumeRecord& record);
 // The temporary files `record` names, as paths beside `record_path`.
 std::vector<std::string> recorded_temporaries(const ResumeRecord& record, const std::string& record_path);
 
+// "c,0-9|b|r-|d3390-3": the extents, blocks, --reorder and --devtype of a run as text, the
+// part of a selection fingerprint restores and dumps share; text_fingerprint hashes it.
+std::string extents_selection_text(const std::vector<std::string>& extents, const std::vector<std::string>& blocks,
+                                   const std::optional<uint64_t>& reorder, const std::optional<std::string>& devtype);
+uint64_t text_fingerprint(const std::string& text);
+
 // The fingerprint of the options that choose what a restore writes where (extents,
 // --reorder, --devtype, --format): --resume must be given the same.
 uint64_t selection_fingerprint(const RestoreOptions& options);
