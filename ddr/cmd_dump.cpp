@@ -944,6 +944,34 @@ void report_resume(const DumpedUnits& dumped, const ResumeState& resume, const U
     }
 }
 
+// Everything of the dump after its VHR: the checkpoint record, the units, the EOJ and
+// trailer, and the commit, with the resume record kept meanwhile (and removed once the
+// tape is complete, or the dump failed).  Interrupted once a record exists, the tape's
+// temporary file and the record are kept for --resume, and the error says so.
+DumpedUnits write_dump(const DumpOptions& options, DumpSource& src, DdrReelWriter& writer,
+                       std::optional<ManifestWriter>& manifest, uint32_t first_output, ResumeState state,
+                       Reporter& reporter)
+{
+    DumpedUnits dumped;
+    try {
+        if (src.nucleus_record)
+            writer.write_nucleus_record(*src.nucleus_record);
+        dumped = write_units(src, writer, manifest, first_output, state, reporter);
+        const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
+        writer.finish(cc, hh);
+    } catch (const Error& e) {
+        if (state.keeper && (e.kind() == ErrorKind::Interrupted || interrupted()))
+            if (const std::string kept = state.keeper->keep_for_resume(); !kept.empty())
+                throw Error(e.kind(), e.place(), e.detail() + "; " + options.tapes.front() + " was not made: " + kept);
+        if (state.keeper)
+            state.keeper->drop();
+        throw;
+    }
+    if (state.keeper)
+        state.keeper->drop();
+    return dumped;
+}
+
 // One dump, from start to end (run_dump says what); `resume` is the record of the
 // interrupted run it continues, if any.
 int dump_once(const DumpOptions& options, const std::optional<ResumeRecord>& resume, Reporter& reporter)
@@ -982,23 +1010,7 @@ int dump_once(const DumpOptions& options, const std::optional<ResumeRecord>& res
     if (!record_path.empty() && (resume || options.record_interval > 0))
         keeper.emplace(options, resume, src.vhr, geometry.fba(), writer);
     const ResumeState state{resume ? resume->units_done : 0, keeper ? &*keeper : nullptr};
-    DumpedUnits dumped;
-    try {
-        if (src.nucleus_record)
-            writer.write_nucleus_record(*src.nucleus_record);
-        dumped = write_units(src, writer, manifest, first_output, state, reporter);
-        const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
-        writer.finish(cc, hh);
-    } catch (const Error& e) {
-        if (keeper && (e.kind() == ErrorKind::Interrupted || interrupted()))
-            if (const std::string kept = keeper->keep_for_resume(); !kept.empty())
-                throw Error(e.kind(), e.place(), e.detail() + "; " + options.tapes.front() + " was not made: " + kept);
-        if (keeper)
-            keeper->drop();
-        throw;
-    }
-    if (keeper)
-        keeper->drop();
+    const DumpedUnits dumped = write_dump(options, src, writer, manifest, first_output, state, reporter);
     for (std::string& change : changes_since(src.files, src.stamps))
         changes.push_back(std::move(change));
     if (manifest)
