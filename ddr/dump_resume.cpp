@@ -121,16 +121,8 @@ std::optional<ResumeRecord> take_up_dump_record(const DumpOptions& options, Repo
     if (!why_not.empty())
         return std::nullopt;
     const std::string record_path = dump_record_path(options);
-    std::optional<ResumeRecord> record;
-    try {
-        record = read_resume_record(record_path);
-    } catch (const Error& e) {
-        if (options.resume || e.kind() != ErrorKind::Unreadable)
-            throw Error(e.kind(), e.place(), e.detail() + (options.resume ? "; dump without --resume" : ""));
-        remove_resume_record(record_path);
-        reporter.warn(record_path + " is no resume record (" + e.detail() + "): removed; this dump starts afresh");
-        return std::nullopt;
-    }
+    const std::optional<ResumeRecord> record =
+        read_record_for(record_path, options.resume, "dump", "this dump starts afresh", reporter);
     if (options.resume) {
         if (!record)
             fail(ErrorKind::Refused, file_place(options.tapes.front()),

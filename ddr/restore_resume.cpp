@@ -127,19 +127,25 @@ uint64_t selection_fingerprint(const RestoreOptions& options)
                             "|f" + options.format);
 }
 
+std::optional<ResumeRecord> read_record_for(const std::string& record_path, bool resume, const std::string& command,
+                                            const std::string& fresh, Reporter& reporter)
+{
+    try {
+        return read_resume_record(record_path);
+    } catch (const Error& e) {
+        if (resume || e.kind() != ErrorKind::Unreadable)
+            throw Error(e.kind(), e.place(), e.detail() + (resume ? "; " + command + " without --resume" : ""));
+        remove_resume_record(record_path);
+        reporter.warn(record_path + " is no resume record (" + e.detail() + "): removed; " + fresh);
+        return std::nullopt;
+    }
+}
+
 std::optional<ResumeRecord> take_up_record(const RestoreOptions& options, const std::string& record_path,
                                            bool target_present, bool target_busy, Reporter& reporter)
 {
-    std::optional<ResumeRecord> record;
-    try {
-        record = read_resume_record(record_path);
-    } catch (const Error& e) {
-        if (options.resume || e.kind() != ErrorKind::Unreadable)
-            throw Error(e.kind(), e.place(), e.detail() + (options.resume ? "; restore without --resume" : ""));
-        remove_resume_record(record_path);
-        reporter.warn(record_path + " is no resume record (" + e.detail() + "): removed; this restore writes everything");
-        return std::nullopt;
-    }
+    const std::optional<ResumeRecord> record =
+        read_record_for(record_path, options.resume, "restore", "this restore writes everything", reporter);
     if (!options.resume)
         return without_resume(options, record, record_path, target_present, target_busy, reporter);
     return with_resume(options, record, record_path, target_present, target_busy);

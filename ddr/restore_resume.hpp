@@ -37,6 +37,13 @@ uint64_t text_fingerprint(const std::string& text);
 // --reorder, --devtype, --format): --resume must be given the same.
 uint64_t selection_fingerprint(const RestoreOptions& options);
 
+// The record at `record_path` (nullopt if there is none), for a run of `command` ("dump",
+// "restore") that continues it (`resume`) or not.  With --resume a record that cannot be
+// read is that error, adding "; COMMAND without --resume"; without, a damaged record is
+// removed with a warning ending in `fresh` (what the run does instead) and nullopt returned.
+std::optional<ResumeRecord> read_record_for(const std::string& record_path, bool resume, const std::string& command,
+                                            const std::string& fresh, Reporter& reporter);
+
 // What an earlier run's record means to this one, before the tape is read.  With
 // --resume: the record (Error(Refused) if there is none or it does not fit the target,
 // Error(Unreadable) if it is damaged).  Without: nullopt, after refusing a new image an
