@@ -1,5 +1,6 @@
 #include "ddr/cmd_dump.hpp"
 #include "ddr/cmd_dump_system.hpp"
+#include "ddr/dump_resume.hpp"
 #include "ddr/shadow_option.hpp"
 #include "ddr/size_arg.hpp"
 
@@ -18,6 +19,7 @@
 #include "formats/io/ebcdic.hpp"
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
+#include "formats/io/tod.hpp"
 #include "formats/tape/drive_tape.hpp"
 #include "formats/tape/tape_file.hpp"
 #include "formats/ddrtape/manifest.hpp"
@@ -138,6 +140,13 @@ void add_dump_command(CLI::App& app, CommandAction& action)
     cmd->add_flag("--snapshot", o.snapshot,
                   "dump an instant copy-on-write clone of the source's files (reflinks: btrfs, XFS), so a volume in "
                   "use is dumped as it was at one moment");
+    cmd->add_flag("--resume", o.resume,
+                  "continue the interrupted dump to TAPE from its resume record (TAPE.ddr-resume): the groups on its "
+                  "unfinished tape are checked against SOURCE, the rest written");
+    o.record_interval = 5;
+    cmd->add_option("--record-interval", o.record_interval,
+                    "seconds between resume records while a tape file is written (default 5; 0: keep none)")
+        ->check(CLI::NonNegativeNumber);
     add_dump_system_options(cmd, args->system);
     cmd->add_option("--at-end", args->at_end,
                     "a tape drive, once the dump is complete: rewind (default), unload or leave (IBM REWIND, "
@@ -145,8 +154,12 @@ void add_dump_command(CLI::App& app, CommandAction& action)
         ->check(CLI::IsMember({"rewind", "unload", "leave"}, CLI::ignore_case));
     cmd->callback([args, &action] {
         finish_dump_options(*args);
-        if (args->system.asked())
+        if (args->system.asked() && args->options.resume)
+            throw CLI::ValidationError("--resume", "continues one dump to one tape file, not --system");
+        if (args->system.asked()) {
+            args->options.record_interval = 0;  // a whole system's dumps keep no resume records
             action = [args](Reporter& r) { return run_dump_system(args->options, args->system, r); };
+        }
         else if (args->options.source.empty() || args->options.tapes.empty())
             throw CLI::RequiredError("ddr dump needs SOURCE and TAPE (or --system CNF --to DIR)");
         else
@@ -155,13 +168,6 @@ void add_dump_command(CLI::App& app, CommandAction& action)
 }
 
 namespace {
-
-// The time now, in microseconds since 1970: the dump's TOD and its trailer's time.
-int64_t now_unix_micros()
-{
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The dump-level fields of the checksum trailer (man/ddrtape.5 section 7) that every kind
 // of volume has; the sources add their geometry, run_dump the TOD and the time.
@@ -313,11 +319,15 @@ std::optional<std::string> existing_tape_format(const std::string& path)
 // group of this volume can have (`unit` names it), for the reel size check.
 class DumpOutput {
 public:
+    // `resume_temporary`/`resume_end`: the unfinished tape an interrupted run left, and
+    // how much of it its record counts (TapeWriterOptions::resume_temporary); "" for a new tape.
     DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, uint64_t largest_image,
-               const std::string& unit, Reporter& reporter)
+               const std::string& unit, const std::string& resume_temporary, uint64_t resume_end, Reporter& reporter)
         : options_(options)
     {
         TapeWriterOptions tape_options = options.tape;
+        tape_options.resume_temporary = resume_temporary;
+        tape_options.resume_checked_end = resume_end;
         if (tape_options.append && !options.tape_format_given) {
             if (auto format = existing_tape_format(options.tapes[0]); format && *format != tape_options.format) {
                 reporter.detail("appending to " + options.tapes[0] + " as " + *format + ", the container it is in");
@@ -740,30 +750,63 @@ struct DumpedUnits {
     Unit last;
     uint32_t last_output = 0;
     std::vector<uint64_t> reel_units;  // units on each reel, for the report
+    std::optional<Unit> resumed_from;  // a continued dump: the first unit written anew
 };
 
+// A continued dump: how many of its groups the interrupted run's tape holds (compared
+// with the source, not written), and its record, kept up to date.  Empty for a dump
+// that keeps no record.
+struct ResumeState {
+    uint64_t check_groups = 0;
+    DumpRecordKeeper* keeper = nullptr;
+};
+
+// Writes one group, naming the unit in a ResumeMismatch (the source differs from what
+// the interrupted run put on the tape there).
+void write_checked_group(DdrReelWriter& writer, const EncodedGroup& g, Unit u, const UnitGeometry& geometry)
+{
+    try {
+        writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
+    } catch (const ResumeMismatch& m) {
+        Place at = m.place();
+        if (geometry.fba()) {
+            at.fba_block = u.address;
+        } else {
+            const TrackAddress t = address_of(u.address, geometry.eav_form);
+            at = at.with_track(t.cyl, t.head);
+        }
+        throw ResumeMismatch(at, m.detail());
+    }
+}
+
 // The source's units, in extent order, each encoded as its DDR group and written (and
-// hashed into the manifest, if one is asked for), with progress.
+// hashed into the manifest, if one is asked for), with progress; the record kept.
 DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<ManifestWriter>& manifest,
-                        uint32_t first_output, Reporter& reporter)
+                        uint32_t first_output, ResumeState resume, Reporter& reporter)
 {
     const UnitGeometry& geometry = src.units->geometry();
     const ExtentMap map(src.extents, geometry);
     const uint64_t total = items_in(src.extents, geometry);
     DumpedUnits d;
     d.last_output = first_output;
+    uint64_t groups = 0;
     geometry.for_each_unit(src.extents, [&](Unit u) {
         d.last = u;
         d.last_output = map.output_of(u.address);
         const EncodedGroup& g = src.units->encode(u, d.last_output);
-        writer.write_group(g.blocks, g.image_length, g.cc, g.hh, u.address);
+        write_checked_group(writer, g, u, geometry);
+        if (++groups == resume.check_groups + 1 && resume.check_groups > 0)
+            d.resumed_from = u;
+        if (resume.keeper)
+            resume.keeper->group_written(groups);
         d.reel_units.resize(writer.reels());
         d.reel_units.back() += u.count;
         if (manifest)
             manifest->add(geometry, u, digest_group(g.blocks, g.image_length).content);
         d.done += u.count;
         d.data_bytes += g.data_bytes;
-        reporter.progress(d.done, total, d.data_bytes, "dump", progress_place(geometry, u.address));
+        reporter.progress(d.done, total, d.data_bytes, groups <= resume.check_groups ? "check" : "dump",
+                          progress_place(geometry, u.address));
     });
     reporter.end_progress();
     return d;
@@ -885,9 +928,8 @@ Json reels_facts(const DdrReelWriter& writer, const DumpChecksumWriter* checksum
     return reels;
 }
 
-// One path for CKD and FBA: the source (or its snapshot) opened and its files stamped,
-// the units written to every tape set, the EOJ; then what changed in the source's files
-// meanwhile.  The exit code is dump_outcome's.
+namespace {
+
 // What `writer` wrote of the dump of `src`, for run_dump's caller.
 DumpWritten written_by(const DumpSource& src, const DdrReelWriter& writer)
 {
@@ -907,12 +949,53 @@ DumpWritten written_by(const DumpSource& src, const DdrReelWriter& writer)
     return w;
 }
 
-int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* written)
+// The report's facts of a dump that continued an interrupted one: "resumed", and the
+// groups checked and the unit it went on from.
+void report_resume(const DumpedUnits& dumped, const ResumeState& resume, const UnitGeometry& geometry, Json& facts)
 {
-    if (options.tapes.empty())
-        fail(ErrorKind::Usage, "no TAPE given");
-    refuse_json_with_stdout(options.tapes, "the tape", reporter);
-    reporter.facts()["source"] = options.source;  // kept by a dump that fails
+    facts["resumed"] = resume.check_groups > 0;
+    if (resume.check_groups == 0)
+        return;
+    facts["groups_checked"] = resume.check_groups;
+    if (dumped.resumed_from) {
+        const ProgressPlace at = progress_place(geometry, dumped.resumed_from->address);
+        facts["resumed_from"] = std::string(at.unit) + " " + std::to_string(at.number);
+    }
+}
+
+// Everything of the dump after its VHR: the checkpoint record, the units, the EOJ and
+// trailer, and the commit, with the resume record kept meanwhile (and removed once the
+// tape is complete, or the dump failed).  Interrupted once a record exists, the tape's
+// temporary file and the record are kept for --resume, and the error says so.
+DumpedUnits write_dump(const DumpOptions& options, DumpSource& src, DdrReelWriter& writer,
+                       std::optional<ManifestWriter>& manifest, uint32_t first_output, ResumeState state,
+                       Reporter& reporter)
+{
+    DumpedUnits dumped;
+    try {
+        if (src.nucleus_record)
+            writer.write_nucleus_record(*src.nucleus_record);
+        dumped = write_units(src, writer, manifest, first_output, state, reporter);
+        const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
+        writer.finish(cc, hh);
+    } catch (const Error& e) {
+        if (state.keeper && (e.kind() == ErrorKind::Interrupted || interrupted()))
+            if (const std::string kept = state.keeper->keep_for_resume(); !kept.empty())
+                throw Error(e.kind(), e.place(), e.detail() + "; " + options.tapes.front() + " was not made: " + kept);
+        if (state.keeper)
+            state.keeper->drop();
+        throw;
+    }
+    if (state.keeper)
+        state.keeper->drop();
+    return dumped;
+}
+
+// One dump, from start to end (run_dump says what); `resume` is the record of the
+// interrupted run it continues, if any; `written`, if given, is filled once it is complete.
+int dump_once(const DumpOptions& options, const std::optional<ResumeRecord>& resume, Reporter& reporter,
+              DumpWritten* written)
+{
     std::vector<std::string> changes;
     const std::optional<VolumeSnapshot> snapshot = take_snapshot(options, changes, reporter);
     const SourceImage image = snapshot ? SourceImage{snapshot->image(), snapshot->originals()}
@@ -921,7 +1004,8 @@ int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* writte
                                                        : fba_source(options, image, reporter);
     const UnitGeometry& geometry = src.units->geometry();
 
-    const int64_t started = now_unix_micros();
+    // A continued dump is the interrupted one again: the same TOD, so the same bytes.
+    const int64_t started = resume ? unix_micros_from_tod(resume->dump_tod) : dump_time_micros();
     src.vhr.tod = tod_from_unix_micros(started);
     const uint32_t first_output = geometry.with_key(0, src.extents.front().output_first);
     src.vhr.cc = cc_of(first_output);
@@ -935,25 +1019,71 @@ int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* writte
         src.manifest.source = src.trailer.source_name;
         manifest.emplace(*options.manifest, src.manifest);
     }
-    DumpOutput output(options, src.vhr, src.trailer, src.largest_image, src.largest_what, reporter);
-    reporter.note("dumping " + src.announcement);
+    const std::string record_path = not_resumable(options).empty() ? dump_record_path(options) : std::string();
+    DumpOutput output(options, src.vhr, src.trailer, src.largest_image, src.largest_what,
+                      resume ? recorded_tape_temporary(*resume, record_path) : std::string(),
+                      resume ? resume->frontier : 0, reporter);
+    reporter.note((resume ? "continuing the dump of " : "dumping ") + src.announcement +
+                  (resume ? " (the " + recorded_units(*resume) + " already on the tape are checked against it)" : ""));
     DdrReelWriter& writer = output.writer();
-    if (src.nucleus_record)
-        writer.write_nucleus_record(*src.nucleus_record);
-    const DumpedUnits dumped = write_units(src, writer, manifest, first_output, reporter);
+    std::optional<DumpRecordKeeper> keeper;
+    if (!record_path.empty() && (resume || options.record_interval > 0))
+        keeper.emplace(options, resume, src.vhr, geometry.fba(), writer);
+    const ResumeState state{resume ? resume->units_done : 0, keeper ? &*keeper : nullptr};
+    const DumpedUnits dumped = write_dump(options, src, writer, manifest, first_output, state, reporter);
     for (std::string& change : changes_since(src.files, src.stamps))
         changes.push_back(std::move(change));
-    const auto [cc, hh] = eoj_address(src, dumped.last, dumped.last_output);
-    writer.finish(cc, hh);
     if (manifest)
         manifest->finish();
     reporter.note(output.summary(dumped.done, src.counted_as, dumped.data_bytes, src.vhr.tod));
     note_unused_reels(output, reporter);
     report_dump(options, src, output, dumped.reel_units, {dumped.done, dumped.data_bytes}, reporter.facts());
+    report_resume(dumped, state, geometry, reporter.facts());
     report_dump_sets(output.sets(), changes, snapshot.has_value(), reporter);
     if (written)
         *written = written_by(src, writer);
     return dump_outcome(options, output.sets(), changes, reporter);
+}
+
+// "cyl 3 head 2 of vol.3390": the unit a ResumeMismatch names (none where the difference
+// is in the VHR, the checkpoint record or the end of the dump).
+std::string changed_unit(const Place& at, const std::string& source)
+{
+    if (at.fba_block)
+        return "block " + std::to_string(*at.fba_block) + " of " + source;
+    if (at.cyl && at.head)
+        return "cyl " + std::to_string(*at.cyl) + " head " + std::to_string(*at.head) + " of " + source;
+    return "a record of the dump (no track or block) of " + source;
+}
+
+} // namespace
+
+// One path for CKD and FBA: the source (or its snapshot) opened and its files stamped,
+// the units written to every tape set, the EOJ; then what changed in the source's files
+// meanwhile.  The exit code is dump_outcome's.  With --resume the interrupted dump its
+// record names is continued (dump_resume.hpp); if the source is not what that dump wrote
+// any more, the dump starts over, said in a warning.
+int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* written)
+{
+    if (options.tapes.empty())
+        fail(ErrorKind::Usage, "no TAPE given");
+    refuse_json_with_stdout(options.tapes, "the tape", reporter);
+    reporter.facts()["source"] = options.source;  // kept by a dump that fails
+    const std::optional<ResumeRecord> resume = take_up_dump_record(options, reporter);
+    try {
+        return dump_once(options, resume, reporter, written);
+    } catch (const ResumeMismatch& m) {
+        if (!resume)
+            throw;
+        reporter.end_progress();
+        reporter.warn(changed_unit(m.place(), options.source) + " differs from what the interrupted dump wrote (" +
+                      m.place().file + ", offset " + std::to_string(m.place().offset.value_or(0)) +
+                      "): the source changed since; starting the dump over, with a new dump time and a new tape file");
+        remove_resume_record(dump_record_path(options));
+        reporter.facts()["restarted"] = true;
+        reporter.facts()["changed_since"] = changed_unit(m.place(), options.source);
+    }
+    return dump_once(options, std::nullopt, reporter, written);
 }
 
 } // namespace ddr

@@ -36,6 +36,9 @@ struct DumpOptions {
                                               // directory-in-use cylinders of a CP-formatted volume
     bool nucleus = false;                     // IBM's DUMP NUCLEUS: the checkpoint record and the
                                               // nucleus cylinders it names
+    bool resume = false;                      // continue the interrupted dump its resume record describes
+    double record_interval = 0;               // seconds between resume records (0: keep none; the
+                                              // command line's default is 5)
 };
 
 // What a dump wrote, for a caller that reports it without reading the tape back (ddr

@@ -103,32 +103,49 @@ std::string restore_record_path(const std::string& image)
     return resume_record_name(image);
 }
 
-uint64_t selection_fingerprint(const RestoreOptions& options)
+std::string extents_selection_text(const std::vector<std::string>& extents, const std::vector<std::string>& blocks,
+                                   const std::optional<uint64_t>& reorder, const std::optional<std::string>& devtype)
 {
     std::string text = "c";
-    for (const std::string& e : options.extents)
+    for (const std::string& e : extents)
         text += "," + e;
     text += "|b";
-    for (const std::string& b : options.blocks)
+    for (const std::string& b : blocks)
         text += "," + b;
-    text += "|r" + (options.reorder ? std::to_string(*options.reorder) : std::string("-"));
-    text += "|d" + options.devtype.value_or("-") + "|f" + options.format;
+    text += "|r" + (reorder ? std::to_string(*reorder) : std::string("-"));
+    return text + "|d" + devtype.value_or("-");
+}
+
+uint64_t text_fingerprint(const std::string& text)
+{
     return xxh3_64(ByteSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+uint64_t selection_fingerprint(const RestoreOptions& options)
+{
+    return text_fingerprint(extents_selection_text(options.extents, options.blocks, options.reorder, options.devtype) +
+                            "|f" + options.format);
+}
+
+std::optional<ResumeRecord> read_record_for(const std::string& record_path, bool resume, const std::string& command,
+                                            const std::string& fresh, Reporter& reporter)
+{
+    try {
+        return read_resume_record(record_path);
+    } catch (const Error& e) {
+        if (resume || e.kind() != ErrorKind::Unreadable)
+            throw Error(e.kind(), e.place(), e.detail() + (resume ? "; " + command + " without --resume" : ""));
+        remove_resume_record(record_path);
+        reporter.warn(record_path + " is no resume record (" + e.detail() + "): removed; " + fresh);
+        return std::nullopt;
+    }
 }
 
 std::optional<ResumeRecord> take_up_record(const RestoreOptions& options, const std::string& record_path,
                                            bool target_present, bool target_busy, Reporter& reporter)
 {
-    std::optional<ResumeRecord> record;
-    try {
-        record = read_resume_record(record_path);
-    } catch (const Error& e) {
-        if (options.resume || e.kind() != ErrorKind::Unreadable)
-            throw Error(e.kind(), e.place(), e.detail() + (options.resume ? "; restore without --resume" : ""));
-        remove_resume_record(record_path);
-        reporter.warn(record_path + " is no resume record (" + e.detail() + "): removed; this restore writes everything");
-        return std::nullopt;
-    }
+    const std::optional<ResumeRecord> record =
+        read_record_for(record_path, options.resume, "restore", "this restore writes everything", reporter);
     if (!options.resume)
         return without_resume(options, record, record_path, target_present, target_busy, reporter);
     return with_resume(options, record, record_path, target_present, target_busy);

@@ -27,9 +27,22 @@ std::string recorded_units(const ResumeRecord& record);
 // The temporary files `record` names, as paths beside `record_path`.
 std::vector<std::string> recorded_temporaries(const ResumeRecord& record, const std::string& record_path);
 
+// "c,0-9|b|r-|d3390-3": the extents, blocks, --reorder and --devtype of a run as text, the
+// part of a selection fingerprint restores and dumps share; text_fingerprint hashes it.
+std::string extents_selection_text(const std::vector<std::string>& extents, const std::vector<std::string>& blocks,
+                                   const std::optional<uint64_t>& reorder, const std::optional<std::string>& devtype);
+uint64_t text_fingerprint(const std::string& text);
+
 // The fingerprint of the options that choose what a restore writes where (extents,
 // --reorder, --devtype, --format): --resume must be given the same.
 uint64_t selection_fingerprint(const RestoreOptions& options);
+
+// The record at `record_path` (nullopt if there is none), for a run of `command` ("dump",
+// "restore") that continues it (`resume`) or not.  With --resume a record that cannot be
+// read is that error, adding "; COMMAND without --resume"; without, a damaged record is
+// removed with a warning ending in `fresh` (what the run does instead) and nullopt returned.
+std::optional<ResumeRecord> read_record_for(const std::string& record_path, bool resume, const std::string& command,
+                                            const std::string& fresh, Reporter& reporter);
 
 // What an earlier run's record means to this one, before the tape is read.  With
 // --resume: the record (Error(Refused) if there is none or it does not fit the target,

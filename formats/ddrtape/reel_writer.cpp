@@ -62,6 +62,19 @@ public:
         });
     }
     const std::string& name() const override { return first().name(); }
+    uint64_t sync() override
+    {
+        uint64_t at = 0;
+        outputs_.each_live(index_, [&at](TapeWriter& w, size_t) { at = w.sync(); });
+        return at;
+    }
+    std::string temporary_path() const override { return first().temporary_path(); }
+    void keep_unfinished() noexcept override
+    {
+        for (size_t s = 0; s < outputs_.sets_.size(); ++s)
+            if (!outputs_.sets_[s].failed && outputs_.writers_[s][index_])
+                outputs_.writers_[s][index_]->keep_unfinished();
+    }
     // A drive of any set at its early warning ends the reel of every set, so they stay alike.
     bool past_early_warning() const override
     {
@@ -167,6 +180,8 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
     if (next_ > 0) {
         opts.append = false;
         opts.drive_after_files.reset();
+        opts.resume_temporary.clear();  // only a first reel is ever continued
+        opts.resume_checked_end = 0;
     }
     for (size_t set = 0; set < sets_.size(); ++set) {
         writers_[set].emplace_back();
@@ -309,6 +324,22 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
     finished_bytes_ += tape_->position();
     total_bytes_ = finished_bytes_;
     ended_reels_.push_back(std::move(tape_));
+}
+
+uint64_t DdrReelWriter::sync()
+{
+    return tape_ ? tape_->sync() : 0;
+}
+
+std::string DdrReelWriter::temporary_path() const
+{
+    return tape_ ? tape_->temporary_path() : std::string();
+}
+
+void DdrReelWriter::keep_unfinished() noexcept
+{
+    if (tape_)
+        tape_->keep_unfinished();
 }
 
 void DdrReelWriter::finish(uint16_t cc, uint16_t hh)

@@ -139,6 +139,13 @@ public:
     // anything is written, so a size that is too small is never found halfway.
     void check_reel_sizes(uint64_t largest_image, const std::string& what) const;
 
+    // A resumable dump's progress record (one reel, one set): syncs the reel being
+    // written and returns its length (0 before it is opened); the temporary file it is
+    // built in; and, interrupted, keeps that file for a later --resume.
+    uint64_t sync();
+    std::string temporary_path() const;
+    void keep_unfinished() noexcept;
+
     unsigned reels() const { return outputs_.opened(); }
     uint64_t blocks() const { return blocks_; }
     uint64_t bytes() const { return total_bytes_; }

@@ -68,12 +68,16 @@ Bytes ResumeRecord::encode() const
     store_le64(out.data() + 40, units_done);
     store_le64(out.data() + 48, frontier);
     store_le64(out.data() + 56, selection);
-    for (const std::string& name : temporaries) {
+    auto put_text = [&out](const std::string& text) {
         uint8_t len[2];
-        store_le16(len, uint16_t(name.size()));
+        store_le16(len, uint16_t(text.size()));
         out.insert(out.end(), len, len + 2);
-        out.insert(out.end(), name.begin(), name.end());
-    }
+        out.insert(out.end(), text.begin(), text.end());
+    };
+    for (const std::string& name : temporaries)
+        put_text(name);
+    if (kind == ResumeKind::DumpNewTape)
+        put_text(source);
     store_le32(out.data() + 12, uint32_t(out.size() + 4));
     uint8_t crc[4];
     store_le32(crc, crc_of(out.data(), out.size()));
@@ -97,27 +101,43 @@ std::variant<ResumeRecord, std::string> ResumeRecord::decode(ByteSpan bytes)
     if (load_le32(p + length - 4) != crc_of(p, length - 4))
         return std::string("its CRC-32 does not match: the record is damaged");
     ResumeRecord r = decode_fixed(p);
-    if (r.kind != ResumeKind::RestoreInPlace && r.kind != ResumeKind::RestoreNewImage)
+    if (r.kind != ResumeKind::RestoreInPlace && r.kind != ResumeKind::RestoreNewImage &&
+        r.kind != ResumeKind::DumpNewTape)
         return "unknown run kind " + std::to_string(p[10]);
     if ((p[11] & ~kFlagFba) != 0 || p[30] != 0 || p[31] != 0)
         return std::string("reserved bits are set");
     const uint32_t count = load_le32(p + 36);
-    if (count > kMaxTemporaries || (r.kind == ResumeKind::RestoreNewImage) != (count > 0))
+    const bool dump = r.kind == ResumeKind::DumpNewTape;
+    if (dump ? count != 1 : count > kMaxTemporaries || (r.kind == ResumeKind::RestoreNewImage) != (count > 0))
         return std::to_string(count) + " temporary files for a " +
-               (r.kind == ResumeKind::RestoreNewImage ? "new image" : "restore in place");
+               (dump ? "dump" : r.kind == ResumeKind::RestoreNewImage ? "new image" : "restore in place");
     size_t at = kFixedSize;
-    for (uint32_t i = 0; i < count; ++i) {
+    // The next length-prefixed text, or nullopt if it runs past the CRC.
+    auto next_text = [&]() -> std::optional<std::string> {
         if (at + 2 > length - 4)
-            return std::string("a temporary file's name runs past the record's end");
+            return std::nullopt;
         const size_t len = load_le16(p + at);
         at += 2;
         if (len > length - 4 - at)
-            return std::string("a temporary file's name runs past the record's end");
-        std::string name(reinterpret_cast<const char*>(p + at), len);
-        if (!acceptable_name(name))
-            return std::string("a temporary file's name is not a plain file name");
-        r.temporaries.push_back(std::move(name));
+            return std::nullopt;
         at += len;
+        return std::string(reinterpret_cast<const char*>(p + at - len), len);
+    };
+    for (uint32_t i = 0; i < count; ++i) {
+        std::optional<std::string> name = next_text();
+        if (!name)
+            return std::string("a temporary file's name runs past the record's end");
+        if (!acceptable_name(*name))
+            return std::string("a temporary file's name is not a plain file name");
+        r.temporaries.push_back(std::move(*name));
+    }
+    if (dump) {
+        std::optional<std::string> source = next_text();
+        if (!source)
+            return std::string("the source's name runs past the record's end");
+        if (source->empty() || source->size() > kMaxSourceBytes || source->find('\0') != std::string::npos)
+            return std::string("the source's name is not a path");
+        r.source = std::move(*source);
     }
     if (at != length - 4)
         return std::string("bytes after the last name");

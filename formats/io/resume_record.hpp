@@ -2,7 +2,9 @@
 // NAME.ddr-resume beside the target of a restore, saying which dump is being written,
 // how far the target is known to be on disk (every unit the record counts was synced
 // before the record was written), and, for a new image, the temporary file(s) it is
-// being built in.  A later `ddr restore --resume` continues from there.
+// being built in.  A later `ddr restore --resume` continues from there.  Beside the tape
+// of a dump (kind DumpNewTape) it says the same of the tape being written, and which
+// source it is dumped from; `ddr dump --resume` continues it.
 //
 // The record is read back from disk, so it is untrusted input: decode() checks its
 // magic, version, bounded length, every name in it and a CRC-32 of the whole record,
@@ -23,6 +25,7 @@ namespace ddr {
 enum class ResumeKind : uint8_t {
     RestoreInPlace = 1,  // an existing plain image, rewritten under NAME.ddr-busy
     RestoreNewImage = 2, // a new plain image, built in temporary files
+    DumpNewTape = 3,     // a new tape file of a dump, built in a temporary file
 };
 
 struct ResumeRecord {
@@ -30,6 +33,7 @@ struct ResumeRecord {
     static constexpr size_t kMaxSize = 16384;
     static constexpr size_t kMaxTemporaries = 27;   // a CKD set's files at most
     static constexpr size_t kMaxNameBytes = 255;    // NAME_MAX
+    static constexpr size_t kMaxSourceBytes = 4096; // PATH_MAX
     static constexpr uint16_t kVersion = 1;
 
     ResumeKind kind = ResumeKind::RestoreInPlace;
@@ -38,15 +42,19 @@ struct ResumeRecord {
     std::string dump_volser;          // ... its volser (ASCII, trailing blanks cut) ...
     uint32_t dump_file = 1;           // ... and its place on the tape (--file)
     uint64_t units_done = 0;          // tape items (tracks, FBA groups) read and on disk
-    uint64_t frontier = 0;            // new CKD image: every track slot below this is on disk
+    uint64_t frontier = 0;            // new CKD image: every track slot below this is on disk;
+                                      // a dump: the tape's bytes on disk, to the end of its last whole group
     uint64_t selection = 0;           // fingerprint of the options that choose what is written
-    std::vector<std::string> temporaries;  // new image: its temporary files' names (no folder), in set order
+    std::vector<std::string> temporaries;  // new image: its temporary files' names (no folder), in set order;
+                                           // a dump: its tape's temporary file (one)
+    std::string source;               // a dump: its SOURCE as given (a path); empty for a restore
 
     // 0 "DDRRESUM", 8 version (2 bytes), 10 kind, 11 flags (X'01' FBA), 12 length of the
     // record, 16 TOD, 24 volser (6 ASCII bytes, blank-padded, 2 zeros), 32 dump file,
     // 36 number of temporaries, 40 units done, 48 frontier, 56 selection; from 64 each
-    // temporary's name as a 2-byte length and its bytes; last, a CRC-32 of all before
-    // it.  Integers little-endian.
+    // temporary's name as a 2-byte length and its bytes; a dump's record then has its
+    // source path the same way (2-byte length, 1..4096 bytes, no NUL); last, a CRC-32 of
+    // all before it.  Integers little-endian.
     Bytes encode() const;
     // The record in `bytes`, or the reason it is none ("bad magic", "CRC mismatch", ...).
     static std::variant<ResumeRecord, std::string> decode(ByteSpan bytes);

@@ -195,6 +195,13 @@ AwsChunkWriter AwsChunkWriter::open(const std::string& path, const TapeWriterOpt
         return AwsChunkWriter(tapeio::TapeOutput::open_stream(path), options.chunk_size, 0);
     }
 
+    if (!options.resume_temporary.empty()) {
+        if (options.append)
+            fail(ErrorKind::Usage, place, "an append cannot be resumed");
+        return AwsChunkWriter(tapeio::TapeOutput::resume_file(path, options.resume_temporary,
+                                                              options.resume_checked_end, options.overwrite),
+                              options.chunk_size, 0);
+    }
     const FileStatus st = file_status(path);
     const bool exists = st.exists();
     if (!options.append || (!exists && options.append_at.value_or(0) == 0))

@@ -152,6 +152,9 @@ public:
     void rewind_to(const TapeMarkPosition& where);
     void finish() { output_.finish(); }
     const std::string& name() const { return output_.name(); }
+    uint64_t sync() { return output_.sync(); }
+    std::string temporary_path() const { return output_.temporary_path(); }
+    void keep_unfinished() noexcept { output_.keep_unfinished(); }
 
 private:
     tapeio::TapeOutput output_;
@@ -204,6 +207,9 @@ public:
     void rewind_to(const TapeMarkPosition& where) override { chunks_.rewind_to(where); }
     void finish() override { chunks_.finish(); }
     const std::string& name() const override { return chunks_.name(); }
+    uint64_t sync() override { return chunks_.sync(); }
+    std::string temporary_path() const override { return chunks_.temporary_path(); }
+    void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
 
 private:
     AwsChunkWriter chunks_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "formats/io/bytes.hpp"
+#include "formats/io/error.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -100,6 +101,22 @@ public:
     virtual void finish() = 0;
 
     virtual const std::string& name() const = 0;
+
+    // For a resumable dump (TapeWriterOptions::resume_temporary): writes out and syncs
+    // every byte so far, returning position(); the temporary file the tape is built in
+    // (empty where there is none: a stream, a drive, an append); and, when the run is
+    // interrupted, leaving that file for a later --resume instead of removing it.
+    virtual uint64_t sync() { fail(ErrorKind::Internal, "this tape cannot be synced for a resume record"); }
+    virtual std::string temporary_path() const { return {}; }
+    virtual void keep_unfinished() noexcept {}
+};
+
+// A tape written again over what an interrupted run left (TapeWriterOptions::
+// resume_temporary) differs from it at place().offset: what is written now is not what
+// was written then.  Its kind is Damaged.
+class ResumeMismatch : public Error {
+public:
+    ResumeMismatch(const Place& place, const std::string& message) : Error(ErrorKind::Damaged, place, message) {}
 };
 
 // What a tape drive is left at once a dump on it is complete (IBM's REWIND, UNLOAD and
@@ -126,6 +143,11 @@ struct TapeWriterOptions {
     // A tape drive only (a file: Error(Usage)): write at the start of tape file n+1,
     // replacing what follows (IBM's DDR writing after SKIP n or LEAVE); see DriveStart.
     std::optional<uint64_t> drive_after_files;
+    // Continue the new tape file an interrupted run began in this temporary file (a full
+    // path, beside the tape), whose first `resume_checked_end` bytes it recorded as
+    // written: see tapeio::TapeOutput::resume_file.  Empty: a fresh tape.
+    std::string resume_temporary;
+    uint64_t resume_checked_end = 0;
 };
 
 // Options for reading a tape.

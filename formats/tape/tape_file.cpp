@@ -1,6 +1,7 @@
 #include "formats/tape/tape_file.hpp"
 
 #include "formats/io/error.hpp"
+#include "formats/tape/tape.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -197,7 +198,8 @@ TapeOutput::TapeOutput(TapeOutput&& other) noexcept
     : mode_(other.mode_), name_(std::move(other.name_)), pending_(std::move(other.pending_)),
       stream_(std::move(other.stream_)), keep_(other.keep_), buffer_(std::move(other.buffer_)),
       buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_),
-      behind_(std::move(other.behind_))
+      check_end_(other.check_end_), check_window_(std::move(other.check_window_)),
+      check_window_start_(other.check_window_start_), behind_(std::move(other.behind_))
 {
     other.pending_.reset();
     other.finished_ = true;
@@ -249,6 +251,84 @@ TapeOutput TapeOutput::append_file(const std::string& path, uint64_t keep)
     return out;
 }
 
+TapeOutput TapeOutput::resume_file(const std::string& path, const std::string& temp_path, uint64_t checked_end,
+                                   bool replace)
+{
+    if (file_status(path).exists() && !replace)
+        fail(ErrorKind::Refused, file_place(path), "the tape file already exists");
+    // Looked at before it is taken up: a file refused here is left as it is.
+    const FileStatus st = file_status(temp_path);
+    if (st.kind == FileKind::Regular && st.size < checked_end)
+        fail(ErrorKind::Unreadable, file_place(temp_path, st.size),
+             "holds " + std::to_string(st.size) + " bytes, but the interrupted run recorded " +
+                 std::to_string(checked_end) + " as written: it is not the file the record describes");
+    TapeOutput out(Mode::NewFile, path, 0);
+    out.pending_.emplace(PendingFile::adopt(path, temp_path));
+    out.pending_->set_commit_rule(replace ? CommitRule::Replace : CommitRule::NoReplace);
+    // What came after the last recorded byte is whatever the interrupted run had begun.
+    if (::ftruncate(out.fd(), off_t(checked_end)) != 0)
+        write_failed(temp_path, checked_end, "cannot cut it back to where its record ends", errno);
+    out.check_end_ = checked_end;
+    return out;
+}
+
+ByteSpan TapeOutput::check_prefix(ByteSpan bytes)
+{
+    constexpr size_t kWindow = size_t(1) << 20;
+    while (!bytes.empty() && buffer_start_ < check_end_) {
+        const uint64_t at = buffer_start_;
+        if (at < check_window_start_ || at >= check_window_start_ + check_window_.size()) {
+            check_window_.resize(size_t(std::min<uint64_t>(kWindow, check_end_ - at)));
+            const Transfer t = pread_full(fd(), check_window_, at);
+            if (t.done < check_window_.size())
+                fail(ErrorKind::ReadFailed, file_place(pending_->temp_path(), at + t.done),
+                     "read error: " + os_error_text(t.error != 0 ? t.error : EIO));
+            check_window_start_ = at;
+        }
+        const size_t from = size_t(at - check_window_start_);
+        const size_t n = std::min(bytes.size(), check_window_.size() - from);
+        const auto [mine, theirs] = std::mismatch(bytes.begin(), bytes.begin() + std::ptrdiff_t(n),
+                                                  check_window_.begin() + std::ptrdiff_t(from));
+        if (mine != bytes.begin() + std::ptrdiff_t(n)) {
+            const uint64_t where = at + uint64_t(mine - bytes.begin());
+            throw ResumeMismatch(file_place(pending_->temp_path(), where),
+                                 "the tape written again differs here from what the interrupted run wrote");
+        }
+        buffer_start_ += n;
+        bytes = bytes.subspan(n);
+    }
+    if (buffer_start_ >= check_end_)
+        check_window_ = Bytes();
+    return bytes;
+}
+
+uint64_t TapeOutput::sync()
+{
+    flush(true);
+    if (pending_)
+        pending_->sync();
+    return position();
+}
+
+std::string TapeOutput::temporary_path() const
+{
+    return mode_ == Mode::NewFile && pending_ ? pending_->temp_path() : std::string();
+}
+
+void TapeOutput::keep_unfinished() noexcept
+{
+    if (mode_ != Mode::NewFile || !pending_ || finished_)
+        return;
+    if (behind_) {
+        try {
+            behind_->drain();  // nothing may still be writing once the descriptor is closed
+        } catch (...) {
+            // A failed write: the record names only bytes synced before it.
+        }
+    }
+    pending_->keep();
+}
+
 TapeOutput TapeOutput::open_stream(const std::string& path)
 {
     if (path == "-") {
@@ -268,6 +348,8 @@ void TapeOutput::write(ByteSpan bytes)
 {
     if (finished_)
         fail(ErrorKind::Internal, "write to a tape that is already finished: " + name_);
+    if (buffer_start_ < check_end_)
+        bytes = check_prefix(bytes);
     buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
     if (buffer_.size() >= kOutputBuffer)
         flush(false);
@@ -318,6 +400,8 @@ void TapeOutput::truncate(uint64_t pos)
 {
     if (pos > position())
         fail(ErrorKind::Internal, "cannot truncate " + name_ + " forward to " + std::to_string(pos));
+    if (pos < check_end_)
+        fail(ErrorKind::Internal, "cannot truncate " + name_ + " into the part an interrupted run wrote");
     if (pos >= buffer_start_) {
         buffer_.resize(size_t(pos - buffer_start_));
         return;

@@ -133,6 +133,14 @@ public:
     static TapeOutput append_file(const std::string& path, uint64_t keep);
     // A stream: "-" is standard output; otherwise an existing FIFO or character device.
     static TapeOutput open_stream(const std::string& path);
+    // A new file at `path` that an interrupted run began in `temp_path` (kept for a later
+    // --resume): taken up as this writer's own (PendingFile::adopt) and cut back to its
+    // first `checked_end` bytes, which the run recorded as written.  The caller then
+    // writes the tape again from its start: bytes below `checked_end` are compared with
+    // the file's instead of written (ResumeMismatch at the first that differs), the rest
+    // written after them.  Error(Unreadable) if the file holds fewer than `checked_end`.
+    static TapeOutput resume_file(const std::string& path, const std::string& temp_path, uint64_t checked_end,
+                                  bool replace);
     // True if `path` is "-" or names an existing FIFO or character device.
     static bool is_stream_path(const std::string& path);
 
@@ -152,6 +160,14 @@ public:
     void truncate(uint64_t pos);
     // Writes out everything, syncs, and for a file renames it into place.
     void finish();
+    // Writes out and syncs everything so far (not renamed); returns position().  For the
+    // progress record of a resumable dump: every byte it counts is on disk.
+    uint64_t sync();
+    // NewFile: the temporary file the tape is built in; empty for the other modes.
+    std::string temporary_path() const;
+    // NewFile: stops writing and leaves the temporary file where it is, for a later
+    // --resume (nothing for the other modes, which discard or never made one).
+    void keep_unfinished() noexcept;
 
     Mode mode() const { return mode_; }
     const std::string& name() const { return name_; }
@@ -162,6 +178,9 @@ private:
     void flush(bool everything);
     // Starts the writer thread when the first full buffer is handed over.
     WriteBehind& behind();
+    // resume_file: compares the part of `bytes` below check_end_ with the file and
+    // returns the rest (to be written).
+    ByteSpan check_prefix(ByteSpan bytes);
 
     Mode mode_;
     std::string name_;                   // the target as the user named it
@@ -172,6 +191,9 @@ private:
     uint64_t buffer_start_ = 0;
     uint64_t hold_from_ = UINT64_MAX;
     bool finished_ = false;
+    uint64_t check_end_ = 0;             // resume_file: bytes below this are compared, not written
+    Bytes check_window_;                 // the file's bytes from check_window_start_, for comparing
+    uint64_t check_window_start_ = 0;
     // Last, so that it is destroyed first: its thread stops before the file is discarded.
     std::unique_ptr<WriteBehind> behind_;
 };

@@ -13,6 +13,10 @@
  *                              and every one after it (default 0: the first); ignored for fsync
  *   error=EIO|ENOSPC|EDQUOT|EROFS  the errno (default EIO; ignored for short)
  *   count=N                    fail only N times (default: every time)
+ *   op=delay,usec=N            no fault: sleep N microseconds before every read/pread and
+ *                              write/pwrite of the file (and refuse to mmap it, so its reads
+ *                              are seen), to slow a run down honestly so that a signal
+ *                              (t-dump-resume.sh) lands while it is at work
  * Each firing is logged to standard error as "faultshim: ..." so a test can see the fault
  * was reached. */
 #define _GNU_SOURCE
@@ -28,7 +32,7 @@
 
 #include "shim_env.h"
 
-enum op { OP_READ, OP_WRITE, OP_SHORT, OP_FSYNC };
+enum op { OP_READ, OP_WRITE, OP_SHORT, OP_FSYNC, OP_DELAY };
 
 struct rule {
     enum op op;
@@ -36,6 +40,7 @@ struct rule {
     long long offset;
     int error;
     long count; /* < 0: unlimited */
+    long usec;  /* OP_DELAY: how long to sleep */
 };
 
 #define MAX_RULES 8
@@ -52,7 +57,7 @@ static int errno_named(const char* name)
 
 static void parse_rule(char* text)
 {
-    struct rule r = {OP_READ, "", 0, EIO, -1};
+    struct rule r = {OP_READ, "", 0, EIO, -1, 0};
     for (char* save = NULL, *kv = strtok_r(text, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
         char* eq = strchr(kv, '=');
         if (!eq)
@@ -61,7 +66,7 @@ static void parse_rule(char* text)
         const char* v = eq + 1;
         if (strcmp(kv, "op") == 0)
             r.op = strcmp(v, "write") == 0 ? OP_WRITE : strcmp(v, "short") == 0 ? OP_SHORT
-                 : strcmp(v, "fsync") == 0 ? OP_FSYNC : OP_READ;
+                 : strcmp(v, "fsync") == 0 ? OP_FSYNC : strcmp(v, "delay") == 0 ? OP_DELAY : OP_READ;
         else if (strcmp(kv, "path") == 0)
             snprintf(r.path, sizeof r.path, "%s", v);
         else if (strcmp(kv, "offset") == 0)
@@ -70,6 +75,8 @@ static void parse_rule(char* text)
             r.error = errno_named(v);
         else if (strcmp(kv, "count") == 0)
             r.count = atol(v);
+        else if (strcmp(kv, "usec") == 0)
+            r.usec = atol(v);
     }
     if (r.op == OP_SHORT && r.count < 0)
         r.count = 1;
@@ -137,6 +144,15 @@ static struct rule* firing(enum op op, int fd, long long at, size_t* len)
     return NULL;
 }
 
+/* op=delay: sleeps before a transfer on `fd` as long as its rules say. */
+static void delay_for(int fd)
+{
+    load_rules();
+    for (int i = 0; i < nrules; ++i)
+        if (rules[i].op == OP_DELAY && rules[i].usec > 0 && path_matches(fd, rules[i].path))
+            usleep((useconds_t)rules[i].usec);
+}
+
 #define REAL(name) static __typeof__(&name) real_##name; if (!real_##name) real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
 
 /* Bytes moved through each descriptor that cannot seek (a pipe), for its "offset". */
@@ -170,6 +186,7 @@ ssize_t read(int fd, void* buf, size_t n)
 {
     REAL(read);
     if (fd != STDERR_FILENO) {
+        delay_for(fd);
         long long at = position_of(fd);
         struct rule* r = firing(OP_READ, fd, at, &n);
         if (r)
@@ -181,6 +198,7 @@ ssize_t read(int fd, void* buf, size_t n)
 ssize_t pread(int fd, void* buf, size_t n, off_t at)
 {
     REAL(pread);
+    delay_for(fd);
     struct rule* r = firing(OP_READ, fd, (long long)at, &n);
     if (r)
         return fail_with(r, "read error", fd, (long long)at);
@@ -203,6 +221,8 @@ static ssize_t write_fault(int fd, size_t* n, long long at)
 ssize_t write(int fd, const void* buf, size_t n)
 {
     REAL(write);
+    if (fd != STDERR_FILENO)
+        delay_for(fd);
     if (fd != STDERR_FILENO && write_fault(fd, &n, position_of(fd)) < 0)
         return -1;
     return moved(fd, real_write(fd, buf, n));
@@ -211,6 +231,7 @@ ssize_t write(int fd, const void* buf, size_t n)
 ssize_t pwrite(int fd, const void* buf, size_t n, off_t at)
 {
     REAL(pwrite);
+    delay_for(fd);
     if (write_fault(fd, &n, (long long)at) < 0)
         return -1;
     return real_pwrite(fd, buf, n, at);
@@ -244,7 +265,7 @@ void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t at)
     REAL(mmap);
     load_rules();
     for (int i = 0; fd >= 0 && i < nrules; ++i)
-        if (rules[i].op == OP_READ && path_matches(fd, rules[i].path)) {
+        if ((rules[i].op == OP_READ || rules[i].op == OP_DELAY) && path_matches(fd, rules[i].path)) {
             errno = ENODEV;
             return MAP_FAILED;
         }

@@ -14,7 +14,8 @@
 //       Up to MAX track slots of a CKD volume, for fuzz_track_image: tracks of differing
 //       shapes, each followed by a little of what a slot holds after the end marker.
 //   make-seeds resume-records OUTDIR
-//       A resume record of a restore in place and one of a new image, for fuzz_resume_record.
+//       A resume record of a restore in place, one of a new image and one of a dump's tape,
+//       for fuzz_resume_record.
 //   make-seeds manifests OUTDIR
 //       A CKD and an FBA manifest written by ManifestWriter, for fuzz_manifest.
 //   make-seeds ours OUTDIR
@@ -470,6 +471,12 @@ void resume_records(const std::string& dir)
     fresh.frontier = 0;
     fresh.temporaries = {".seed.fba.ddr-tmp.4242.a1b2c3"};
     save(dir + "/new-image.ddr-resume", fresh.encode());
+    ResumeRecord dump = fresh;
+    dump.kind = ResumeKind::DumpNewTape;
+    dump.frontier = 123456;
+    dump.temporaries = {".seed.aws.ddr-tmp.4242.a1b2c4"};
+    dump.source = "vols/seed.fba";
+    save(dir + "/dump-tape.ddr-resume", dump.encode());
 }
 
 void ours(const std::string& dir)

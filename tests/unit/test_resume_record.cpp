@@ -1,10 +1,13 @@
-// The resume record of restore --resume (formats/io/resume_record.hpp): its bytes, every
-// way a damaged or hostile record is refused, the files it keeps from the cleanup of
-// stale temporaries, and a new image taken up again after a crash (resume_ckd_volume,
-// resume_fba_volume) coming out equal to one written without interruption.
+// The resume record of restore --resume and dump --resume (formats/io/resume_record.hpp):
+// its bytes, every way a damaged or hostile record is refused, the files it keeps from the
+// cleanup of stale temporaries, a new image taken up again after a crash
+// (resume_ckd_volume, resume_fba_volume) coming out equal to one written without
+// interruption, and a tape file continued the same way (tapeio::TapeOutput::resume_file).
 #include "formats/ddrtape/units.hpp"
 #include "formats/io/file.hpp"
 #include "formats/io/resume_record.hpp"
+#include "formats/tape/tape.hpp"
+#include "formats/tape/tape_file.hpp"
 #include "formats/volume/volume.hpp"
 #include "tests/unit/error_testing.hpp"
 #include "tests/unit/volume_testing.hpp"
@@ -35,6 +38,21 @@ ResumeRecord new_image_record()
     r.frontier = 1240;
     r.selection = 0x1122334455667788ull;
     r.temporaries = {".t.3390.ddr-tmp.4242.a1b2c3"};
+    return r;
+}
+
+ResumeRecord dump_record()
+{
+    ResumeRecord r;
+    r.kind = ResumeKind::DumpNewTape;
+    r.fba = true;
+    r.dump_tod = 0xDE0011223344556Full;
+    r.dump_volser = "FBAA01";
+    r.units_done = 77;
+    r.frontier = 654321;
+    r.selection = 0x0102030405060708ull;
+    r.temporaries = {".t.aws.ddr-tmp.99.zz"};
+    r.source = "/vols/c.fba";
     return r;
 }
 
@@ -328,4 +346,128 @@ TEST_CASE("a split CKD set restored in place, stopped after a sync and taken up 
     }
     CHECK(read_file(target) == read_file(ref));
     CHECK(read_file(dir.file("t_2.3380")) == read_file(dir.file("ref_2.3380")));
+}
+
+TEST_CASE("dump resume record: its exact bytes, round trip, and every damage refused")
+{
+    const ResumeRecord r = dump_record();
+    const Bytes b = r.encode();
+    const std::string temp = r.temporaries[0];
+    REQUIRE(b.size() == ResumeRecord::kFixedSize + 2 + temp.size() + 2 + r.source.size() + 4);
+    CHECK(std::string(b.begin(), b.begin() + 8) == "DDRRESUM");
+    CHECK(load_le16(b.data() + 8) == 1);
+    CHECK(b[10] == 3);
+    CHECK(b[11] == 0x01);
+    CHECK(load_le32(b.data() + 12) == b.size());
+    CHECK(load_le64(b.data() + 16) == r.dump_tod);
+    CHECK(std::string(b.begin() + 24, b.begin() + 32) == std::string("FBAA01\0\0", 8));
+    CHECK(load_le32(b.data() + 32) == 1);
+    CHECK(load_le32(b.data() + 36) == 1);
+    CHECK(load_le64(b.data() + 40) == 77);
+    CHECK(load_le64(b.data() + 48) == 654321);
+    CHECK(load_le64(b.data() + 56) == 0x0102030405060708ull);
+    size_t at = ResumeRecord::kFixedSize;
+    CHECK(load_le16(b.data() + at) == temp.size());
+    CHECK(std::string(b.begin() + std::ptrdiff_t(at + 2), b.begin() + std::ptrdiff_t(at + 2 + temp.size())) == temp);
+    at += 2 + temp.size();
+    CHECK(load_le16(b.data() + at) == r.source.size());
+    CHECK(std::string(b.begin() + std::ptrdiff_t(at + 2), b.end() - 4) == r.source);
+    CHECK(load_le32(b.data() + b.size() - 4) == uint32_t(::crc32(::crc32(0, nullptr, 0), b.data(), uInt(b.size() - 4))));
+    auto back = ResumeRecord::decode(b);
+    REQUIRE(std::holds_alternative<ResumeRecord>(back));
+    CHECK(std::get<ResumeRecord>(back) == r);
+
+    for (size_t i = 0; i < b.size(); ++i)
+        for (int bit = 0; bit < 8; ++bit) {
+            Bytes flipped = b;
+            flipped[i] ^= uint8_t(1 << bit);
+            CHECK_MESSAGE(refused(flipped), "byte " << i << " bit " << bit);
+        }
+    for (size_t n = 0; n < b.size(); ++n)
+        CHECK(refused(ByteSpan(b.data(), n)));
+}
+
+TEST_CASE("dump resume record: one temporary and a source path, nothing else, are accepted")
+{
+    ResumeRecord r = dump_record();
+    r.temporaries.clear();
+    CHECK(refused(r.encode()));
+    r.temporaries = {"a", "b"};
+    CHECK(refused(r.encode()));
+    for (const std::string& bad : {std::string(), std::string("a\0b", 3), std::string(4097, 'x')}) {
+        r = dump_record();
+        r.source = bad;
+        CHECK(refused(r.encode()));
+    }
+    r = dump_record();
+    r.source = std::string(4096, 'x');
+    CHECK_FALSE(refused(r.encode()));
+    // A restore's record has no source: the bytes a dump's would add are refused there.
+    ResumeRecord restore = new_image_record();
+    restore.source = "/vols/c.fba";
+    CHECK(refused(restore.encode()) == false);  // encode() leaves it out for a restore
+    CHECK(std::get<ResumeRecord>(ResumeRecord::decode(restore.encode())).source.empty());
+    Bytes with_source = new_image_record().encode();
+    with_source.insert(with_source.end() - 4, {1, 0, 'x'});
+    store_le32(with_source.data() + 12, uint32_t(with_source.size()));
+    fix_crc(with_source);
+    CHECK(refused(with_source));
+}
+
+TEST_CASE("a tape file continued after a crash: the recorded part compared, garbage cut, the rest written")
+{
+    TempDir dir;
+    const std::string path = dir.file("t.aws");
+    Bytes all(300000);
+    std::mt19937 gen(5);
+    for (uint8_t& x : all)
+        x = uint8_t(gen());
+    std::string temp;
+    uint64_t synced = 0;
+    {
+        auto first = tapeio::TapeOutput::create_file(path, false);
+        first.write(ByteSpan(all.data(), 120000));
+        synced = first.sync();
+        first.write(Bytes(5000, 0xEE));  // written after the record: garbage to cut back
+        first.sync();
+        temp = first.temporary_path();
+        first.keep_unfinished();
+    }
+    REQUIRE(synced == 120000);
+    REQUIRE(fs::exists(temp));
+    CHECK_FALSE(fs::exists(path));
+
+    SUBCASE("the same bytes again: the tape comes out whole")
+    {
+        auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+        CHECK(fs::file_size(temp) == synced);
+        for (size_t at = 0; at < all.size(); at += 7000)
+            again.write(ByteSpan(all.data() + at, std::min<size_t>(7000, all.size() - at)));
+        again.finish();
+        CHECK(read_file(path) == all);
+        CHECK_FALSE(fs::exists(temp));
+    }
+    SUBCASE("other bytes in the recorded part: ResumeMismatch at the first that differs")
+    {
+        Bytes changed = all;
+        changed[90001] ^= 0x40;
+        {
+            auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+            try {
+                again.write(ByteSpan(changed.data(), 100000));
+                FAIL("no mismatch found");
+            } catch (const ResumeMismatch& m) {
+                CHECK(m.place().offset == 90001);
+                CHECK(m.place().file == temp);
+            }
+        }
+        CHECK_FALSE(fs::exists(path));
+        CHECK_FALSE(fs::exists(temp));  // abandoned: the writer removes it
+    }
+    SUBCASE("a file shorter than its record is refused")
+    {
+        CHECK_ERROR(tapeio::TapeOutput::resume_file(path, temp, synced + 5001, false), ErrorKind::Unreadable,
+                    "interrupted run recorded");
+        CHECK(fs::file_size(temp) == synced + 5000);
+    }
 }
