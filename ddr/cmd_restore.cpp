@@ -858,7 +858,7 @@ struct UnitCounts {
 // compared with the target instead (a checking sink), the rest written; `progress`,
 // if any, learns of each item.
 void restore_items(const RestoreOptions& options, DumpReader& reader, DumpReader::Item item, RestoreTarget& t,
-                   GroupUnpacker& unpacker, RestoreSelection& selection, RestoreProgress* progress,
+                   GroupUnpacker& unpacker, RestoreSelection& selection, ResumeProgress* progress,
                    uint64_t check_first, UnitCounts& counts, Reporter& reporter)
 {
     std::optional<Unit> previous;
@@ -900,7 +900,7 @@ void restore_items(const RestoreOptions& options, DumpReader& reader, DumpReader
 // interrupted run's when this one continues it (kept, though no longer rewritten, under
 // --record-interval 0), else a new one.  nullopt when none is kept: a compressed
 // target, a NUCLEUS restore, --record-interval 0.
-std::optional<RestoreProgress> progress_for(const RestoreOptions& options, const TargetState& target, RestoreTarget& t,
+std::optional<ResumeProgress> progress_for(const RestoreOptions& options, const TargetState& target, RestoreTarget& t,
                                             const DdrVolumeHeader& vhr)
 {
     if (!t.resumable() || options.nucleus || (options.record_interval <= 0 && !target.resume))
@@ -916,7 +916,7 @@ std::optional<RestoreProgress> progress_for(const RestoreOptions& options, const
         for (const std::string& temp : t.temporary_files())
             r.temporaries.push_back(temp.substr(temp.rfind('/') + 1));
     }
-    return RestoreProgress(target.record_path, std::move(r), options.record_interval, [&t] { return t.sync_written(); });
+    return ResumeProgress(target.record_path, std::move(r), options.record_interval, [&t] { return t.sync_written(); });
 }
 
 // A resumed restore of a dump without checksums: the units the interrupted run wrote
@@ -969,7 +969,7 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     GroupUnpacker unpacker(t, vhr, options.target, reporter);
     UnitCounts counts;
     explain_writes(checker, options, t.in_place, summary.has_value(), counts.restored, t.unit);
-    std::optional<RestoreProgress> progress = progress_for(options, target, t, vhr);
+    std::optional<ResumeProgress> progress = progress_for(options, target, t, vhr);
     try {
         if (progress) {
             progress->start();

@@ -76,7 +76,7 @@ private:
     double interval_;
     bool resumed_;
     DdrReelWriter& writer_;
-    std::optional<RestoreProgress> progress_;  // once the tape's temporary file exists
+    std::optional<ResumeProgress> progress_;  // once the tape's temporary file exists
 };
 
 } // namespace ddr

@@ -166,7 +166,7 @@ void check_same_dump(const RestoreOptions& options, const ResumeRecord& record, 
              "give the same as that run (nothing was written)");
 }
 
-RestoreProgress::RestoreProgress(std::string record_path, ResumeRecord record, double interval_seconds,
+ResumeProgress::ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds,
                                  std::function<uint64_t()> sync)
     : path_(std::move(record_path)),
       record_(std::move(record)),
@@ -176,7 +176,7 @@ RestoreProgress::RestoreProgress(std::string record_path, ResumeRecord record, d
 {
 }
 
-void RestoreProgress::start()
+void ResumeProgress::start()
 {
     if (!enabled())
         return;
@@ -184,7 +184,7 @@ void RestoreProgress::start()
     last_ = std::chrono::steady_clock::now();
 }
 
-void RestoreProgress::item_done(uint64_t items)
+void ResumeProgress::item_done(uint64_t items)
 {
     if (!enabled() || items <= record_.units_done)
         return;
@@ -198,7 +198,7 @@ void RestoreProgress::item_done(uint64_t items)
     last_ = std::chrono::steady_clock::now();
 }
 
-void RestoreProgress::finished()
+void ResumeProgress::finished()
 {
     remove_resume_record(path_);
 }

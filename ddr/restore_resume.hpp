@@ -58,12 +58,13 @@ std::optional<ResumeRecord> take_up_record(const RestoreOptions& options, const 
 void check_same_dump(const RestoreOptions& options, const ResumeRecord& record, const DdrVolumeHeader& vhr,
                      const std::string& record_path);
 
-// Keeps the record up to date while a restore writes: every `interval` (and never when
-// it is zero), `sync` puts what was written on disk and returns the frontier, then the
-// record is rewritten with the tape items done.
-class RestoreProgress {
+// Keeps the record up to date while a restore (or a dump: DumpRecordKeeper) writes:
+// every `interval` (and never when it is zero), `sync` puts what was written on disk and
+// returns the frontier (for a dump, the tape's synced length), then the record is
+// rewritten with the tape items done.
+class ResumeProgress {
 public:
-    RestoreProgress(std::string record_path, ResumeRecord record, double interval_seconds,
+    ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds,
                     std::function<uint64_t()> sync);
     bool enabled() const { return interval_.count() > 0; }
     // Writes the record now (the run's first, before any unit is written).
