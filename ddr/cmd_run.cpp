@@ -15,6 +15,7 @@
 #include "devices/fba_devices.hpp"
 #include "formats/ddrtape/dump_reader.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
 #include "formats/io/tod.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
@@ -226,7 +227,7 @@ void Job::device(const DeviceStatement& d)
         return;
     }
     if (d.tape.mode || d.tape.compact || d.tape.lzcompact)
-        reporter_.note(stmt::unit_name(d.unit) + (is_character_device(b->file)
+        reporter_.note(stmt::unit_name(d.unit) + (file_status(b->file).kind == FileKind::CharDevice
                                                       ? ": MODE and COMPACT are not set on a Linux tape drive (its "
                                                         "density and compression are the drive's, set with mt(1)); "
                                                         "passed over"
@@ -393,7 +394,7 @@ uint64_t Job::take_position(const DeviceStatement& d, std::optional<unsigned>& s
 // True if tape unit `d` is bound to a tape drive (a character device).
 bool Job::on_drive(const DeviceStatement& d) const
 {
-    return is_character_device(bound(d).file);
+    return file_status(bound(d).file).kind == FileKind::CharDevice;
 }
 
 // After a step: LEAVE keeps the tape past the dump just read or written; REWIND and

@@ -92,12 +92,6 @@ std::vector<console::ExtentRow> rows_split_at_reels(const std::vector<stmt::Exte
     return rows;
 }
 
-bool is_character_device(const std::string& path)
-{
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode);
-}
-
 uint64_t files_before(const DriveStatus& status, const std::string& drive)
 {
     if (status.file < 0 || status.block < 0)

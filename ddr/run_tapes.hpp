@@ -49,8 +49,6 @@ std::vector<stmt::Extent> extents_of_runs(const DumpSummary& summary);
 // (rewound, then spaced forward over that many files, MTFSF) and leaves it as the
 // statement says, so the tape stands where IBM's DDR would have left it.
 
-// True if `path` is a character device: a tape drive, if it answers as one (drive_position).
-bool is_character_device(const std::string& path);
 
 // The tape files before where a drive's tape stands, from the driver's count (`status`
 // of drive `drive`).  Error(Usage) if it stands inside a tape file or the driver has

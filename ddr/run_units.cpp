@@ -7,6 +7,7 @@
 #include "devices/ckd_devices.hpp"
 #include "devices/fba_devices.hpp"
 #include "formats/io/error.hpp"
+#include "formats/io/file.hpp"
 #include "formats/io/hercules_config.hpp"
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
@@ -124,7 +125,7 @@ void check_unit_device(const stmt::DeviceStatement& s, const UnitBinding& unit)
     if (tape) {
         // A drive is not opened here: reading it would rewind it, and the job must find
         // its tape where it stands (its first step asks the driver).
-        if (is_character_device(unit.file))
+        if (file_status(unit.file).kind == FileKind::CharDevice)
             return;
         if (!empty_file(unit.file) && !is_tape_input(unit.file))
             fail(ErrorKind::Device, file_place(unit.file), "the file is not a tape (AWS or HET), so not a " + s.type.name);
