@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mtio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ddr {
@@ -16,29 +15,21 @@ namespace ddr {
 
 std::unique_ptr<FdTapeDrive> FdTapeDrive::open_if_drive(const std::string& path, bool for_writing)
 {
-    struct stat st {};
-    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISCHR(st.st_mode))
+    if (path == "-" || file_status(path).kind != FileKind::CharDevice)
         return nullptr;
-    const int fd = ::open(path.c_str(), (for_writing ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) {
+    UniqueFd fd(::open(path.c_str(), (for_writing ? O_RDWR : O_RDONLY) | O_CLOEXEC));
+    if (!fd) {
         const int err = errno;
         fail(for_writing ? ErrorKind::WriteFailed : ErrorKind::ReadFailed, file_place(path),
              "cannot open: " + os_error_text(err));
     }
     struct mtget probe {};
-    if (::ioctl(fd, MTIOCGET, &probe) != 0) {  // a character device, but no tape drive
-        ::close(fd);
+    if (::ioctl(fd.get(), MTIOCGET, &probe) != 0)  // a character device, but no tape drive
         return nullptr;
-    }
-    std::unique_ptr<FdTapeDrive> drive(new FdTapeDrive(path, fd));
+    auto drive = std::make_unique<FdTapeDrive>(path, std::move(fd));
     if (const int err = drive->operation(MTSETBLK, 0); err != 0)
         fail(ErrorKind::Device, file_place(path), "cannot set variable-block mode (MTSETBLK 0): " + os_error_text(-err));
     return drive;
-}
-
-FdTapeDrive::~FdTapeDrive()
-{
-    ::close(fd_);
 }
 
 // One MTIOCTOP operation: 0, or -errno.
@@ -47,18 +38,18 @@ int FdTapeDrive::operation(short op, int count)
     struct mtop request {};
     request.mt_op = op;
     request.mt_count = count;
-    return ::ioctl(fd_, MTIOCTOP, &request) == 0 ? 0 : -errno;
+    return ::ioctl(fd_.get(), MTIOCTOP, &request) == 0 ? 0 : -errno;
 }
 
 long FdTapeDrive::read_block(std::span<uint8_t> buffer)
 {
-    const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+    const ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
     return n >= 0 ? long(n) : -long(errno);
 }
 
 long FdTapeDrive::write_block(ByteSpan block)
 {
-    const ssize_t n = ::write(fd_, block.data(), block.size());
+    const ssize_t n = ::write(fd_.get(), block.data(), block.size());
     return n >= 0 ? long(n) : -long(errno);
 }
 
@@ -72,7 +63,7 @@ int FdTapeDrive::space_to_end_of_data() { return operation(MTEOM, 1); }
 int FdTapeDrive::status(DriveStatus& out)
 {
     struct mtget got {};
-    if (::ioctl(fd_, MTIOCGET, &got) != 0)
+    if (::ioctl(fd_.get(), MTIOCGET, &got) != 0)
         return -errno;
     out.beginning = GMT_BOT(got.mt_gstat);
     out.early_warning = GMT_EOT(got.mt_gstat);

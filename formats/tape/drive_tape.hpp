@@ -15,6 +15,7 @@
 //     its start, GMT_EOD at the end of recorded data.
 #pragma once
 
+#include "formats/io/file.hpp"
 #include "formats/tape/tape.hpp"
 
 #include <cstdint>
@@ -56,10 +57,11 @@ public:
 class FdTapeDrive : public TapeDrive {
 public:
     // The drive at `path` if it is a character device that answers MTIOCGET, set to
-    // variable-block mode (MTSETBLK 0); nullptr if it is not a tape drive.  Error(Unreadable)
-    // or Error(WriteFailed) if it is one that cannot be opened or set up.
+    // variable-block mode (MTSETBLK 0); nullptr if it is not a tape drive.  Error(ReadFailed)
+    // or Error(WriteFailed) if it cannot be opened, Error(Device) if it cannot be set up.
     static std::unique_ptr<FdTapeDrive> open_if_drive(const std::string& path, bool for_writing);
-    ~FdTapeDrive() override;
+    // The drive `name` open on `fd`, as it stands (open_if_drive checks and sets it up).
+    FdTapeDrive(std::string name, UniqueFd fd) : name_(std::move(name)), fd_(std::move(fd)) {}
     FdTapeDrive(const FdTapeDrive&) = delete;
     FdTapeDrive& operator=(const FdTapeDrive&) = delete;
 
@@ -75,10 +77,9 @@ public:
     const std::string& name() const override { return name_; }
 
 private:
-    FdTapeDrive(std::string name, int fd) : name_(std::move(name)), fd_(fd) {}
     int operation(short op, int count);
     std::string name_;
-    int fd_;
+    UniqueFd fd_;
 };
 
 // The longest block the reader takes (DDR's are at most 64 KiB; st allows larger ones).
