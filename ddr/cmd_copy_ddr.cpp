@@ -7,6 +7,7 @@
 #include "formats/io/ebcdic.hpp"
 
 #include "ddr/device_choice.hpp"
+#include "ddr/dump_resume.hpp"
 #include "ddr/inputs.hpp"
 #include "ddr/outputs.hpp"
 #include "ddr/shadow_option.hpp"
@@ -22,7 +23,6 @@
 #include "formats/volume/volume.hpp"
 #include "formats/volume/volume_label.hpp"
 
-#include <chrono>
 #include <filesystem>
 
 namespace ddr {
@@ -213,7 +213,7 @@ TrailerHeader trailer_for_dump(const CopyOptions& o, const DdrVolumeHeader& vhr,
     for (const auto& [first, last] : s.cylinder_ranges)
         t.extents.push_back({first, last, first});
     t.tool = std::string("ddr ") + kDdrVersion;
-    t.unix_time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    t.unix_time = dump_time_micros() / 1000000;  // SOURCE_DATE_EPOCH's, as a dump's trailer
     t.source_format = "DDR tape";
     t.source_name = std::filesystem::path(o.source).filename().string();
     return t;

@@ -28,7 +28,6 @@
 #include <map>
 #include <utility>
 #include <memory>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ddr {
@@ -39,13 +38,6 @@ using stmt::Answer;
 using stmt::DeviceStatement;
 using stmt::FunctionStatement;
 using stmt::StatementError;
-
-// True if something answers to `path`.
-bool exists(const std::string& path)
-{
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0;
-}
 
 // Now, in microseconds since 1970 (UTC), for a COPY's printer heading.
 int64_t now_micros()
@@ -418,7 +410,7 @@ std::vector<std::string> Job::reels_of(const DeviceStatement& tape, bool writing
     const UnitBinding& first = bound(tape);
     std::vector<std::string> reels{first.file};
     const UnitBinding* alt = tape.alternate ? units_.find(*tape.alternate) : nullptr;
-    if (alt && (writing ? reel_options_of(first).size != 0 || on_drive(tape) : exists(alt->file)))
+    if (alt && (writing ? reel_options_of(first).size != 0 || on_drive(tape) : file_status(alt->file).exists()))
         reels.push_back(alt->file);
     return reels;
 }
@@ -536,7 +528,7 @@ bool Job::restore(FunctionStatement& f)
         return false;
     const std::string& target = bound(out).file;
     std::optional<std::string> label;
-    if (exists(target)) {
+    if (file_status(target).exists()) {
         label = confirm_label(bound(out), output_volser_);
         if (!label)
             return false;
@@ -638,7 +630,7 @@ bool Job::copy_volume(FunctionStatement& f)
     o.sf = shadow_files_of(bound(in));
     o.target = bound(out).file;
     std::optional<std::string> label;
-    if (exists(o.target)) {
+    if (file_status(o.target).exists()) {
         label = confirm_label(bound(out), output_volser_);
         if (!label)
             return false;

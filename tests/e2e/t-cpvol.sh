@@ -144,6 +144,10 @@ expect 7 "copy onto another device type" -- "$DDR" copy v.img d.img
 "$DDR" -q copy --file 1 p.aws p2.aws && cmp -s p.aws p2.aws && ok "tape copy of a --pure dump: identical" || bad "tape copy pure"
 "$DDR" -q copy --file 1 cp.aws cp2.aws && cmp -s cp.aws cp2.aws && ok "tape copy keeps the checksum trailer" || bad "tape copy trailer"
 "$DDR" -q copy --checksums p.aws p3.aws && "$DDR" verify p3.aws | grep -q "reel checksum match" && ok "--checksums adds a trailer" || bad "--checksums"
+# SOURCE_DATE_EPOCH stamps the trailer as it stamps a dump's: two copies are byte-identical.
+SOURCE_DATE_EPOCH=1764000000 "$DDR" -q copy --checksums p.aws p4.aws && sleep 1 &&
+    SOURCE_DATE_EPOCH=1764000000 "$DDR" -q copy --checksums p.aws p5.aws && cmp -s p4.aws p5.aws &&
+    ! cmp -s p3.aws p4.aws && ok "--checksums with SOURCE_DATE_EPOCH is reproducible" || bad "--checksums and SOURCE_DATE_EPOCH"
 "$DDR" -q copy --file 1 nuc.aws nuc2.aws && cmp -s nuc.aws nuc2.aws && ok "tape copy of a NUCLEUS dump" || bad "tape copy nucleus"
 "$DDR" -q copy -c 10-11 cp.aws part.aws && "$DDR" list part.aws | grep -q "cylinders 10-11: 38 tracks" && ok "tape copy -c 10-11" || bad "tape copy -c"
 expect 2 "tape copy with REORDER" -- "$DDR" copy -c 10-11:3 cp.aws re.aws
