@@ -93,16 +93,7 @@ std::span<const CkdDevice> ckd_devices_of_type(uint16_t devtype)
 
 const CkdDevice* find_ckd_device(std::string_view name)
 {
-    if (name.empty())
-        return nullptr;
-    for (const CkdDevice& d : kCkdDevices) {
-        if (same_name(d.name, name))
-            return &d;
-        for (std::string_view alias : d.aliases)
-            if (!alias.empty() && same_name(alias, name))
-                return &d;
-    }
-    return nullptr;
+    return find_by_name(std::span<const CkdDevice>(kCkdDevices), name);
 }
 
 const CkdDevice* ckd_device_for_image(uint8_t hercules_devtype, uint32_t cylinders)

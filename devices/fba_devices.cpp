@@ -37,16 +37,7 @@ const FbaDevice& generic_fba_device() { return kGeneric; }
 
 const FbaDevice* find_fba_device(std::string_view name)
 {
-    if (name.empty())
-        return nullptr;
-    for (const FbaDevice& d : kFbaDevices) {
-        if (same_name(d.name, name))
-            return &d;
-        for (std::string_view alias : d.aliases)
-            if (!alias.empty() && same_name(alias, name))
-                return &d;
-    }
-    return nullptr;
+    return find_by_name(std::span<const FbaDevice>(kFbaDevices), name);
 }
 
 const FbaDevice* fba_device_for_blocks(uint64_t blocks)
