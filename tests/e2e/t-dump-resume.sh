@@ -143,7 +143,9 @@ for k in ckd fba; do
   at=$( [ $k = ckd ] && echo $((512 + 56832 + 3000)) || echo $((4 * 512 + 100)) )  # track 1 / block 4
   printf '\x5a' | dd of=s.$k bs=1 seek=$at conv=notrunc status=none
   out=$("$DDR" dump --resume s.$k s.aws 2>&1); rc=$?
-  LAST_ERROR=$(printf '%s' "$out" | grep warning | head -1)
+  # (a kill that lands while the record is being replaced leaves its temporary, which this
+  # run removes with a warning of its own first)
+  LAST_ERROR=$(printf '%s' "$out" | grep warning | grep -v 'left unfinished by ddr process' | head -1)
   [ $rc = 0 ] && ok "$k: --resume after the source changed: exit 0" || bad "$k: --resume after a change: exit $rc: $out"
   contains "differs from what the interrupted dump wrote" "$k changed"; contains "starting the dump over" "$k changed"
   contains "$( [ $k = ckd ] && echo 'cyl 0 head 1' || echo 'block ' )" "$k changed"
