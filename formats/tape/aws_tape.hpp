@@ -165,6 +165,26 @@ private:
     TapeMarkPosition last_mark_;
 };
 
+// What an AWS and a HET tape writer have in common: everything but how a block is
+// stored, done by their chunk writer.
+class ChunkedTapeWriter : public TapeWriter {
+public:
+    void write_tapemark() override { chunks_.write_tapemark(); }
+    uint64_t position() const override { return chunks_.position(); }
+    uint64_t blocks_written() const override { return chunks_.blocks_written(); }
+    TapeMarkPosition mark() override { return chunks_.mark(); }
+    void rewind_to(const TapeMarkPosition& where) override { chunks_.rewind_to(where); }
+    void finish() override { chunks_.finish(); }
+    const std::string& name() const override { return chunks_.name(); }
+    uint64_t sync() override { return chunks_.sync(); }
+    std::string temporary_path() const override { return chunks_.temporary_path(); }
+    void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
+
+protected:
+    explicit ChunkedTapeWriter(AwsChunkWriter chunks) : chunks_(std::move(chunks)) {}
+    AwsChunkWriter chunks_;
+};
+
 // Checks the options every AWS/HET writer shares; throws Error(Usage).
 void check_tape_writer_options(const TapeWriterOptions& options);
 
@@ -193,26 +213,13 @@ private:
 
 // A plain AWS tape being written: each block as one chunk with flags X'A0' when it fits
 // options.chunk_size, else as X'80', X'00'..., X'20' chunks.
-class AwsTapeWriter final : public TapeWriter {
+class AwsTapeWriter final : public ChunkedTapeWriter {
 public:
     // "-" is standard output.  options.format is not looked at.
     static std::unique_ptr<AwsTapeWriter> create(const std::string& path, const TapeWriterOptions& options);
-    explicit AwsTapeWriter(AwsChunkWriter chunks) : chunks_(std::move(chunks)) {}
+    explicit AwsTapeWriter(AwsChunkWriter chunks) : ChunkedTapeWriter(std::move(chunks)) {}
 
     void write_block(ByteSpan block) override;
-    void write_tapemark() override { chunks_.write_tapemark(); }
-    uint64_t position() const override { return chunks_.position(); }
-    uint64_t blocks_written() const override { return chunks_.blocks_written(); }
-    TapeMarkPosition mark() override { return chunks_.mark(); }
-    void rewind_to(const TapeMarkPosition& where) override { chunks_.rewind_to(where); }
-    void finish() override { chunks_.finish(); }
-    const std::string& name() const override { return chunks_.name(); }
-    uint64_t sync() override { return chunks_.sync(); }
-    std::string temporary_path() const override { return chunks_.temporary_path(); }
-    void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
-
-private:
-    AwsChunkWriter chunks_;
 };
 
 } // namespace ddr

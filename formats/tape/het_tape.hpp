@@ -84,29 +84,18 @@ private:
 
 // A HET tape being written: options.compression (0 none, 1 zlib, 2 bzip2) at
 // options.level, in chunks of options.chunk_size.
-class HetTapeWriter final : public TapeWriter {
+class HetTapeWriter final : public ChunkedTapeWriter {
 public:
     // "-" is standard output.  options.format is not looked at.
     static std::unique_ptr<HetTapeWriter> create(const std::string& path, const TapeWriterOptions& options);
     HetTapeWriter(AwsChunkWriter chunks, HetBlockCompressor compressor)
-        : chunks_(std::move(chunks)), compressor_(std::move(compressor))
+        : ChunkedTapeWriter(std::move(chunks)), compressor_(std::move(compressor))
     {
     }
 
     void write_block(ByteSpan block) override;
-    void write_tapemark() override { chunks_.write_tapemark(); }
-    uint64_t position() const override { return chunks_.position(); }
-    uint64_t blocks_written() const override { return chunks_.blocks_written(); }
-    TapeMarkPosition mark() override { return chunks_.mark(); }
-    void rewind_to(const TapeMarkPosition& where) override { chunks_.rewind_to(where); }
-    void finish() override { chunks_.finish(); }
-    const std::string& name() const override { return chunks_.name(); }
-    uint64_t sync() override { return chunks_.sync(); }
-    std::string temporary_path() const override { return chunks_.temporary_path(); }
-    void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
 
 private:
-    AwsChunkWriter chunks_;
     HetBlockCompressor compressor_;
 };
 
