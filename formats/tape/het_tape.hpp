@@ -104,6 +104,7 @@ public:
     uint64_t sync() override { return chunks_.sync(); }
     std::string temporary_path() const override { return chunks_.temporary_path(); }
     void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
+    void settle() const override { chunks_.settle(); }
 
 private:
     AwsChunkWriter chunks_;
