@@ -260,14 +260,14 @@ std::string DumpRecordKeeper::keep_for_resume()
 {
     if (abandoned_ || !progress_ || (!resumed_ && progress_->record().units_done == 0))
         return "";
-    const std::vector<std::string> recorded = recorded_temporaries(progress_->record(), path_);
+    const std::vector<std::string>& names = progress_->record().temporaries;
     writer_.keep_unfinished();
     // A reel begun after the record was last written is not one it can continue.
     for (const std::vector<std::string>& set : writer_.temporary_paths())
         for (const std::string& temp : set)
-            if (!temp.empty() && std::find(recorded.begin(), recorded.end(), temp) == recorded.end())
+            if (!temp.empty() && std::find(names.begin(), names.end(), temp.substr(temp.rfind('/') + 1)) == names.end())
                 ::unlink(temp.c_str());
-    return "its unfinished tape " + named_files(recorded) + " and " + path_ +
+    return "its unfinished tape " + named_files(recorded_temporaries(progress_->record(), path_)) + " and " + path_ +
            " are kept, and the same dump with --resume continues it";
 }
 
