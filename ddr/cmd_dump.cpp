@@ -319,15 +319,13 @@ std::optional<std::string> existing_tape_format(const std::string& path)
 // group of this volume can have (`unit` names it), for the reel size check.
 class DumpOutput {
 public:
-    // `resume_temporary`/`resume_end`: the unfinished tape an interrupted run left, and
-    // how much of it its record counts (TapeWriterOptions::resume_temporary); "" for a new tape.
+    // `continued`: the unfinished reels an interrupted run left, and how much of each its
+    // record counts (ReelOutputs::continue_reels); nullopt for new tapes.
     DumpOutput(const DumpOptions& options, const DdrVolumeHeader& vhr, TrailerHeader trailer, uint64_t largest_image,
-               const std::string& unit, const std::string& resume_temporary, uint64_t resume_end, Reporter& reporter)
+               const std::string& unit, std::optional<ContinuedReels> continued, Reporter& reporter)
         : options_(options)
     {
         TapeWriterOptions tape_options = options.tape;
-        tape_options.resume_temporary = resume_temporary;
-        tape_options.resume_checked_end = resume_end;
         if (tape_options.append && !options.tape_format_given) {
             if (auto format = existing_tape_format(options.tapes[0]); format && *format != tape_options.format) {
                 reporter.detail("appending to " + options.tapes[0] + " as " + *format + ", the container it is in");
@@ -352,6 +350,8 @@ public:
             reporter.warn("tape set " + std::to_string(set + 1) + " failed and was dropped (its files were removed; the "
                           "other sets go on): " + why.what());
         });
+        if (continued)
+            outputs_->continue_reels(std::move(continued->temporaries), std::move(continued->checked_ends));
         ReelLimit limit;
         limit.sizes = options.reel_sizes;
         if (options.eot_margin)
@@ -1021,8 +1021,7 @@ int dump_once(const DumpOptions& options, const std::optional<ResumeRecord>& res
     }
     const std::string record_path = not_resumable(options).empty() ? dump_record_path(options) : std::string();
     DumpOutput output(options, src.vhr, src.trailer, src.largest_image, src.largest_what,
-                      resume ? recorded_tape_temporary(*resume, record_path) : std::string(),
-                      resume ? resume->frontier : 0, reporter);
+                      resume ? std::optional(continued_reels(*resume, record_path)) : std::nullopt, reporter);
     reporter.note((resume ? "continuing the dump of " : "dumping ") + src.announcement +
                   (resume ? " (the " + recorded_units(*resume) + " already on the tape are checked against it)" : ""));
     DdrReelWriter& writer = output.writer();
@@ -1079,7 +1078,7 @@ int run_dump(const DumpOptions& options, Reporter& reporter, DumpWritten* writte
         reporter.warn(changed_unit(m.place(), options.source) + " differs from what the interrupted dump wrote (" +
                       m.place().file + ", offset " + std::to_string(m.place().offset.value_or(0)) +
                       "): the source changed since; starting the dump over, with a new dump time and a new tape file");
-        remove_resume_record(dump_record_path(options));
+        discard_unfinished_dump(*resume, dump_record_path(options));
         reporter.facts()["restarted"] = true;
         reporter.facts()["changed_since"] = changed_unit(m.place(), options.source);
     }

@@ -916,7 +916,7 @@ std::optional<ResumeProgress> progress_for(const RestoreOptions& options, const 
         for (const std::string& temp : t.temporary_files())
             r.temporaries.push_back(temp.substr(temp.rfind('/') + 1));
     }
-    return ResumeProgress(target.record_path, std::move(r), options.record_interval, [&t] { return t.sync_written(); });
+    return ResumeProgress(target.record_path, std::move(r), options.record_interval, [&t](ResumeRecord&) { return t.sync_written(); });
 }
 
 // A resumed restore of a dump without checksums: the units the interrupted run wrote

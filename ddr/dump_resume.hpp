@@ -22,8 +22,10 @@
 namespace ddr {
 
 // Why this dump keeps no resume record (and --resume cannot continue it): "" if it can.
-// Only a single new tape file, one set, is resumable: not several reels, --mirror,
-// --append, --system, a pipe or a tape drive.
+// New tape files are resumable, one reel or several, one tape set or --mirror sets, as
+// long as they are all in one folder (the record beside the first keeps them from the
+// cleanup of stale temporaries) and number at most ResumeRecord::kMaxDumpTemporaries:
+// not --append, --system, a pipe or a tape drive.
 std::string not_resumable(const DumpOptions& options);
 
 // The record's place beside the (first) tape: TAPE.ddr-resume.
@@ -31,7 +33,8 @@ std::string dump_record_path(const DumpOptions& options);
 
 // The fingerprint of the options that choose the tape's bytes (extents, --blocks,
 // --reorder, --devtype, --volser, --pure, --cpvol, --nucleus, --format, --reel-size,
-// --eot-margin, --sf): --resume must be given the same.
+// --eot-margin, --sf) and, for more than one tape file, the TAPE arguments and --mirror
+// sets: --resume must be given the same.
 uint64_t dump_selection_fingerprint(const DumpOptions& options);
 
 // The dump's time in microseconds since 1970: SOURCE_DATE_EPOCH's (seconds, the
@@ -47,8 +50,20 @@ int64_t dump_time_micros();
 // clearing a damaged record (a warning).
 std::optional<ResumeRecord> take_up_dump_record(const DumpOptions& options, Reporter& reporter);
 
-// The full path of the tape file's temporary that `record` (at `record_path`) names.
+// The full path of the first tape file's temporary that `record` (at `record_path`) names.
 std::string recorded_tape_temporary(const ResumeRecord& record, const std::string& record_path);
+
+// The reels a record continues (ReelOutputs::continue_reels): each set's reels'
+// temporary files, full paths, [set][reel]; and how much of each reel is compared: an
+// ended reel's whole length, the last reel's frontier.
+struct ContinuedReels {
+    std::vector<std::vector<std::string>> temporaries;
+    std::vector<uint64_t> checked_ends;
+};
+ContinuedReels continued_reels(const ResumeRecord& record, const std::string& record_path);
+
+// A continued dump that starts over: its record and every temporary file it names go.
+void discard_unfinished_dump(const ResumeRecord& record, const std::string& record_path) noexcept;
 
 class DdrReelWriter;
 struct DdrVolumeHeader;
@@ -62,19 +77,25 @@ public:
     // `resumed`: the record this run continues, if any.  `vhr`: the dump's (its TOD and volser).
     DumpRecordKeeper(const DumpOptions& options, std::optional<ResumeRecord> resumed, const DdrVolumeHeader& vhr,
                      bool fba, DdrReelWriter& writer);
-    // After group number `groups` (from 1) went to the tape.
+    // After group number `groups` (from 1) went to the tape.  Once a tape set was dropped
+    // the record goes and no more is kept (that set could not be made again).
     void group_written(uint64_t groups);
-    // The dump is interrupted: if a record is on disk, the tape's temporary file is kept
-    // for --resume and the words for the error message are returned; else "".
+    // The dump is interrupted: if a record is on disk, the reels' temporary files it names
+    // are kept for --resume (those it does not name are removed) and the words for the
+    // error message are returned; else "".
     std::string keep_for_resume();
     // The dump completed, or failed otherwise than by an interrupt: the record goes.
     void drop() noexcept;
 
 private:
+    // ResumeProgress's sync: every reel synced, the record's reels set; the frontier.
+    uint64_t sync_into(ResumeRecord& record);
+
     std::string path_;
     ResumeRecord record_;
     double interval_;
     bool resumed_;
+    bool abandoned_ = false;  // a tape set was dropped: no record is kept
     DdrReelWriter& writer_;
     std::optional<ResumeProgress> progress_;  // once the tape's temporary file exists
 };

@@ -166,8 +166,7 @@ void check_same_dump(const RestoreOptions& options, const ResumeRecord& record, 
              "give the same as that run (nothing was written)");
 }
 
-ResumeProgress::ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds,
-                                 std::function<uint64_t()> sync)
+ResumeProgress::ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds, Sync sync)
     : path_(std::move(record_path)),
       record_(std::move(record)),
       interval_(interval_seconds),
@@ -192,7 +191,7 @@ void ResumeProgress::item_done(uint64_t items)
     if (now - last_ < interval_)
         return;
     // The data first, then the record that counts it: a record never runs ahead of the disk.
-    record_.frontier = sync_();
+    record_.frontier = sync_(record_);
     record_.units_done = items;
     write_resume_record(path_, record_);
     last_ = std::chrono::steady_clock::now();

@@ -59,13 +59,14 @@ void check_same_dump(const RestoreOptions& options, const ResumeRecord& record, 
                      const std::string& record_path);
 
 // Keeps the record up to date while a restore (or a dump: DumpRecordKeeper) writes:
-// every `interval` (and never when it is zero), `sync` puts what was written on disk and
-// returns the frontier (for a dump, the tape's synced length), then the record is
-// rewritten with the tape items done.
+// every `interval` (and never when it is zero), `sync` puts what was written on disk,
+// sets what else the record says of it (a dump: its reels' temporaries and lengths) and
+// returns the frontier (for a dump, the synced length of the reel being written), then
+// the record is rewritten with the tape items done.
 class ResumeProgress {
 public:
-    ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds,
-                    std::function<uint64_t()> sync);
+    using Sync = std::function<uint64_t(ResumeRecord&)>;
+    ResumeProgress(std::string record_path, ResumeRecord record, double interval_seconds, Sync sync);
     bool enabled() const { return interval_.count() > 0; }
     // Writes the record now (the run's first, before any unit is written).
     void start();
@@ -80,7 +81,7 @@ private:
     std::string path_;
     ResumeRecord record_;
     std::chrono::duration<double> interval_;
-    std::function<uint64_t()> sync_;
+    Sync sync_;
     std::chrono::steady_clock::time_point last_;
 };
 

@@ -69,6 +69,12 @@ public:
         return at;
     }
     std::string temporary_path() const override { return first().temporary_path(); }
+    void settle() const override
+    {
+        for (size_t s = 0; s < outputs_.sets_.size(); ++s)
+            if (!outputs_.sets_[s].failed)
+                outputs_.writers_[s][index_]->settle();
+    }
     void keep_unfinished() noexcept override
     {
         for (size_t s = 0; s < outputs_.sets_.size(); ++s)
@@ -119,6 +125,27 @@ ReelOutputs::ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterO
 }
 
 ReelOutputs::~ReelOutputs() = default;
+
+void ReelOutputs::continue_reels(std::vector<std::vector<std::string>> temporaries, std::vector<uint64_t> checked_ends)
+{
+    if (next_ > 0 || temporaries.size() != sets_.size() || checked_ends.size() > sets_.front().paths.size())
+        fail(ErrorKind::Internal, "continue_reels: the reels to continue do not fit the tape sets");
+    for (const auto& reels : temporaries)
+        if (reels.size() != checked_ends.size())
+            fail(ErrorKind::Internal, "continue_reels: a tape set names another number of reels");
+    resume_temporaries_ = std::move(temporaries);
+    resume_checked_ends_ = std::move(checked_ends);
+}
+
+std::vector<std::vector<std::string>> ReelOutputs::temporary_paths() const
+{
+    std::vector<std::vector<std::string>> paths(sets_.size());
+    for (size_t set = 0; set < sets_.size(); ++set)
+        for (unsigned reel = 0; reel < next_; ++reel)
+            paths[set].push_back(!sets_[set].failed && writers_[set][reel] ? writers_[set][reel]->temporary_path()
+                                                                          : std::string());
+    return paths;
+}
 
 size_t ReelOutputs::live_sets() const
 {
@@ -180,16 +207,24 @@ std::unique_ptr<TapeWriter> ReelOutputs::open_next(const std::string& why)
     if (next_ > 0) {
         opts.append = false;
         opts.drive_after_files.reset();
-        opts.resume_temporary.clear();  // only a first reel is ever continued
-        opts.resume_checked_end = 0;
     }
     for (size_t set = 0; set < sets_.size(); ++set) {
         writers_[set].emplace_back();
         committed_[set].push_back(false);
     }
-    for (size_t set = 0; set < sets_.size(); ++set)
-        if (!sets_[set].failed)
+    const bool continued = next_ < resume_checked_ends_.size();
+    for (size_t set = 0; set < sets_.size(); ++set) {
+        if (sets_[set].failed)
+            continue;
+        opts.resume_temporary = continued ? resume_temporaries_[set][next_] : std::string();
+        opts.resume_checked_end = continued ? resume_checked_ends_[next_] : 0;
+        // A reel being continued that cannot be taken up ends the run, whichever set it is
+        // of: dropping that set would leave its copy unfinished for no fault of the disk.
+        if (continued)
+            writers_[set][next_] = open_(sets_[set].paths[next_], opts);
+        else
             guarded(set, [&] { writers_[set][next_] = open_(sets_[set].paths[next_], opts); });
+    }
     auto reel = std::make_unique<Reel>(*this, next_);
     ++next_;
     // Appending at an offset cuts the tape right after the last dump's EOJ: its file
@@ -230,6 +265,7 @@ void DdrReelWriter::start_reel(uint16_t cc, uint16_t hh, const std::string& why)
     reel_start_position_ = tape_->position();
     auto vhr = vhr_.as(DdrHeaderKind::Vhr, cc, hh).encode();
     put(vhr);
+    tape_->settle();
     ++blocks_;
     if (observer_)
         observer_->reel_started(outputs_.opened(), vhr);
@@ -270,6 +306,7 @@ void DdrReelWriter::write_nucleus_record(ByteSpan record)
     if (!tape_)
         start_reel(vhr_.cc, vhr_.hh, "start of dump");
     put(record);
+    tape_->settle();
     ++blocks_;
     if (observer_)
         observer_->nucleus_written(record);
@@ -284,7 +321,9 @@ void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_l
     for (ByteSpan b : blocks)
         tape_->write_block(b);
     if (over_limit()) {
-        // IBM backs up over every block of the partial track and ends the reel there.
+        // IBM backs up over every block of the partial track and ends the reel there.  A
+        // continued reel forgets what it found different in those blocks, too: the
+        // comparison follows the tape, so a change is found in the group it is in.
         tape_->rewind_to(before);
         if (tracks_on_reel_ == 0)
             fail(ErrorKind::WriteFailed, file_place(tape_->name()).with_reel(outputs_.opened()).with_track(cc, hh),
@@ -302,6 +341,7 @@ void DdrReelWriter::write_group(std::span<const ByteSpan> blocks, size_t image_l
             fail(ErrorKind::WriteFailed, file_place(tape_->name()).with_reel(outputs_.opened()).with_track(cc, hh),
                  "one track (or group) does not fit on an empty reel of the given size");
     }
+    tape_->settle();
     if (observer_)
         observer_->group_written(blocks, image_length, source);
     blocks_ += blocks.size();
@@ -319,6 +359,7 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
             ++blocks_;
         });
     tape_->write_tapemark();
+    tape_->settle();
     reels_written_.push_back({outputs_.path(outputs_.opened() - 1), blocks_ - reel_start_blocks_,
                               tape_->position() - reel_start_position_, tracks_on_reel_, {record.cc, record.hh}});
     finished_bytes_ += tape_->position();
@@ -328,16 +369,29 @@ void DdrReelWriter::end_reel(const DdrVolumeHeader& record, bool last)
 
 uint64_t DdrReelWriter::sync()
 {
+    for (; synced_ended_ < ended_reels_.size(); ++synced_ended_)
+        ended_reels_[synced_ended_]->sync();
     return tape_ ? tape_->sync() : 0;
 }
 
-std::string DdrReelWriter::temporary_path() const
+std::vector<uint64_t> DdrReelWriter::ended_reel_lengths() const
 {
-    return tape_ ? tape_->temporary_path() : std::string();
+    std::vector<uint64_t> lengths;
+    for (const auto& reel : ended_reels_)
+        lengths.push_back(reel->position());
+    return lengths;
+}
+
+bool DdrReelWriter::set_dropped() const
+{
+    const auto& sets = outputs_.sets();
+    return std::any_of(sets.begin(), sets.end(), [](const TapeSetState& s) { return s.failed; });
 }
 
 void DdrReelWriter::keep_unfinished() noexcept
 {
+    for (auto& reel : ended_reels_)
+        reel->keep_unfinished();
     if (tape_)
         tape_->keep_unfinished();
 }

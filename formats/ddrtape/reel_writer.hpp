@@ -44,6 +44,11 @@ public:
     // sets[0] is the primary set; every set must have as many reels as it.
     ReelOutputs(std::vector<std::vector<std::string>> sets, TapeWriterOptions options, SetDropped on_dropped,
                 Opener open = create_tape_writer);
+    // A dump continued over the reels an interrupted run left (TapeWriterOptions::
+    // resume_temporary): reel r of set s is opened over temporaries[s][r], its first
+    // checked_ends[r] bytes compared, not written.  Every set names as many reels as
+    // checked_ends; reels past them start fresh.  Called before the first open_next().
+    void continue_reels(std::vector<std::vector<std::string>> temporaries, std::vector<uint64_t> checked_ends);
     ~ReelOutputs();
     ReelOutputs(const ReelOutputs&) = delete;
     ReelOutputs& operator=(const ReelOutputs&) = delete;
@@ -55,6 +60,9 @@ public:
     const std::string& path(unsigned reel_index) const { return sets_.front().paths.at(reel_index); }
     // Every set and how it went; a set not failed once the dump has finished is complete.
     const std::vector<TapeSetState>& sets() const { return sets_; }
+    // The temporary file of every reel opened so far, [set][reel] (empty for a set that
+    // failed, or a reel that has none).
+    std::vector<std::vector<std::string>> temporary_paths() const;
 
 private:
     class Reel;
@@ -74,6 +82,8 @@ private:
     Opener open_;
     std::vector<std::vector<std::unique_ptr<TapeWriter>>> writers_;  // [set][reel]
     std::vector<std::vector<bool>> committed_;                       // [set][reel]: renamed into place
+    std::vector<std::vector<std::string>> resume_temporaries_;       // [set][reel]: continue_reels
+    std::vector<uint64_t> resume_checked_ends_;                      // [reel]
     unsigned next_ = 0;
 };
 
@@ -139,11 +149,16 @@ public:
     // anything is written, so a size that is too small is never found halfway.
     void check_reel_sizes(uint64_t largest_image, const std::string& what) const;
 
-    // A resumable dump's progress record (one reel, one set): syncs the reel being
-    // written and returns its length (0 before it is opened); the temporary file it is
-    // built in; and, interrupted, keeps that file for a later --resume.
+    // A resumable dump's progress record: syncs every reel (those ended with EOV once,
+    // the one being written each time) and returns the length of the one being written
+    // (0 before the first is opened); the temporary files they are built in, [set][reel];
+    // the lengths of the reels ended; whether a tape set was dropped (its files are gone:
+    // the dump can no longer be continued); and, interrupted, keeps every reel's
+    // temporary file for a later --resume.
     uint64_t sync();
-    std::string temporary_path() const;
+    std::vector<std::vector<std::string>> temporary_paths() const { return outputs_.temporary_paths(); }
+    std::vector<uint64_t> ended_reel_lengths() const;
+    bool set_dropped() const;
     void keep_unfinished() noexcept;
 
     unsigned reels() const { return outputs_.opened(); }
@@ -167,6 +182,7 @@ private:
     // Reels already ended with EOV.  They are completed (renamed into place) only when the
     // whole dump is, so an interrupted dump never leaves a finished-looking first reel.
     std::vector<std::unique_ptr<TapeWriter>> ended_reels_;
+    size_t synced_ended_ = 0;  // ended_reels_ synced by sync() (they change no more)
     uint64_t tracks_on_reel_ = 0;
     uint64_t blocks_ = 0;
     uint64_t finished_bytes_ = 0;

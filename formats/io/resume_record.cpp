@@ -63,6 +63,8 @@ Bytes ResumeRecord::encode() const
     store_le64(out.data() + 16, dump_tod);
     std::fill(out.begin() + 24, out.begin() + 24 + kVolserBytes, uint8_t(' '));
     std::memcpy(out.data() + 24, dump_volser.data(), std::min(dump_volser.size(), kVolserBytes));
+    if (kind == ResumeKind::DumpNewTape)
+        out[30] = uint8_t(tape_sets - 1);
     store_le32(out.data() + 32, dump_file);
     store_le32(out.data() + 36, uint32_t(temporaries.size()));
     store_le64(out.data() + 40, units_done);
@@ -76,8 +78,14 @@ Bytes ResumeRecord::encode() const
     };
     for (const std::string& name : temporaries)
         put_text(name);
-    if (kind == ResumeKind::DumpNewTape)
+    if (kind == ResumeKind::DumpNewTape) {
         put_text(source);
+        for (uint64_t length : reel_lengths) {
+            uint8_t at[8];
+            store_le64(at, length);
+            out.insert(out.end(), at, at + 8);
+        }
+    }
     store_le32(out.data() + 12, uint32_t(out.size() + 4));
     uint8_t crc[4];
     store_le32(crc, crc_of(out.data(), out.size()));
@@ -104,13 +112,16 @@ std::variant<ResumeRecord, std::string> ResumeRecord::decode(ByteSpan bytes)
     if (r.kind != ResumeKind::RestoreInPlace && r.kind != ResumeKind::RestoreNewImage &&
         r.kind != ResumeKind::DumpNewTape)
         return "unknown run kind " + std::to_string(p[10]);
-    if ((p[11] & ~kFlagFba) != 0 || p[30] != 0 || p[31] != 0)
-        return std::string("reserved bits are set");
-    const uint32_t count = load_le32(p + 36);
     const bool dump = r.kind == ResumeKind::DumpNewTape;
-    if (dump ? count != 1 : count > kMaxTemporaries || (r.kind == ResumeKind::RestoreNewImage) != (count > 0))
+    if ((p[11] & ~kFlagFba) != 0 || (!dump && p[30] != 0) || p[31] != 0)
+        return std::string("reserved bits are set");
+    r.tape_sets = dump ? uint32_t(p[30]) + 1 : 1;
+    const uint32_t count = load_le32(p + 36);
+    if (dump ? count == 0 || count > kMaxDumpTemporaries || count % r.tape_sets != 0
+             : count > kMaxTemporaries || (r.kind == ResumeKind::RestoreNewImage) != (count > 0))
         return std::to_string(count) + " temporary files for a " +
-               (dump ? "dump" : r.kind == ResumeKind::RestoreNewImage ? "new image" : "restore in place");
+               (dump ? "dump to " + std::to_string(r.tape_sets) + " tape set(s)"
+                     : r.kind == ResumeKind::RestoreNewImage ? "new image" : "restore in place");
     size_t at = kFixedSize;
     // The next length-prefixed text, or nullopt if it runs past the CRC.
     auto next_text = [&]() -> std::optional<std::string> {
@@ -138,6 +149,12 @@ std::variant<ResumeRecord, std::string> ResumeRecord::decode(ByteSpan bytes)
         if (source->empty() || source->size() > kMaxSourceBytes || source->find('\0') != std::string::npos)
             return std::string("the source's name is not a path");
         r.source = std::move(*source);
+        const size_t ended = count / r.tape_sets - 1;
+        if (length - 4 - at != ended * 8)
+            return std::to_string(length - 4 - at) + " bytes after the source's name, for " +
+                   std::to_string(ended) + " ended reel(s)";
+        for (size_t i = 0; i < ended; ++i, at += 8)
+            r.reel_lengths.push_back(load_le64(p + at));
     }
     if (at != length - 4)
         return std::string("bytes after the last name");

@@ -30,8 +30,9 @@ enum class ResumeKind : uint8_t {
 
 struct ResumeRecord {
     static constexpr size_t kFixedSize = 64;
-    static constexpr size_t kMaxSize = 16384;
+    static constexpr size_t kMaxSize = 65536;
     static constexpr size_t kMaxTemporaries = 27;   // a CKD set's files at most
+    static constexpr size_t kMaxDumpTemporaries = 64;  // a dump: tape sets x reels
     static constexpr size_t kMaxNameBytes = 255;    // NAME_MAX
     static constexpr size_t kMaxSourceBytes = 4096; // PATH_MAX
     static constexpr uint16_t kVersion = 1;
@@ -46,15 +47,22 @@ struct ResumeRecord {
                                       // a dump: the tape's bytes on disk, to the end of its last whole group
     uint64_t selection = 0;           // fingerprint of the options that choose what is written
     std::vector<std::string> temporaries;  // new image: its temporary files' names (no folder), in set order;
-                                           // a dump: its tape's temporary file (one)
+                                           // a dump: its reels' temporary files, set by set (each set's reels
+                                           // in order, as many as were begun; every set has as many)
     std::string source;               // a dump: its SOURCE as given (a path); empty for a restore
+    uint32_t tape_sets = 1;           // a dump: the identical tape sets written (1 + its --mirror sets)
+    std::vector<uint64_t> reel_lengths;  // a dump: the length of each reel ended with EOV (all begun but
+                                         // the last, whose bytes on disk `frontier` counts)
 
     // 0 "DDRRESUM", 8 version (2 bytes), 10 kind, 11 flags (X'01' FBA), 12 length of the
-    // record, 16 TOD, 24 volser (6 ASCII bytes, blank-padded, 2 zeros), 32 dump file,
-    // 36 number of temporaries, 40 units done, 48 frontier, 56 selection; from 64 each
-    // temporary's name as a 2-byte length and its bytes; a dump's record then has its
-    // source path the same way (2-byte length, 1..4096 bytes, no NUL); last, a CRC-32 of
-    // all before it.  Integers little-endian.
+    // record, 16 TOD, 24 volser (6 ASCII bytes, blank-padded), 30 a dump's tape sets
+    // beyond the first (0 for a restore), 31 zero, 32 dump file, 36 number of
+    // temporaries, 40 units done, 48 frontier, 56 selection; from 64 each temporary's
+    // name as a 2-byte length and its bytes; a dump's record then has its source path the
+    // same way (2-byte length, 1..4096 bytes, no NUL) and, when it has begun more than
+    // one reel, the length of each ended reel (8 bytes each, temporaries / sets - 1 of
+    // them); last, a CRC-32 of all before it.  Integers little-endian.  A dump of one
+    // reel, one set, has the bytes it had before sets and reels were recorded.
     Bytes encode() const;
     // The record in `bytes`, or the reason it is none ("bad magic", "CRC mismatch", ...).
     static std::variant<ResumeRecord, std::string> decode(ByteSpan bytes);

@@ -155,6 +155,7 @@ public:
     uint64_t sync() { return output_.sync(); }
     std::string temporary_path() const { return output_.temporary_path(); }
     void keep_unfinished() noexcept { output_.keep_unfinished(); }
+    void settle() const { output_.settle(); }
 
 private:
     tapeio::TapeOutput output_;
@@ -179,6 +180,7 @@ public:
     uint64_t sync() override { return chunks_.sync(); }
     std::string temporary_path() const override { return chunks_.temporary_path(); }
     void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
+    void settle() const override { chunks_.settle(); }
 
 protected:
     explicit ChunkedTapeWriter(AwsChunkWriter chunks) : chunks_(std::move(chunks)) {}

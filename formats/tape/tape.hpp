@@ -109,6 +109,11 @@ public:
     virtual uint64_t sync() { fail(ErrorKind::Internal, "this tape cannot be synced for a resume record"); }
     virtual std::string temporary_path() const { return {}; }
     virtual void keep_unfinished() noexcept {}
+    // A tape continued over what an interrupted run left (resume_temporary): throws the
+    // ResumeMismatch found among the bytes written so far, if any.  A difference is held
+    // until then because rewind_to() may still take those bytes back (and forget it);
+    // the caller settles once it keeps what it wrote.  Nothing for any other tape.
+    virtual void settle() const {}
 };
 
 // A tape written again over what an interrupted run left (TapeWriterOptions::

@@ -289,11 +289,8 @@ ByteSpan TapeOutput::check_prefix(ByteSpan bytes)
         const size_t n = std::min(bytes.size(), check_window_.size() - from);
         const auto [mine, theirs] = std::mismatch(bytes.begin(), bytes.begin() + std::ptrdiff_t(n),
                                                   check_window_.begin() + std::ptrdiff_t(from));
-        if (mine != bytes.begin() + std::ptrdiff_t(n)) {
-            const uint64_t where = at + uint64_t(mine - bytes.begin());
-            throw ResumeMismatch(file_place(pending_->temp_path(), where),
-                                 "the tape written again differs here from what the interrupted run wrote");
-        }
+        if (mine != bytes.begin() + std::ptrdiff_t(n) && !mismatch_at_)
+            mismatch_at_ = at + uint64_t(mine - bytes.begin());
         buffer_start_ += n;
         bytes = bytes.subspan(n);
     }
@@ -302,8 +299,16 @@ ByteSpan TapeOutput::check_prefix(ByteSpan bytes)
     return bytes;
 }
 
+void TapeOutput::settle() const
+{
+    if (mismatch_at_)
+        throw ResumeMismatch(file_place(pending_->temp_path(), *mismatch_at_),
+                             "the tape written again differs here from what the interrupted run wrote");
+}
+
 uint64_t TapeOutput::sync()
 {
+    settle();
     flush(true);
     if (pending_)
         pending_->sync();
@@ -400,8 +405,10 @@ void TapeOutput::truncate(uint64_t pos)
 {
     if (pos > position())
         fail(ErrorKind::Internal, "cannot truncate " + name_ + " forward to " + std::to_string(pos));
-    if (pos < check_end_)
-        fail(ErrorKind::Internal, "cannot truncate " + name_ + " into the part an interrupted run wrote");
+    if (pos < check_end_) {
+        back_into_checked(pos);
+        return;
+    }
     if (pos >= buffer_start_) {
         buffer_.resize(size_t(pos - buffer_start_));
         return;
@@ -418,10 +425,32 @@ void TapeOutput::truncate(uint64_t pos)
     buffer_start_ = pos;
 }
 
+// Contract: truncate() to `pos` below check_end_.  Whatever was written past check_end_
+// goes (the file is cut back there), the compared bytes from `pos` on are compared again
+// as they are written again, and a difference found among them is forgotten.
+void TapeOutput::back_into_checked(uint64_t pos)
+{
+    if (position() > check_end_) {
+        buffer_.clear();
+        if (behind_)
+            behind_->drain();
+        if (::ftruncate(fd(), off_t(check_end_)) != 0)
+            write_failed(name_, check_end_, "cannot truncate", errno);
+    }
+    buffer_start_ = pos;
+    if (mismatch_at_ && *mismatch_at_ >= pos)
+        mismatch_at_.reset();
+}
+
 void TapeOutput::finish()
 {
     if (finished_)
         return;
+    settle();
+    if (position() < check_end_)
+        throw ResumeMismatch(file_place(pending_->temp_path(), position()),
+                             "the tape written again ends here, before the end the interrupted run recorded (" +
+                                 std::to_string(check_end_) + ")");
     flush(true);
     if (pending_) {
         // The file ends where our writing ends (a rewind may have left more behind).

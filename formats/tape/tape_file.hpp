@@ -137,8 +137,12 @@ public:
     // --resume): taken up as this writer's own (PendingFile::adopt) and cut back to its
     // first `checked_end` bytes, which the run recorded as written.  The caller then
     // writes the tape again from its start: bytes below `checked_end` are compared with
-    // the file's instead of written (ResumeMismatch at the first that differs), the rest
-    // written after them.  Error(Unreadable) if the file holds fewer than `checked_end`.
+    // the file's instead of written, the rest written after them.  The first difference
+    // is held, not thrown, because the caller may still take those bytes back (a track
+    // group that does not fit on a reel is backed up over: truncate() below the
+    // difference forgets it); settle() throws it (ResumeMismatch, placed at the first
+    // byte that differs), and so do sync() and finish().  Error(Unreadable) if the file
+    // holds fewer than `checked_end`.
     static TapeOutput resume_file(const std::string& path, const std::string& temp_path, uint64_t checked_end,
                                   bool replace);
     // True if `path` is "-" or names an existing FIFO or character device.
@@ -156,13 +160,19 @@ public:
     // Stream: bytes from `pos` on are not written out until a later hold_from() or finish().
     void hold_from(uint64_t pos);
     // Drops everything after `pos`.  A stream can only drop bytes it still holds; an
-    // appended file cannot drop the part it kept.
+    // appended file cannot drop the part it kept.  A continued file (resume_file) backs up
+    // into its compared part by moving the position only: those bytes are the file's own,
+    // compared again when written again.
     void truncate(uint64_t pos);
-    // Writes out everything, syncs, and for a file renames it into place.
+    // Writes out everything, syncs, and for a file renames it into place.  A continued
+    // file first settle()s, and is a ResumeMismatch if it ends before its compared part.
     void finish();
     // Writes out and syncs everything so far (not renamed); returns position().  For the
-    // progress record of a resumable dump: every byte it counts is on disk.
+    // progress record of a resumable dump: every byte it counts is on disk.  Settles first.
     uint64_t sync();
+    // A continued file (resume_file): throws the first difference between the bytes
+    // written again and the file's, if one is held; nothing for any other file.
+    void settle() const;
     // NewFile: the temporary file the tape is built in; empty for the other modes.
     std::string temporary_path() const;
     // NewFile: stops writing and leaves the temporary file where it is, for a later
@@ -181,6 +191,7 @@ private:
     // resume_file: compares the part of `bytes` below check_end_ with the file and
     // returns the rest (to be written).
     ByteSpan check_prefix(ByteSpan bytes);
+    void back_into_checked(uint64_t pos);
 
     Mode mode_;
     std::string name_;                   // the target as the user named it
@@ -194,6 +205,7 @@ private:
     uint64_t check_end_ = 0;             // resume_file: bytes below this are compared, not written
     Bytes check_window_;                 // the file's bytes from check_window_start_, for comparing
     uint64_t check_window_start_ = 0;
+    std::optional<uint64_t> mismatch_at_;  // resume_file: the first byte written again that differs
     // Last, so that it is destroyed first: its thread stops before the file is discarded.
     std::unique_ptr<WriteBehind> behind_;
 };

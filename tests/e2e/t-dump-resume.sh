@@ -4,9 +4,12 @@
 # an uninterrupted dump with the same SOURCE_DATE_EPOCH writes, and that tape verifies.
 # The dump is slowed down honestly by the fault shim's op=delay on the source's reads
 # (tests/faults/faultshim.c), not by a hook in ddr.  Every refusal (no record, a damaged
-# record, another source or other options, a pipe, several reels, a plain dump onto an
-# unfinished one) has its exit status and leaves the unfinished tape as it was; a source
-# changed since is said and the dump starts over; SOURCE_DATE_EPOCH fixes the dump time.
+# record, another source or other options, a pipe, other reels or mirrors, a mirror in
+# another folder, a plain dump onto an unfinished one) has its exit status and leaves the
+# unfinished tape as it was; a source changed since is said and the dump starts over;
+# SOURCE_DATE_EPOCH fixes the dump time.  The same over four reels and with a --mirror
+# set: stopped in a reel and between two, continued into every reel of both sets
+# byte-identical; a change in the track backed up over at a reel's end named exactly.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 DYN="$TOOLS/ddr-dynamic"; SHIM="$TOOLS/faultshim.so"
@@ -103,8 +106,12 @@ expect 2 "--resume --pure" -- "$DDR" dump --resume --pure c.ckd t.aws
 expect 2 "--resume --format het" -- "$DDR" dump --resume --format het c.ckd t.aws
 expect 2 "--resume to standard output" -- "$DDR" dump --resume c.ckd -
 contains "standard output" "stdout"
-expect 2 "--resume with several reels" -- "$DDR" dump --resume --reel-size 3M c.ckd t.aws t2.aws
-expect 2 "--resume with --mirror" -- "$DDR" dump --resume c.ckd t.aws --mirror m.aws
+expect 2 "--resume with more reels than the interrupted dump was given" -- "$DDR" dump --resume --reel-size 3M c.ckd t.aws t2.aws
+contains "TAPE arguments or --mirror sets" "more reels"
+expect 2 "--resume with a --mirror set the interrupted dump did not have" -- "$DDR" dump --resume c.ckd t.aws --mirror m.aws
+mkdir -p elsewhere
+expect 2 "--resume with a mirror in another folder" -- "$DDR" dump --resume c.ckd t.aws --mirror elsewhere/m.aws
+contains "not all in one folder" "mirror elsewhere"
 [ "$(sum "$temp")$(sum t.aws.ddr-resume)" = "$before" ] && [ ! -e t.aws ] && ok "  the refusals touched nothing" \
   || bad "a refusal changed the temporary or the record"
 cp t.aws.ddr-resume rec.bak
@@ -154,4 +161,102 @@ for k in ckd fba; do
     || bad "$k: the dump made over"
   rm -f fresh-s.aws
 done
+
+# ---- 6. over four reels, and with a --mirror set: stopped during a reel and between two,
+# every reel of both sets continued byte-identical to an uninterrupted dump ----
+REELS=(t1.aws t2.aws t3.aws t4.aws)
+"$DDR" -q dump --reel-size 1500K c.ckd ref1.aws ref2.aws ref3.aws ref4.aws || bad "reference dump over 4 reels"
+[ -s ref4.aws ] || bad "the reference dump does not take 4 reels"
+mclean() { rm -f t[1-4].aws n[1-4].aws t1.aws.ddr-resume .t[1-4].aws.ddr-tmp.* .n[1-4].aws.ddr-tmp.*; }
+mirror_of() { [ "$1" = 2 ] && echo "--mirror n1.aws,n2.aws,n3.aws,n4.aws"; }
+left_over() { ls -A | grep -E '^\.[tn][1-4]\.aws\.ddr-tmp|^t1\.aws\.ddr-resume$'; }
+# SIGNAL WHEN SETS [SECONDS]: a slowed dump of c.ckd over four reels (SETS 2: and a mirror
+# set n1..n4) stopped by SIGNAL once WHEN holds ("rec N": its record names N reels of each
+# set; "new N": reel N's temporary file was just created), SECONDS later.
+minterrupt() {
+  DDR_FAULTS="op=delay,path=c.ckd,usec=2500" LD_PRELOAD="$SHIM" "$DYN" dump --record-interval 0.05 \
+    --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of $3) > /dev/null 2> stop.err &
+  local pid=$! n=${2#* } temps
+  for _ in $(seq 1000); do
+    case $2 in
+      rec*) temps=$(od -An -tu4 -j36 -N4 t1.aws.ddr-resume 2>/dev/null | tr -d ' ')
+            [ "${temps:-0}" -ge $((n * $3)) ] && break;;
+      new*) ls -A | grep -q "^\.t$n\.aws\.ddr-tmp\." && break;;
+    esac
+    sleep 0.01
+  done
+  sleep ${4:-0}; kill -$1 $pid 2>/dev/null; { wait $pid; } 2>/dev/null; STOP_RC=$?
+}
+# SETS: every reel of every set equals the reference's, verifies, and nothing is left.
+mcompare() {
+  local i; for i in 1 2 3 4; do
+    cmp -s t$i.aws ref$i.aws || return 1
+    [ "$1" = 1 ] || cmp -s n$i.aws ref$i.aws || return 1
+  done
+  "$DDR" -q verify "${REELS[@]}" > /dev/null || return 1
+  [ "$1" = 1 ] || "$DDR" -q verify n1.aws n2.aws n3.aws n4.aws > /dev/null || return 1
+  [ -z "$(left_over)" ]
+}
+if [ -n "${DDR_SANITIZED:-}" ]; then
+  ok "skip: the shim that slows the dump down is not tried under the sanitizers"
+else
+  for run in "KILL:rec 1:1:0.2:in reel 1" "KILL:new 2:2:0:between reels 1 and 2" "INT:rec 2:2:0.3:in reel 2" \
+             "TERM:new 3:1:0:between reels 2 and 3" "KILL:rec 3:2:0.1:in reel 3" "KILL:rec 4:2:0:in reel 4"; do
+    IFS=: read -r sig when sets secs where <<< "$run"
+    mclean; minterrupt $sig "$when" $sets $secs
+    what="$sets set(s), SIG$sig $where (exit $STOP_RC, the record names $(od -An -tu4 -j36 -N4 t1.aws.ddr-resume 2>/dev/null | tr -d ' ') reel files)"
+    [ -e t1.aws.ddr-resume ] && [ ! -e t1.aws ] && [ ! -e t4.aws ] \
+      || { bad "$what: not stopped midway: $(ls -A | grep -E '[tn][1-4]\.aws' | tr '\n' ' ')"; continue; }
+    out=$("$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of $sets) 2>&1); rc=$?
+    if [ $rc = 0 ] && mcompare $sets; then ok "$what: continued, every reel byte-identical, verifies, nothing left"
+    else bad "$what: exit $rc: $(printf '%s' "$out" | grep -v 'end of reel' | tail -2); left: $(ls -A | grep -E '[tn][1-4]\.aws' | tr '\n' ' ')"; fi
+  done
+
+  # The refusals leave every reel file and the record as they were.
+  mclean; minterrupt KILL "rec 3" 2 0.1
+  files=$(left_over)
+  state() { for f in $files; do sum $f; done; }
+  before=$(state)
+  expect 2 "multi-reel --resume without the --mirror set" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}"
+  expect 2 "multi-reel --resume with three of the four reels" -- "$DDR" dump --resume --reel-size 1500K c.ckd t1.aws t2.aws t3.aws $(mirror_of 2)
+  expect 2 "multi-reel --resume of another source" -- "$DDR" dump --resume --reel-size 1500K d.ckd "${REELS[@]}" $(mirror_of 2)
+  mtemp=$(ls -A | grep '^\.n2\.aws\.ddr-tmp\.')
+  mv "$mtemp" aside.tmp
+  expect 6 "multi-reel --resume with a mirror reel's temporary gone" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  contains "$mtemp" "mirror temp gone"
+  head -c 1000 aside.tmp > "$mtemp"
+  expect 3 "multi-reel --resume with an ended reel cut short" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  contains "interrupted run recorded" "reel cut short"
+  mv aside.tmp "$mtemp"
+  cp t1.aws.ddr-resume rec.bak
+  printf '\x03' | dd of=t1.aws.ddr-resume bs=1 seek=30 conv=notrunc status=none
+  expect 3 "multi-reel --resume with its tape sets byte flipped" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  cp rec.bak t1.aws.ddr-resume
+  [ "$(state)" = "$before" ] && [ ! -e t1.aws ] && [ ! -e n1.aws ] && ok "  the refusals touched no reel file and not the record" \
+    || bad "a multi-reel refusal changed a reel file or the record"
+
+  # A source changed since, in reel 1 and in the track the writer backed up over at reel 1's
+  # end (the first of reel 2): named exactly, and the dump starts over leaving nothing behind.
+  first2=$("$DDR" dump --reel-size 1500K c.ckd x1.aws x2.aws x3.aws x4.aws 2>&1 | grep -o 'end of reel 1 at cyl [0-9]* head [0-9]*' | grep -o 'cyl.*')
+  rm -f x[1-4].aws
+  mkdir -p kept; cp -a $files kept/
+  for change in "cyl 3 head 7" "$first2"; do
+    cyl=$(echo "$change" | awk '{print $2}'); head=$(echo "$change" | awk '{print $4}')
+    rm -f .[tn][1-4].aws.ddr-tmp.* t1.aws.ddr-resume; cp -a kept/. .
+    # The record names c.ckd: a changed copy takes its place for the --resume.
+    cp c.ckd c.orig
+    printf '\x5a' | dd of=c.ckd bs=1 seek=$((512 + (cyl * 15 + head) * 56832 + 3000)) conv=notrunc status=none
+    out=$("$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2) 2>&1); rc=$?
+    LAST_ERROR=$(printf '%s' "$out" | grep warning | head -1)
+    [ $rc = 0 ] && ok "a change at $change: --resume exits 0" || bad "a change at $change: exit $rc: $out"
+    contains "$change of c.ckd differs" "change at $change"; contains "starting the dump over" "change at $change"
+    "$DDR" -q dump --reel-size 1500K c.ckd f1.aws f2.aws f3.aws f4.aws
+    same=1; for i in 1 2 3 4; do cmp -s t$i.aws n$i.aws && cmp -s t$i.aws f$i.aws || same=0; done
+    mv c.orig c.ckd
+    [ $same = 1 ] && [ -z "$(left_over)" ] \
+      && ok "  the dump made over equals a fresh one on both sets, and nothing is left" || bad "the dump made over after $change"
+    rm -f f[1-4].aws t[1-4].aws n[1-4].aws
+  done
+  rm -rf kept
+fi
 finish

@@ -1,9 +1,10 @@
 // fuzz_resume_record: the input is the bytes of a resume record (formats/io/resume_record.hpp),
 // as `ddr restore --resume` reads TARGET.ddr-resume and `ddr dump --resume` TAPE.ddr-resume.
 // ResumeRecord::decode either refuses the bytes with a reason, or returns a record that
-// encodes back to exactly the same bytes, of a known kind, with at most 27 temporaries,
-// each a plain file name (no '/', not "." or "..", 1 to 255 bytes), none for a restore in
-// place and one for a dump, whose source is a path of 1 to 4096 bytes without a zero byte.
+// encodes back to exactly the same bytes, of a known kind, each temporary a plain file
+// name (no '/', not "." or "..", 1 to 255 bytes): at most 27 for a restore, none in place;
+// for a dump 1 to 64, as many reels in each of its tape sets, one length per ended reel,
+// and a source that is a path of 1 to 4096 bytes without a zero byte.
 #include "formats/io/resume_record.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
@@ -24,10 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     fuzz::check(r.kind == ResumeKind::RestoreInPlace || r.kind == ResumeKind::RestoreNewImage ||
                     r.kind == ResumeKind::DumpNewTape,
                 "a record of an unknown kind was accepted");
-    fuzz::check(r.temporaries.size() <= ResumeRecord::kMaxTemporaries, "too many temporaries were accepted");
     const bool dump = r.kind == ResumeKind::DumpNewTape;
-    fuzz::check(dump ? r.temporaries.size() == 1 : (r.kind == ResumeKind::RestoreNewImage) == !r.temporaries.empty(),
-                "temporaries that do not fit the record's kind were accepted");
+    fuzz::check(r.temporaries.size() <= (dump ? ResumeRecord::kMaxDumpTemporaries : ResumeRecord::kMaxTemporaries),
+                "too many temporaries were accepted");
+    fuzz::check(dump ? !r.temporaries.empty() && r.tape_sets >= 1 && r.temporaries.size() % r.tape_sets == 0 &&
+                           r.reel_lengths.size() == r.temporaries.size() / r.tape_sets - 1
+                     : (r.kind == ResumeKind::RestoreNewImage) == !r.temporaries.empty() && r.tape_sets == 1 &&
+                           r.reel_lengths.empty(),
+                "temporaries, tape sets or reel lengths that do not fit the record's kind were accepted");
     fuzz::check(dump ? !r.source.empty() && r.source.size() <= ResumeRecord::kMaxSourceBytes &&
                            r.source.find('\0') == std::string::npos
                      : r.source.empty(),

@@ -14,8 +14,8 @@
 //       Up to MAX track slots of a CKD volume, for fuzz_track_image: tracks of differing
 //       shapes, each followed by a little of what a slot holds after the end marker.
 //   make-seeds resume-records OUTDIR
-//       A resume record of a restore in place, one of a new image and one of a dump's tape,
-//       for fuzz_resume_record.
+//       A resume record of a restore in place, one of a new image, one of a dump's tape and
+//       one of a dump over three reels and two tape sets, for fuzz_resume_record.
 //   make-seeds manifests OUTDIR
 //       A CKD and an FBA manifest written by ManifestWriter, for fuzz_manifest.
 //   make-seeds ours OUTDIR
@@ -477,6 +477,12 @@ void resume_records(const std::string& dir)
     dump.temporaries = {".seed.aws.ddr-tmp.4242.a1b2c4"};
     dump.source = "vols/seed.fba";
     save(dir + "/dump-tape.ddr-resume", dump.encode());
+    ResumeRecord reels = dump;  // three reels begun, two tape sets (--mirror)
+    reels.tape_sets = 2;
+    reels.temporaries = {".r1.aws.ddr-tmp.4242.a", ".r2.aws.ddr-tmp.4242.b", ".r3.aws.ddr-tmp.4242.c",
+                         ".m1.aws.ddr-tmp.4242.d", ".m2.aws.ddr-tmp.4242.e", ".m3.aws.ddr-tmp.4242.f"};
+    reels.reel_lengths = {1484341, 1471170};
+    save(dir + "/dump-reels-mirror.ddr-resume", reels.encode());
 }
 
 void ours(const std::string& dir)

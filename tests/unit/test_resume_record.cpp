@@ -387,7 +387,7 @@ TEST_CASE("dump resume record: its exact bytes, round trip, and every damage ref
         CHECK(refused(ByteSpan(b.data(), n)));
 }
 
-TEST_CASE("dump resume record: one temporary and a source path, nothing else, are accepted")
+TEST_CASE("dump resume record: temporaries that fit its reels and a source path, nothing else, are accepted")
 {
     ResumeRecord r = dump_record();
     r.temporaries.clear();
@@ -412,6 +412,74 @@ TEST_CASE("dump resume record: one temporary and a source path, nothing else, ar
     store_le32(with_source.data() + 12, uint32_t(with_source.size()));
     fix_crc(with_source);
     CHECK(refused(with_source));
+}
+
+TEST_CASE("dump resume record over reels and --mirror sets: tape sets at byte 30, ended reels' lengths after the source")
+{
+    ResumeRecord r = dump_record();
+    r.tape_sets = 2;
+    r.temporaries = {".r1.ddr-tmp.9.a", ".r2.ddr-tmp.9.b", ".r3.ddr-tmp.9.c",
+                     ".m1.ddr-tmp.9.d", ".m2.ddr-tmp.9.e", ".m3.ddr-tmp.9.f"};
+    r.reel_lengths = {0x0102030405060708ull, 1484341};
+    const Bytes b = r.encode();
+    size_t names = 0;
+    for (const std::string& t : r.temporaries)
+        names += 2 + t.size();
+    REQUIRE(b.size() == ResumeRecord::kFixedSize + names + 2 + r.source.size() + 2 * 8 + 4);
+    CHECK(b[30] == 1);  // one set beyond the first
+    CHECK(b[31] == 0);
+    CHECK(std::string(b.begin() + 24, b.begin() + 30) == "FBAA01");
+    CHECK(load_le32(b.data() + 36) == 6);
+    const size_t lengths = b.size() - 4 - 16;
+    CHECK(load_le16(b.data() + lengths - 2 - r.source.size()) == r.source.size());
+    CHECK(std::equal(b.begin() + std::ptrdiff_t(lengths),
+                     b.begin() + std::ptrdiff_t(lengths + 8), Bytes{8, 7, 6, 5, 4, 3, 2, 1}.begin()));
+    CHECK(load_le64(b.data() + lengths + 8) == 1484341);
+    auto back = ResumeRecord::decode(b);
+    REQUIRE(std::holds_alternative<ResumeRecord>(back));
+    CHECK(std::get<ResumeRecord>(back) == r);
+    for (size_t i = 0; i < b.size(); ++i)
+        for (int bit = 0; bit < 8; ++bit) {
+            Bytes flipped = b;
+            flipped[i] ^= uint8_t(1 << bit);
+            CHECK_MESSAGE(refused(flipped), "byte " << i << " bit " << bit);
+        }
+    for (size_t n = 0; n < b.size(); ++n)
+        CHECK(refused(ByteSpan(b.data(), n)));
+
+    // One set, one reel: the bytes a one-file dump's record always had (no lengths, byte 30 zero).
+    const Bytes one = dump_record().encode();
+    CHECK(one[30] == 0);
+    CHECK(std::get<ResumeRecord>(ResumeRecord::decode(one)).tape_sets == 1);
+    CHECK(std::get<ResumeRecord>(ResumeRecord::decode(one)).reel_lengths.empty());
+}
+
+TEST_CASE("dump resume record over reels: counts that do not fit the sets, or lengths that do not fit the reels, are refused")
+{
+    auto with = [](uint32_t sets, size_t temps, size_t lengths) {
+        ResumeRecord r = dump_record();
+        r.tape_sets = sets;
+        r.temporaries.clear();
+        for (size_t i = 0; i < temps; ++i)
+            r.temporaries.push_back(".t" + std::to_string(i) + ".ddr-tmp.1.x");
+        r.reel_lengths.assign(lengths, 1000);
+        return r.encode();
+    };
+    CHECK_FALSE(refused(with(2, 6, 2)));
+    CHECK_FALSE(refused(with(1, 3, 2)));
+    CHECK_FALSE(refused(with(3, 3, 0)));
+    CHECK_FALSE(refused(with(1, ResumeRecord::kMaxDumpTemporaries, ResumeRecord::kMaxDumpTemporaries - 1)));
+    CHECK(refused(with(2, 5, 1)));   // not as many reels in each set
+    CHECK(refused(with(2, 6, 1)));   // a length missing
+    CHECK(refused(with(2, 6, 3)));   // one too many
+    CHECK(refused(with(1, 1, 1)));   // a one-reel dump has no ended reel
+    CHECK(refused(with(2, 0, 0)));
+    CHECK(refused(with(1, ResumeRecord::kMaxDumpTemporaries + 1, ResumeRecord::kMaxDumpTemporaries)));
+    // A restore's byte 30 stays reserved.
+    Bytes restore = new_image_record().encode();
+    restore[30] = 1;
+    fix_crc(restore);
+    CHECK(refused(restore));
 }
 
 TEST_CASE("a tape file continued after a crash: the recorded part compared, garbage cut, the rest written")
@@ -453,16 +521,55 @@ TEST_CASE("a tape file continued after a crash: the recorded part compared, garb
         changed[90001] ^= 0x40;
         {
             auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+            again.write(ByteSpan(changed.data(), 100000));  // held: the writer may still back up
             try {
-                again.write(ByteSpan(changed.data(), 100000));
+                again.settle();
                 FAIL("no mismatch found");
             } catch (const ResumeMismatch& m) {
                 CHECK(m.place().offset == 90001);
                 CHECK(m.place().file == temp);
             }
+            CHECK_THROWS_AS(again.sync(), ResumeMismatch);
+            CHECK_THROWS_AS(again.finish(), ResumeMismatch);
         }
         CHECK_FALSE(fs::exists(path));
         CHECK_FALSE(fs::exists(temp));  // abandoned: the writer removes it
+    }
+    SUBCASE("backing up over a difference forgets it; the bytes are compared again as written again")
+    {
+        Bytes changed = all;
+        changed[110001] ^= 0x40;
+        auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+        again.write(ByteSpan(all.data(), 100000));
+        again.write(ByteSpan(changed.data() + 100000, 15000));  // differs at 110001
+        again.truncate(110002);  // not back far enough: still held
+        CHECK_THROWS_AS(again.settle(), ResumeMismatch);
+        again.truncate(100000);
+        CHECK(again.position() == 100000);
+        again.settle();
+        // Past the compared part, then backed up into it: the part past it is cut off again.
+        again.write(ByteSpan(all.data() + 100000, 30000));
+        again.truncate(110000);
+        again.write(ByteSpan(changed.data() + 110000, 10));
+        CHECK_THROWS_AS(again.settle(), ResumeMismatch);
+        again.truncate(110000);
+        again.write(ByteSpan(all.data() + 110000, all.size() - 110000));
+        again.finish();
+        CHECK(read_file(path) == all);
+    }
+    SUBCASE("a tape written again that ends inside the recorded part is a mismatch there, and is not made")
+    {
+        {
+            auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+            again.write(ByteSpan(all.data(), 100000));
+            try {
+                again.finish();
+                FAIL("finished short");
+            } catch (const ResumeMismatch& m) {
+                CHECK(m.place().offset == 100000);
+            }
+        }
+        CHECK_FALSE(fs::exists(path));
     }
     SUBCASE("a file shorter than its record is refused")
     {
