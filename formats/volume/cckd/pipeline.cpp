@@ -15,9 +15,13 @@ Pipeline::Pipeline(unsigned workers, CckdCompression method, int level, Sink sin
 {
     if (method == CckdCompression::None)
         workers = 0;
-    // Two jobs per worker keep every worker busy while the writer appends; the ring
-    // bounds memory to a few track buffers per worker.
-    slots_.resize(std::max<size_t>(2, size_t(workers) * 2 + 2));
+    // The caller sleeps until a batch of two jobs per worker is compressed and then
+    // hands out as many new ones; the two jobs per worker (and two more) left in the ring
+    // keep every worker busy meanwhile.  Waking once per batch rather than once per job
+    // saves a context switch per track.  The ring bounds memory to a few track buffers
+    // per worker.
+    batch_ = std::max<size_t>(1, size_t(workers) * 2);
+    slots_.resize(batch_ + size_t(workers) * 2 + 2);
     for (unsigned i = 0; i < workers; ++i)
         workers_.emplace_back([this] { work(); });
 }
@@ -40,7 +44,7 @@ void Pipeline::compress(Compressor& compressor, Job& job)
 Job& Pipeline::prepare()
 {
     if (submitted_ - retired_ == slots_.size())
-        retire_one();
+        retire(retired_ + batch_);
     Job& job = at(submitted_).job;
     job.compressed = false;
     return job;
@@ -70,28 +74,39 @@ void Pipeline::submit()
         work_ready_.notify_one();
 }
 
-void Pipeline::retire_one()
+bool Pipeline::done_before(uint64_t end)
 {
-    Slot& slot = at(retired_);
+    for (uint64_t seq = retired_; seq < end; ++seq)
+        if (at(seq).state != State::Done)
+            return false;
+    return true;
+}
+
+void Pipeline::retire(uint64_t end)
+{
     {
         std::unique_lock lock(mutex_);
-        job_done_.wait(lock, [&] { return slot.state == State::Done; });
+        awaited_end_ = end;
+        job_done_.wait(lock, [&] { return done_before(end); });
+        awaited_end_ = 0;
     }
-    if (slot.error) {
-        std::exception_ptr error = slot.error;
-        slot.error = nullptr;
-        std::rethrow_exception(error);
+    while (retired_ < end) {
+        Slot& slot = at(retired_);
+        if (slot.error) {
+            std::exception_ptr error = slot.error;
+            slot.error = nullptr;
+            std::rethrow_exception(error);
+        }
+        sink_(slot.job);
+        std::lock_guard lock(mutex_);
+        slot.state = State::Free;
+        ++retired_;
     }
-    sink_(slot.job);
-    std::lock_guard lock(mutex_);
-    slot.state = State::Free;
-    ++retired_;
 }
 
 void Pipeline::drain()
 {
-    while (retired_ < submitted_)
-        retire_one();
+    retire(submitted_);
 }
 
 void Pipeline::work()
@@ -114,7 +129,8 @@ void Pipeline::work()
             }
             lock.lock();
             slot.state = State::Done;
-            job_done_.notify_all();
+            if (awaited_end_ != 0 && done_before(awaited_end_))
+                job_done_.notify_one();
             continue;
         }
         if (stop_)

@@ -4,7 +4,7 @@
 // finished ones, oldest first.  Memory is bounded by a fixed ring of job slots whose
 // buffers are reused.
 //
-//   Job& job = pipeline.prepare();   // may first retire the oldest job (calls the sink)
+//   Job& job = pipeline.prepare();   // may first retire the oldest jobs (calls the sink)
 //   ... fill job ...
 //   pipeline.submit();
 //   ...
@@ -66,7 +66,11 @@ private:
     };
 
     Slot& at(uint64_t seq) { return slots_[size_t(seq % slots_.size())]; }
-    void retire_one();
+    // Waits until every job before sequence number `end` is compressed, then gives them
+    // to the sink, oldest first (rethrowing a job's error instead).
+    void retire(uint64_t end);
+    // Every job from retired_ to `end` is done (called with mutex_ held).
+    bool done_before(uint64_t end);
     void work();
     void compress(Compressor& compressor, Job& job);
 
@@ -75,9 +79,11 @@ private:
     Sink sink_;
     Compressor inline_compressor_;
     std::vector<Slot> slots_;
+    size_t batch_ = 1;  // how many jobs the caller retires at once when the ring is full
     uint64_t submitted_ = 0;  // next sequence number to hand out
     uint64_t retired_ = 0;    // oldest sequence number not yet given to the sink
     uint64_t taken_ = 0;      // next sequence number the workers look at
+    uint64_t awaited_end_ = 0;  // the caller sleeps until every job before this is done; 0 = not asleep
     bool stop_ = false;
     std::mutex mutex_;
     std::condition_variable work_ready_;
