@@ -166,6 +166,11 @@ void sync_file(int fd, const Place& place)
         fail(ErrorKind::WriteFailed, place, "cannot flush to disk: " + os_error_text(errno));
 }
 
+void start_writeback(int fd, uint64_t offset, uint64_t length) noexcept
+{
+    (void)::sync_file_range(fd, off64_t(offset), off64_t(length), SYNC_FILE_RANGE_WRITE);
+}
+
 void truncate_file(int fd, uint64_t size, const std::string& path)
 {
     while (::ftruncate(fd, off_t(size)) != 0) {

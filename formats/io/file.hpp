@@ -123,6 +123,12 @@ void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place);
 // Makes what was written to the file durable (fsync); Error(WriteFailed) at `place`.
 // EINVAL (a file that cannot be synced, such as a pipe) is not an error.
 void sync_file(int fd, const Place& place);
+// Asks the kernel to start writing `length` bytes at `offset` of the file to disk now,
+// without waiting (sync_file_range SYNC_FILE_RANGE_WRITE): data written in a long
+// sequential stream then goes to disk while the rest is being made, instead of all at
+// the final sync_file.  Only a hint: nothing is made durable, and a failure (a pipe, a
+// file system without it) is ignored.
+void start_writeback(int fd, uint64_t offset, uint64_t length) noexcept;
 // Sets the size of an open file (ftruncate); Error(WriteFailed) naming `path`.
 void truncate_file(int fd, uint64_t size, const std::string& path);
 // Makes the open file `to` start with the first `size` bytes of the open file `from`:

@@ -21,9 +21,9 @@ namespace ddr {
 
 class WriteBehind {
 public:
-    // Buffers in existence at most: the one being filled, the one just filled, and one
-    // queued or being written.
-    static constexpr unsigned kBuffers = 3;
+    // Buffers in existence at most: the one being filled, the one just filled, and the
+    // others queued or being written (slack for a writer that stalls now and then).
+    static constexpr unsigned kBuffers = 8;
 
     // How one buffer is written; runs on the writer thread and reports a failure by
     // throwing (an Error naming the place).

@@ -15,8 +15,11 @@ namespace ddr::tapeio {
 
 namespace {
 
-// Large enough that a disk sees few, big writes; small enough to be irrelevant in memory.
-constexpr size_t kOutputBuffer = size_t(2) << 20;
+// Large enough for few system calls, small enough that the writer thread copies it into
+// the page cache while it is still in the caches and the TLB: on the VMs this runs on,
+// writing a 1.2 GB tape from 2 MB buffers cost 1.2 s of CPU, from 256 KB ones 0.25 s.
+constexpr size_t kOutputBuffer = size_t(256) << 10;
+constexpr uint64_t kWritebackStretch = uint64_t(16) << 20;
 
 // Callers pass errno directly: the other arguments must not allocate (which could
 // change errno before it is read), hence `const char*`.
@@ -29,11 +32,19 @@ constexpr size_t kOutputBuffer = size_t(2) << 20;
 }
 
 // Writes all of `bytes`: at `at` in a file, or next in a stream.  Throws Error(WriteFailed).
+// In a file, each whole stretch of kWritebackStretch bytes starts going to disk once
+// writing has passed its end: the tape is synced when it is finished, and by then most of
+// it is already there, instead of all of it being written during that final sync.
 void write_at(int fd, bool stream, const std::string& name, ByteSpan bytes, uint64_t at)
 {
     const Transfer t = stream ? write_full(fd, bytes) : pwrite_full(fd, bytes, at);
     if (t.done < bytes.size())
         write_failed(name, at + t.done, "write error", t.error != 0 ? t.error : EIO);
+    const uint64_t end = at + bytes.size();
+    if (!stream && end / kWritebackStretch > at / kWritebackStretch) {
+        const uint64_t stretch_end = end / kWritebackStretch * kWritebackStretch;
+        start_writeback(fd, stretch_end - kWritebackStretch, kWritebackStretch);
+    }
 }
 
 } // namespace
