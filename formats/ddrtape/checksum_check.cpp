@@ -304,7 +304,11 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
         }
         ++c.compared;
         const uint32_t want_output = extent_map_.output_of(want.address);
-        Place place = unit_place(reel, got);
+        if (want_output == got.output_cchh && want.group == got.group && want.content == got.content) {
+            ++units_checked_;
+            continue;
+        }
+        Place place = unit_place(reel, got);  // only for a finding: a Place costs copies of its file name
         if (want_output != got.output_cchh && fba_) {
             place.fba_block = want_output;
             add(place, "the group's block number says " + std::to_string(got.output_cchh) +
@@ -319,13 +323,11 @@ void DumpChecker::compare_sums(ByteSpan block, const Place& where)
                            "; the trailer says this is the track dumped from cyl " + std::to_string(w.cyl) + " head " +
                            std::to_string(w.head) + " (X'" + hex32(want.address) + "')",
                 true);
-        } else if (want.group != got.group || want.content != got.content) {
+        } else {
             const char* unit = fba_ ? "block group" : "track";
             add(place, want.content != got.content ? std::string(unit) + " damaged: its contents do not match the checksum"
                                                    : std::string(unit) + " damaged: its tape blocks do not match the checksum (a pad byte or block)",
                 true);
-        } else {
-            ++units_checked_;
         }
     }
 }

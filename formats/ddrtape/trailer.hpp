@@ -170,6 +170,10 @@ public:
 
     void push(const Entry& entry)
     {
+        // Room for the whole bound at once: growing it step by step would copy the entries
+        // and touch fresh pages at every step (the pages reserved cost nothing until used).
+        if (memory_.capacity() == 0)
+            memory_.reserve(memory_limit_);
         memory_.push_back(entry);
         ++count_;
         if (memory_.size() >= memory_limit_)

@@ -22,8 +22,10 @@ enum class TapeRecord {
     EndOfData,  // nothing more on the tape (end of file, or of the pipe)
 };
 
-// How long a view a TapeReader calls stable lasts: bytes of tape read after it.
-inline constexpr size_t kStableViewBytes = size_t(1) << 20;
+// How long a view a TapeReader calls stable lasts: bytes of tape read after it.  Longer
+// than any THR or FBG group with its container headers (a THR group is at most 32 blocks of
+// 4096 bytes, 128 KiB), and short enough that a file's read buffers fit in an L2 cache.
+inline constexpr size_t kStableViewBytes = size_t(192) << 10;
 
 class TapeReader {
 public:

@@ -62,11 +62,16 @@ UniqueFd open_for_reading(const std::string& path)
 
 // ---- BufferedInput ----
 
+// A file's buffers are small, yet views into them must last as long as a tape reader promises.
+static_assert(BufferedInput::kFileBuffer - 2 * BufferedInput::kMaxRequest >= kStableViewBytes);
+
 BufferedInput::BufferedInput(std::string name, UniqueFd fd, size_t buffer_size)
     : name_(std::move(name)), fd_(std::move(fd)), capacity_(std::max<size_t>(buffer_size, 64))
 {
     struct stat st {};
     regular_file_ = fd_ && ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular_file_)
+        capacity_ = std::min(capacity_, kFileBuffer);
     max_fill_ = regular_file_ ? std::min(capacity_, kFileFill) : capacity_;
 }
 

@@ -3,6 +3,7 @@
 // before them, and a stop or an interrupt that ends both threads.
 #include "formats/io/interrupt.hpp"
 #include "formats/io/read_ahead.hpp"
+#include "formats/tape/tape.hpp"
 #include "formats/tape/tape_file.hpp"
 #include "tests/unit/error_testing.hpp"
 #include "tests/unit/support.hpp"
@@ -227,6 +228,9 @@ TEST_CASE("BufferedInput from a file, read in pieces on the caller's thread: spa
     const Bytes data = pattern(3 * tapeio::BufferedInput::kDefaultBuffer + 777);
     write_file(dir.file("in"), data);
     tapeio::BufferedInput in("in", tapeio::open_for_reading(dir.file("in")));
+    // A file's buffers are the small ones whatever was asked, and still keep views as long as promised.
+    CHECK(in.view_life() >= kStableViewBytes);
+    CHECK(in.view_life() < tapeio::BufferedInput::kFileBuffer);
     // Larger requests than a pipe's reader allows, and than a piece read at once.
     CHECK(take_all(in, 2 * tapeio::BufferedInput::kFileFill + 1, data.size()) == data);
     CHECK(in.take(10).empty());
