@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdlib>
 
 namespace ddr {
@@ -27,6 +28,15 @@ std::string recorded_dump(const ResumeRecord& r)
            ")";
 }
 
+// The SOURCE as the record keeps it: its absolute path, so that --resume finds it the
+// same source when given another path to it or run from another folder.
+std::string recorded_source(const DumpOptions& options)
+{
+    std::error_code failed;
+    const std::filesystem::path absolute = std::filesystem::absolute(options.source, failed);
+    return failed ? options.source : absolute.lexically_normal().string();
+}
+
 // --resume: the record must be a dump's, of this source and these options, and its tape
 // file must still be there to continue.
 void check_record_fits(const DumpOptions& options, const ResumeRecord& r, const std::string& record_path)
@@ -34,7 +44,7 @@ void check_record_fits(const DumpOptions& options, const ResumeRecord& r, const 
     if (r.kind != ResumeKind::DumpNewTape)
         fail(ErrorKind::Usage, file_place(record_path),
              "records a restore into " + options.tapes.front() + ", not a dump to it: nothing for dump --resume");
-    if (r.source != options.source)
+    if (r.source != options.source && !same_file(r.source, options.source))
         fail(ErrorKind::Usage, file_place(record_path),
              "continues a dump of " + r.source + ", not of " + options.source +
                  ": give that SOURCE, or dump without --resume (nothing was written)");
@@ -91,7 +101,7 @@ std::string not_resumable(const DumpOptions& options)
             return "a dump whose reels are not all in one folder (" + tape + " is not beside " +
                    options.tapes.front() + ")";
     }
-    if (options.source.size() > ResumeRecord::kMaxSourceBytes)
+    if (recorded_source(options).size() > ResumeRecord::kMaxSourceBytes)
         return "a dump of a SOURCE path longer than " + std::to_string(ResumeRecord::kMaxSourceBytes) + " bytes";
     return "";
 }
@@ -222,7 +232,7 @@ DumpRecordKeeper::DumpRecordKeeper(const DumpOptions& options, std::optional<Res
     record_.dump_tod = vhr.tod;
     record_.dump_volser = volser_to_ascii(vhr.volser);
     record_.selection = dump_selection_fingerprint(options);
-    record_.source = options.source;
+    record_.source = recorded_source(options);
     record_.tape_sets = uint32_t(1 + options.mirror_tapes.size());
 }
 
