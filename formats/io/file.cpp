@@ -160,6 +160,26 @@ void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place)
          t.error != 0 ? "write error: " + os_error_text(t.error) : std::string("write made no progress"));
 }
 
+UniqueFd open_direct_writer(const std::string& path) noexcept
+{
+    int fd;
+    do {
+        fd = ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return UniqueFd(fd);
+}
+
+bool pwrite_direct(int fd, ByteSpan data, uint64_t offset, const Place& place)
+{
+    const Transfer t = pwrite_full(fd, data, offset);
+    if (t.done == data.size())
+        return true;
+    if (t.done == 0 && t.error == EINVAL)
+        return false;
+    fail(ErrorKind::WriteFailed, place.offset ? place : place.with_offset(offset + t.done),
+         t.error != 0 ? "write error: " + os_error_text(t.error) : std::string("write made no progress"));
+}
+
 void sync_file(int fd, const Place& place)
 {
     if (::fsync(fd) != 0 && errno != EINVAL)

@@ -120,6 +120,20 @@ void pread_exact(int fd, MutableByteSpan out, uint64_t offset, const Place& plac
 // Writes all of `data` at `offset`; failures throw Error(WriteFailed) at `place` (at the
 // failing byte's offset, unless `place` names one).
 void pwrite_all(int fd, ByteSpan data, uint64_t offset, const Place& place);
+// Writes that bypass the page cache (O_DIRECT) must start at a multiple of this in the
+// file and in memory, and be a multiple of it long.
+inline constexpr size_t kDirectWriteAlign = 4096;
+// A second descriptor of the existing regular file `path` for such writes: a large
+// write costs the disk's time, not a copy into the page cache (on some virtual machines
+// that copy, faulting in fresh memory, is slower than the disk).  Empty if the file
+// system cannot (tmpfs, some FUSE) or the file cannot be opened: the caller writes
+// through its ordinary descriptor.  Never throws.
+UniqueFd open_direct_writer(const std::string& path) noexcept;
+// pwrite_all through a descriptor of open_direct_writer (`data`, `offset` aligned as
+// kDirectWriteAlign says).  Returns false, having written nothing, if the file system
+// refuses the write as such (EINVAL): the caller writes the bytes through its ordinary
+// descriptor instead.  Any other failure throws Error(WriteFailed) as pwrite_all does.
+bool pwrite_direct(int fd, ByteSpan data, uint64_t offset, const Place& place);
 // Makes what was written to the file durable (fsync); Error(WriteFailed) at `place`.
 // EINVAL (a file that cannot be synced, such as a pipe) is not an error.
 void sync_file(int fd, const Place& place);

@@ -36,6 +36,9 @@ constexpr size_t kWriteBufferBytes = 4u << 20;
 // than issuing another system call.
 constexpr uint64_t kPage = 4096;
 constexpr uint64_t kMergeGap = 16384;
+// The shortest run written past the page cache: many short direct writes, each waiting
+// for the disk, measured slower than the page cache (a sparse volume's restore).
+constexpr uint64_t kDirectRunMin = 1u << 20;
 
 // Bytes of a slot of `slot_size` bytes at file offset `offset` read first (see kMinFirstRead).
 size_t first_read_length(uint64_t offset, size_t slot_size)
@@ -557,6 +560,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
         CkdImageReader::Member m;
         m.path = names[i];
         m.fd = pf.fd();
+        m.direct_fd = open_direct_writer(pf.temp_path());
         m.header = h;
         m.first_cyl = first_cyl;
         m.cylinders = cyls;
@@ -566,9 +570,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::create(const std::string& path, 
         if (i == 0)
             img.first_header_ = raw;
     }
-    w->buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / spec.track_size);
-    w->buf_.assign(w->buf_capacity_ * spec.track_size, 0);
-    w->buf_lengths_.assign(w->buf_capacity_, 0);
+    w->allocate_buffer();
     return w;
 }
 
@@ -600,16 +602,14 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
     sync_file(first.fd, file_place(first.path));
     img.first_header_ = marked;
 
-    w->buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / img.info_.track_size);
-    w->buf_.assign(w->buf_capacity_ * img.info_.track_size, 0);
-    w->buf_lengths_.assign(w->buf_capacity_, 0);
+    w->allocate_buffer();
     return w;
 }
 
 void CkdImageWriter::allocate_buffer()
 {
     buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / image_.info_.track_size);
-    buf_.assign(buf_capacity_ * image_.info_.track_size, 0);
+    buf_.assign(buffer_bytes(), 0);
     buf_lengths_.assign(buf_capacity_, 0);
 }
 
@@ -642,6 +642,7 @@ void CkdImageWriter::adopt_member(const std::string& final_name, const std::stri
     CkdImageReader::Member m;
     m.path = final_name;
     m.fd = pf.fd();
+    m.direct_fd = open_direct_writer(temp);
     m.header = h;
     m.first_cyl = info.cylinders;
     m.cylinders = uint32_t((size - kDeviceHeaderSize) / cyl_bytes);
@@ -700,7 +701,7 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::resume(const std::string& path, 
 
 uint64_t CkdImageWriter::sync_written()
 {
-    flush();
+    drain();
     for (const CkdImageReader::Member& m : image_.members_)
         sync_file(m.fd, file_place(m.path));
     return creating_ ? frontier_ : 0;
@@ -771,8 +772,7 @@ void CkdImageWriter::read_track(TrackAddress addr, TrackImage& out)
         out = TrackImage::empty(addr);
         return;
     }
-    if (buf_count_ > 0 && index >= buf_first_ && index < buf_first_ + buf_count_)
-        flush();
+    drain();  // the track may be in the buffer or not written yet
     image_.read_slot_into(addr, out);
 }
 
@@ -815,9 +815,13 @@ void CkdImageWriter::buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewr
         if (index != next || buf_count_ == buf_capacity_ || !same_file)
             flush();
     }
-    if (buf_count_ == 0)
+    if (buf_count_ == 0) {
         buf_first_ = index;
-    uint8_t* slot = buf_.data() + buf_count_ * info.track_size;
+        const uint64_t base = image_.slot_offset(image_.member_of(cyl), address_of(index));
+        const uintptr_t memory = reinterpret_cast<uintptr_t>(buf_.data());
+        buf_shift_ = size_t((base - memory) % kDirectWriteAlign);
+    }
+    uint8_t* slot = buffered_slot(buf_count_);
     std::memcpy(slot, track_bytes.data(), track_bytes.size());
     std::memset(slot + track_bytes.size(), 0, info.track_size - track_bytes.size());
     buf_lengths_[buf_count_] = uint32_t(track_bytes.size());
@@ -831,7 +835,7 @@ void CkdImageWriter::flush()
     if (buf_count_ == 0)
         return;
     const CkdVolumeInfo& info = image_.info_;
-    const CkdImageReader::Member& m = image_.member_of(uint32_t(buf_first_ / info.heads));
+    CkdImageReader::Member& m = image_.member_of(uint32_t(buf_first_ / info.heads));
     const uint64_t base = image_.slot_offset(m, address_of(buf_first_));
     const uint64_t total = uint64_t(buf_count_) * info.track_size;
     // Slots of a new image that were never written are holes that read as zeros, so
@@ -853,11 +857,55 @@ void CkdImageWriter::flush()
                 runs.emplace_back(ps, pe);
         }
     }
-    // Written here, not on a writer thread (see the class comment).
-    for (const auto& [start, end] : runs)
-        pwrite_all(m.fd, ByteSpan(buf_.data() + (start - base), size_t(end - start)), start, file_place(m.path));
+    // Short runs (a sparse volume's tracks) are cheaper through the page cache, written
+    // here as they always were; a buffer with a long run (dense tracks) goes to the
+    // writer thread, past the page cache.  Earlier buffers are written first either way.
+    const bool long_run = std::any_of(runs.begin(), runs.end(), [](const auto& r) { return r.second - r.first >= kDirectRunMin; });
+    if (!m.direct_fd || !long_run) {
+        if (behind_)
+            behind_->drain();
+        for (const auto& [start, end] : runs)
+            pwrite_all(m.fd, ByteSpan(buffered_slot(0) + (start - base), size_t(end - start)), start, file_place(m.path));
+        buf_count_ = 0;
+        rewrite_in_buffer_ = false;
+        return;
+    }
+    if (!behind_)
+        behind_ = std::make_unique<WriteBehind>();
+    const size_t first = buf_shift_;
+    behind_->submit(std::move(buf_), [this, &m, first, base, runs = std::move(runs)](ByteSpan bytes) {
+        for (const auto& [start, end] : runs)
+            write_run(m, bytes.data() + first + (start - base), start, end);
+    });
+    buf_ = behind_->take_buffer(buffer_bytes());
+    buf_.resize(buffer_bytes());
     buf_count_ = 0;
     rewrite_in_buffer_ = false;
+}
+
+void CkdImageWriter::drain()
+{
+    flush();
+    if (behind_)
+        behind_->drain();
+}
+
+void CkdImageWriter::write_run(CkdImageReader::Member& m, const uint8_t* data, uint64_t start, uint64_t end)
+{
+    const uint64_t first_page = std::min(end, (start + kDirectWriteAlign - 1) / kDirectWriteAlign * kDirectWriteAlign);
+    const uint64_t last_page = std::max(first_page, end / kDirectWriteAlign * kDirectWriteAlign);
+    if (!m.direct_fd || last_page - first_page < kDirectRunMin) {
+        pwrite_all(m.fd, ByteSpan(data, size_t(end - start)), start, file_place(m.path));
+        return;
+    }
+    const Place at = file_place(m.path);
+    pwrite_all(m.fd, ByteSpan(data, size_t(first_page - start)), start, at);
+    const ByteSpan pages(data + (first_page - start), size_t(last_page - first_page));
+    if (!pwrite_direct(m.direct_fd.get(), pages, first_page, at)) {
+        m.direct_fd.reset();  // the file system refuses: every later write goes the ordinary way
+        pwrite_all(m.fd, pages, first_page, at);
+    }
+    pwrite_all(m.fd, ByteSpan(data + (last_page - start), size_t(end - last_page)), last_page, at);
 }
 
 void CkdImageWriter::commit()
@@ -869,7 +917,7 @@ void CkdImageWriter::commit()
         const uint64_t tracks = info.tracks();
         while (frontier_ < tracks)
             buffer_empty_slot(frontier_++);
-        flush();
+        drain();
         for (PendingFile& pf : pending_)
             pf.sync();
         // The later files first and the first file last: until the first file has its
@@ -891,7 +939,7 @@ void CkdImageWriter::commit()
     } else {
         // Every track on disk, then the real header, then the name: a run stopped
         // anywhere in between leaves the busy name, and the next one redoes the restore.
-        flush();
+        drain();
         for (const CkdImageReader::Member& m : image_.members_)
             sync_file(m.fd, file_place(m.path));
         CkdImageReader::Member& first = image_.members_.front();

@@ -18,6 +18,7 @@
 #include "formats/volume/busy_image.hpp"
 #include "formats/volume/device_header.hpp"
 #include "formats/io/file.hpp"
+#include "formats/io/write_behind.hpp"
 #include "formats/volume/volume.hpp"
 
 #include <array>
@@ -25,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ddr {
@@ -84,6 +86,9 @@ public:
         std::string path;
         UniqueFd owned_fd;   // the reader's own descriptor (unset for files being created)
         int fd = -1;
+        // A new image's writer: a descriptor for whole aligned pages that bypass the page
+        // cache (open_direct_writer); unset where the file system cannot.
+        UniqueFd direct_fd;
         DeviceHeader header;
         uint32_t first_cyl = 0;
         uint32_t cylinders = 0;
@@ -100,6 +105,7 @@ private:
     Bytes slot_;                                          // reusable read buffer
 
     const Member& member_of(uint32_t cyl) const;
+    Member& member_of(uint32_t cyl) { return const_cast<Member&>(std::as_const(*this).member_of(cyl)); }
     uint64_t slot_offset(const Member& m, TrackAddress addr) const;
     void read_slot_into(TrackAddress addr, TrackImage& out);
 };
@@ -107,9 +113,12 @@ private:
 // Writes a plain CKD volume: either a new one (create) or tracks of an existing one
 // (update).  Tracks are gathered in a buffer of whole consecutive slots and written
 // with one pwrite per run, so the common case (ascending tracks) costs a few large
-// writes per cylinder; tracks may still arrive in any order.  The writes are made on the
-// calling thread: a writer thread measured slower here (the page cache takes them at
-// memory speed), and a restore's resume record must know what has been written.
+// writes per cylinder; tracks may still arrive in any order.  A new image's whole pages
+// go past the page cache (open_direct_writer): copying them into it cost more than the
+// disk on the 2-core virtual machine we measure on.  Such writes wait for the disk, so
+// a writer thread (WriteBehind) makes them while the next buffer is filled;
+// sync_written(), read_track() and commit() wait for it, so a restore's resume record
+// still names only tracks that are written.
 class CkdImageWriter : public CkdVolumeWriter {
 public:
     // Creates a new volume at `path` (split into `_n` files when spec.cylinders_per_file
@@ -143,6 +152,7 @@ private:
     // Cuts every slot from frontier_ on back to a hole of zeros.
     void cut_back_to_frontier();
     void allocate_buffer();
+    size_t buffer_bytes() const { return buf_capacity_ * image_.info_.track_size + kDirectWriteAlign; }
 
     uint64_t track_index(TrackAddress addr) const { return uint64_t(addr.cyl) * image_.info_.heads + addr.head; }
     TrackAddress address_of(uint64_t index) const;
@@ -154,7 +164,12 @@ private:
     // written whole; slots of a new image written for the first time are holes.
     void buffer_slot(uint64_t index, ByteSpan track_bytes, bool rewrite);
     void buffer_empty_slot(uint64_t index);
+    uint8_t* buffered_slot(size_t i) { return buf_.data() + buf_shift_ + i * image_.info_.track_size; }
     void flush();
+    // Writes file bytes [start, end) of member `m` from `data`: the whole pages inside
+    // through its direct descriptor (if it has one), the partial pages at the ends
+    // through the ordinary one, so no page written directly holds bytes of another run.
+    void write_run(CkdImageReader::Member& m, const uint8_t* data, uint64_t start, uint64_t end);
 
     bool creating_ = false;   // a new image (slots not yet written are holes of zeros)
     bool committed_ = false;
@@ -164,11 +179,19 @@ private:
 
     uint64_t frontier_ = 0;   // create: every track below this has been written or filled
     Bytes buf_;
+    // Where slot 0 of the buffer starts in buf_: chosen for each run so that a page of
+    // the file is a page of memory too, as direct writes need.
+    size_t buf_shift_ = 0;
     std::vector<uint32_t> buf_lengths_;  // track bytes in each buffered slot
     uint64_t buf_first_ = 0;
     size_t buf_count_ = 0;
     size_t buf_capacity_ = 0;            // slots the buffer holds
     bool rewrite_in_buffer_ = false;     // some buffered slot overwrites an earlier track
+    // The writer thread, once a buffer is flushed: it writes one buffer while the next is
+    // filled.  Declared last, so it stops before the files it writes are closed.
+    std::unique_ptr<WriteBehind> behind_;
+    // Waits until every flushed buffer is written; rethrows a write's failure.
+    void drain();
 };
 
 } // namespace ddr

@@ -250,6 +250,32 @@ TEST_CASE("pread_full / pwrite_full: whole buffers, stopping at the end of the f
     CHECK(read_file(dir.file("g")) == Bytes{1, 2, 3, 4, 9});
 }
 
+TEST_CASE("open_direct_writer / pwrite_direct: aligned pages past the page cache; a refused write writes nothing")
+{
+    TempDir dir;
+    write_file(dir.file("f"), Bytes(3 * kDirectWriteAlign, 0x11));
+    UniqueFd direct = open_direct_writer(dir.file("f"));
+    CHECK_FALSE(open_direct_writer(dir.file("missing")));
+    if (!direct) {
+        MESSAGE("the file system of the temporary folder takes no direct writes; only the refusal is checked");
+        return;
+    }
+    CHECK(read_file(dir.file("f")) == Bytes(3 * kDirectWriteAlign, 0x11));  // its pages in the page cache now
+    // Aligned memory: a page-sized window of a larger buffer.
+    Bytes memory(3 * kDirectWriteAlign, 0x22);
+    const size_t shift = (kDirectWriteAlign - reinterpret_cast<uintptr_t>(memory.data()) % kDirectWriteAlign) % kDirectWriteAlign;
+    const ByteSpan page(memory.data() + shift, kDirectWriteAlign);
+    CHECK(pwrite_direct(direct.get(), page, kDirectWriteAlign, file_place("f")));
+    Bytes want(3 * kDirectWriteAlign, 0x11);
+    std::fill(want.begin() + kDirectWriteAlign, want.begin() + 2 * kDirectWriteAlign, 0x22);
+    CHECK(read_file(dir.file("f")) == want);
+    // A write the file system refuses as such (not aligned in the file): false, nothing written.
+    CHECK_FALSE(pwrite_direct(direct.get(), page, 1, file_place("f")));
+    CHECK(read_file(dir.file("f")) == want);
+    // Any other failure is an error naming the file.
+    CHECK_THROWS_AS(pwrite_direct(-1, page, 0, file_place("f")), Error);
+}
+
 TEST_CASE("describe_change: what differs between two stamps of a file, in words")
 {
     FileStamp a;
