@@ -61,6 +61,19 @@ bool refused(ByteSpan bytes)
     return std::holds_alternative<std::string>(ResumeRecord::decode(bytes));
 }
 
+// Every single-bit change of `good`, and every truncation of it, is refused.
+void check_every_flip_and_cut_refused(const Bytes& good)
+{
+    for (size_t i = 0; i < good.size(); ++i)
+        for (int bit = 0; bit < 8; ++bit) {
+            Bytes flipped = good;
+            flipped[i] ^= uint8_t(1 << bit);
+            CHECK_MESSAGE(refused(flipped), "byte " << i << " bit " << bit);
+        }
+    for (size_t n = 0; n < good.size(); ++n)
+        CHECK(refused(ByteSpan(good.data(), n)));
+}
+
 // The record's bytes with their CRC made right again after an edit.
 void fix_crc(Bytes& b)
 {
@@ -119,15 +132,7 @@ TEST_CASE("resume record: round trip, in place and new image, and its exact fixe
 TEST_CASE("resume record: every flipped bit, every truncation and any extra byte is refused")
 {
     const Bytes good = new_image_record().encode();
-    for (size_t i = 0; i < good.size(); ++i) {
-        for (int bit = 0; bit < 8; ++bit) {
-            Bytes b = good;
-            b[i] ^= uint8_t(1 << bit);
-            CHECK_MESSAGE(refused(b), "byte " << i << " bit " << bit);
-        }
-    }
-    for (size_t n = 0; n < good.size(); ++n)
-        CHECK(refused(ByteSpan(good.data(), n)));
+    check_every_flip_and_cut_refused(good);
     Bytes longer = good;
     longer.push_back(0);
     CHECK(refused(longer));
@@ -377,14 +382,7 @@ TEST_CASE("dump resume record: its exact bytes, round trip, and every damage ref
     REQUIRE(std::holds_alternative<ResumeRecord>(back));
     CHECK(std::get<ResumeRecord>(back) == r);
 
-    for (size_t i = 0; i < b.size(); ++i)
-        for (int bit = 0; bit < 8; ++bit) {
-            Bytes flipped = b;
-            flipped[i] ^= uint8_t(1 << bit);
-            CHECK_MESSAGE(refused(flipped), "byte " << i << " bit " << bit);
-        }
-    for (size_t n = 0; n < b.size(); ++n)
-        CHECK(refused(ByteSpan(b.data(), n)));
+    check_every_flip_and_cut_refused(b);
 }
 
 TEST_CASE("dump resume record: temporaries that fit its reels and a source path, nothing else, are accepted")
@@ -438,14 +436,7 @@ TEST_CASE("dump resume record over reels and --mirror sets: tape sets at byte 30
     auto back = ResumeRecord::decode(b);
     REQUIRE(std::holds_alternative<ResumeRecord>(back));
     CHECK(std::get<ResumeRecord>(back) == r);
-    for (size_t i = 0; i < b.size(); ++i)
-        for (int bit = 0; bit < 8; ++bit) {
-            Bytes flipped = b;
-            flipped[i] ^= uint8_t(1 << bit);
-            CHECK_MESSAGE(refused(flipped), "byte " << i << " bit " << bit);
-        }
-    for (size_t n = 0; n < b.size(); ++n)
-        CHECK(refused(ByteSpan(b.data(), n)));
+    check_every_flip_and_cut_refused(b);
 
     // One set, one reel: the bytes a one-file dump's record always had (no lengths, byte 30 zero).
     const Bytes one = dump_record().encode();
