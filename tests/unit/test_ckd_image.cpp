@@ -222,13 +222,8 @@ TEST_CASE("CKD create: round trip of random tracks, in and out of order, against
 TrackImage full_track(TrackAddress addr, std::mt19937& rng, size_t slot_size)
 {
     TrackImage t;
-    t.start(0, addr);
     uint8_t count[kCountSize];
-    encode_cchh(count, addr);
-    count[5] = 0;
-    count[4] = 0;
-    store_be16(count + 6, 8);
-    t.add_record(count, {}, Bytes(8, 0));
+    start_with_r0(t, addr, count);
     size_t used = kHomeAddressSize + kCountSize + 8 + kEndOfTrackSize;
     for (uint8_t r = 1; used + kCountSize + 64 < slot_size; ++r) {
         const size_t dl = std::min<size_t>(4096, slot_size - used - kCountSize - 3);

@@ -81,17 +81,24 @@ inline TrackImage random_track(TrackAddress addr, std::mt19937& rng, size_t max_
     return t;
 }
 
-// A track of R0 and one record of `data_length` bytes (0x5A): 5+16+8+data+8 bytes.
-inline TrackImage one_record_track(TrackAddress addr, uint16_t data_length)
+// Starts `t` as track `addr` with its home address and a standard R0 (8 zero bytes);
+// `count` is left holding R0's count, CCHH set, for the records that follow.
+inline void start_with_r0(TrackImage& t, TrackAddress addr, uint8_t (&count)[kCountSize])
 {
-    TrackImage t;
     t.start(0, addr);
-    uint8_t count[kCountSize];
     encode_cchh(count, addr);
     count[4] = 0;
     count[5] = 0;
     store_be16(count + 6, 8);
     t.add_record(count, {}, Bytes(8, 0));
+}
+
+// A track of R0 and one record of `data_length` bytes (0x5A): 5+16+8+data+8 bytes.
+inline TrackImage one_record_track(TrackAddress addr, uint16_t data_length)
+{
+    TrackImage t;
+    uint8_t count[kCountSize];
+    start_with_r0(t, addr, count);
     count[4] = 1;
     store_be16(count + 6, data_length);
     t.add_record(count, {}, Bytes(data_length, 0x5A));
