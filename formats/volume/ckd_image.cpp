@@ -772,7 +772,12 @@ void CkdImageWriter::read_track(TrackAddress addr, TrackImage& out)
         out = TrackImage::empty(addr);
         return;
     }
-    drain();  // the track may be in the buffer or not written yet
+    // Only a track still in the buffer needs it written first; one handed to the writer
+    // thread needs that thread to have finished.
+    if (buf_count_ > 0 && index >= buf_first_ && index < buf_first_ + buf_count_)
+        flush();
+    if (behind_)
+        behind_->drain();
     image_.read_slot_into(addr, out);
 }
 
