@@ -144,7 +144,7 @@ std::vector<HerculesDevice> parse_hercules_config(std::string_view text, const s
         const std::vector<uint16_t> units = units_of(words[0], name, s.line);
         if (units.empty())
             continue;  // not a device statement
-        if (words.size() < 2)
+        if (words.size() < 2 || words[1].empty())
             bad(name, s.line, "device " + words[0] + " has no device type");
         for (uint16_t unit : units) {
             HerculesDevice d;

@@ -295,6 +295,8 @@ TEST_CASE("Hercules configuration: errors name the line")
     CHECK(error_of("0130 3330 \"unclosed\n").find("line 1") != std::string::npos);
     CHECK(error_of("\n\n0100-0300 3330 x\n").find("line 3") != std::string::npos);
     CHECK(error_of("0200-0100 3330 x\n").find("line 1") != std::string::npos);
+    // An empty quoted device type is no device type (found by fuzz_statements).
+    CHECK(error_of("config\n a0A \"\"\nx\n").find("line 2: device a0A has no device type") != std::string::npos);
     CHECK(error_of("").empty());
     CHECK(error_of("\\").empty());
 }
