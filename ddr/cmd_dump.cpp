@@ -790,6 +790,7 @@ DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<Ma
     DumpedUnits d;
     d.last_output = first_output;
     uint64_t groups = 0;
+    src.units->read_ahead(src.extents);
     geometry.for_each_unit(src.extents, [&](Unit u) {
         d.last = u;
         d.last_output = map.output_of(u.address);
@@ -808,6 +809,7 @@ DumpedUnits write_units(DumpSource& src, DdrReelWriter& writer, std::optional<Ma
         reporter.progress(d.done, total, d.data_bytes, groups <= resume.check_groups ? "check" : "dump",
                           progress_place(geometry, u.address));
     });
+    src.units->read_ahead({});
     reporter.end_progress();
     return d;
 }

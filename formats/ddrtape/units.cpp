@@ -1,5 +1,7 @@
 #include "formats/ddrtape/units.hpp"
 
+#include "formats/volume/track_read_ahead.hpp"
+
 #include "formats/ddrtape/trailer.hpp"
 #include "formats/io/interrupt.hpp"
 #include "formats/io/wording.hpp"
@@ -220,6 +222,12 @@ public:
         read_track(u);
         return track_.bytes;
     }
+    void read_ahead(const std::vector<Extent>& extents) override
+    {
+        ahead_.reset();
+        if (!extents.empty())
+            ahead_ = std::make_unique<TrackReadAhead>(volume_, addresses_of(extents));
+    }
     const EncodedGroup& encode(Unit u, uint32_t output) override
     {
         read_track(u);
@@ -241,11 +249,33 @@ private:
     void read_track(Unit u)
     {
         check_interrupted();
+        const TrackAddress a = address_of(u.address, geometry_.eav_form);
         try {
-            volume_.read_track(address_of(u.address, geometry_.eav_form), track_);
+            if (!ahead_ || !ahead_->take(a, track_)) {
+                ahead_.reset();
+                volume_.read_track(a, track_);
+            }
         } catch (const Error& err) {
             throw err.within(geometry_.place(name_, u.address));
         }
+    }
+
+    // The tracks of `extents` in the order for_each_unit gives them, one per call.
+    TrackReadAhead::AddressSource addresses_of(std::vector<Extent> extents) const
+    {
+        const uint64_t first = extents.empty() ? 0 : extents.front().first;
+        return [extents = std::move(extents), g = geometry_, i = size_t(0), cyl = first,
+                head = uint32_t(0)]() mutable -> std::optional<TrackAddress> {
+            if (i >= extents.size())
+                return std::nullopt;
+            const TrackAddress a = address_of(cchh_value({uint32_t(cyl), head}), g.eav_form);
+            if (++head == g.heads) {
+                head = 0;
+                if (++cyl > extents[i].last && ++i < extents.size())
+                    cyl = extents[i].first;
+            }
+            return a;
+        };
     }
 
     CkdVolumeReader& volume_;
@@ -254,6 +284,7 @@ private:
     TrackImage track_;
     DdrTrackEncoder encoder_;
     EncodedGroup group_;
+    std::unique_ptr<TrackReadAhead> ahead_;  // declared last: stopped before the rest goes
 };
 
 class FbaUnits : public VolumeUnits {

@@ -140,6 +140,12 @@ public:
     uint64_t content_hash(Unit u);
     // True if the volume has every track or block of `u`.
     virtual bool contains(Unit u) const = 0;
+    // The units of `extents` are about to be asked for (encode or read), in order, each
+    // once: a CKD volume reads its tracks ahead on a second thread (track_read_ahead.hpp).
+    // Asking for another unit ends the read-ahead, as does read_ahead({}); until it ends,
+    // the volume must be used only through this object.  Errors are those of reading
+    // each unit when it is asked for.
+    virtual void read_ahead(const std::vector<Extent>& extents) { (void)extents; }
 };
 
 std::unique_ptr<VolumeUnits> units_of(CkdVolumeReader& volume, const std::string& name);
