@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
 #include <new>
 #include <vector>
 
@@ -94,7 +95,9 @@ std::string zlib_message(const z_stream& z, int rc)
 struct HetBlockCompressor::State {
     int method = 0;
     int level = 4;
-    Bytes out;  // kMaxTapeBlock bytes, allocated once
+    // kMaxTapeBlock bytes, allocated once and never zeroed: a compressor or decompressor that
+    // handles a few small blocks does not pay for clearing 2 MiB.
+    std::unique_ptr<uint8_t[]> out;
     z_stream zlib{};
     bool zlib_ready = false;
     ReusedAllocations bzip2_memory;
@@ -116,7 +119,7 @@ HetBlockCompressor::HetBlockCompressor(int method, int level) : state_(std::make
     state_->level = level;
     if (method == 0)
         return;
-    state_->out.resize(kMaxTapeBlock);
+    state_->out = std::make_unique_for_overwrite<uint8_t[]>(kMaxTapeBlock);
     if (method == 1) {
         // The parameters compress2() uses, so the bytes match Hercules' HET writer.
         if (deflateInit2(&state_->zlib, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -144,12 +147,12 @@ ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
             fail(ErrorKind::Internal, "zlib deflateReset failed");
         z.next_in = const_cast<Bytef*>(block.data());
         z.avail_in = uInt(block.size());
-        z.next_out = s.out.data();
+        z.next_out = s.out.get();
         z.avail_out = uInt(room);
         const int rc = deflate(&z, Z_FINISH);
         if (rc == Z_STREAM_END) {
             flags1 = kHetZlib;
-            return ByteSpan(s.out.data(), size_t(z.total_out));
+            return ByteSpan(s.out.get(), size_t(z.total_out));
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR)
             fail(ErrorKind::Internal, "zlib compression failed: " + zlib_message(z, rc));
@@ -165,7 +168,7 @@ ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
         fail(ErrorKind::Internal, "bzip2 compressor setup failed: " + std::to_string(rc));
     b.next_in = reinterpret_cast<char*>(const_cast<uint8_t*>(block.data()));
     b.avail_in = unsigned(block.size());
-    b.next_out = reinterpret_cast<char*>(s.out.data());
+    b.next_out = reinterpret_cast<char*>(s.out.get());
     b.avail_out = unsigned(room);
     do
         rc = BZ2_bzCompress(&b, BZ_FINISH);
@@ -174,7 +177,7 @@ ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
     BZ2_bzCompressEnd(&b);
     if (rc == BZ_STREAM_END) {
         flags1 = kHetBzip2;
-        return ByteSpan(s.out.data(), produced);
+        return ByteSpan(s.out.get(), produced);
     }
     if (rc != BZ_FINISH_OK)
         fail(ErrorKind::Internal, "bzip2 compression failed: " + std::to_string(rc));
@@ -184,7 +187,7 @@ ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
 // ---- HetBlockDecompressor ----
 
 struct HetBlockDecompressor::State {
-    Bytes out;  // kMaxTapeBlock bytes, allocated on the first compressed block
+    std::unique_ptr<uint8_t[]> out;  // kMaxTapeBlock bytes, allocated (not zeroed) on the first compressed block
     z_stream zlib{};
     bool zlib_ready = false;
     ReusedAllocations bzip2_memory;
@@ -207,8 +210,8 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
     const bool bustech = (flags2 & kHetBusTechZlib) != 0;
     if (method == kHetCompressionMask || (method != 0 && bustech))
         fail(ErrorKind::Unreadable, "block has conflicting compression flags (" + aws_flags_text(flags1, flags2) + ")");
-    if (s.out.size() < kMaxTapeBlock)
-        s.out.resize(kMaxTapeBlock);
+    if (!s.out)
+        s.out = std::make_unique_for_overwrite<uint8_t[]>(kMaxTapeBlock);
 
     size_t produced = 0;
     if (method == kHetZlib || bustech) {
@@ -222,7 +225,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
         }
         z.next_in = const_cast<Bytef*>(stored.data());
         z.avail_in = uInt(stored.size());
-        z.next_out = s.out.data();
+        z.next_out = s.out.get();
         z.avail_out = uInt(kMaxTapeBlock);
         const int rc = inflate(&z, Z_FINISH);
         produced = size_t(z.total_out);
@@ -250,7 +253,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
             fail(ErrorKind::Internal, "bzip2 decompressor setup failed: " + std::to_string(rc));
         b.next_in = reinterpret_cast<char*>(const_cast<uint8_t*>(stored.data()));
         b.avail_in = unsigned(stored.size());
-        b.next_out = reinterpret_cast<char*>(s.out.data());
+        b.next_out = reinterpret_cast<char*>(s.out.get());
         b.avail_out = unsigned(kMaxTapeBlock);
         do
             rc = BZ2_bzDecompress(&b);
@@ -279,7 +282,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
         out.assign(stored.begin(), stored.end());
         return;
     }
-    out.assign(s.out.begin(), s.out.begin() + std::ptrdiff_t(produced));
+    out.assign(s.out.get(), s.out.get() + produced);
 }
 
 // ---- HetTapeReader ----
