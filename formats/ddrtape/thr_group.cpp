@@ -61,9 +61,16 @@ void GroupBlocks::copy(size_t offset, size_t n, uint8_t* out) const
 
 void GroupBlocks::append(size_t offset, size_t n, Bytes& out) const
 {
-    const size_t at = out.size();
-    out.resize(at + n);
-    copy(offset, n, out.data() + at);
+    // Inserted piece by piece rather than resized and then copied into: a resize would
+    // first clear every byte (a dense 3390's restore spent 12 % of its time doing that).
+    while (n > 0) {
+        const size_t b = offset / kDdrBlockSize, in = offset % kDdrBlockSize;
+        const size_t take = std::min(n, blocks_[b].size() - in);
+        const uint8_t* from = blocks_[b].data() + in;
+        out.insert(out.end(), from, from + take);
+        offset += take;
+        n -= take;
+    }
 }
 
 bool is_thr_block(ByteSpan block)
