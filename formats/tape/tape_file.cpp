@@ -215,7 +215,8 @@ TapeOutput::TapeOutput(TapeOutput&& other) noexcept
       stream_(std::move(other.stream_)), keep_(other.keep_), buffer_(std::move(other.buffer_)),
       buffer_start_(other.buffer_start_), hold_from_(other.hold_from_), finished_(other.finished_),
       check_end_(other.check_end_), check_window_(std::move(other.check_window_)),
-      check_window_start_(other.check_window_start_), behind_(std::move(other.behind_))
+      check_window_start_(other.check_window_start_), mismatch_at_(other.mismatch_at_),
+      behind_(std::move(other.behind_))
 {
     other.pending_.reset();
     other.finished_ = true;

@@ -717,6 +717,10 @@ std::vector<std::string> CkdImageWriter::temporary_files() const
 
 void CkdImageWriter::keep_unfinished()
 {
+    // The writer thread stops first (the write under way finishes, queued buffers are
+    // dropped: the resume record counts none of them): once the files are closed below,
+    // their descriptor numbers go to the next files opened, which it would write into.
+    behind_.reset();
     for (PendingFile& pf : pending_)
         pf.keep();
 }

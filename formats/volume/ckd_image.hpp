@@ -142,6 +142,7 @@ public:
     bool resumable() const override { return true; }
     uint64_t sync_written() override;
     std::vector<std::string> temporary_files() const override;
+    // Stops the writer thread (buffers not yet written are dropped), then keeps the files.
     void keep_unfinished() override;
 
 private:

@@ -7,11 +7,15 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sys/stat.h>
+#include <thread>
+#include <vector>
 
 using namespace ddr;
 using namespace ddr::test;
@@ -271,6 +275,34 @@ TEST_CASE("CKD create: a dense volume over several write buffers and files, rewr
           expected_file(header_bytes("CKD_P370", 15, 56832, 0x90, 1, 9), 15, 56832, 0, 10, tracks));
     CHECK(read_file(dir.file("dense_2.3390")) ==
           expected_file(header_bytes("CKD_P370", 15, 56832, 0x90, 2, 0), 15, 56832, 10, 2, tracks));
+}
+
+TEST_CASE("CKD create: kept unfinished (an interrupted restore), nothing more is written through its descriptors")
+{
+    // keep_unfinished() closes the image's files.  Buffers still queued for the writer
+    // thread must not be written after that: a descriptor number, once closed, is the next
+    // file's that is opened, and the thread would write image bytes into that file.
+    TempDir dir;
+    std::mt19937 rng(7);
+    const CkdGeometry& g = geometry("3390");
+    // Made first, so that buffers are filled faster than the thread writes them out.
+    std::vector<TrackImage> tracks;
+    for (uint32_t c = 0; c < 40; ++c)
+        for (uint32_t h = 0; h < 15; ++h)
+            tracks.push_back(full_track({c, h}, rng, g.track_size));
+    auto w = create_ckd_volume(dir.file("kept.3390"), spec_for(g, 40));
+    for (uint32_t c = 0; c < 40; ++c)
+        for (uint32_t h = 0; h < 15; ++h)
+            w->write_track({c, h}, tracks[c * 15 + h]);
+    w->keep_unfinished();
+    // The lowest free descriptors, which include those just closed.
+    std::vector<UniqueFd> others;
+    for (int i = 0; i < 16; ++i)
+        others.emplace_back(::open(dir.file("other" + std::to_string(i)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // time for a writer still at work
+    w.reset();
+    for (int i = 0; i < 16; ++i)
+        CHECK(fs::file_size(dir.file("other" + std::to_string(i))) == 0);
 }
 
 TEST_CASE("CKD create: a 3390-3 splits into two files as dasdinit makes them")

@@ -6,7 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include <cstring>
+#include <random>
 
 using namespace ddr;
 
@@ -215,6 +219,85 @@ TEST_CASE("group digest: content ignores address and pad; group hash covers them
     GroupDigest e = digest_group(changed, enc.image().size());
     CHECK(e.content != a.content);
     CHECK(e.group != a.group);
+}
+
+// The group digest as the trailer defines it, fed piece by piece: each block's real bytes
+// hashed (block 0 with its CCHH zeroed), the big-endian block hashes hashed in order, the
+// pad bytes after the image hashed in order, and the 24-byte group record.  digest_group
+// gathers the pieces and hashes them at once; the values on tape must not change.
+namespace {
+GroupDigest digest_piece_by_piece(const std::vector<Bytes>& blocks, size_t image_length)
+{
+    XXH3_state_t content, pad;
+    XXH3_64bits_reset(&content);
+    XXH3_64bits_reset(&pad);
+    size_t start = 0;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        Bytes b = blocks[i];
+        const size_t real = start >= image_length ? 0 : std::min(b.size(), image_length - start);
+        if (i == 0)
+            std::memset(b.data() + 12, 0, 4);
+        const uint64_t d = XXH3_64bits(b.data(), real);
+        uint8_t be[8];
+        for (int k = 0; k < 8; ++k)
+            be[k] = uint8_t(d >> (56 - 8 * k));
+        XXH3_64bits_update(&content, be, 8);
+        XXH3_64bits_update(&pad, b.data() + real, b.size() - real);
+        start += b.size();
+    }
+    GroupDigest g;
+    g.content = XXH3_64bits_digest(&content);
+    g.pad = XXH3_64bits_digest(&pad);
+    g.cchh = uint32_t(blocks[0][12]) << 24 | uint32_t(blocks[0][13]) << 16 | uint32_t(blocks[0][14]) << 8 | blocks[0][15];
+    uint8_t rec[24];
+    for (int k = 0; k < 8; ++k) {
+        rec[k] = uint8_t(g.content >> (56 - 8 * k));
+        rec[12 + k] = uint8_t(g.pad >> (56 - 8 * k));
+    }
+    for (int k = 0; k < 4; ++k) {
+        rec[8 + k] = uint8_t(g.cchh >> (24 - 8 * k));
+        rec[20 + k] = uint8_t(uint32_t(blocks.size()) >> (24 - 8 * k));
+    }
+    g.group = uint32_t(XXH3_64bits(rec, sizeof rec));
+    return g;
+}
+} // namespace
+
+TEST_CASE("group digest: the same values as the pieces hashed one by one (pad in one block, none, across blocks; many blocks)")
+{
+    std::mt19937 rng(3);
+    auto random_bytes = [&](size_t n) {
+        Bytes b(n);
+        for (uint8_t& x : b)
+            x = uint8_t(rng());
+        return b;
+    };
+    struct Shape {
+        std::vector<size_t> sizes;
+        size_t image;
+    };
+    const std::vector<Shape> shapes = {
+        {{4096, 80}, 4096 + 40},             // the split rule: the last block raised to 80
+        {{4096, 4096, 1200}, 4096 * 2 + 1200},  // no pad
+        {{4096, 100, 80}, 4096 + 50},        // pad over two blocks (DDR never cuts so)
+        {{2000, 0, 80, 0}, 2030},            // empty blocks
+        {std::vector<size_t>(70, 4096), 70 * 4096 - 3000},  // more blocks than fit on the stack
+        {{16}, 16},                          // the shortest group
+    };
+    for (const Shape& s : shapes) {
+        std::vector<Bytes> blocks;
+        for (size_t n : s.sizes)
+            blocks.push_back(random_bytes(n));
+        const std::vector<ByteSpan> spans(blocks.begin(), blocks.end());
+        const GroupDigest got = digest_group(spans, s.image);
+        const GroupDigest want = digest_piece_by_piece(blocks, s.image);
+        CAPTURE(s.sizes.size());
+        CAPTURE(s.image);
+        CHECK(got.content == want.content);
+        CHECK(got.pad == want.pad);
+        CHECK(got.cchh == want.cchh);
+        CHECK(got.group == want.group);
+    }
 }
 
 TEST_CASE("reel hash: order and every item count")

@@ -526,6 +526,18 @@ TEST_CASE("a tape file continued after a crash: the recorded part compared, garb
         CHECK_FALSE(fs::exists(path));
         CHECK_FALSE(fs::exists(temp));  // abandoned: the writer removes it
     }
+    SUBCASE("a difference held by a writer that is then moved is still thrown")
+    {
+        Bytes changed = all;
+        changed[90001] ^= 0x40;
+        auto again = tapeio::TapeOutput::resume_file(path, temp, synced, false);
+        again.write(ByteSpan(changed.data(), 100000));
+        tapeio::TapeOutput moved(std::move(again));
+        moved.write(ByteSpan(changed.data() + 100000, 20000));
+        CHECK_THROWS_AS(moved.settle(), ResumeMismatch);
+        CHECK_THROWS_AS(moved.finish(), ResumeMismatch);
+        CHECK_FALSE(fs::exists(path));
+    }
     SUBCASE("backing up over a difference forgets it; the bytes are compared again as written again")
     {
         Bytes changed = all;
