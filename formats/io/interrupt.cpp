@@ -2,13 +2,16 @@
 
 #include "formats/io/error.hpp"
 
-#include <csignal>
+#include <atomic>
 #include <string>
 
 namespace ddr {
 
 namespace {
-volatile std::sig_atomic_t g_signal = 0;  // the only mutable global: a signal handler needs it
+// The only mutable global: a signal handler needs it.  An atomic, not a volatile
+// sig_atomic_t: the handler may run on any thread, and the others must see what it wrote.
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "a signal handler may only touch a lock-free atomic");
 } // namespace
 
 void note_interrupt(int signal) noexcept

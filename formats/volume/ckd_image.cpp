@@ -870,7 +870,7 @@ void CkdImageWriter::flush()
     // here as they always were; a buffer with a long run (dense tracks) goes to the
     // writer thread, past the page cache.  Earlier buffers are written first either way.
     const bool long_run = std::any_of(runs.begin(), runs.end(), [](const auto& r) { return r.second - r.first >= kDirectRunMin; });
-    if (!m.direct_fd || !long_run) {
+    if (!m.direct_fd || direct_refused_ || !long_run) {
         if (behind_)
             behind_->drain();
         for (const auto& [start, end] : runs)
@@ -903,7 +903,7 @@ void CkdImageWriter::write_run(CkdImageReader::Member& m, const uint8_t* data, u
 {
     const uint64_t first_page = std::min(end, (start + kDirectWriteAlign - 1) / kDirectWriteAlign * kDirectWriteAlign);
     const uint64_t last_page = std::max(first_page, end / kDirectWriteAlign * kDirectWriteAlign);
-    if (!m.direct_fd || last_page - first_page < kDirectRunMin) {
+    if (!m.direct_fd || direct_refused_ || last_page - first_page < kDirectRunMin) {
         pwrite_all(m.fd, ByteSpan(data, size_t(end - start)), start, file_place(m.path));
         return;
     }
@@ -911,7 +911,7 @@ void CkdImageWriter::write_run(CkdImageReader::Member& m, const uint8_t* data, u
     pwrite_all(m.fd, ByteSpan(data, size_t(first_page - start)), start, at);
     const ByteSpan pages(data + (first_page - start), size_t(last_page - first_page));
     if (!pwrite_direct(m.direct_fd.get(), pages, first_page, at)) {
-        m.direct_fd.reset();  // the file system refuses: every later write goes the ordinary way
+        direct_refused_ = true;  // the file system refuses: every later write goes the ordinary way
         pwrite_all(m.fd, pages, first_page, at);
     }
     pwrite_all(m.fd, ByteSpan(data + (last_page - start), size_t(end - last_page)), last_page, at);

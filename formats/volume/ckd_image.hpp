@@ -22,6 +22,7 @@
 #include "formats/volume/volume.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -188,6 +189,10 @@ private:
     size_t buf_count_ = 0;
     size_t buf_capacity_ = 0;            // slots the buffer holds
     bool rewrite_in_buffer_ = false;     // some buffered slot overwrites an earlier track
+    // Set by the writer thread when the file system refuses a direct write: every later
+    // write goes the ordinary way.  A flag, not a reset of the direct descriptors, which
+    // flush() looks at on the other thread meanwhile.
+    std::atomic<bool> direct_refused_{false};
     // The writer thread, once a buffer is flushed: it writes one buffer while the next is
     // filled.  Declared last, so it stops before the files it writes are closed.
     std::unique_ptr<WriteBehind> behind_;
