@@ -166,7 +166,7 @@ done
 # ---- 6. over four reels, and with a --mirror set: stopped during a reel and between two,
 # every reel of both sets continued byte-identical to an uninterrupted dump ----
 REELS=(t1.aws t2.aws t3.aws t4.aws)
-"$DDR" -q dump --reel-size 1500K c.ckd ref1.aws ref2.aws ref3.aws ref4.aws || bad "reference dump over 4 reels"
+"$DDR" -q dump --reel-size 1250K c.ckd ref1.aws ref2.aws ref3.aws ref4.aws || bad "reference dump over 4 reels"
 [ -s ref4.aws ] || bad "the reference dump does not take 4 reels"
 mclean() { rm -f t[1-4].aws n[1-4].aws t1.aws.ddr-resume .t[1-4].aws.ddr-tmp.* .n[1-4].aws.ddr-tmp.*; }
 mirror_of() { [ "$1" = 2 ] && echo "--mirror n1.aws,n2.aws,n3.aws,n4.aws"; }
@@ -174,9 +174,11 @@ left_over() { ls -A | grep -E '^\.[tn][1-4]\.aws\.ddr-tmp|^t1\.aws\.ddr-resume$'
 # SIGNAL WHEN SETS [SECONDS]: a slowed dump of c.ckd over four reels (SETS 2: and a mirror
 # set n1..n4) stopped by SIGNAL once WHEN holds ("rec N": its record names N reels of each
 # set; "new N": reel N's temporary file was just created), SECONDS later.
+# Reels of 1250K leave reel 4 about 67 tracks: the dump reads up to 32 tracks ahead of the
+# encoder, and a shorter last reel (24 tracks at 1500K) was done before a signal could land.
 minterrupt() {
   DDR_FAULTS="op=delay,path=c.ckd,usec=2500" LD_PRELOAD="$SHIM" "$DYN" dump --record-interval 0.05 \
-    --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of $3) > /dev/null 2> stop.err &
+    --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of $3) > /dev/null 2> stop.err &
   local pid=$! n=${2#* } temps
   for _ in $(seq 1000); do
     case $2 in
@@ -208,7 +210,7 @@ else
     what="$sets set(s), SIG$sig $where (exit $STOP_RC, the record names $(od -An -tu4 -j36 -N4 t1.aws.ddr-resume 2>/dev/null | tr -d ' ') reel files)"
     [ -e t1.aws.ddr-resume ] && [ ! -e t1.aws ] && [ ! -e t4.aws ] \
       || { bad "$what: not stopped midway: $(ls -A | grep -E '[tn][1-4]\.aws' | tr '\n' ' ')"; continue; }
-    out=$("$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of $sets) 2>&1); rc=$?
+    out=$("$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of $sets) 2>&1); rc=$?
     if [ $rc = 0 ] && mcompare $sets; then ok "$what: continued, every reel byte-identical, verifies, nothing left"
     else bad "$what: exit $rc: $(printf '%s' "$out" | grep -v 'end of reel' | tail -2); left: $(ls -A | grep -E '[tn][1-4]\.aws' | tr '\n' ' ')"; fi
   done
@@ -218,27 +220,27 @@ else
   files=$(left_over)
   state() { for f in $files; do sum $f; done; }
   before=$(state)
-  expect 2 "multi-reel --resume without the --mirror set" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}"
-  expect 2 "multi-reel --resume with three of the four reels" -- "$DDR" dump --resume --reel-size 1500K c.ckd t1.aws t2.aws t3.aws $(mirror_of 2)
-  expect 2 "multi-reel --resume of another source" -- "$DDR" dump --resume --reel-size 1500K d.ckd "${REELS[@]}" $(mirror_of 2)
+  expect 2 "multi-reel --resume without the --mirror set" -- "$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}"
+  expect 2 "multi-reel --resume with three of the four reels" -- "$DDR" dump --resume --reel-size 1250K c.ckd t1.aws t2.aws t3.aws $(mirror_of 2)
+  expect 2 "multi-reel --resume of another source" -- "$DDR" dump --resume --reel-size 1250K d.ckd "${REELS[@]}" $(mirror_of 2)
   mtemp=$(ls -A | grep '^\.n2\.aws\.ddr-tmp\.')
   mv "$mtemp" aside.tmp
-  expect 6 "multi-reel --resume with a mirror reel's temporary gone" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  expect 6 "multi-reel --resume with a mirror reel's temporary gone" -- "$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of 2)
   contains "$mtemp" "mirror temp gone"
   head -c 1000 aside.tmp > "$mtemp"
-  expect 3 "multi-reel --resume with an ended reel cut short" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  expect 3 "multi-reel --resume with an ended reel cut short" -- "$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of 2)
   contains "interrupted run recorded" "reel cut short"
   mv aside.tmp "$mtemp"
   cp t1.aws.ddr-resume rec.bak
   printf '\x03' | dd of=t1.aws.ddr-resume bs=1 seek=30 conv=notrunc status=none
-  expect 3 "multi-reel --resume with its tape sets byte flipped" -- "$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2)
+  expect 3 "multi-reel --resume with its tape sets byte flipped" -- "$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of 2)
   cp rec.bak t1.aws.ddr-resume
   [ "$(state)" = "$before" ] && [ ! -e t1.aws ] && [ ! -e n1.aws ] && ok "  the refusals touched no reel file and not the record" \
     || bad "a multi-reel refusal changed a reel file or the record"
 
   # A source changed since, in reel 1 and in the track the writer backed up over at reel 1's
   # end (the first of reel 2): named exactly, and the dump starts over leaving nothing behind.
-  first2=$("$DDR" dump --reel-size 1500K c.ckd x1.aws x2.aws x3.aws x4.aws 2>&1 | grep -o 'end of reel 1 at cyl [0-9]* head [0-9]*' | grep -o 'cyl.*')
+  first2=$("$DDR" dump --reel-size 1250K c.ckd x1.aws x2.aws x3.aws x4.aws 2>&1 | grep -o 'end of reel 1 at cyl [0-9]* head [0-9]*' | grep -o 'cyl.*')
   rm -f x[1-4].aws
   mkdir -p kept; cp -a $files kept/
   for change in "cyl 3 head 7" "$first2"; do
@@ -247,11 +249,11 @@ else
     # The record names c.ckd: a changed copy takes its place for the --resume.
     cp c.ckd c.orig
     printf '\x5a' | dd of=c.ckd bs=1 seek=$((512 + (cyl * 15 + head) * 56832 + 3000)) conv=notrunc status=none
-    out=$("$DDR" dump --resume --reel-size 1500K c.ckd "${REELS[@]}" $(mirror_of 2) 2>&1); rc=$?
+    out=$("$DDR" dump --resume --reel-size 1250K c.ckd "${REELS[@]}" $(mirror_of 2) 2>&1); rc=$?
     LAST_ERROR=$(printf '%s' "$out" | grep warning | head -1)
     [ $rc = 0 ] && ok "a change at $change: --resume exits 0" || bad "a change at $change: exit $rc: $out"
     contains "$change of c.ckd differs" "change at $change"; contains "starting the dump over" "change at $change"
-    "$DDR" -q dump --reel-size 1500K c.ckd f1.aws f2.aws f3.aws f4.aws
+    "$DDR" -q dump --reel-size 1250K c.ckd f1.aws f2.aws f3.aws f4.aws
     same=1; for i in 1 2 3 4; do cmp -s t$i.aws n$i.aws && cmp -s t$i.aws f$i.aws || same=0; done
     mv c.orig c.ckd
     [ $same = 1 ] && [ -z "$(left_over)" ] \
