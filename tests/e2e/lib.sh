@@ -16,6 +16,19 @@ expect() {
 contains() { case "$LAST_ERROR" in *"$1"*) ok "  names $1";; *) bad "$2: '$LAST_ERROR' does not mention '$1'";; esac; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 finish() { [ "$fails" -eq 0 ] && echo "all ok" || { echo "$fails failure(s)"; exit 1; }; }
+# fba_volume FILE VOLSER BLOCKS SEED STEP: a new 3370 volume of BLOCKS blocks whose every
+# STEP-th block from block 2 on holds seeded random bytes (the rest stay zeros).
+fba_volume() {
+  "$DDR" -q init "$1" 3370 "$2" --blocks "$3" || return 1
+  python3 - "$@" <<'PY'
+import random, sys
+name, blocks, seed, step = sys.argv[1], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+r = random.Random(seed); d = bytearray(open(name, 'rb').read())
+for b in range(2, blocks, step):
+    d[b * 512:(b + 1) * 512] = r.randbytes(512)
+open(name, 'wb').write(d)
+PY
+}
 # ew_of REEL.aws: the data bytes before the reel's EOV record (where a simulated drive's
 # early warning ends the same reel: t-drives.sh, t-run-drives.sh).
 ew_of() {

@@ -15,14 +15,7 @@ fi
 export SOURCE_DATE_EPOCH=1764000000   # 2025-11-24 16:00:00 UTC
 
 "$TOOLS/make-sample-volume" c.ckd 3390-1 VOLA01 20 1 60 hercules > /dev/null || bad "sample CKD volume"
-"$DDR" -q init c.fba 3370 FBAA01 --blocks 12000 || bad "FBA volume"
-python3 - <<'PY'
-import random
-r = random.Random(11); d = bytearray(open('c.fba', 'rb').read())
-for b in range(2, 12000, 2):
-    d[b * 512:(b + 1) * 512] = r.randbytes(512)
-open('c.fba', 'wb').write(d)
-PY
+fba_volume c.fba FBAA01 12000 11 2 || bad "FBA volume"
 
 # The two cases: KIND (the source c.KIND), FORMAT, the reel size, the shim's pause before
 # each read of the source (µs).

@@ -17,14 +17,7 @@ DYN="$TOOLS/ddr-dynamic"; SHIM="$TOOLS/faultshim.so"
 export SOURCE_DATE_EPOCH=1764000000   # 2025-11-24 16:00:00 UTC
 
 "$TOOLS/make-sample-volume" c.ckd 3390-1 VOLA01 20 1 60 hercules || bad "sample CKD volume"
-"$DDR" -q init c.fba 3370 FBAA01 --blocks 30000 || bad "FBA volume"
-python3 - <<'PY'
-import random
-r = random.Random(7); d = bytearray(open('c.fba', 'rb').read())
-for b in range(2, 30000, 2):
-    d[b * 512:(b + 1) * 512] = r.randbytes(512)
-open('c.fba', 'wb').write(d)
-PY
+fba_volume c.fba FBAA01 30000 7 2 || bad "FBA volume"
 
 # ---- 1. SOURCE_DATE_EPOCH fixes the dump time; without it the time is now ----
 "$DDR" -q dump c.ckd e1.aws && "$DDR" -q dump c.ckd e2.aws || bad "dumps with SOURCE_DATE_EPOCH"

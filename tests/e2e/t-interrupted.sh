@@ -9,15 +9,7 @@ command -v dasdls >/dev/null || { echo "Hercules utilities are not installed (ma
 # ---- volumes, dumps, targets, and what an uninterrupted restore makes of them ----
 "$TOOLS/make-sample-volume" c.3390 3390-1 VOLA01 50 1 60 hercules
 "$TOOLS/make-sample-volume" b.3390 3390-1 VOLB02 50 4 60 hercules
-"$DDR" -q init c.fba 3370 FBAA01 --blocks 40000 && "$DDR" -q init b.fba 3370 FBAB02 --blocks 40000
-python3 - <<'PY'
-import random
-for name, seed in (('c.fba', 1), ('b.fba', 2)):
-    r = random.Random(seed); d = bytearray(open(name, 'rb').read())
-    for b in range(2, 40000, 3):
-        d[b * 512:(b + 1) * 512] = r.randbytes(512)
-    open(name, 'wb').write(d)
-PY
+fba_volume c.fba FBAA01 40000 1 3 && fba_volume b.fba FBAB02 40000 2 3 || bad "FBA volumes"
 for v in c b; do
   "$DDR" -q dump $v.3390 $v-ckd.aws && "$DDR" -q dump $v.fba $v-fba.aws || bad "dump $v"
 done

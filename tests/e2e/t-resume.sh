@@ -8,14 +8,7 @@
 
 "$TOOLS/make-sample-volume" c.ckd 3390-1 VOLA01 50 1 60 hercules
 "$TOOLS/make-sample-volume" b.ckd 3390-1 VOLB02 50 4 60 hercules
-"$DDR" -q init c.fba 3370 FBAA01 --blocks 40000
-python3 - <<'PY'
-import random
-r = random.Random(1); d = bytearray(open('c.fba', 'rb').read())
-for b in range(2, 40000, 3):
-    d[b * 512:(b + 1) * 512] = r.randbytes(512)
-open('c.fba', 'wb').write(d)
-PY
+fba_volume c.fba FBAA01 40000 1 3 || bad "FBA volume"
 for k in ckd fba; do "$DDR" -q dump c.$k c-$k.aws || bad "dump $k"; done
 "$DDR" -q dump b.ckd b-ckd.aws && "$DDR" -q dump --pure c.ckd pure-ckd.aws || bad "dumps"
 "$DDR" -q init tpl.ckd 3390-1 TGT001 --cylinders 50 && "$DDR" -q init tpl.fba 3370 TGTF01 --blocks 40000
