@@ -68,6 +68,11 @@ public:
     void append(size_t offset, size_t n, Bytes& out) const;
 
 private:
+    // Calls fn(piece) for the pieces (one per block) that make up `n` bytes of the
+    // logical image from `offset`, in order.
+    template <typename Fn>
+    void for_each_piece(size_t offset, size_t n, Fn&& fn) const;
+
     std::vector<ByteSpan> blocks_;
     Bytes own_;
 };
