@@ -55,20 +55,9 @@ Place UnitGeometry::place(const std::string& file, uint32_t address) const
 
 void UnitGeometry::for_each_unit(const std::vector<Extent>& extents, const std::function<void(Unit)>& fn) const
 {
-    for (const Extent& e : extents) {
-        if (!fba()) {
-            for (uint64_t cyl = e.first; cyl <= e.last; ++cyl)
-                for (uint32_t head = 0; head < heads; ++head)
-                    fn({cchh_value({uint32_t(cyl), head}), 1});
-            continue;
-        }
-        // Groups break at every multiple of 120 source blocks, whatever the extent.
-        for (uint64_t start = e.first; start <= e.last;) {
-            const uint64_t end = std::min<uint64_t>(e.last, (start / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
-            fn({uint32_t(start), uint32_t(end - start + 1)});
-            start = end + 1;
-        }
-    }
+    UnitCursor cursor(extents, *this);
+    while (const auto u = cursor.next())
+        fn(*u);
 }
 
 uint64_t UnitGeometry::count_units(const std::vector<Extent>& extents) const
@@ -81,6 +70,38 @@ uint64_t UnitGeometry::count_units(const std::vector<Extent>& extents) const
             n += e.last / kFbaGroupBlocks - e.first / kFbaGroupBlocks + 1;
     }
     return n;
+}
+
+// ---- UnitCursor ----
+
+UnitCursor::UnitCursor(std::vector<Extent> extents, UnitGeometry geometry)
+    : extents_(std::move(extents)), geometry_(geometry), key_(extents_.empty() ? 0 : extents_.front().first)
+{
+}
+
+std::optional<Unit> UnitCursor::next()
+{
+    while (extent_ < extents_.size()) {
+        const Extent& e = extents_[extent_];
+        if (key_ > e.last || (!geometry_.fba() && geometry_.heads == 0)) {
+            if (++extent_ < extents_.size())
+                key_ = extents_[extent_].first;
+            continue;
+        }
+        if (!geometry_.fba()) {
+            const Unit track{cchh_value({uint32_t(key_), head_}), 1};
+            if (++head_ == geometry_.heads) {
+                head_ = 0;
+                ++key_;
+            }
+            return track;
+        }
+        const uint64_t end = std::min<uint64_t>(e.last, (key_ / kFbaGroupBlocks + 1) * kFbaGroupBlocks - 1);
+        const Unit group{uint32_t(key_), uint32_t(end - key_ + 1)};
+        key_ = end + 1;
+        return group;
+    }
+    return std::nullopt;
 }
 
 // ---- ExtentMap ----
@@ -263,18 +284,12 @@ private:
     // The tracks of `extents` in the order for_each_unit gives them, one per call.
     TrackReadAhead::AddressSource addresses_of(std::vector<Extent> extents) const
     {
-        const uint64_t first = extents.empty() ? 0 : extents.front().first;
-        return [extents = std::move(extents), g = geometry_, i = size_t(0), cyl = first,
-                head = uint32_t(0)]() mutable -> std::optional<TrackAddress> {
-            if (i >= extents.size())
+        return [units = UnitCursor(std::move(extents), geometry_),
+                eav = geometry_.eav_form]() mutable -> std::optional<TrackAddress> {
+            const auto u = units.next();
+            if (!u)
                 return std::nullopt;
-            const TrackAddress a = address_of(cchh_value({uint32_t(cyl), head}), g.eav_form);
-            if (++head == g.heads) {
-                head = 0;
-                if (++cyl > extents[i].last && ++i < extents.size())
-                    cyl = extents[i].first;
-            }
-            return a;
+            return address_of(u->address, eav);
         };
     }
 

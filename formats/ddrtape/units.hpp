@@ -56,10 +56,28 @@ struct UnitGeometry {
     std::string describe_unit(Unit u) const;
     // A place naming the unit at `address` (cylinder and head, or FBA block).
     Place place(const std::string& file, uint32_t address) const;
-    // Every unit of `extents` (in cylinders or blocks), in order.
+    // Every unit of `extents` (in cylinders or blocks), in order: a UnitCursor's walk.
     void for_each_unit(const std::vector<Extent>& extents, const std::function<void(Unit)>& fn) const;
     // How many units `extents` hold.
     uint64_t count_units(const std::vector<Extent>& extents) const;
+};
+
+// The units of `extents` one at a time, in the order DDR writes them: cylinder by cylinder,
+// head by head; or FBA groups broken at every multiple of 120 source blocks, whatever the
+// extent.  The one walk over extents: for_each_unit pushes it, the dump's read-ahead thread
+// pulls it.  A geometry of tracks with no heads has no units.
+class UnitCursor {
+public:
+    UnitCursor(std::vector<Extent> extents, UnitGeometry geometry);
+    // The next unit, or none once every extent is done (and on every call after).
+    std::optional<Unit> next();
+
+private:
+    std::vector<Extent> extents_;
+    UnitGeometry geometry_;
+    size_t extent_ = 0;  // the extent being walked
+    uint64_t key_ = 0;   // its next cylinder or block
+    uint32_t head_ = 0;  // tracks: the next head of that cylinder
 };
 
 // The one extent map: an address through the extents (REORDER), in either direction.

@@ -47,6 +47,32 @@ TEST_CASE("Units of extents: every track of every cylinder; FBA groups broken at
     CHECK(kTracks.describe_unit({cchh(70000, 3), 1}) == "cyl 70000 head 3");
 }
 
+TEST_CASE("UnitCursor: pulled one at a time, the same units in the same order; none once done")
+{
+    // Written out by hand, not by a second walk: cylinders 3 and 10 of a 2-head device.
+    UnitCursor tracks({{3, 3, 3}, {10, 10, 10}}, UnitGeometry{UnitKind::Track, 2, false});
+    std::vector<Unit> got;
+    while (const auto u = tracks.next())
+        got.push_back(*u);
+    CHECK(got == std::vector<Unit>{{cchh(3, 0), 1}, {cchh(3, 1), 1}, {cchh(10, 0), 1}, {cchh(10, 1), 1}});
+    CHECK_FALSE(tracks.next());  // and stays done
+    CHECK_FALSE(tracks.next());
+
+    // A group breaks at block 120 even inside one extent; an extent of one block is a group.
+    UnitCursor groups({{119, 121, 119}, {500, 500, 0}}, kGroups);
+    CHECK(groups.next() == Unit{119, 1});
+    CHECK(groups.next() == Unit{120, 2});
+    CHECK(groups.next() == Unit{500, 1});
+    CHECK_FALSE(groups.next());
+
+    CHECK_FALSE(UnitCursor({}, kTracks).next());
+    CHECK_FALSE(UnitCursor({{0, 5, 0}}, UnitGeometry{UnitKind::Track, 0, false}).next());  // no heads: no tracks
+    // EAV cylinders in the CCHH's EAV form, and for_each_unit gives what the cursor gives.
+    UnitCursor eav({{70000, 70000, 70000}}, kTracks);
+    CHECK(eav.next() == Unit{cchh(70000, 0), 1});
+    CHECK(units_of_extents(kTracks, {{70000, 70000, 70000}}).at(14) == Unit{cchh(70000, 14), 1});
+}
+
 TEST_CASE("ExtentMap: REORDER both ways, the head carried along, EAV cylinders included")
 {
     const ExtentMap tracks({{5, 9, 20}, {70000, 70001, 80000}}, kTracks);
