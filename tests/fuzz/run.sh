@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the fuzz targets built by tests/fuzz/build.sh.
 #
-#   tests/fuzz/run.sh SECONDS [TARGET...]   fuzz each target (default: all) for SECONDS
+#   tests/fuzz/run.sh SECONDS [TARGET...]   fuzz each target (default: all) for SECONDS,
+#                                           or until FUZZ_RUNS executions if that is set
 #   tests/fuzz/run.sh --smoke [TARGET...]   each target over its seed corpus only, once
 #   tests/fuzz/run.sh --repro [FILE...]     replay saved crash inputs (default:
 #                                           tests/fuzz/crashes/*); FILE names start
@@ -34,7 +35,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -108,8 +109,8 @@ case "$mode" in
         mkdir -p "$B/corpus/$t" "$B/artifacts/$t"
         limit=$(eval echo "\${malloc_limit_$t:-$MALLOC_LIMIT_MB}")
         max_len=$(eval echo "\${max_len_$t:-$MAX_LEN}")
-        echo "== $t: $seconds s"
-        "$B/$t" $LIMITS -max_len="$max_len" -malloc_limit_mb="$limit" -max_total_time="$seconds" -print_final_stats=1 \
+        echo "== $t: $seconds s${FUZZ_RUNS:+ or $FUZZ_RUNS executions}"
+        "$B/$t" $LIMITS -max_len="$max_len" -malloc_limit_mb="$limit" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -print_final_stats=1 \
             -artifact_prefix="$B/artifacts/$t/" "$B/corpus/$t" "$B/seeds/$t" >"$B/artifacts/$t/last-run.log" 2>&1
         rc=$?
         grep -E "^#[0-9]+.*(DONE|pulse)|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|cov: " \
