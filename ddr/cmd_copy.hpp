@@ -14,6 +14,8 @@
 
 namespace ddr {
 
+struct DumpSummary;
+
 struct CopyOptions {
     std::string source;
     std::optional<std::string> sf;   // Hercules' sf= name: read a source volume with its shadow files
@@ -43,8 +45,9 @@ void add_copy_command(CLI::App& app, CommandAction& action);
 bool is_ddr_copy(const CopyOptions& options, bool tape);
 // IBM's COPY of a volume (CKD or FBA) onto another, through the one unit path.
 int copy_volume_units(const CopyOptions& options, Reporter& reporter);
-// IBM's tape-to-tape COPY: one dump, its groups re-emitted as read.
-int copy_dump(const CopyOptions& options, Reporter& reporter);
+// IBM's tape-to-tape COPY: one dump, its groups re-emitted as read.  `read`, if given, is
+// set to the summary of the dump copied (its first pass's), for ddr run's printer page.
+int copy_dump(const CopyOptions& options, Reporter& reporter, DumpSummary* read = nullptr);
 
 int run_copy(const CopyOptions& options, Reporter& reporter);
 

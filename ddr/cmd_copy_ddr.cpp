@@ -334,7 +334,7 @@ void report_dump_copy(uint64_t file, const DdrVolumeHeader& vhr, uint64_t groups
 
 } // namespace
 
-int copy_dump(const CopyOptions& o, Reporter& reporter)
+int copy_dump(const CopyOptions& o, Reporter& reporter, DumpSummary* read)
 {
     if (o.reorder || o.volser || o.force || o.smaller_target)
         fail(ErrorKind::Usage, "a tape copy keeps the dump's addresses and volser: REORDER when it is restored");
@@ -387,6 +387,8 @@ int copy_dump(const CopyOptions& o, Reporter& reporter)
     reporter.note("copied dump " + std::to_string(file) + " of " + o.source + " (" + counted(groups, fba ? "block group" : "track") +
                   ", dump time " + format_tod_utc(vhr.tod) + ") to " + o.target +
                   (out.checksums ? ", with checksums" : " (no checksums)"));
+    if (read)
+        *read = summary;
     return 0;
 }
 

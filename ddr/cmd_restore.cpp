@@ -1004,8 +1004,9 @@ int restore_units(const RestoreOptions& options, const TargetState& target, Dump
     return 0;
 }
 
-// One restore from start to end; `fate` learns what it does to an existing target.
-int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& reporter)
+// One restore from start to end; `fate` learns what it does to an existing target, `read`
+// (if any) what was read of the dump.
+int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& reporter, DumpSummary* read)
 {
     check_output_is_not_input(options.target, options.tapes);
     clear_leftovers_beside(options.target, reporter);
@@ -1031,7 +1032,10 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
     if (!reader.start_dump())
         fail(ErrorKind::Unreadable, file_place(options.tapes[0]),
              "no dump " + std::to_string(options.file) + " on this tape");
-    return restore_units(options, target, reader, checker, damaged, summary, fate, reporter);
+    const int rc = restore_units(options, target, reader, checker, damaged, summary, fate, reporter);
+    if (read)
+        *read = reader.summary();
+    return rc;
 }
 
 } // namespace
@@ -1040,7 +1044,7 @@ int restore_dump(const RestoreOptions& options, TargetFate& fate, Reporter& repo
 // and marked busy until the restore is complete.  Returns 0; errors are thrown as
 // ddr::Error, saying what became of an existing target (a restore --continue'd past
 // damage ends in Error(Damaged)).
-int run_restore(const RestoreOptions& options, Reporter& reporter)
+int run_restore(const RestoreOptions& options, Reporter& reporter, DumpSummary* read)
 {
     if (options.tapes.empty())
         fail(ErrorKind::Usage, "no TAPE given");
@@ -1054,7 +1058,7 @@ int run_restore(const RestoreOptions& options, Reporter& reporter)
     facts["file"] = options.file;
     TargetFate fate(options.target);
     try {
-        return restore_dump(options, fate, reporter);
+        return restore_dump(options, fate, reporter, read);
     } catch (const Error& e) {
         throw fate.explain(e);
     }

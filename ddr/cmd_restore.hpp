@@ -10,6 +10,8 @@
 
 namespace ddr {
 
+struct DumpSummary;
+
 struct RestoreOptions {
     std::vector<std::string> tapes;       // successive reels of the dump
     std::string target;
@@ -33,6 +35,9 @@ struct RestoreOptions {
 // Registers `ddr restore TAPE... TARGET` on `app`; when it is the one chosen, sets `action`.
 void add_restore_command(CLI::App& app, CommandAction& action);
 
-int run_restore(const RestoreOptions& options, Reporter& reporter);
+// Restores dump --file of the reels onto TARGET (cmd_restore.cpp says how).  `read`, if
+// given, is set to the summary of the dump as the restore read it: ddr run prints its
+// cylinders and reel changes without reading the tape a second time.
+int run_restore(const RestoreOptions& options, Reporter& reporter, DumpSummary* read = nullptr);
 
 } // namespace ddr

@@ -112,7 +112,7 @@ private:
     bool read_extents(FunctionStatement& f);
     bool take_extent(const std::string& line, std::vector<stmt::Extent>& extents);
     std::optional<std::string> confirm_label(const UnitBinding& unit, std::string& expected);
-    std::optional<DumpOnTape> confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before);
+    std::optional<DumpHead> confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before);
     bool confirm_size(const DdrVolumeHeader& vhr, const DeviceStatement& out);
     const UnitBinding& bound(const DeviceStatement& d) const;
     bool on_drive(const DeviceStatement& d) const;
@@ -121,7 +121,7 @@ private:
     std::vector<std::string> reels_of(const DeviceStatement& tape, bool writing) const;
     DumpOptions dump_options(const FunctionStatement& f, const DeviceStatement& in, const DeviceStatement& out,
                              uint64_t dumps_before) const;
-    RestoreOptions restore_options(const FunctionStatement& f, const DumpOnTape& d,
+    RestoreOptions restore_options(const FunctionStatement& f, const DumpHead& d,
                                    const std::vector<std::string>& reels, uint64_t dumps_before,
                                    const std::optional<std::string>& label) const;
     void check_append(const std::string& tape, uint64_t dumps_before) const;
@@ -521,7 +521,7 @@ bool Job::restore(FunctionStatement& f)
     const DeviceStatement in = *input_, out = *output_;
     const uint64_t at = take_position(in, input_skip_);
     const std::vector<std::string> reels = reels_of(in, false);
-    const std::optional<DumpOnTape> d = confirm_dump(reels, at);
+    const std::optional<DumpHead> d = confirm_dump(reels, at);
     if (!d)
         return false;
     if (f.scope == stmt::Scope::Extents && !read_extents(f))
@@ -537,20 +537,21 @@ bool Job::restore(FunctionStatement& f)
         return false;
     const std::string dumped = volser_to_ascii(d->vhr.volser);
     console_.say(console::doing("RESTORING", dumped));
-    run_restore(restore_options(f, *d, reels, at, label), inner_);
-    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(d->summary);
+    DumpSummary read;
+    run_restore(restore_options(f, *d, reels, at, label), inner_, &read);
+    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(read);
     std::vector<console::ExtentRow> rows = rows_split_at_reels(extents, {});
-    finish_step("RESTORE", d->reel_changes, console::restore_heading(d->vhr.tod, dumped, label.value_or("")), rows);
-    leave_tape(in, at, d->summary.reels);
+    finish_step("RESTORE", read.reel_changes, console::restore_heading(d->vhr.tod, dumped, label.value_or("")), rows);
+    leave_tape(in, at, read.reels);
     return true;
 }
 
 // IBM's 717R: the dump where the tape stands is of another volume than OUTPUT expects
 // (asked unless OUTPUT says SCRATCH).  nullopt for NO; REREAD reads the tape again.
-std::optional<DumpOnTape> Job::confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before)
+std::optional<DumpHead> Job::confirm_dump(const std::vector<std::string>& reels, uint64_t dumps_before)
 {
     for (;;) {
-        DumpOnTape d = read_dump_on_tape(reels, dumps_before);
+        DumpHead d = read_dump_head(reels, dumps_before);
         const std::string dumped = volser_to_ascii(d.vhr.volser);
         if (output_->scratch || dumped == output_volser_)
             return d;
@@ -584,16 +585,16 @@ bool Job::confirm_larger_input()
 // ddr restore's options for a RESTORE step of dump `d`: the reels it is on, the
 // OUTPUT volume as the type named, the extents; `label` is the target's volser the
 // operator confirmed (none: the target is new or has no label).
-RestoreOptions Job::restore_options(const FunctionStatement& f, const DumpOnTape& d,
+RestoreOptions Job::restore_options(const FunctionStatement& f, const DumpHead& d,
                                     const std::vector<std::string>& reels, uint64_t dumps_before,
                                     const std::optional<std::string>& label) const
 {
     RestoreOptions o;
-    o.tapes.assign(reels.begin(), reels.begin() + std::min<size_t>(reels.size(), std::max(1u, d.summary.reels)));
+    o.tapes.assign(reels.begin(), reels.begin() + std::min<size_t>(reels.size(), d.reels));
     o.target = bound(*output_).file;
     o.file = dumps_before + 1;
     o.nucleus = f.scope == stmt::Scope::Nucleus;
-    const bool fba = d.summary.fba;
+    const bool fba = fba_fields(d.vhr).has_value();
     for (const stmt::Extent& e : f.extents)
         (fba ? o.blocks : o.extents).push_back(extent_argument(e));
     if (!fba)
@@ -675,11 +676,12 @@ bool Job::copy_tape(FunctionStatement& f)
     o.pure = options_.pure;
     for (const stmt::Extent& e : f.extents)
         o.extents.push_back(extent_argument(e));
-    const DumpOnTape d = read_dump_on_tape({o.source}, at);
+    const DumpHead d = read_dump_head({o.source}, at);
     const std::string volser = volser_to_ascii(d.vhr.volser);
     console_.say(console::doing("COPYING", volser));
-    copy_dump(o, inner_);
-    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(d.summary);
+    DumpSummary read;
+    copy_dump(o, inner_, &read);
+    const std::vector<stmt::Extent> extents = f.scope == stmt::Scope::Extents ? f.extents : extents_of_runs(read);
     finish_step("COPY", {}, console::copy_heading(d.vhr.tod, volser, volser), rows_split_at_reels(extents, {}));
     leave_tape(in, at, 1);
     leave_tape(out, 0, 1);

@@ -8,29 +8,7 @@
 
 namespace ddr {
 
-namespace {
-
-// Records the EOV records of a dump as DumpReader reads it.
-class ReelChanges : public DumpObserver {
-public:
-    void reel_started(unsigned, const DdrVolumeHeader&, const Place&) override {}
-    void nucleus_read(ByteSpan, const Place&) override {}
-    void track_read(DdrTrackDecoder&, const Place&) override {}
-    void fba_group_read(FbaGroupDecoder&, const Place&) override {}
-    void end_read(const DdrVolumeHeader& end, const Place&) override
-    {
-        if (end.kind == DdrHeaderKind::Eov)
-            changes.push_back({end.cc, end.hh});
-    }
-    void trailer_block(ByteSpan, const Place&) override {}
-    void reel_closed(bool, const Place&) override {}
-
-    std::vector<TrackAddress> changes;
-};
-
-} // namespace
-
-DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dumps_before)
+DumpHead read_dump_head(const std::vector<std::string>& reels, uint64_t dumps_before)
 {
     DumpReader reader(reels);
     reader.skip_files(dumps_before);
@@ -38,15 +16,23 @@ DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dum
         fail(ErrorKind::Reel, file_place(reels.front()),
              "no dump " + std::to_string(dumps_before + 1) + " on the tape (" + counted(dumps_before, "dump") +
                  " passed over first)");
-    ReelChanges changes;
-    reader.set_observer(&changes);
-    DumpOnTape d;
-    d.vhr = reader.vhr();
-    d.summary = scan_dump(reader);
-    if (d.summary.problem && !d.summary.ended)
-        throw *d.summary.problem;
-    d.reel_changes = std::move(changes.changes);
-    return d;
+    DumpHead head{reader.vhr(), 1};
+    // A later reel whose first dump is from the same TOD clock continues this one.
+    // One that cannot be read as a dump is not this dump's either: if the dump needs it,
+    // the restore stops at the EOV that asks for it.
+    for (size_t i = 1; i < reels.size(); ++i) {
+        try {
+            DumpReader next({reels[i]});
+            if (!next.start_dump() || next.vhr().tod != head.vhr.tod)
+                break;
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::Interrupted)
+                throw;
+            break;
+        }
+        head.reels = unsigned(i + 1);
+    }
+    return head;
 }
 
 uint64_t dumps_on_tape(const std::string& path)

@@ -1,6 +1,7 @@
-// What `ddr run` reads of the tapes its steps use: the dump where a tape stands (its
-// header, its reel changes, what it holds), how many dumps a tape holds, and the printer
-// rows of a step's extents, split at its reel changes as IBM's printer shows them.
+// What `ddr run` reads of the tapes its steps use: the dump where a tape stands (its VHR
+// and the reels it is on; the step's own reading says the rest), how many dumps a tape
+// holds, and the printer rows of a step's extents, split at its reel changes as IBM's
+// printer shows them.
 #pragma once
 
 #include "ddr/console.hpp"
@@ -15,16 +16,17 @@
 
 namespace ddr {
 
-// What a pass over a dump on tape finds: its VHR, where its reels change, what it holds.
-struct DumpOnTape {
+// What the start of a dump says before it is read: its VHR, and how many of `reels` it
+// is on (the first, and each after it whose first VHR is from the same dump: an
+// alternate unit's reel that holds another dump, or none, is not the dump's).
+struct DumpHead {
     DdrVolumeHeader vhr;
-    std::vector<TrackAddress> reel_changes;  // the first track of each reel after the first
-    DumpSummary summary;
+    unsigned reels = 1;
 };
 
-// Reads the dump that follows `dumps_before` others on `reels` to its end.  Error(Reel)
-// (IBM's 709E) if there is none; the error that stopped the reading otherwise.
-DumpOnTape read_dump_on_tape(const std::vector<std::string>& reels, uint64_t dumps_before);
+// The head of the dump that follows `dumps_before` others on `reels`, reading only the
+// VHRs (a RESTORE reads the dump itself once).  Error(Reel) (IBM's 709E) if there is none.
+DumpHead read_dump_head(const std::vector<std::string>& reels, uint64_t dumps_before);
 
 // How many dumps tape file `path` holds (an empty or missing file none; counting stops
 // at a dump that goes on on another reel).

@@ -76,6 +76,10 @@ bool DumpReader::start_dump()
         first_reel_ = reel_;
         in_dump_ = true;
         cut_.reset();
+        summary_ = DumpSummary{};
+        summary_.file = file_;
+        summary_.vhr = vhr_;
+        summary_.reels = 1;
         if (observer_)
             observer_->reel_started(reel_in_dump(), vhr_, place());
         return true;
@@ -156,14 +160,17 @@ DumpReader::Item DumpReader::next()
         case DdrEvent::Track:
             if (observer_)
                 observer_->track_read(stream_->track(), place());
+            summarize(Item::Track);
             return Item::Track;
         case DdrEvent::FbaGroup:
             if (observer_)
                 observer_->fba_group_read(stream_->fba_group(), place());
+            summarize(Item::FbaGroup);
             return Item::FbaGroup;
         case DdrEvent::Nucleus:
             if (observer_)
                 observer_->nucleus_read(stream_->block(), place());
+            summarize(Item::Nucleus);
             return Item::Nucleus;
         case DdrEvent::EndOfJob:
             end_ = stream_->header();
@@ -171,6 +178,7 @@ DumpReader::Item DumpReader::next()
                 observer_->end_read(end_, place());
             read_to_tape_mark();
             in_dump_ = false;
+            summary_.ended = true;
             return Item::End;
         case DdrEvent::EndOfVolume: {
             end_ = stream_->header();
@@ -178,7 +186,9 @@ DumpReader::Item DumpReader::next()
             if (observer_)
                 observer_->end_read(end_, eov_place);
             read_to_tape_mark();
+            summary_.reel_changes.push_back({end_.cc, end_.hh});
             open_reel(reel_ + 1);
+            summary_.reels = reel_in_dump();
             DdrEvent first = stream_->next();
             if (first == DdrEvent::FileEnd)
                 first = stream_->next();
@@ -206,6 +216,70 @@ DumpReader::Item DumpReader::next()
         }
         fail(ErrorKind::Internal, "unexpected DDR event inside a dump");
     }
+}
+
+// scan_dump's summary, kept as the dump is read (header: summary()).
+void DumpReader::summarize(Item item)
+{
+    DumpSummary& s = summary_;
+    if (item == Item::Nucleus) {
+        s.nucleus = true;
+        try {
+            const CpCheckpoint c = decode_cp_checkpoint(nucleus_record());
+            s.nucleus_cylinders = {c.nucleus_first, c.nucleus_last};
+        } catch (const Error&) {
+            // A record whose cylinders do not ascend: listed without them.
+        }
+        return;
+    }
+    if (item == Item::FbaGroup) {
+        FbaGroupDecoder& g = fba_group();
+        const uint32_t first = g.first_block(), last = first + g.count() - 1;
+        if (s.fba_blocks > 0 && first <= s.cylinder_ranges.back().second)
+            s.order_problems.emplace_back(place(), "FBA groups out of order: block " + std::to_string(first) +
+                                                       " after block " + std::to_string(s.cylinder_ranges.back().second));
+        s.fba = true;
+        ++s.tracks;
+        s.fba_blocks += g.count();
+        s.bytes += g.image_length();
+        s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, g.block_count());
+        if (s.cylinder_ranges.empty() || first > s.cylinder_ranges.back().second + 1)
+            s.cylinder_ranges.emplace_back(first, last);
+        else
+            s.cylinder_ranges.back().second = last;
+        return;
+    }
+    if (item != Item::Track)
+        return;
+    DdrTrackDecoder& t = track();
+    const ThrHeader& h = t.header();
+    const TrackAddress a = t.output_address(eav_form());
+    ++s.tracks;
+    if (h.records == 0)
+        ++s.empty_tracks;
+    if (h.flags & kThrFlagSpecial)
+        ++s.special_tracks;
+    if (h.ha_flags() != 0)
+        ++s.flagged_tracks;
+    s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, h.block_count());
+    // On a volume the track takes HA (5), R0 (8 + 8), the records and the end marker
+    // (8): the logical image less its 32-byte THR part, plus 29.
+    const uint64_t volume_bytes = t.image_length() - kThrFixedSize + 29;
+    s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
+    s.bytes += t.image_length();
+    if (s.last_track && !(*s.last_track < a))
+        s.order_problems.emplace_back(place(), "tracks out of order: this one (cyl " + std::to_string(a.cyl) + " head " +
+                                                   std::to_string(a.head) + ") comes after cyl " +
+                                                   std::to_string(s.last_track->cyl) + " head " +
+                                                   std::to_string(s.last_track->head) +
+                                                   ": one of the two has a damaged home address");
+    if (!s.first_track)
+        s.first_track = a;
+    s.last_track = a;
+    if (s.cylinder_ranges.empty() || a.cyl > s.cylinder_ranges.back().second + 1)
+        s.cylinder_ranges.emplace_back(a.cyl, a.cyl);
+    else
+        s.cylinder_ranges.back().second = std::max(s.cylinder_ranges.back().second, a.cyl);
 }
 
 namespace {
@@ -282,108 +356,34 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
     }
 }
 
-namespace {
-void scan_items(DumpReader& reader, DumpSummary& s, const ScanProgress& progress);
-} // namespace
-
 DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker, const ScanProgress& progress)
 {
-    DumpSummary s;
     if (checker) {
         // The VHR was read by start_dump(), before the checker was attached.
         checker->reel_started(reader.reel_in_dump(), reader.vhr(), reader.place());
         reader.set_observer(checker);
     }
-    s.file = reader.file_number();
-    s.vhr = reader.vhr();
     try {
-        scan_items(reader, s, progress);
+        for (DumpReader::Item item = reader.next(); item != DumpReader::Item::End; item = reader.next()) {
+            if (!progress || item == DumpReader::Item::Nucleus)
+                continue;
+            const bool fba = item == DumpReader::Item::FbaGroup;
+            progress({reader.reel() - 1, reader.reel_offset(), fba,
+                      fba ? reader.fba_group().first_block() : reader.track().output_address(reader.eav_form()).cyl});
+        }
     } catch (const Error& e) {
         reader.set_observer(nullptr);
         if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
             throw;
+        DumpSummary s = reader.summary();
+        s.reels = reader.reel_in_dump();  // a reel that failed to open or fit counts
         s.problem = e;
-        s.reels = reader.reel_in_dump();
         return s;
     }
     reader.set_observer(nullptr);
-    s.ended = true;
-    s.reels = reader.reel_in_dump();
+    DumpSummary s = reader.summary();
     s.problem = reader.cut_short();
     return s;
 }
-
-namespace {
-void scan_items(DumpReader& reader, DumpSummary& s, const ScanProgress& progress)
-{
-    for (;;) {
-        DumpReader::Item item = reader.next();
-        if (item == DumpReader::Item::End)
-            break;
-        if (item == DumpReader::Item::Nucleus) {
-            s.nucleus = true;
-            try {
-                const CpCheckpoint c = decode_cp_checkpoint(reader.nucleus_record());
-                s.nucleus_cylinders = {c.nucleus_first, c.nucleus_last};
-            } catch (const Error&) {
-                // A record whose cylinders do not ascend: listed without them.
-            }
-            continue;
-        }
-        if (item == DumpReader::Item::FbaGroup) {
-            FbaGroupDecoder& g = reader.fba_group();
-            const uint32_t first = g.first_block(), last = first + g.count() - 1;
-            if (s.fba_blocks > 0 && first <= s.cylinder_ranges.back().second)
-                s.order_problems.emplace_back(reader.place(), "FBA groups out of order: block " + std::to_string(first) +
-                                                                 " after block " +
-                                                                 std::to_string(s.cylinder_ranges.back().second));
-            s.fba = true;
-            ++s.tracks;
-            s.fba_blocks += g.count();
-            s.bytes += g.image_length();
-            s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, g.block_count());
-            if (s.cylinder_ranges.empty() || first > s.cylinder_ranges.back().second + 1)
-                s.cylinder_ranges.emplace_back(first, last);
-            else
-                s.cylinder_ranges.back().second = last;
-            if (progress)
-                progress({reader.reel() - 1, reader.reel_offset(), true, first});
-            continue;
-        }
-        DdrTrackDecoder& t = reader.track();
-        const ThrHeader& h = t.header();
-        TrackAddress a = t.output_address(reader.eav_form());
-        ++s.tracks;
-        if (h.records == 0)
-            ++s.empty_tracks;
-        if (h.flags & kThrFlagSpecial)
-            ++s.special_tracks;
-        if (h.ha_flags() != 0)
-            ++s.flagged_tracks;
-        s.max_blocks_per_track = std::max<uint64_t>(s.max_blocks_per_track, h.block_count());
-        // On a volume the track takes HA (5), R0 (8 + 8), the records and the end marker
-        // (8): the logical image less its 32-byte THR part, plus 29.
-        const uint64_t volume_bytes = t.image_length() - kThrFixedSize + 29;
-        s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
-        s.bytes += t.image_length();
-        if (s.last_track && !(*s.last_track < a))
-            s.order_problems.emplace_back(reader.place(), "tracks out of order: this one (cyl " + std::to_string(a.cyl) +
-                                                             " head " + std::to_string(a.head) + ") comes after cyl " +
-                                                             std::to_string(s.last_track->cyl) + " head " +
-                                                             std::to_string(s.last_track->head) +
-                                                             ": one of the two has a damaged home address");
-        if (!s.first_track)
-            s.first_track = a;
-        s.last_track = a;
-        if (s.cylinder_ranges.empty() || a.cyl > s.cylinder_ranges.back().second + 1)
-            s.cylinder_ranges.emplace_back(a.cyl, a.cyl);
-        else
-            s.cylinder_ranges.back().second = std::max(s.cylinder_ranges.back().second, a.cyl);
-        if (progress)
-            progress({reader.reel() - 1, reader.reel_offset(), false, a.cyl});
-    }
-}
-
-} // namespace
 
 } // namespace ddr

@@ -31,6 +31,42 @@ public:
     virtual void reel_closed(bool tape_mark, const Place& where) = 0;
 };
 
+// What one pass over a dump found (a DumpReader keeps it as it reads).  `ddr list` prints
+// it; restore uses it to check a target before writing to it, `ddr run` to print a step.
+struct DumpSummary {
+    uint64_t file = 0;
+    DdrVolumeHeader vhr;
+    bool nucleus = false;
+    std::optional<std::pair<uint16_t, uint16_t>> nucleus_cylinders;  // as its checkpoint record names them
+    uint64_t tracks = 0;
+    uint64_t empty_tracks = 0;       // R0 only
+    uint64_t special_tracks = 0;     // THR flag SPECIAL
+    uint64_t flagged_tracks = 0;     // HA flag byte not zero (defective/alternate)
+    uint64_t max_blocks_per_track = 0;
+    uint64_t max_track_bytes = 0;    // largest track as a volume holds it (HA..end marker)
+    uint64_t bytes = 0;              // logical image bytes of all tracks
+    std::vector<std::pair<uint32_t, uint32_t>> cylinder_ranges;  // output cylinders (FBA: blocks), ascending runs
+    bool fba = false;                // an FBA dump: tracks counts groups, ranges are blocks
+    // Tracks (or groups) whose address does not ascend: a damaged home address, or a
+    // tape that is not one dump.  Reading goes on, so checksums can name the damage.
+    std::vector<std::pair<Place, std::string>> order_problems;
+    uint64_t fba_blocks = 0;         // FBA blocks in all groups
+    std::optional<TrackAddress> first_track;
+    std::optional<TrackAddress> last_track;
+    unsigned reels = 0;
+    // Where each reel after the first begins, as the EOV that ended the reel before named
+    // it (a CCHH; an FBA block in CC and HH).
+    std::vector<TrackAddress> reel_changes;
+    bool ended = false;              // an EOJ was read
+    // Why the dump could not be read to its end; or, with `ended`, what is wrong with it
+    // as a whole (no tape mark after it: a cut tape; its first reel missing).
+    std::optional<Error> problem;
+    // The device type and model the dump's checksum trailer names, when a reader that
+    // checked it filled them in (the VHR names none).
+    std::optional<uint16_t> trailer_devtype;
+    std::string trailer_model;
+};
+
 class DumpReader {
 public:
     // `strict`: container irregularities a reader could tolerate (an AWS header's
@@ -62,6 +98,9 @@ public:
 
     const DdrVolumeHeader& vhr() const { return vhr_; }          // the dump's first VHR
     const DdrVolumeHeader& end_record() const { return end_; }   // the EOJ, after End
+    // What has been read of the current dump so far (all of it after End): scan_dump's
+    // summary, kept by every reader (problem and trailer fields are left to the caller).
+    const DumpSummary& summary() const { return summary_; }
     DdrTrackDecoder& track() { return stream_->track(); }
     FbaGroupDecoder& fba_group() { return stream_->fba_group(); }
     // True for an FBA dump (its VHR carries the 'FBA ' marker).
@@ -91,6 +130,7 @@ public:
 private:
     void open_reel(unsigned index);
     void read_to_tape_mark();
+    void summarize(Item item);  // adds the item just read to summary_
 
     std::vector<std::string> tapes_;
     bool strict_ = false;
@@ -103,6 +143,7 @@ private:
     unsigned first_reel_ = 0;
     bool in_dump_ = false;
     std::optional<Error> cut_;
+    DumpSummary summary_;
     DumpObserver* observer_ = nullptr;
 };
 
@@ -120,39 +161,6 @@ bool starts_inside_cylinder(const DdrVolumeHeader& vhr, TrackAddress first_track
 // known, `consequence` (if not empty) what was done before it was.
 [[noreturn]] void fail_first_reel_missing(const std::string& tape, const std::string& why,
                                           const std::string& consequence = {});
-
-// What one pass over a dump found.  `ddr list` prints it; restore uses it to check a
-// target before writing to it.
-struct DumpSummary {
-    uint64_t file = 0;
-    DdrVolumeHeader vhr;
-    bool nucleus = false;
-    std::optional<std::pair<uint16_t, uint16_t>> nucleus_cylinders;  // as its checkpoint record names them
-    uint64_t tracks = 0;
-    uint64_t empty_tracks = 0;       // R0 only
-    uint64_t special_tracks = 0;     // THR flag SPECIAL
-    uint64_t flagged_tracks = 0;     // HA flag byte not zero (defective/alternate)
-    uint64_t max_blocks_per_track = 0;
-    uint64_t max_track_bytes = 0;    // largest track as a volume holds it (HA..end marker)
-    uint64_t bytes = 0;              // logical image bytes of all tracks
-    std::vector<std::pair<uint32_t, uint32_t>> cylinder_ranges;  // output cylinders (FBA: blocks), ascending runs
-    bool fba = false;                // an FBA dump: tracks counts groups, ranges are blocks
-    // Tracks (or groups) whose address does not ascend: a damaged home address, or a
-    // tape that is not one dump.  Reading goes on, so checksums can name the damage.
-    std::vector<std::pair<Place, std::string>> order_problems;
-    uint64_t fba_blocks = 0;         // FBA blocks in all groups
-    std::optional<TrackAddress> first_track;
-    std::optional<TrackAddress> last_track;
-    unsigned reels = 0;
-    bool ended = false;              // an EOJ was read
-    // Why the dump could not be read to its end; or, with `ended`, what is wrong with it
-    // as a whole (no tape mark after it: a cut tape; its first reel missing).
-    std::optional<Error> problem;
-    // The device type and model the dump's checksum trailer names, when a reader that
-    // checked it filled them in (the VHR names none).
-    std::optional<uint16_t> trailer_devtype;
-    std::string trailer_model;
-};
 
 class DumpChecker;
 

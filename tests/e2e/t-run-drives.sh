@@ -5,11 +5,11 @@
 # cartridge with LEAVE; RESTORE with SKIP 1 and after LEAVE, identical to the sources;
 # PRINT and TYPE from a drive; the console and printer of every job the same as with tape
 # files; a job takes the tape where the last one left it; UNLOAD, REWIND and LEAVE leave
-# the drive as IBM's DDR does; a DUMP at a position replaces what followed there; a dump
-# across two drives (alternate unit) by early warning; one drive meeting its early warning
-# (END OF VOLUME, exit 5); write and read errors at chosen blocks (705E, exit 8 and 9,
-# the drive and block named); no cartridge; a tape left inside a file; /dev/st-style
-# rewind on close.
+# the drive as IBM's DDR does; a RESTORE reads its dump once; a DUMP at a position
+# replaces what followed there; a dump across two drives (alternate unit) by early
+# warning; one drive meeting its early warning (END OF VOLUME, exit 5); write and read
+# errors at chosen blocks (705E, exit 8 and 9, the drive and block named); no cartridge;
+# a tape left inside a file; /dev/st-style rewind on close.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 DYN="$TOOLS/ddr-dynamic"; SHIM="$TOOLS/tapeshim.so"
@@ -50,7 +50,17 @@ while i + 4 <= len(d):
     if l == 0xFFFFFFFF: n += 1
     else: i += l
 print(n)" "$1"; }
-blank() { rm -f "$1.tape" "$1.pos" "$1.unloads"; }
+blank() { rm -f "$1.tape" "$1.pos" "$1.unloads" "$1.reads"; }
+# The data blocks of tape file N (0 is the first) of a simulated cartridge.
+blocks_in() { python3 -c "
+import struct, sys
+d = open(sys.argv[1] + '.tape', 'rb').read(); i = 0; f = 0; n = 0
+while i + 4 <= len(d):
+    (l,) = struct.unpack_from('<I', d, i); i += 4
+    if l == 0xFFFFFFFF: f += 1
+    else: i += l; n += f == int(sys.argv[2])
+print(n)" "$1" "$2"; }
+reads() { cat "$1.reads" 2>/dev/null || echo 0; }
 # fresh IMAGE VOLSER CYLINDERS: a small labelled target to restore onto (a new one would be
 # a whole 3390-1, slow to remove on some file systems).
 fresh() { rm -f "$1"; "$DDR" init "$1" 3390 "$2" --cylinders "$3" >/dev/null 2>&1 || bad "init $1"; }
@@ -85,6 +95,17 @@ fresh back2.3390 RUNB02 4; job file2 "$J2" t.aws; status $? 0 "job 2 on the tape
 cmp -s drive2 file2 && ok "  the console is the same as with a tape file" || bad "  consoles differ: $(diff drive2 file2)"
 [ "$(unloads nst0)" = 2 ] && [ "$(where nst0)" = 0.0 ] && ok "  UNLOAD (the default) after the RESTORE" \
   || bad "  after RESTORE: at $(where nst0), $(unloads nst0) unloads"
+
+# ---- job 2a: a RESTORE reads its dump once (the VHR, for 717R, and then the dump) ----
+echo 0 > nst0.pos; fresh back1.3390 RUNA01 10; rm -f nst0.reads
+job drive2a 'INPUT 181 3480 (LEAVE\nOUTPUT 140 3390 RUNA01\nRESTORE ALL\n\n' ./nst0
+status $? 0 "job 2a: RESTORE the first dump"
+same a.3390 back1.3390 && ok "  restored byte for byte" || bad "  back1.3390 differs from a.3390"
+dump1=$(blocks_in nst0 0)
+[ "$dump1" -gt 100 ] && [ "$(reads nst0)" -ge "$dump1" ] && [ "$(reads nst0)" -le $((dump1 + 2)) ] \
+  && ok "  the drive read the dump once ($(reads nst0) blocks read, $dump1 in the dump)" \
+  || bad "  $(reads nst0) blocks read for a dump of $dump1 blocks"
+echo 0 > nst0.pos
 
 # ---- job 3: RESTORE the first with LEAVE, the second from where it left the tape; REWIND ----
 J3='INPUT 181 3480 (LEAVE\nOUTPUT 140 3390 RUNA01\nRESTORE ALL\nINPUT 181 3480 (LEAVE\nOUTPUT 141 3390 RUNB02\nRESTORE ALL\n\n'

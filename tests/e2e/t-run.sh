@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ddr run (IBM DDR's statement mode): every statement error path, IBM's questions answered
 # NO and REREAD (and by --yes/--no), units from a Hercules configuration, LEAVE and SKIP
-# across runs, a card reader's statements, COPY, checksums by default.
+# across runs, a card reader's statements, COPY of a volume and of a tape, RESTORE from a
+# cut tape (the target untouched), checksums by default.
 . "$(dirname "$0")/lib.sh"
 
 "$DDR" init vol.3330 3330 VOL001 --cylinders 6 >/dev/null 2>&1 || { echo "ddr init failed"; exit 1; }
@@ -137,5 +138,22 @@ status $? 0 "COPY ALL"
 has out "COPYING   VOL001" "  COPYING"
 has out "END OF COPY" "  END OF COPY"
 cmp -s vol.3330 copy.3330 && ok "  the copy is the volume" || bad "  copy differs"
+
+# ---- COPY tape to tape; RESTORE from a cut tape ----
+rm -f t.aws c.aws prt.txt
+run_ddr out err 'INPUT 130 3330\nOUTPUT 181 3420\nDUMP ALL\n\n' --unit 130=vol.3330 --unit 181=t.aws --yes
+status $? 0 "a dump to copy"
+run_ddr out err 'INPUT 181 3420\nOUTPUT 182 3420\nCOPY ALL\n\n' --unit 181=t.aws --unit 182=c.aws --unit 00E=prt.txt --yes
+status $? 0 "COPY ALL of a tape"
+has out "COPYING   VOL001" "  COPYING"
+has prt.txt "        0000      0005      0000      0005" "  the printer shows the dump's cylinders"
+cmp -s t.aws c.aws && ok "  the copy is the tape, byte for byte" || bad "  c.aws differs from t.aws"
+head -c $(( $(stat -c %s t.aws) / 2 )) t.aws > cut.aws; cp vol.3330 tgt.3330
+run_ddr out err 'INPUT 181 3420\nOUTPUT 130 3330\nRESTORE ALL\n\n' --unit 181=cut.aws --unit 130=tgt.3330 --yes
+status $? 3 "RESTORE from a tape cut in half"
+has out "DMKDDR705E I/O ERROR" "  705E"
+has err "cut.aws: block" "  names the tape and block"
+has err "tgt.3330 was not changed" "  says the target was not changed"
+cmp -s vol.3330 tgt.3330 && ok "  it was not" || bad "  tgt.3330 changed"
 
 finish

@@ -20,7 +20,8 @@
  * fails with ENOMEM; a read at a filemark returns 0; past the recorded data, 0 with
  * GMT_EOD.  MTWEOF, MTBSR, MTFSF, MTREW, MTOFFL, MTEOM and MTSETBLK 0 are implemented;
  * MTIOCGET gives GMT_BOT/EOT/EOD and mt_fileno, mt_blkno.  Every MTOFFL is counted in
- * PATH.unloads, for the tests of IBM's UNLOAD. */
+ * PATH.unloads, for the tests of IBM's UNLOAD, and every data block read in PATH.reads
+ * (added at close), for the tests that a tape is read once. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -49,6 +50,7 @@ struct drive {
     unsigned char** data;
     size_t count, pos;
     int refuse_next, blank;
+    unsigned long reads;    /* data blocks read since open */
     size_t counted_to;      /* mt_fileno/mt_blkno below are those of position counted_to */
     long counted_file, counted_block;
 };
@@ -249,11 +251,33 @@ int open64(const char* path, int flags, ...)
     return open(path, flags, mode);
 }
 
+/* Adds `more` to the count kept in PATH.WHAT. */
+static void add_to_count(const struct drive* t, const char* what, unsigned long more)
+{
+    char name[1100];
+    unsigned long n = 0;
+    snprintf(name, sizeof name, "%s.%s", t->path, what);
+    FILE* f = fopen(name, "r");
+    if (f) {
+        if (fscanf(f, "%lu", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    f = fopen(name, "w");
+    if (f) {
+        fprintf(f, "%lu\n", n + more);
+        fclose(f);
+    }
+}
+
 int close(int fd)
 {
     struct drive* t = by_fd(fd);
     if (t) {
         cartridge_save(t);
+        if (t->reads)
+            add_to_count(t, "reads", t->reads);
+        t->reads = 0;
         t->fd = -1;
     }
     static int (*real)(int);
@@ -290,6 +314,7 @@ ssize_t read(int fd, void* buf, size_t n)
         return -1;
     }
     memcpy(buf, t->data[t->pos - 1], len);
+    ++t->reads;
     return (ssize_t)len;
 }
 
@@ -318,25 +343,6 @@ ssize_t write(int fd, const void* buf, size_t n)
     return (ssize_t)n;
 }
 
-/* Adds one to the count of unloads in PATH.unloads. */
-static void count_unload(const struct drive* t)
-{
-    char name[1100];
-    unsigned long n = 0;
-    snprintf(name, sizeof name, "%s.unloads", t->path);
-    FILE* f = fopen(name, "r");
-    if (f) {
-        if (fscanf(f, "%lu", &n) != 1)
-            n = 0;
-        fclose(f);
-    }
-    f = fopen(name, "w");
-    if (f) {
-        fprintf(f, "%lu\n", n + 1);
-        fclose(f);
-    }
-}
-
 static int operation(struct drive* t, const struct mtop* op)
 {
     t->blank = 0;
@@ -362,7 +368,7 @@ static int operation(struct drive* t, const struct mtop* op)
         }
         return 0;
     case MTOFFL:
-        count_unload(t);
+        add_to_count(t, "unloads", 1);
         t->pos = 0;
         return 0;
     case MTREW:
