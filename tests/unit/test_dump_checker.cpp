@@ -2,7 +2,7 @@
 // within their dump, a trailer moved further down the tape by --append, a first reel that
 // is missing (told by the trailer, or by a reel starting inside a cylinder), and which
 // blocks found further down the tape it takes as its own.  Also DumpReader's walk to the
-// end of the recorded tape, and the article before a number.
+// end of the recorded tape, the summary it keeps, and the article before a number.
 #include "formats/ddrtape/checksum_check.hpp"
 #include "formats/ddrtape/checksum_writer.hpp"
 #include "ddr/device_choice.hpp"
@@ -267,6 +267,59 @@ TEST_CASE("DumpReader: the rest of a reel, after a dump, to the end of the recor
     REQUIRE(unreadable.size() == 1);
     CHECK(unreadable[0].detail().find("not a DDR dump") != std::string::npos);
     CHECK_NOTHROW(reader.check_no_reels_after());
+}
+
+TEST_CASE("DumpReader: the summary of what it read, reel changes included, fresh for each dump")
+{
+    test::TempDir dir;
+    const auto three = record_dump(kTod, {0, 19, 38});  // a 3330 has 19 heads: reels at cyl 1 and 2
+    const auto one = record_dump(kTod + 1, {0});
+    auto put = [](TapeWriter& w, const RecordedReel& reel) {
+        w.write_block(reel.vhr.encode());
+        for (const auto& group : reel.groups)
+            for (const Bytes& block : group)
+                w.write_block(block);
+        w.write_block(reel.end.encode());
+        for (const Bytes& block : reel.trailer)
+            w.write_block(block);
+        w.write_tapemark();
+    };
+    std::vector<std::string> paths;
+    for (size_t r = 0; r < three.size(); ++r) {
+        paths.push_back(dir.file("r" + std::to_string(r + 1) + ".aws"));
+        auto w = create_tape_writer(paths.back(), {});
+        put(*w, three[r]);
+        if (r + 1 == three.size())
+            put(*w, one[0]);  // a second dump after the first ends
+        w->finish();
+    }
+    DumpReader reader(paths);
+    REQUIRE(reader.start_dump());
+    CHECK(reader.summary().reels == 1);
+    CHECK(reader.summary().tracks == 0);
+    while (reader.next() != DumpReader::Item::End) {
+    }
+    const DumpSummary& s = reader.summary();
+    CHECK(s.ended);
+    CHECK(s.reels == 3);
+    CHECK(s.tracks == 3 * 19);
+    CHECK(s.vhr.tod == kTod);
+    CHECK(s.reel_changes == std::vector<TrackAddress>{{1, 0}, {2, 0}});
+    CHECK(s.cylinder_ranges == std::vector<std::pair<uint32_t, uint32_t>>{{0, 2}});
+    REQUIRE(s.first_track);
+    CHECK(*s.first_track == TrackAddress{0, 0});
+    CHECK(*s.last_track == TrackAddress{2, 18});
+    CHECK(s.order_problems.empty());
+
+    // The next dump on the last reel starts a summary of its own.
+    REQUIRE(reader.start_dump());
+    while (reader.next() != DumpReader::Item::End) {
+    }
+    CHECK(reader.summary().vhr.tod == kTod + 1);
+    CHECK(reader.summary().tracks == 3 * 19);
+    CHECK(reader.summary().reels == 1);
+    CHECK(reader.summary().reel_changes.empty());
+    CHECK(reader.summary().file == 2);
 }
 
 TEST_CASE("wording: the article before a number")
