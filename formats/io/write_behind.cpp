@@ -2,7 +2,13 @@
 
 namespace ddr {
 
-WriteBehind::WriteBehind() : writer_([this] { run(); }) {}
+WriteBehind::WriteBehind()
+{
+    // Room for every buffer there can be, so that the writer thread's push_back of a
+    // written one never allocates: an exception there would end the program.
+    free_.reserve(kBuffers);
+    writer_ = std::thread([this] { run(); });
+}
 
 WriteBehind::~WriteBehind()
 {

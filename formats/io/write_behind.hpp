@@ -57,7 +57,7 @@ private:
     std::mutex lock_;
     std::condition_variable changed_;
     std::deque<Job> queue_;
-    std::vector<Bytes> free_;  // written buffers, kept for reuse
+    std::vector<Bytes> free_;  // written buffers, kept for reuse (room for kBuffers)
     bool busy_ = false;        // the writer is writing a job taken off the queue
     bool stop_ = false;
     std::exception_ptr failure_;
