@@ -71,17 +71,15 @@ bool DumpReader::start_dump()
             continue;
         }
         // BetweenFiles only yields Header (anything else throws).
-        vhr_ = stream_->header();
-        file_ = stream_->file_number();
+        summary_ = DumpSummary{};
+        summary_.vhr = stream_->header();
+        summary_.file = stream_->file_number();
+        summary_.reels = 1;
         first_reel_ = reel_;
         in_dump_ = true;
         cut_.reset();
-        summary_ = DumpSummary{};
-        summary_.file = file_;
-        summary_.vhr = vhr_;
-        summary_.reels = 1;
         if (observer_)
-            observer_->reel_started(reel_in_dump(), vhr_, place());
+            observer_->reel_started(reel_in_dump(), summary_.vhr, place());
         return true;
     }
 }
@@ -195,9 +193,9 @@ DumpReader::Item DumpReader::next()
             if (first != DdrEvent::Header)
                 fail(ErrorKind::Reel, place(), "reel " + std::to_string(reel_ + 1) + " does not start with a VHR");
             const DdrVolumeHeader& h = stream_->header();
-            if (h.tod != vhr_.tod)
+            if (h.tod != vhr().tod)
                 fail(ErrorKind::Reel, place(),
-                     "wrong reel: its VHR is from the dump with TOD " + tod_text(h.tod) + ", not " + tod_text(vhr_.tod) +
+                     "wrong reel: its VHR is from the dump with TOD " + tod_text(h.tod) + ", not " + tod_text(vhr().tod) +
                          " whose reel " + std::to_string(reel_) + " ended with EOV");
             if (h.cc != end_.cc || h.hh != end_.hh)
                 fail(ErrorKind::Reel, place(),
@@ -376,7 +374,6 @@ DumpSummary scan_dump(DumpReader& reader, DumpChecker* checker, const ScanProgre
         if (e.kind() == ErrorKind::Interrupted || e.kind() == ErrorKind::Internal)
             throw;
         DumpSummary s = reader.summary();
-        s.reels = reader.reel_in_dump();  // a reel that failed to open or fit counts
         s.problem = e;
         return s;
     }

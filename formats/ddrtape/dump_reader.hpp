@@ -96,7 +96,7 @@ public:
     // blocks and tape mark after it).  Switches reels at EOV.
     Item next();
 
-    const DdrVolumeHeader& vhr() const { return vhr_; }          // the dump's first VHR
+    const DdrVolumeHeader& vhr() const { return summary_.vhr; }  // the dump's first VHR
     const DdrVolumeHeader& end_record() const { return end_; }   // the EOJ, after End
     // What has been read of the current dump so far (all of it after End): scan_dump's
     // summary, kept by every reader (problem and trailer fields are left to the caller).
@@ -104,13 +104,13 @@ public:
     DdrTrackDecoder& track() { return stream_->track(); }
     FbaGroupDecoder& fba_group() { return stream_->fba_group(); }
     // True for an FBA dump (its VHR carries the 'FBA ' marker).
-    bool fba() const { return fba_fields(vhr_).has_value(); }
+    bool fba() const { return fba_fields(summary_.vhr).has_value(); }
     ByteSpan nucleus_record() const { return stream_->block(); }
     Place place() const;
     unsigned reel() const { return reel_ + 1; }                  // among the TAPE arguments
     unsigned reel_in_dump() const { return reel_ - first_reel_ + 1; }
     unsigned first_reel_index() const { return first_reel_; }   // the dump's first reel
-    uint64_t file_number() const { return file_; }               // tape file of the VHR
+    uint64_t file_number() const { return summary_.file; }       // tape file of the VHR
     const std::string& reel_name(unsigned reel_index) const { return tapes_.at(reel_index); }
     size_t reels_given() const { return tapes_.size(); }
 
@@ -123,7 +123,7 @@ public:
     void check_no_reels_after() const;
 
     // True if the CCHH fields of this dump are in EAV form (15-head devices).
-    bool eav_form() const { return vhr_.eav_form(); }
+    bool eav_form() const { return summary_.vhr.eav_form(); }
     // How far the current reel has been read: its byte offset (for progress).
     uint64_t reel_offset() const { return tape_ ? tape_->offset() : 0; }
 
@@ -137,13 +137,11 @@ private:
     unsigned reel_ = 0;
     std::unique_ptr<TapeReader> tape_;
     std::unique_ptr<DdrStreamReader> stream_;
-    DdrVolumeHeader vhr_;
     DdrVolumeHeader end_;
-    uint64_t file_ = 0;
     unsigned first_reel_ = 0;
     bool in_dump_ = false;
     std::optional<Error> cut_;
-    DumpSummary summary_;
+    DumpSummary summary_;  // also the one home of the dump's VHR and tape file number
     DumpObserver* observer_ = nullptr;
 };
 
