@@ -3,8 +3,10 @@
 #include <bzlib.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <new>
@@ -187,7 +189,11 @@ ByteSpan HetBlockCompressor::compress(ByteSpan block, uint8_t& flags1)
 // ---- HetBlockDecompressor ----
 
 struct HetBlockDecompressor::State {
-    std::unique_ptr<uint8_t[]> out;  // kMaxTapeBlock bytes, allocated (not zeroed) on the first compressed block
+    // The output buffer, allocated (not zeroed) on the first compressed block and
+    // doubled, up to kMaxTapeBlock, only when a block needs more: HET blocks are mostly
+    // tens of kilobytes, so a reader seldom holds the 2 MiB the largest block needs.
+    std::unique_ptr<uint8_t[]> out;
+    size_t out_size = 0;
     z_stream zlib{};
     bool zlib_ready = false;
     ReusedAllocations bzip2_memory;
@@ -198,6 +204,27 @@ struct HetBlockDecompressor::State {
             inflateEnd(&zlib);
     }
 };
+
+namespace {
+
+constexpr size_t kFirstDecompressBuffer = size_t(64) << 10;
+
+// Makes `out` larger (the first buffer, or twice the last, at most kMaxTapeBlock),
+// keeping its first `produced` bytes.  False when it is kMaxTapeBlock already.
+bool grow_output(std::unique_ptr<uint8_t[]>& out, size_t& size, size_t produced)
+{
+    if (size >= kMaxTapeBlock)
+        return false;
+    const size_t larger = size == 0 ? kFirstDecompressBuffer : std::min(2 * size, kMaxTapeBlock);
+    auto grown = std::make_unique_for_overwrite<uint8_t[]>(larger);
+    if (produced > 0)
+        std::memcpy(grown.get(), out.get(), produced);
+    out = std::move(grown);
+    size = larger;
+    return true;
+}
+
+} // namespace
 
 HetBlockDecompressor::HetBlockDecompressor() : state_(std::make_unique<State>()) {}
 HetBlockDecompressor::~HetBlockDecompressor() = default;
@@ -211,7 +238,7 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
     if (method == kHetCompressionMask || (method != 0 && bustech))
         fail(ErrorKind::Unreadable, "block has conflicting compression flags (" + aws_flags_text(flags1, flags2) + ")");
     if (!s.out)
-        s.out = std::make_unique_for_overwrite<uint8_t[]>(kMaxTapeBlock);
+        grow_output(s.out, s.out_size, 0);
 
     size_t produced = 0;
     if (method == kHetZlib || bustech) {
@@ -225,10 +252,17 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
         }
         z.next_in = const_cast<Bytef*>(stored.data());
         z.avail_in = uInt(stored.size());
-        z.next_out = s.out.get();
-        z.avail_out = uInt(kMaxTapeBlock);
-        const int rc = inflate(&z, Z_FINISH);
-        produced = size_t(z.total_out);
+        int rc;
+        // Z_FINISH that runs out of room returns Z_BUF_ERROR and may be called again
+        // with more: the stream goes on where it stopped.
+        for (;;) {
+            z.next_out = s.out.get() + produced;
+            z.avail_out = uInt(s.out_size - produced);
+            rc = inflate(&z, Z_FINISH);
+            produced = size_t(z.total_out);
+            if (rc != Z_BUF_ERROR || z.avail_out != 0 || !grow_output(s.out, s.out_size, produced))
+                break;
+        }
         if (rc == Z_STREAM_END) {
             if (z.avail_in != 0)
                 fail(ErrorKind::Unreadable,
@@ -253,15 +287,19 @@ void HetBlockDecompressor::decompress(ByteSpan stored, uint8_t flags1, uint8_t f
             fail(ErrorKind::Internal, "bzip2 decompressor setup failed: " + std::to_string(rc));
         b.next_in = reinterpret_cast<char*>(const_cast<uint8_t*>(stored.data()));
         b.avail_in = unsigned(stored.size());
-        b.next_out = reinterpret_cast<char*>(s.out.get());
-        b.avail_out = unsigned(kMaxTapeBlock);
-        do
-            rc = BZ2_bzDecompress(&b);
-        while (rc == BZ_OK && b.avail_in > 0 && b.avail_out > 0);
+        for (;;) {
+            b.next_out = reinterpret_cast<char*>(s.out.get() + produced);
+            b.avail_out = unsigned(s.out_size - produced);
+            do
+                rc = BZ2_bzDecompress(&b);
+            while (rc == BZ_OK && b.avail_in > 0 && b.avail_out > 0);
+            produced = s.out_size - b.avail_out;
+            if (rc != BZ_OK || b.avail_out != 0 || !grow_output(s.out, s.out_size, produced))
+                break;
+        }
         const unsigned left_in = b.avail_in;
         const unsigned left_out = b.avail_out;
         BZ2_bzDecompressEnd(&b);
-        produced = kMaxTapeBlock - left_out;
         if (rc == BZ_STREAM_END) {
             if (left_in != 0)
                 fail(ErrorKind::Unreadable,

@@ -73,13 +73,27 @@ BufferedInput::BufferedInput(std::string name, UniqueFd fd, size_t buffer_size)
     if (regular_file_)
         capacity_ = std::min(capacity_, kFileBuffer);
     max_fill_ = regular_file_ ? std::min(capacity_, kFileFill) : capacity_;
+    // A file that fits in less, with a request's room behind it, never needs the second
+    // buffer unless it grows, and its first one need be no larger.
+    first_size_ = capacity_;
+    if (regular_file_ && capacity_ > kMaxRequest && st.st_size >= 0 && uint64_t(st.st_size) < capacity_ - kMaxRequest)
+        first_size_ = std::max<size_t>(size_t(st.st_size) + kMaxRequest, 64);
+}
+
+void BufferedInput::allocate(unsigned which, size_t size)
+{
+    if (sizes_[which] >= size)
+        return;
+    buffers_[which] = std::make_unique_for_overwrite<uint8_t[]>(size);
+    sizes_[which] = size;
 }
 
 void BufferedInput::switch_buffers()
 {
-    std::unique_ptr<uint8_t[]>& next = buffers_[current_ ^ 1];
-    if (!next)
-        next = std::make_unique_for_overwrite<uint8_t[]>(capacity_);
+    // A first buffer smaller than capacity_ is replaced: no span in it is still promised
+    // when the reader comes back to it (see view_life()).
+    allocate(current_ ^ 1, capacity_);
+    const std::unique_ptr<uint8_t[]>& next = buffers_[current_ ^ 1];
     std::memcpy(next.get(), current() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
@@ -149,13 +163,13 @@ ByteSpan BufferedInput::peek(size_t n)
         refill_ahead(n);
     } else if (end_ - begin_ < n && !at_end_) {
         if (!buffers_[current_])
-            buffers_[current_] = std::make_unique_for_overwrite<uint8_t[]>(capacity_);
+            allocate(current_, first_size_);
         // Spans already handed out lie in this buffer: it is only ever appended to, and
         // the reader moves to the other one when the request does not fit behind them.
-        if (begin_ + n > capacity_ || capacity_ - end_ < kMaxRequest)
+        if (begin_ + n > sizes_[current_] || sizes_[current_] - end_ < kMaxRequest)
             switch_buffers();
         while (end_ - begin_ < n) {
-            const size_t want = std::max(n - (end_ - begin_), std::min(next_fill_, capacity_ - end_));
+            const size_t want = std::max(n - (end_ - begin_), std::min(next_fill_, sizes_[current_] - end_));
             next_fill_ = std::min(max_fill_, next_fill_ * 2);
             const size_t got = fill(current() + end_, want);
             if (got == 0)

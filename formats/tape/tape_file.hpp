@@ -91,6 +91,8 @@ private:
     void refill_ahead(size_t n);
     // Moves the unread bytes to the start of the other buffer, which becomes current.
     void switch_buffers();
+    // Makes buffers_[which] at least `size` bytes (its old bytes are not kept).
+    void allocate(unsigned which, size_t size);
 
     std::string name_;
     UniqueFd fd_;
@@ -98,6 +100,12 @@ private:
     // Allocated when first needed and never zeroed: a reader that only looks at the
     // start of a tape (to recognise it) costs little.
     std::unique_ptr<uint8_t[]> buffers_[2];
+    size_t sizes_[2] = {0, 0};
+    // The size of the first buffer: capacity_, or for a regular file smaller than that,
+    // the file's length plus kMaxRequest (a small tape, or a fuzzer's input, need not
+    // cost 512 KiB of fresh pages).  The buffer is replaced by a full one if the reader
+    // ever comes back to it.
+    size_t first_size_ = 0;
     size_t next_fill_ = kMaxRequest;  // grows to max_fill_: the first reads are small
     size_t max_fill_ = 0;             // capacity_, or kFileFill for a regular file
     bool regular_file_ = false;

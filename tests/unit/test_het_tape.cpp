@@ -234,6 +234,49 @@ TEST_CASE("HET: large blocks round trip; compressed blocks are chunked with thei
     }
 }
 
+TEST_CASE("HET decompressor: blocks on each side of its buffer sizes, large then small, cut short after growing")
+{
+    // The decompressor's buffer starts at 64 KiB and doubles as blocks need: sizes at
+    // and around each step, in an order that shrinks after growing.
+    const std::vector<size_t> sizes = {65535, 65536, 65537, 1, 131072, 131073, kMaxTapeBlock, 10, kMaxTapeBlock - 1};
+    for (int method : {1, 2}) {
+        CAPTURE(method);
+        HetBlockCompressor compressor(method, 4);
+        HetBlockDecompressor decompressor;
+        for (size_t i = 0; i < sizes.size(); ++i) {
+            CAPTURE(sizes[i]);
+            const Bytes block = test_block(sizes[i], uint32_t(i + 7));
+            uint8_t flags1 = 0;
+            const ByteSpan stored = compressor.compress(block, flags1);
+            if (flags1 == 0)
+                continue;  // stored raw (tiny blocks): nothing to decompress
+            Bytes back;
+            decompressor.decompress(stored, flags1, 0, back);
+            CHECK(back == block);
+        }
+        // A stream cut short once its output has outgrown the first buffer: the error,
+        // and the decompressor still works for the next block.
+        const Bytes big = test_block(500000, 3);
+        uint8_t flags1 = 0;
+        const ByteSpan stored = compressor.compress(big, flags1);
+        REQUIRE(flags1 == method);
+        const Bytes cut(stored.begin(), stored.begin() + stored.size() * 3 / 4);
+        Bytes back;
+        try {
+            decompressor.decompress(cut, flags1, 0, back);
+            FAIL("a stream cut short was decompressed");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::Unreadable);
+            CHECK(std::string(e.what()).find("cut short") != std::string::npos);
+        }
+        const Bytes again = test_block(70000, 4);
+        const ByteSpan stored_again = compressor.compress(again, flags1);
+        REQUIRE(flags1 == method);
+        decompressor.decompress(stored_again, flags1, 0, back);
+        CHECK(back == again);
+    }
+}
+
 TEST_CASE("HET writer: compression 0 writes a plain AWS tape; levels change the bytes")
 {
     TempDir dir;

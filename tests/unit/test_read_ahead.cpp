@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -260,5 +261,43 @@ TEST_CASE("BufferedInput from a file that is cut short while it is read: the byt
     CHECK(got + 1000 >= cut);  // nothing the file still holds is lost
     CHECK(Bytes(rest.begin(), rest.begin() + std::ptrdiff_t(got)) ==
           Bytes(data.begin() + 1000, data.begin() + 1000 + std::ptrdiff_t(got)));
+    CHECK(in.take(10).empty());
+}
+
+TEST_CASE("BufferedInput from a small file: one buffer as large as the file; if the file grows, views still last")
+{
+    TempDir dir;
+    const std::string path = dir.file("in");
+    const Bytes data = pattern(3 * tapeio::BufferedInput::kFileBuffer + 12345);
+    const size_t small = 1000;
+    write_file(path, Bytes(data.begin(), data.begin() + small));
+    {
+        // Left alone, the small file is read whole; a request beyond its end gets what there is.
+        tapeio::BufferedInput in("in", tapeio::open_for_reading(path));
+        const ByteSpan all = in.peek(tapeio::BufferedInput::kFileBuffer);
+        CHECK(Bytes(all.begin(), all.end()) == Bytes(data.begin(), data.begin() + small));
+        in.consume(small);
+        CHECK(in.take(10).empty());
+    }
+    // Now the file grows after the reader opened it: a view taken from the small first
+    // buffer stays intact while view_life() more bytes are read, and every byte arrives.
+    tapeio::BufferedInput in("in", tapeio::open_for_reading(path));
+    const size_t life = in.view_life();
+    REQUIRE(life >= kStableViewBytes);
+    const ByteSpan early = in.take(600);
+    const Bytes early_copy(early.begin(), early.end());
+    {
+        std::ofstream grow(path, std::ios::binary | std::ios::app);
+        grow.write(reinterpret_cast<const char*>(data.data() + small), std::streamsize(data.size() - small));
+    }
+    Bytes got(early_copy);
+    for (size_t step = 1; got.size() < data.size(); step = step * 31 % tapeio::BufferedInput::kMaxRequest + 1) {
+        const ByteSpan s = in.take(step);
+        REQUIRE(!s.empty());
+        got.insert(got.end(), s.begin(), s.end());
+        if (got.size() - early_copy.size() <= life)
+            REQUIRE(Bytes(early.begin(), early.end()) == early_copy);
+    }
+    CHECK(got == data);
     CHECK(in.take(10).empty());
 }
