@@ -166,8 +166,14 @@ ByteSpan BufferedInput::peek(size_t n)
             allocate(current_, first_size_);
         // Spans already handed out lie in this buffer: it is only ever appended to, and
         // the reader moves to the other one when the request does not fit behind them.
-        if (begin_ + n > sizes_[current_] || sizes_[current_] - end_ < kMaxRequest)
-            switch_buffers();
+        if (begin_ + n > sizes_[current_] || sizes_[current_] - end_ < kMaxRequest) {
+            // A first buffer sized to a small file holds all of it unless the file grew
+            // since: read to the buffer's end before moving to a full-sized one.
+            while (sizes_[current_] < capacity_ && end_ < sizes_[current_] && !at_end_)
+                end_ += fill(current() + end_, sizes_[current_] - end_);
+            if (!at_end_)
+                switch_buffers();
+        }
         while (end_ - begin_ < n) {
             const size_t want = std::max(n - (end_ - begin_), std::min(next_fill_, sizes_[current_] - end_));
             next_fill_ = std::min(max_fill_, next_fill_ * 2);
