@@ -235,8 +235,8 @@ DumpSummary check_source_dump(const CopyOptions& o, uint64_t file, std::optional
     if (!checker.last_reel_checked())
         (void)read_moved_trailer(reader, checker);
     if (!checker.findings().empty())
-        fail(ErrorKind::Damaged, checker.findings().front().place,
-             "the dump is damaged: " + checker.findings().front().what + " (ddr verify lists every problem)");
+        fail(ErrorKind::Damaged, checker.findings().first().place,
+             "the dump is damaged: " + checker.findings().first().what + " (ddr verify lists every problem)");
     if (reader.end_record().kind != DdrHeaderKind::Eoj)
         fail(ErrorKind::Reel, file_place(o.source),
              "the dump goes on on another reel (it ends with EOV): a tape copy copies a dump that ends on its tape");

@@ -35,11 +35,27 @@ std::string checksum_status(const DumpChecker& c)
     if (c.bad_units())
         s += ", " + std::to_string(c.bad_units()) + " DAMAGED";
     if (!c.findings().empty())
-        s += "; " + counted(c.findings().size(), "problem") + ", first: " + c.findings().front().place.str() + ": " +
-             c.findings().front().what;
+        s += "; " + counted(c.findings().total(), "problem") + ", first: " + c.findings().first().place.str() + ": " +
+             c.findings().first().what;
     else if (!c.all_reels_checked())
         s += "; " + counted(c.reels_unchecked(), "reel") + " without a trailer";
     return s;
+}
+
+// Tracks out of order, the first 20: a tape whose every track is out of order would
+// otherwise fill the listing; ddr verify -a lists more.
+void list_order_problems(const Findings& problems, Reporter& reporter)
+{
+    constexpr size_t kListed = 20;
+    size_t listed = 0;
+    for (const ChecksumFinding& f : problems.kept()) {
+        if (listed == kListed)
+            break;
+        reporter.listing("  PROBLEM: " + f.place.str() + ": " + f.what);
+        ++listed;
+    }
+    if (problems.total() > listed)
+        reporter.listing("  ... and " + std::to_string(problems.total() - listed) + " more (ddr verify -a lists them)");
 }
 
 void list_stray_findings(const TapeScan& scan, Reporter& reporter)
@@ -144,8 +160,7 @@ void list_dump(const CheckedDump& d, Reporter& reporter)
         list_ckd_contents(s, reporter);
     list_reels_and_end(d, reporter);
     reporter.listing("  checksums: " + checksum_status(c));
-    for (const auto& [place, what] : s.order_problems)
-        reporter.listing("  PROBLEM: " + place.str() + ": " + what);
+    list_order_problems(s.order_problems, reporter);
     if (!fba && s.max_blocks_per_track > 5)
         reporter.listing("  note: tracks of up to " + std::to_string(s.max_blocks_per_track) +
                          " blocks; VM/370 R6 DDR restores at most 5 per track");
@@ -229,10 +244,12 @@ void reel_facts(const CheckedDump& d, Json& facts)
     facts["bad_units"] = c.bad_units();
     facts["reels_unchecked"] = c.reels_unchecked();
     Json& problems = facts["problems"] = Json::array();
-    for (const ChecksumFinding& f : c.findings())
+    for (const ChecksumFinding& f : c.findings().kept())
         problems.push(finding_facts(f));
-    for (const auto& [place, what] : d.summary.order_problems)
-        problems.push(finding_facts({place, what}));
+    for (const ChecksumFinding& f : d.summary.order_problems.kept())
+        problems.push(finding_facts(f));
+    // All of them, where the list above stops at the first Findings::kKept of each kind.
+    facts["problem_count"] = c.findings().total() + d.summary.order_problems.total();
 }
 
 } // namespace

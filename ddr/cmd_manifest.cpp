@@ -177,8 +177,8 @@ int manifest_of_tape(const ManifestOptions& options, Reporter& reporter)
         throw *d.summary.problem;
     DumpChecker& c = *d.checker;
     if (!c.findings().empty())
-        fail(ErrorKind::Damaged, c.findings().front().place,
-             "the dump is damaged, no manifest made: " + c.findings().front().what);
+        fail(ErrorKind::Damaged, c.findings().first().place,
+             "the dump is damaged, no manifest made: " + c.findings().first().what);
     const size_t n = write_units_in_source_order(c, dump_manifest_info(d, options), options.output);
     Json& facts = reporter.facts();
     facts["of"] = "dump";
@@ -226,7 +226,7 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter)
 }
 
 uint64_t compare_volume_with_manifest(const std::string& volume_path, const std::optional<std::string>& sf,
-                                      const Manifest& manifest, std::vector<ChecksumFinding>& findings,
+                                      const Manifest& manifest, Findings& findings,
                                       Reporter& reporter)
 {
     const OpenedVolume volume =
@@ -248,12 +248,12 @@ uint64_t compare_volume_with_manifest(const std::string& volume_path, const std:
         check_interrupted();
         const Place where = g.fba() ? file_place(volume_path).with_fba_block(a.cyl) : file_place(volume_path).with_track(a.cyl, a.head);
         if (!on_volume(a)) {
-            findings.push_back({where, g.fba() ? "the volume has no such block group" : "the volume has no such track"});
+            findings.add(where, g.fba() ? "the volume has no such block group" : "the volume has no such track");
             continue;
         }
         const Unit u = g.fba() ? Unit{a.cyl, a.head} : Unit{cchh_value(a), 1};
         if (volume.units->content_hash(u) != want)
-            findings.push_back({where, g.fba() ? g.describe_unit(u) + " differ from the manifest" : "the track differs from the manifest"});
+            findings.add(where, g.fba() ? g.describe_unit(u) + " differ from the manifest" : "the track differs from the manifest");
         ++n;
         bytes += g.fba() ? uint64_t(u.count) * kFbaBlockSize : track_size;
         reporter.progress(n, manifest.tracks.size(), bytes, "verify", progress_place(g, u.address));

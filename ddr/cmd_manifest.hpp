@@ -29,7 +29,7 @@ int run_manifest(const ManifestOptions& options, Reporter& reporter);
 // Reads every track the manifest lists from the volume and compares; returns how many.
 // `sf`: read the volume with its shadow files (Hercules' sf= name).
 uint64_t compare_volume_with_manifest(const std::string& volume_path, const std::optional<std::string>& sf,
-                                      const Manifest& manifest, std::vector<ChecksumFinding>& findings,
+                                      const Manifest& manifest, Findings& findings,
                                       Reporter& reporter);
 
 } // namespace ddr

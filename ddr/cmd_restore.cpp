@@ -428,15 +428,15 @@ std::optional<DumpSummary> precheck_dump(const RestoreOptions& options, Reporter
     if (summary.problem)
         throw *summary.problem;
     if (!summary.order_problems.empty() && !options.keep_going)
-        fail(ErrorKind::Damaged, summary.order_problems.front().first, summary.order_problems.front().second);
+        fail(ErrorKind::Damaged, summary.order_problems.first().place, summary.order_problems.first().what);
     reader.check_no_reels_after();
     if (!checker.last_reel_checked())
         (void)read_moved_trailer(reader, checker);  // the restore itself warns about unreadable parts
     checker.require_first_reel();
-    const std::vector<ChecksumFinding>& findings = checker.findings();
+    const Findings& findings = checker.findings();
     if (!findings.empty() && !options.keep_going)
-        fail(ErrorKind::Damaged, findings.front().place,
-             "the dump is damaged: " + findings.front().what + " (" + counted(findings.size(), "problem") +
+        fail(ErrorKind::Damaged, findings.first().place,
+             "the dump is damaged: " + findings.first().what + " (" + counted(findings.total(), "problem") +
                  "; ddr verify lists them; --continue restores anyway)");
     return summary;
 }

@@ -54,19 +54,25 @@ namespace {
 
 constexpr size_t kFindingsShown = 20;
 
-// One line a finding, the first 20 unless `all`.
-void list_findings(const std::vector<ChecksumFinding>& findings, bool all, Reporter& reporter)
+// One line a finding, the first 20 unless `all`; then how many more there are.
+void list_findings(const Findings& findings, bool all, Reporter& reporter)
 {
     size_t shown = 0;
-    for (const ChecksumFinding& f : findings) {
-        if (!all && shown == kFindingsShown) {
-            reporter.listing("  ... and " + std::to_string(findings.size() - shown) +
-                             " more (ddr verify -a lists them all)");
+    for (const ChecksumFinding& f : findings.kept()) {
+        if (!all && shown == kFindingsShown)
             break;
-        }
         reporter.listing("  " + f.place.str() + ": " + f.what);
         ++shown;
     }
+    if (findings.total() == shown)
+        return;
+    const std::string more = "  ... and " + std::to_string(findings.total() - shown) + " more";
+    if (!all)
+        reporter.listing(more + (findings.total() > Findings::kKept
+                                     ? " (ddr verify -a lists the first " + std::to_string(Findings::kKept) + ")"
+                                     : " (ddr verify -a lists them all)"));
+    else
+        reporter.listing(more + ", not kept: a report keeps the first " + std::to_string(Findings::kKept));
 }
 
 // The source of each unit of a dump: the extents given (-c, for a tape without a
@@ -78,7 +84,7 @@ ExtentMap source_map(const DumpChecker& checker, const std::vector<Extent>& give
 
 // Compares every unit of a dump (track or block group) with the volume it was dumped from.
 void compare_with_volume(DumpChecker& checker, const ExtentMap& map, const std::string& volume_path,
-                         const std::optional<std::string>& sf, std::vector<ChecksumFinding>& findings,
+                         const std::optional<std::string>& sf, Findings& findings,
                          uint64_t& compared)
 {
     OpenedVolume volume = open_volume_units(volume_path, checker.geometry().kind, input_volume(sf));
@@ -86,13 +92,13 @@ void compare_with_volume(DumpChecker& checker, const ExtentMap& map, const std::
     checker.for_each_unit([&](const Place& where, const DumpChecker::ReadUnit& read) {
         const Unit u{map.source_of(read.output_cchh), g.fba() ? read.count : 1};
         if (!volume.units->contains(u)) {
-            findings.push_back({where, "the volume has no " + g.describe_unit(u)});
+            findings.add(where, "the volume has no " + g.describe_unit(u));
             return;
         }
         ++compared;
         if (volume.units->content_hash(u) != read.content)
-            findings.push_back({where, volume_path + " " + g.describe_unit(u) +
-                                           (g.fba() ? " differ from the group on tape" : " differs from the track on tape")});
+            findings.add(where, volume_path + " " + g.describe_unit(u) +
+                                    (g.fba() ? " differ from the group on tape" : " differs from the track on tape"));
     });
 }
 
@@ -100,7 +106,7 @@ void compare_with_volume(DumpChecker& checker, const ExtentMap& map, const std::
 struct Comparison {
     std::string with;  // "vol.3390", "the manifest m.txt"
     uint64_t compared = 0;
-    std::vector<ChecksumFinding> differences;
+    Findings differences;
 };
 
 // Compares every unit of a dump with the line a manifest has for its source address; a
@@ -114,9 +120,9 @@ Comparison compare_with_manifest(DumpChecker& c, const ExtentMap& map, const std
         ++result.compared;
         const char* unit = c.fba() ? "block group" : "track";
         if (!want)
-            result.differences.push_back({where, std::string("the ") + unit + " is not in the manifest"});
+            result.differences.add(where, std::string("the ") + unit + " is not in the manifest");
         else if (*want != u.content)
-            result.differences.push_back({where, std::string("the ") + unit + " differs from the manifest's checksum"});
+            result.differences.add(where, std::string("the ") + unit + " differs from the manifest's checksum");
     });
     return result;
 }
@@ -139,7 +145,7 @@ std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& 
             reporter.listing("  against " + r.with + ": " + compared + " compared, all equal");
         else
             reporter.listing("  against " + r.with + ": " + compared + " compared; " +
-                             std::to_string(r.differences.size()) + " DIFFER" + (r.differences.size() == 1 ? "S" : "") +
+                             std::to_string(r.differences.total()) + " DIFFER" + (r.differences.total() == 1 ? "S" : "") +
                              " from the dump");
         list_findings(r.differences, options.all, reporter);
     }
@@ -155,25 +161,29 @@ Json comparison_facts(const Comparison& r, uint64_t file)
     c["compared"] = r.compared;
     c["equal"] = r.differences.empty();
     Json& differences = c["differences"] = Json::array();
-    for (const ChecksumFinding& f : r.differences)
+    for (const ChecksumFinding& f : r.differences.kept())
         differences.push(finding_facts(f));
+    c["difference_count"] = r.differences.total();
     return c;
 }
 
 // The lines about one dump's structure and checksums; returns what is wrong with the tape.
-std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporter& reporter)
+Findings report_dump(const CheckedDump& d, bool all, Reporter& reporter)
 {
     const DumpChecker& c = *d.checker;
     const DumpSummary& s = d.summary;
     reporter.listing("file " + std::to_string(s.file) + ": " + volser_to_ascii(s.vhr.volser) + " dumped " +
                      format_tod_utc(s.vhr.tod) + ": " + counted(s.tracks, s.fba ? "FBA block group" : "track") + " on " +
                      counted(s.reels, "reel"));
-    std::vector<ChecksumFinding> findings = c.findings();
-    for (const auto& [place, what] : s.order_problems)
-        findings.push_back({place, what});
-    if (s.ended && !s.problem)
-        reporter.listing(std::string("  structure: ok (VHR, ") + (s.fba ? "groups" : "tracks") + " in order, " +
-                         (s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ") + ", tape mark)");
+    Findings findings = c.findings();
+    findings.append(s.order_problems);
+    const std::string ends = s.reels > 1 ? "EOV/VHR at each reel, EOJ" : "EOJ";
+    if (s.ended && !s.problem && s.order_problems.empty())
+        reporter.listing(std::string("  structure: ok (VHR, ") + (s.fba ? "groups" : "tracks") + " in order, " + ends +
+                         ", tape mark)");
+    else if (s.ended && !s.problem)
+        reporter.listing("  structure: " + counted(s.order_problems.total(), s.fba ? "group" : "track") +
+                         " out of order (VHR, " + ends + " and tape mark ok)");
     if (!c.has_checksums())
         reporter.listing("  checksums: none on this dump (IBM DDR or --pure): its contents are not proven by the tape alone");
     else if (c.findings().empty() && c.all_reels_checked())
@@ -182,7 +192,7 @@ std::vector<ChecksumFinding> report_dump(const CheckedDump& d, bool all, Reporte
     else
         reporter.listing("  checksums: " + checksum_status(c));
     if (!findings.empty()) {
-        reporter.listing("  DAMAGED: " + counted(findings.size(), "problem") +
+        reporter.listing("  DAMAGED: " + counted(findings.total(), "problem") +
                          (c.bad_units() ? ", " + counted(c.bad_units(), s.fba ? "bad block group" : "bad track") : ""));
         list_findings(findings, all, reporter);
     }
@@ -227,10 +237,10 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
     std::vector<Comparison> comparisons;
     Json& dumps = reporter.facts()["dumps"] = Json::array();
     for (size_t i = 0; i < scan.dumps.size(); ++i) {
-        std::vector<ChecksumFinding> findings = report_dump(scan.dumps[i], options.all, reporter);
+        const Findings findings = report_dump(scan.dumps[i], options.all, reporter);
         dumps.push(dump_facts(scan.dumps[i]));
         if (!findings.empty() && !first_bad)
-            first_bad = findings.front();
+            first_bad = findings.first();
         damaged += findings.empty() ? 0 : 1;
         if (comparing && i + 1 == options.file)
             comparisons = compare_dump(options, *scan.dumps[i].checker, reporter);
@@ -245,10 +255,10 @@ int verify_tapes(const VerifyOptions& options, Reporter& reporter)
              counted(damaged, "dump") + " damaged; first: " + first_bad->what);
     for (const Comparison& r : comparisons)
         if (!r.differences.empty())
-            fail(ErrorKind::Damaged, r.differences.front().place,
+            fail(ErrorKind::Damaged, r.differences.first().place,
                  r.with + " differs from dump " + std::to_string(options.file) + " on the tape: " +
-                     counted(r.differences.size(), scan.dumps[options.file - 1].checker->fba() ? "block group" : "track") +
-                     (r.differences.size() == 1 ? " differs" : " differ") + "; first: " + r.differences.front().what);
+                     counted(r.differences.total(), scan.dumps[options.file - 1].checker->fba() ? "block group" : "track") +
+                     (r.differences.total() == 1 ? " differs" : " differ") + "; first: " + r.differences.first().what);
     return 0;
 }
 
@@ -259,7 +269,7 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     if (!options.manifest)
         fail(ErrorKind::Usage, options.inputs[0] + " is a volume image: verify it with --manifest FILE");
     Manifest m = read_manifest(*options.manifest);
-    std::vector<ChecksumFinding> findings;
+    Findings findings;
     uint64_t compared = compare_volume_with_manifest(options.inputs[0], options.sf, m, findings, reporter);
     reporter.listing(options.inputs[0] + ": " + std::to_string(compared) + " tracks compared with " + *options.manifest +
                      ": " + (findings.empty() ? "all equal" : "DIFFERENCES FOUND"));
@@ -273,9 +283,9 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     list_findings(findings, options.all, reporter);
     reporter.end_listing();
     if (!findings.empty())
-        fail(ErrorKind::Damaged, findings.front().place,
-             counted(findings.size(), m.fba() ? "block group" : "track") + " differ" + (findings.size() == 1 ? "s" : "") +
-                 " from the manifest; first: " + findings.front().what);
+        fail(ErrorKind::Damaged, findings.first().place,
+             counted(findings.total(), m.fba() ? "block group" : "track") + " differ" + (findings.total() == 1 ? "s" : "") +
+                 " from the manifest; first: " + findings.first().what);
     return 0;
 }
 

@@ -31,14 +31,14 @@ std::string hex32(uint32_t v)
 
 void DumpChecker::add(const Place& where, const std::string& what, bool counts_as_unit)
 {
-    ++findings_total_;
     if (counts_as_unit)
         ++bad_units_;
-    ChecksumFinding f{where, what};
+    for (const auto& r : reels_)
+        if (where.reel == r->tape_reel && where.file == r->file)
+            ++r->findings;
     if (on_finding)
-        on_finding(f);
-    if (findings_.size() < kMaxFindings)
-        findings_.push_back(std::move(f));
+        on_finding(ChecksumFinding{where, what});
+    findings_.add(where, what);
 }
 
 TrackAddress DumpChecker::address_of(uint32_t cchh) const
@@ -338,16 +338,13 @@ void DumpChecker::finish_trailer()
         return;
     TrailerCursor& c = *cursor_;
     Reel& reel = *c.reel;
-    const size_t findings_before = findings_.size();
+    const uint64_t findings_before = findings_.total();
     if (!c.broken && c.compared < c.header.units && c.compared < reel.units->size())
         add(reel.end_place, "the trailer of reel " + std::to_string(c.header.reel) + " stops after " +
                                 std::to_string(c.compared) + " of its " + std::to_string(c.header.units) +
                                 (fba_ ? " block group" : " track") + " checksums (the tape is cut short?)",
             false);
-    bool reel_findings = false;
-    for (const ChecksumFinding& f : findings_)
-        reel_findings = reel_findings || (f.place.reel == reel.tape_reel && f.place.file == reel.file);
-    if (!reel_findings && findings_.size() == findings_before && c.header.reel_hash != reel.chain.digest())
+    if (reel.findings == 0 && findings_.total() == findings_before && c.header.reel_hash != reel.chain.digest())
         add(file_place(reel.file).with_reel(reel.tape_reel),
             "the reel's blocks do not match the reel checksum, though every track and header does", false);
     reel.checked = true;
@@ -366,10 +363,8 @@ std::vector<DumpChecker::ReelCheck> DumpChecker::reel_checks() const
 {
     std::vector<ReelCheck> out;
     for (const auto& r : reels_) {
-        bool wrong = false;
-        for (const ChecksumFinding& f : findings_)
-            wrong = wrong || (f.place.reel == r->tape_reel && f.place.file == r->file);
-        out.push_back({r->number, r->file, r->units->size(), r->last, r->checked, r->checked && !wrong, r->trailer_hash});
+        out.push_back({r->number, r->file, r->units->size(), r->last, r->checked, r->checked && r->findings == 0,
+                       r->trailer_hash});
     }
     return out;
 }

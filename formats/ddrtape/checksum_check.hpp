@@ -14,12 +14,6 @@
 
 namespace ddr {
 
-// One thing found wrong.
-struct ChecksumFinding {
-    Place place;
-    std::string what;
-};
-
 class DumpChecker : public DumpObserver {
 public:
     DumpChecker() = default;
@@ -78,10 +72,8 @@ public:
     uint64_t units() const { return units_total_; }
     uint64_t units_checked() const { return units_checked_; }
     uint64_t bad_units() const { return bad_units_; }
-    const std::vector<ChecksumFinding>& findings() const { return findings_; }
-    // Findings beyond the first kMaxFindings are counted, not kept.
-    static constexpr size_t kMaxFindings = 10000;
-    uint64_t findings_total() const { return findings_total_; }
+    // What was found wrong: all counted, the first Findings::kKept kept.
+    const Findings& findings() const { return findings_; }
     // One reel of the dump as read, for reports: its hash as the trailer recorded it (if
     // a trailer was read for it) and whether anything was found wrong on it.
     struct ReelCheck {
@@ -127,6 +119,7 @@ private:
         std::unique_ptr<Spool<ReadUnit>> units = std::make_unique<Spool<ReadUnit>>();
         bool checked = false;
         std::optional<Hash128> trailer_hash;
+        uint64_t findings = 0;  // found wrong on this reel (counted even past the kept ones)
     };
     // State of a trailer being read: its header, and where its hash list has got to.
     struct TrailerCursor {
@@ -158,8 +151,7 @@ private:
     std::optional<TrailerHeader> dump_header_;
     ExtentMap extent_map_;  // the extents of dump_header_
     std::vector<Foreign> foreign_;
-    std::vector<ChecksumFinding> findings_;
-    uint64_t findings_total_ = 0;
+    Findings findings_;
     uint64_t foreign_bytes_ = 0;
     unsigned reels_with_trailer_ = 0;
     uint64_t units_total_ = 0;

@@ -234,7 +234,7 @@ void DumpReader::summarize(Item item)
         FbaGroupDecoder& g = fba_group();
         const uint32_t first = g.first_block(), last = first + g.count() - 1;
         if (s.fba_blocks > 0 && first <= s.cylinder_ranges.back().second)
-            s.order_problems.emplace_back(place(), "FBA groups out of order: block " + std::to_string(first) +
+            s.order_problems.add(place(), "FBA groups out of order: block " + std::to_string(first) +
                                                        " after block " + std::to_string(s.cylinder_ranges.back().second));
         s.fba = true;
         ++s.tracks;
@@ -266,7 +266,7 @@ void DumpReader::summarize(Item item)
     s.max_track_bytes = std::max(s.max_track_bytes, volume_bytes);
     s.bytes += t.image_length();
     if (s.last_track && !(*s.last_track < a))
-        s.order_problems.emplace_back(place(), "tracks out of order: this one (cyl " + std::to_string(a.cyl) + " head " +
+        s.order_problems.add(place(), "tracks out of order: this one (cyl " + std::to_string(a.cyl) + " head " +
                                                    std::to_string(a.head) + ") comes after cyl " +
                                                    std::to_string(s.last_track->cyl) + " head " +
                                                    std::to_string(s.last_track->head) +

@@ -14,6 +14,45 @@
 
 namespace ddr {
 
+// One thing found wrong, and where.
+struct ChecksumFinding {
+    Place place;
+    std::string what;
+};
+
+// What one pass over a dump (or a volume) found wrong, for its report: every finding is
+// counted, the first kKept are kept, so that a tape or volume damaged from end to end
+// costs bounded memory, not a line per track.
+class Findings {
+public:
+    static constexpr size_t kKept = 10000;
+
+    void add(Place place, std::string what)
+    {
+        ++total_;
+        if (kept_.size() < kKept)
+            kept_.push_back({std::move(place), std::move(what)});
+    }
+    bool empty() const { return total_ == 0; }
+    uint64_t total() const { return total_; }
+    // The first min(total(), kKept) findings, in the order found.
+    const std::vector<ChecksumFinding>& kept() const { return kept_; }
+    // The first finding; only when !empty().
+    const ChecksumFinding& first() const { return kept_.front(); }
+    // Counts `other`'s findings after these, keeping its kept ones while there is room.
+    void append(const Findings& other)
+    {
+        for (const ChecksumFinding& f : other.kept_)
+            if (kept_.size() < kKept)
+                kept_.push_back(f);
+        total_ += other.total_;
+    }
+
+private:
+    std::vector<ChecksumFinding> kept_;
+    uint64_t total_ = 0;
+};
+
 // Told about every record of a dump as DumpReader reads it, in tape order, reels included:
 // what the checksum checker needs (and what the reel writer's ReelObserver mirrors).
 class DumpObserver {
@@ -49,7 +88,7 @@ struct DumpSummary {
     bool fba = false;                // an FBA dump: tracks counts groups, ranges are blocks
     // Tracks (or groups) whose address does not ascend: a damaged home address, or a
     // tape that is not one dump.  Reading goes on, so checksums can name the damage.
-    std::vector<std::pair<Place, std::string>> order_problems;
+    Findings order_problems;
     uint64_t fba_blocks = 0;         // FBA blocks in all groups
     std::optional<TrackAddress> first_track;
     std::optional<TrackAddress> last_track;

@@ -99,4 +99,36 @@ kill $feeder 2>/dev/null
 "$DDR" -q restore --resume int.aws new8.img && [ -z "$(ls -a | grep 'new8.*ddr-')" ] \
   && ok "  --resume completes it, nothing left beside it" || bad "--resume after the interruption: $(ls -a | grep new8)"
 "$DDR" -q verify int.aws --against new8.img >/dev/null && ok "  the resumed image equals the tape" || bad "the resumed image differs from the tape"
+
+# --- a dump whose tracks come backwards: every track after the first is a problem; the
+# listing names 20 and counts the rest, verify -a lists all ---
+python3 - <<'PY'
+import struct
+d = open('good.aws', 'rb').read(); o = 0; blocks = []
+while o < len(d):
+    cur, prev, f1, f2 = struct.unpack_from('<HHBB', d, o); blocks.append((f1, d[o+6:o+6+cur])); o += 6 + cur
+thr = bytes([0xE3, 0xC8, 0xD9, 0x40])  # 'THR ' in EBCDIC
+first = i = next(i for i, (f, b) in enumerate(blocks) if b[:4] == thr); groups = []
+while blocks[i][1][:4] == thr:  # a group: THRNDRT full blocks, and one more if THRDRL is not 0
+    full, short = struct.unpack_from('>HH', blocks[i][1], 6); n = full + (1 if short else 0)
+    groups.append(blocks[i:i + n]); i += n
+order = blocks[:first] + [b for g in reversed(groups) for b in g] + blocks[i:]
+out = bytearray(); prev = 0
+for f, b in order:
+    out += struct.pack('<HHBB', len(b), prev, f, 0) + b; prev = len(b)
+open('backwards.aws', 'wb').write(out)
+PY
+tracks=$((6 * 19))
+"$DDR" list backwards.aws > back.list 2>&1
+[ "$(grep -c 'PROBLEM: .*tracks out of order' back.list)" = 20 ] && grep -q "^  \.\.\. and $((tracks - 21)) more (ddr verify -a lists them)" back.list \
+  && ok "list: 20 of the $((tracks - 1)) tracks out of order, and how many more" || bad "list of a backwards dump: $(tail -5 back.list)"
+expect 4 "verify of a backwards dump" -- "$DDR" verify backwards.aws
+"$DDR" verify backwards.aws > back.verify 2>/dev/null
+grep -q "DAMAGED: $((tracks - 1)) problems" back.verify && ! grep -q "in order" back.verify \
+  && grep -q "^  structure: $((tracks - 1)) tracks out of order (VHR, EOJ and tape mark ok)" back.verify && [ "$(grep -c 'tracks out of order: this one' back.verify)" = 20 ] \
+  && grep -q "^  \.\.\. and $((tracks - 21)) more (ddr verify -a lists them all)" back.verify \
+  && ok "  DAMAGED: $((tracks - 1)) problems, 20 listed" || bad "verify of a backwards dump: $(grep -v '^  block' back.verify | head -8)"
+"$DDR" verify -a backwards.aws > back.all 2>/dev/null
+[ "$(grep -c 'tracks out of order: this one' back.all)" = $((tracks - 1)) ] && ! grep -q '\.\.\. and' back.all \
+  && ok "  verify -a lists every one" || bad "verify -a of a backwards dump: $(grep -c 'out of order: this one' back.all) listed"
 finish

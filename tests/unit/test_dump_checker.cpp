@@ -17,6 +17,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace ddr;
 
 namespace {
@@ -175,7 +177,7 @@ TEST_CASE("checker: a damaged block of its own moved trailer is a finding, where
     checker.relocated_trailer_block(damaged, place_on(0));
     checker.finish_relocated();
     REQUIRE_FALSE(checker.findings().empty());
-    CHECK(checker.findings().front().what.find("trailer hash block 1 of reel 1 is damaged") != std::string::npos);
+    CHECK(checker.findings().first().what.find("trailer hash block 1 of reel 1 is damaged") != std::string::npos);
 }
 
 TEST_CASE("checker: reels given from the dump's second on: its trailer tells reel 1 is missing")
@@ -320,6 +322,68 @@ TEST_CASE("DumpReader: the summary of what it read, reel changes included, fresh
     CHECK(reader.summary().reels == 1);
     CHECK(reader.summary().reel_changes.empty());
     CHECK(reader.summary().file == 2);
+}
+
+TEST_CASE("Findings: every one counted, the first kKept kept; append counts all of the other's")
+{
+    Findings a;
+    CHECK(a.empty());
+    for (size_t i = 0; i < Findings::kKept + 5; ++i)
+        a.add(Place{}.with_track(uint32_t(i), 0), "finding " + std::to_string(i));
+    CHECK_FALSE(a.empty());
+    CHECK(a.total() == Findings::kKept + 5);
+    CHECK(a.kept().size() == Findings::kKept);
+    CHECK(a.first().what == "finding 0");
+    CHECK(a.kept().back().what == "finding " + std::to_string(Findings::kKept - 1));
+    Findings b;
+    b.add(Place{}, "b0");
+    b.add(Place{}, "b1");
+    Findings c = b;
+    c.append(a);  // room for kKept - 2 of a's
+    CHECK(c.total() == Findings::kKept + 7);
+    CHECK(c.kept().size() == Findings::kKept);
+    CHECK(c.kept()[1].what == "b1");
+    CHECK(c.kept()[2].what == "finding 0");
+    b.append(Findings{});
+    CHECK(b.total() == 2);
+}
+
+TEST_CASE("DumpReader: tracks out of order are each a problem, named where they lie; the checker finds them too")
+{
+    test::TempDir dir;
+    auto reels = record_dump(kTod, {0});
+    RecordedReel& reel = reels[0];
+    std::reverse(reel.groups.begin(), reel.groups.end());  // cyl 2 head 18 first, cyl 0 head 0 last
+    const std::string path = dir.file("backwards.aws");
+    {
+        auto w = create_tape_writer(path, {});
+        w->write_block(reel.vhr.encode());
+        for (const auto& group : reel.groups)
+            for (const Bytes& block : group)
+                w->write_block(block);
+        w->write_block(reel.end.encode());
+        for (const Bytes& block : reel.trailer)
+            w->write_block(block);
+        w->write_tapemark();
+        w->finish();
+    }
+    DumpReader reader({path});
+    DumpChecker checker;
+    reader.set_observer(&checker);
+    REQUIRE(reader.start_dump());
+    while (reader.next() != DumpReader::Item::End) {
+    }
+    const DumpSummary& s = reader.summary();
+    const size_t tracks = size_t(kCylinders) * device().heads;
+    CHECK(s.tracks == tracks);
+    REQUIRE(s.order_problems.total() == tracks - 1);  // every track after the first
+    CHECK(s.order_problems.kept().size() == tracks - 1);
+    const ChecksumFinding& first = s.order_problems.first();
+    CHECK(first.place.file == path);
+    CHECK(first.place.block == reel.groups[0].size() + 2);  // the VHR, the first track's blocks, then this one
+    CHECK(first.what.find("tracks out of order: this one (cyl 2 head 17) comes after cyl 2 head 18") != std::string::npos);
+    // The trailer lists the tracks in the order they were dumped: the checker finds them moved.
+    CHECK_FALSE(checker.findings().empty());
 }
 
 TEST_CASE("wording: the article before a number")
