@@ -42,20 +42,25 @@ std::string checksum_status(const DumpChecker& c)
     return s;
 }
 
-// Tracks out of order, the first 20: a tape whose every track is out of order would
-// otherwise fill the listing; ddr verify -a lists more.
-void list_order_problems(const Findings& problems, Reporter& reporter)
+void list_findings(const Findings& findings, bool all, const std::string& prefix, Reporter& reporter)
 {
-    constexpr size_t kListed = 20;
-    size_t listed = 0;
-    for (const ChecksumFinding& f : problems.kept()) {
-        if (listed == kListed)
+    constexpr size_t kShown = 20;
+    size_t shown = 0;
+    for (const ChecksumFinding& f : findings.kept()) {
+        if (!all && shown == kShown)
             break;
-        reporter.listing("  PROBLEM: " + f.place.str() + ": " + f.what);
-        ++listed;
+        reporter.listing("  " + prefix + f.place.str() + ": " + f.what);
+        ++shown;
     }
-    if (problems.total() > listed)
-        reporter.listing("  ... and " + std::to_string(problems.total() - listed) + " more (ddr verify -a lists them)");
+    if (findings.total() == shown)
+        return;
+    const std::string more = "  ... and " + std::to_string(findings.total() - shown) + " more";
+    if (!all)
+        reporter.listing(more + (findings.total() > Findings::kKept
+                                     ? " (ddr verify -a lists the first " + std::to_string(Findings::kKept) + ")"
+                                     : " (ddr verify -a lists them all)"));
+    else
+        reporter.listing(more + ", not kept: a report keeps the first " + std::to_string(Findings::kKept));
 }
 
 void list_stray_findings(const TapeScan& scan, Reporter& reporter)
@@ -160,7 +165,7 @@ void list_dump(const CheckedDump& d, Reporter& reporter)
         list_ckd_contents(s, reporter);
     list_reels_and_end(d, reporter);
     reporter.listing("  checksums: " + checksum_status(c));
-    list_order_problems(s.order_problems, reporter);
+    list_findings(s.order_problems, false, "PROBLEM: ", reporter);
     if (!fba && s.max_blocks_per_track > 5)
         reporter.listing("  note: tracks of up to " + std::to_string(s.max_blocks_per_track) +
                          " blocks; VM/370 R6 DDR restores at most 5 per track");

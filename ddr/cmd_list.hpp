@@ -3,6 +3,7 @@
 
 #include "ddr/command_line.hpp"
 #include "ddr/report.hpp"
+#include "formats/ddrtape/dump_reader.hpp"
 
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct CheckedDump;
 struct ChecksumFinding;
 std::string checksum_status(const DumpChecker& checker);
 void list_stray_findings(const TapeScan& scan, Reporter& reporter);
+// One line a finding, "  " + prefix + place + what: the first 20 unless `all` (a tape
+// damaged throughout would fill the listing), then how many more there are.
+void list_findings(const Findings& findings, bool all, const std::string& prefix, Reporter& reporter);
 
 // One dump on a tape as the reports of list and verify give it (man/ddr.1, JSON
 // REPORTS): its identity, source, contents, reels and checksums.

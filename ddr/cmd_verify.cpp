@@ -52,29 +52,6 @@ void add_verify_command(CLI::App& app, CommandAction& action)
 
 namespace {
 
-constexpr size_t kFindingsShown = 20;
-
-// One line a finding, the first 20 unless `all`; then how many more there are.
-void list_findings(const Findings& findings, bool all, Reporter& reporter)
-{
-    size_t shown = 0;
-    for (const ChecksumFinding& f : findings.kept()) {
-        if (!all && shown == kFindingsShown)
-            break;
-        reporter.listing("  " + f.place.str() + ": " + f.what);
-        ++shown;
-    }
-    if (findings.total() == shown)
-        return;
-    const std::string more = "  ... and " + std::to_string(findings.total() - shown) + " more";
-    if (!all)
-        reporter.listing(more + (findings.total() > Findings::kKept
-                                     ? " (ddr verify -a lists the first " + std::to_string(Findings::kKept) + ")"
-                                     : " (ddr verify -a lists them all)"));
-    else
-        reporter.listing(more + ", not kept: a report keeps the first " + std::to_string(Findings::kKept));
-}
-
 // The source of each unit of a dump: the extents given (-c, for a tape without a
 // trailer), else the trailer's.
 ExtentMap source_map(const DumpChecker& checker, const std::vector<Extent>& given)
@@ -147,7 +124,7 @@ std::vector<Comparison> compare_dump(const VerifyOptions& options, DumpChecker& 
             reporter.listing("  against " + r.with + ": " + compared + " compared; " +
                              std::to_string(r.differences.total()) + " DIFFER" + (r.differences.total() == 1 ? "S" : "") +
                              " from the dump");
-        list_findings(r.differences, options.all, reporter);
+        list_findings(r.differences, options.all, "", reporter);
     }
     return done;
 }
@@ -194,7 +171,7 @@ Findings report_dump(const CheckedDump& d, bool all, Reporter& reporter)
     if (!findings.empty()) {
         reporter.listing("  DAMAGED: " + counted(findings.total(), "problem") +
                          (c.bad_units() ? ", " + counted(c.bad_units(), s.fba ? "bad block group" : "bad track") : ""));
-        list_findings(findings, all, reporter);
+        list_findings(findings, all, "", reporter);
     }
     if (s.problem)
         reporter.listing(std::string("  ") + (s.problem->kind() == ErrorKind::Reel ? "REEL" : "UNREADABLE") + ": " +
@@ -280,7 +257,7 @@ int verify_volume(const VerifyOptions& options, Reporter& reporter)
     facts["comparisons"] = Json::array();
     facts["comparisons"].push(comparison_facts(result, 0));
     facts["equal"] = findings.empty();
-    list_findings(findings, options.all, reporter);
+    list_findings(findings, options.all, "", reporter);
     reporter.end_listing();
     if (!findings.empty())
         fail(ErrorKind::Damaged, findings.first().place,

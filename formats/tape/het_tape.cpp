@@ -97,8 +97,8 @@ std::string zlib_message(const z_stream& z, int rc)
 struct HetBlockCompressor::State {
     int method = 0;
     int level = 4;
-    // kMaxTapeBlock bytes, allocated once and never zeroed: a compressor or decompressor that
-    // handles a few small blocks does not pay for clearing 2 MiB.
+    // kMaxTapeBlock bytes, allocated once and never zeroed: a compressor that handles a
+    // few small blocks does not pay for clearing 2 MiB.
     std::unique_ptr<uint8_t[]> out;
     z_stream zlib{};
     bool zlib_ready = false;

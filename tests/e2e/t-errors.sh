@@ -120,7 +120,7 @@ open('backwards.aws', 'wb').write(out)
 PY
 tracks=$((6 * 19))
 "$DDR" list backwards.aws > back.list 2>&1
-[ "$(grep -c 'PROBLEM: .*tracks out of order' back.list)" = 20 ] && grep -q "^  \.\.\. and $((tracks - 21)) more (ddr verify -a lists them)" back.list \
+[ "$(grep -c 'PROBLEM: .*tracks out of order' back.list)" = 20 ] && grep -q "^  \.\.\. and $((tracks - 21)) more (ddr verify -a lists them all)" back.list \
   && ok "list: 20 of the $((tracks - 1)) tracks out of order, and how many more" || bad "list of a backwards dump: $(tail -5 back.list)"
 expect 4 "verify of a backwards dump" -- "$DDR" verify backwards.aws
 "$DDR" verify backwards.aws > back.verify 2>/dev/null
