@@ -1,5 +1,7 @@
 #include "formats/tape/het_tape.hpp"
 
+#include "formats/io/bzip2_memory.hpp"
+
 #include <bzlib.h>
 #include <zlib.h>
 
@@ -15,73 +17,6 @@
 namespace ddr {
 
 namespace {
-
-// bzip2 has no "reset": each block needs a fresh (de)compressor, whose work areas
-// (up to a few MB) would be allocated and freed per block.  This hands the same areas
-// back every time; areas of a size no longer asked for are released.
-class ReusedAllocations {
-public:
-    ReusedAllocations() = default;
-    ReusedAllocations(const ReusedAllocations&) = delete;
-    ReusedAllocations& operator=(const ReusedAllocations&) = delete;
-    ~ReusedAllocations()
-    {
-        for (Slot& s : slots_)
-            std::free(s.memory);
-    }
-
-    void* allocate(size_t size)
-    {
-        for (Slot& s : slots_) {
-            if (!s.used && s.size == size) {
-                s.used = true;
-                return s.memory;
-            }
-        }
-        std::erase_if(slots_, [](const Slot& s) {
-            if (!s.used)
-                std::free(s.memory);
-            return !s.used;
-        });
-        void* memory = std::malloc(size);
-        if (memory)
-            slots_.push_back({memory, size, true});
-        return memory;
-    }
-
-    void release(void* memory)
-    {
-        for (Slot& s : slots_) {
-            if (s.memory == memory) {
-                s.used = false;
-                return;
-            }
-        }
-    }
-
-    static void* bz_allocate(void* self, int items, int size)
-    {
-        if (items < 0 || size < 0 || (size > 0 && size_t(items) > std::numeric_limits<size_t>::max() / size_t(size)))
-            return nullptr;
-        return static_cast<ReusedAllocations*>(self)->allocate(size_t(items) * size_t(size));
-    }
-    static void bz_release(void* self, void* memory) { static_cast<ReusedAllocations*>(self)->release(memory); }
-
-    void attach(bz_stream& s)
-    {
-        s.bzalloc = &bz_allocate;
-        s.bzfree = &bz_release;
-        s.opaque = this;
-    }
-
-private:
-    struct Slot {
-        void* memory;
-        size_t size;
-        bool used;
-    };
-    std::vector<Slot> slots_;
-};
 
 std::string zlib_message(const z_stream& z, int rc)
 {
@@ -102,7 +37,7 @@ struct HetBlockCompressor::State {
     std::unique_ptr<uint8_t[]> out;
     z_stream zlib{};
     bool zlib_ready = false;
-    ReusedAllocations bzip2_memory;
+    Bzip2Memory bzip2_memory;
 
     ~State()
     {
@@ -196,7 +131,7 @@ struct HetBlockDecompressor::State {
     size_t out_size = 0;
     z_stream zlib{};
     bool zlib_ready = false;
-    ReusedAllocations bzip2_memory;
+    Bzip2Memory bzip2_memory;
 
     ~State()
     {

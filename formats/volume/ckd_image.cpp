@@ -606,9 +606,12 @@ std::unique_ptr<CkdImageWriter> CkdImageWriter::update(const std::string& path,
     return w;
 }
 
+// Room for 4 MiB of slots, but no more slots than the image has: a volume of a
+// cylinder or two (test volumes, every fuzzing input) does not take, and zero, 4 MiB.
 void CkdImageWriter::allocate_buffer()
 {
-    buf_capacity_ = std::max<size_t>(1, kWriteBufferBytes / image_.info_.track_size);
+    const uint64_t tracks = std::max<uint64_t>(1, image_.info_.tracks());
+    buf_capacity_ = size_t(std::clamp<uint64_t>(kWriteBufferBytes / image_.info_.track_size, 1, tracks));
     buf_.assign(buffer_bytes(), 0);
     buf_lengths_.assign(buf_capacity_, 0);
 }

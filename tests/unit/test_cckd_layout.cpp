@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <bzlib.h>
 #include <cstring>
 #include <random>
 
@@ -208,6 +209,80 @@ TEST_CASE("CCKD codec: zlib and bzip2 streams, and when images stay raw")
     CHECK_THROWS_AS(check_compression_level(CckdCompression::Bzip2, 0, "x"), Error);
     CHECK_THROWS_AS(check_compression_level(CckdCompression::Zlib, 10, "x"), Error);
     CHECK_NOTHROW(check_compression_level(CckdCompression::Zlib, 0, "x"));
+}
+
+// The codec keeps bzip2's work areas from one track image to the next (Bzip2Memory);
+// its streams and its verdicts must stay those of bzip2's one-shot calls, whatever
+// block size came before.
+TEST_CASE("CCKD codec: bzip2 with reused work areas gives the one-shot calls' bytes and verdicts")
+{
+    Compressor c;
+    Decompressor d;
+    std::mt19937 rng(7);
+    for (int round = 0; round < 12; ++round) {
+        const int level = round % 3 == 0 ? 9 : round % 3 == 1 ? 1 : 5;
+        Bytes in(1000 + rng() % 60000);
+        for (size_t i = 0; i < in.size(); ++i)
+            in[i] = uint8_t(round % 2 ? rng() % 7 : "TRACK DATA "[i % 11]);
+        Bytes ours;
+        const bool compressed = c.compress(CckdCompression::Bzip2, level, in, ours, 0, in.size());
+        Bytes theirs(in.size());
+        unsigned theirs_len = unsigned(in.size() - 1);
+        const int rc = BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(theirs.data()), &theirs_len,
+                                                reinterpret_cast<char*>(in.data()), unsigned(in.size()), level, 0, 0);
+        REQUIRE(compressed == (rc == BZ_OK));
+        if (!compressed)
+            continue;
+        theirs.resize(theirs_len);
+        CHECK(ours == theirs);
+
+        // Each damaged stream gets the verdict of BZ2_bzBuffToBuffDecompress.
+        auto verdict_of_one_shot = [](ByteSpan stream, size_t room) -> std::string {
+            Bytes out(room);
+            unsigned len = unsigned(room);
+            const int one_shot = BZ2_bzBuffToBuffDecompress(
+                reinterpret_cast<char*>(out.data()), &len,
+                const_cast<char*>(reinterpret_cast<const char*>(stream.data())), unsigned(stream.size()), 0, 0);
+            switch (one_shot) {
+            case BZ_OK: return "ok " + std::to_string(len);
+            case BZ_OUTBUFF_FULL: return "bzip2 stream decompresses to more than " + std::to_string(room) + " bytes";
+            case BZ_UNEXPECTED_EOF: return "bzip2 stream is truncated";
+            case BZ_DATA_ERROR_MAGIC: return "corrupt bzip2 stream (no BZh signature)";
+            default: return "corrupt bzip2 stream (code " + std::to_string(one_shot) + ")";
+            }
+        };
+        auto verdict = [&d](ByteSpan stream, size_t room) -> std::string {
+            Bytes out(room);
+            std::string why;
+            const auto n = d.decompress(CckdCompression::Bzip2, stream, out, why);
+            return n ? "ok " + std::to_string(*n) : why;
+        };
+        CHECK(verdict(ours, in.size()) == "ok " + std::to_string(in.size()));
+        Bytes back(in.size());
+        std::string why;
+        REQUIRE(d.decompress(CckdCompression::Bzip2, ours, back, why));
+        CHECK(back == in);
+        CHECK(verdict(ours, in.size() - 1) == verdict_of_one_shot(ours, in.size() - 1));
+        CHECK(verdict(ours, in.size() - 1).find("more than") != std::string::npos);
+        const ByteSpan half = ByteSpan(ours).first(ours.size() / 2);
+        CHECK(verdict(half, in.size()) == "bzip2 stream is truncated");
+        CHECK(verdict(ByteSpan(ours).first(ours.size() - 3), in.size()) ==
+              verdict_of_one_shot(ByteSpan(ours).first(ours.size() - 3), in.size()));
+        Bytes bad = ours;
+        bad[0] = 'X';
+        CHECK(verdict(bad, in.size()) == "corrupt bzip2 stream (no BZh signature)");
+        for (size_t at : {size_t(4), size_t(10), bad.size() / 2, bad.size() - 2}) {
+            bad = ours;
+            bad[at] ^= 0x5A;
+            CHECK(verdict(bad, in.size()) == verdict_of_one_shot(bad, in.size()));
+        }
+        CHECK(verdict(ours, in.size()) == "ok " + std::to_string(in.size()));  // after all that, still well
+    }
+    // Random bytes do not get shorter: stored raw, as the one-shot call says.
+    Bytes random(5000), out;
+    for (auto& b : random)
+        b = uint8_t(rng());
+    CHECK(!c.compress(CckdCompression::Bzip2, 9, random, out, 0, random.size()));
 }
 
 TEST_CASE("CCKD builder: the size limit counts images and the L2 tables still to come")

@@ -36,7 +36,6 @@ Builder::Builder(FileHandle& file, BuildLayout layout) : file_(file), layout_(st
     layout_.cdevhdr.numl2tab = kL2Entries;
     end_ = kL1Pos + l1_count_ * l1_entry_size(layout_.kind.wide);
     buf_start_ = end_;
-    buf_.reserve(kWriteBuffer);
 }
 
 bool Builder::is_default(const L2Entry& e) const
@@ -112,6 +111,11 @@ void Builder::put(ByteSpan bytes)
         buf_start_ = end_;
         return;
     }
+    // The buffer grows to kWriteBuffer as images come, never past it: an image of a
+    // few tracks does not take a megabyte.
+    const size_t needed = buf_.size() + bytes.size();
+    if (buf_.capacity() < needed)
+        buf_.reserve(std::min(kWriteBuffer, std::max(needed, 2 * buf_.capacity())));
     buf_.insert(buf_.end(), bytes.begin(), bytes.end());
     end_ += bytes.size();
 }

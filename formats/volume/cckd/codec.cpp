@@ -1,7 +1,7 @@
 #include "formats/volume/cckd/codec.hpp"
 
 #include "formats/volume/cckd/layout.hpp"
-#include "formats/io/error.hpp"
+#include "formats/io/bzip2_memory.hpp"
 #include "formats/io/error.hpp"
 
 #include <bzlib.h>
@@ -31,6 +31,53 @@ namespace {
 // level digit in its header, while a smaller one needs far less memory to undo.
 int bzip2_block_size(int level) { return level >= 1 && level <= 9 ? level : 1; }
 
+// BZ2_bzBuffToBuffCompress and BZ2_bzBuffToBuffDecompress with their return codes
+// (BZ_OUTBUFF_FULL, BZ_UNEXPECTED_EOF, ...), the same bytes, and `memory` for the work
+// areas, which those two would allocate and free again for every track image.
+int bzip2_compress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in, int block_size)
+{
+    bz_stream b{};
+    memory.attach(b);
+    int rc = BZ2_bzCompressInit(&b, block_size, 0, 0);
+    if (rc != BZ_OK)
+        return rc;
+    b.next_in = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
+    b.avail_in = unsigned(in.size());
+    b.next_out = reinterpret_cast<char*>(out);
+    b.avail_out = out_len;
+    rc = BZ2_bzCompress(&b, BZ_FINISH);
+    const unsigned left = b.avail_out;
+    BZ2_bzCompressEnd(&b);
+    if (rc == BZ_FINISH_OK)
+        return BZ_OUTBUFF_FULL;
+    if (rc != BZ_STREAM_END)
+        return rc;
+    out_len -= left;
+    return BZ_OK;
+}
+
+int bzip2_decompress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in)
+{
+    bz_stream b{};
+    memory.attach(b);
+    int rc = BZ2_bzDecompressInit(&b, 0, 0);
+    if (rc != BZ_OK)
+        return rc;
+    b.next_in = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
+    b.avail_in = unsigned(in.size());
+    b.next_out = reinterpret_cast<char*>(out);
+    b.avail_out = out_len;
+    rc = BZ2_bzDecompress(&b);
+    const unsigned left = b.avail_out;
+    BZ2_bzDecompressEnd(&b);
+    if (rc == BZ_OK)
+        return left > 0 ? BZ_UNEXPECTED_EOF : BZ_OUTBUFF_FULL;
+    if (rc != BZ_STREAM_END)
+        return rc;
+    out_len -= left;
+    return BZ_OK;
+}
+
 } // namespace
 
 struct Compressor::ZlibState {
@@ -43,7 +90,7 @@ struct Compressor::ZlibState {
     }
 };
 
-Compressor::Compressor() : zlib_(std::make_unique<ZlibState>()) {}
+Compressor::Compressor() : zlib_(std::make_unique<ZlibState>()), bzip2_(std::make_unique<Bzip2Memory>()) {}
 Compressor::~Compressor() = default;
 
 bool Compressor::compress(CckdCompression method, int level, ByteSpan in, Bytes& out, size_t offset, size_t limit)
@@ -79,9 +126,7 @@ bool Compressor::compress(CckdCompression method, int level, ByteSpan in, Bytes&
     }
     if (method == CckdCompression::Bzip2) {
         unsigned int out_len = unsigned(room);
-        int rc = BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data() + offset), &out_len,
-                                          const_cast<char*>(reinterpret_cast<const char*>(in.data())), unsigned(in.size()),
-                                          bzip2_block_size(level), 0, 0);
+        int rc = bzip2_compress(*bzip2_, out.data() + offset, out_len, in, bzip2_block_size(level));
         if (rc == BZ_OUTBUFF_FULL)
             return false;
         if (rc == BZ_MEM_ERROR)
@@ -104,7 +149,7 @@ struct Decompressor::ZlibState {
     }
 };
 
-Decompressor::Decompressor() : zlib_(std::make_unique<ZlibState>()) {}
+Decompressor::Decompressor() : zlib_(std::make_unique<ZlibState>()), bzip2_(std::make_unique<Bzip2Memory>()) {}
 Decompressor::~Decompressor() = default;
 
 std::optional<size_t> Decompressor::decompress(CckdCompression method, ByteSpan in, MutableByteSpan out, std::string& why)
@@ -141,9 +186,7 @@ std::optional<size_t> Decompressor::decompress(CckdCompression method, ByteSpan 
     }
     if (method == CckdCompression::Bzip2) {
         unsigned int out_len = unsigned(out.size());
-        int rc = BZ2_bzBuffToBuffDecompress(reinterpret_cast<char*>(out.data()), &out_len,
-                                            const_cast<char*>(reinterpret_cast<const char*>(in.data())), unsigned(in.size()),
-                                            0, 0);
+        int rc = bzip2_decompress(*bzip2_, out.data(), out_len, in);
         switch (rc) {
         case BZ_OK:
             return out_len;

@@ -12,6 +12,8 @@
 
 namespace ddr {
 
+class Bzip2Memory;
+
 enum class CckdCompression : uint8_t { None = 0, Zlib = 1, Bzip2 = 2 };
 
 const char* compression_name(CckdCompression c);
@@ -19,7 +21,7 @@ const char* compression_name(CckdCompression c);
 namespace cckd {
 
 // Holds the library state between calls, so compressing track after track does not
-// set up a new zlib stream each time.  One per thread.
+// set up a new zlib stream or new bzip2 work areas each time.  One per thread.
 class Compressor {
 public:
     Compressor();
@@ -36,6 +38,7 @@ public:
 private:
     struct ZlibState;
     std::unique_ptr<ZlibState> zlib_;
+    std::unique_ptr<Bzip2Memory> bzip2_;
 };
 
 class Decompressor {
@@ -53,6 +56,7 @@ public:
 private:
     struct ZlibState;
     std::unique_ptr<ZlibState> zlib_;
+    std::unique_ptr<Bzip2Memory> bzip2_;
 };
 
 // Error(Usage) naming `file` unless `level` suits `method` (-1 = default; zlib 0-9, bzip2 1-9).
