@@ -375,7 +375,7 @@ std::unique_ptr<FbaVolumeWriter> open_existing_fba_target(const RestoreOptions& 
                                                           const DdrVolumeHeader& vhr, std::optional<uint64_t> highest,
                                                           TargetFate& fate, Reporter& reporter)
 {
-    Place where{options.target, {}, {}, {}, {}, {}, {}};
+    Place where = file_place(options.target);
     if (target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target))
         fail(ErrorKind::Device, where, "the target is a CKD volume; the dump is of an FBA volume");
     uint64_t target_blocks = 0;
@@ -464,7 +464,7 @@ std::unique_ptr<CkdVolumeWriter> open_existing_ckd_target(const RestoreOptions& 
                                                           std::optional<uint64_t> highest, TargetFate& fate,
                                                           Reporter& reporter)
 {
-    const Place where{options.target, {}, {}, {}, {}, {}, {}};
+    const Place where = file_place(options.target);
     if (!(target.unfinished ? target.unfinished->ckd : looks_like_ckd_volume(options.target)))
         fail(ErrorKind::Device, where, "the target is an FBA volume; the dump is of a CKD volume");
     CkdVolumeInfo tinfo;

@@ -49,7 +49,7 @@ const CkdDevice& named_device(const std::string& name)
 const CkdDevice& device_for_image(const CkdVolumeInfo& info, const std::optional<std::string>& devtype,
                                   const std::string& image_name)
 {
-    Place where{image_name, {}, {}, {}, {}, {}, {}};
+    Place where = file_place(image_name);
     if (devtype) {
         const CkdDevice& dev = named_device(*devtype);
         if (dev.hercules_devtype() != info.devtype_byte)

@@ -330,7 +330,7 @@ void check_reel_order(const std::vector<std::string>& tapes, uint64_t file)
         DdrEvent e = stream.next();
         if (e == DdrEvent::FileEnd)
             e = stream.next();
-        Place where{tapes[i], unsigned(i + 1), {}, {}, {}, {}, {}};
+        const Place where = file_place(tapes[i]).with_reel(unsigned(i + 1));
         if (e != DdrEvent::Header && i == 0)
             fail(ErrorKind::Unreadable, file_place(tapes[i]),
                  file == 1 ? std::string("no DDR dump on this tape") : "no dump " + std::to_string(file) + " on this tape");

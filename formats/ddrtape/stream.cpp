@@ -13,6 +13,7 @@ TapeRecord DdrStreamReader::read_record()
     place_.file = tape_.name();
     place_.block = r == TapeRecord::Block ? std::optional<uint64_t>(tape_.block_number()) : std::nullopt;
     place_.offset = tape_.offset();
+    place_.counted_from_file = tape_.counted_from_file();
     file_ = tape_.file_number();
     return r;
 }
@@ -24,12 +25,25 @@ void DdrStreamReader::malformed(const std::string& message) const
 
 void DdrStreamReader::skip_files(uint64_t count)
 {
+    if (count == 0)
+        return;
+    auto too_few = [this, count](uint64_t passed) {
+        malformed("the tape holds only " + counted(passed, "tape file") + "; cannot skip " + std::to_string(count));
+    };
+    // A drive spaces over whole dumps at its search speed instead of reading them.
+    if (const std::optional<uint64_t> passed = tape_.space_files(count)) {
+        place_ = file_place(tape_.name());
+        file_ = tape_.file_number();
+        if (*passed < count)
+            too_few(*passed);
+        state_ = State::BetweenFiles;
+        return;
+    }
     uint64_t seen = 0;
     while (seen < count) {
         TapeRecord r = read_record();
         if (r == TapeRecord::EndOfData)
-            malformed("tape ends after " + std::to_string(file_) + (file_ == 1 ? " file" : " files") + "; cannot skip " +
-                      std::to_string(count));
+            too_few(seen);
         if (r == TapeRecord::TapeMark)
             ++seen;
     }

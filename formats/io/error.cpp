@@ -28,11 +28,14 @@ std::string Place::str() const
         add("reel " + std::to_string(*reel));
     if (block) {
         std::string b = "block " + std::to_string(*block);
+        if (counted_from_file)
+            b += " from the start of tape file " + std::to_string(*counted_from_file);
         if (offset)
             b += " (offset " + std::to_string(*offset) + ")";
         add(b);
     } else if (offset) {
-        add("offset " + std::to_string(*offset));
+        add("offset " + std::to_string(*offset) +
+            (counted_from_file ? " from the start of tape file " + std::to_string(*counted_from_file) : ""));
     }
     if (cyl && head)
         add("cyl " + std::to_string(*cyl) + " head " + std::to_string(*head));
@@ -70,6 +73,8 @@ Error Error::within(const Place& outer) const
         merged.head = outer.head;
     if (!merged.fba_block)
         merged.fba_block = outer.fba_block;
+    if (!merged.counted_from_file && !place_.block && !place_.offset)
+        merged.counted_from_file = outer.counted_from_file;
     return Error(kind_, merged, detail_);
 }
 

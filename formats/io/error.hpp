@@ -37,6 +37,9 @@ struct Place {
     std::optional<uint32_t> cyl;
     std::optional<uint32_t> head;
     std::optional<uint64_t> fba_block;     // FBA block number
+    // Set where `block` and `offset` count from the start of this 1-based tape file, not
+    // of the tape: a drive that spaced over the files before it without reading them.
+    std::optional<uint64_t> counted_from_file;
 
     std::string str() const;
     bool empty() const;

@@ -3,7 +3,9 @@
 #include "formats/io/error.hpp"
 #include "formats/io/file.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <limits>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mtio.h>
@@ -106,6 +108,7 @@ TapeRecord DriveTapeReader::read(Bytes& block)
     const bool at_end = drive_->status(status) == 0 && status.end_of_data;
     if (n == 0 && !after_filemark_ && !at_end) {
         after_filemark_ = true;
+        ++filemarks_;
         return TapeRecord::TapeMark;
     }
     if (n == 0 || at_end) {  // a second filemark in a row, or blank tape: the end of data
@@ -114,10 +117,61 @@ TapeRecord DriveTapeReader::read(Bytes& block)
             ++file_;
         return TapeRecord::EndOfData;
     }
-    const Place place = file_place(drive_->name()).with_block(block_ + 1, next_offset_);
+    const Place place = place_of_next_block();
     if (n == -ENOMEM)
         fail(ErrorKind::Unreadable, place, "a tape block longer than " + std::to_string(kDriveMaxBlock) + " bytes");
     fail(ErrorKind::ReadFailed, place, "read error: " + os_error_text(int(-n)));
+}
+
+Place DriveTapeReader::place_of_next_block() const
+{
+    Place place = file_place(drive_->name()).with_block(block_ + 1, next_offset_);
+    place.counted_from_file = counted_from_;
+    return place;
+}
+
+// The file count after `count` more filemarks, as reading over them would leave it: a
+// mark belongs to the file it ends, so the first one passed ends the current file unless
+// the reader already stands after a mark.
+void DriveTapeReader::passed_filemarks(uint64_t count)
+{
+    if (count == 0)
+        return;
+    file_ += after_filemark_ ? count : count - 1;
+    filemarks_ += count;
+    after_filemark_ = true;
+}
+
+// Contract: as TapeReader::space_files.  MTFSF that runs off the recorded data fails
+// with EIO and the drive at its end (GMT_EOD); st's mt_fileno then says how many marks it
+// passed.  A failure elsewhere is a read error.
+std::optional<uint64_t> DriveTapeReader::space_files(uint64_t count)
+{
+    if (count > std::numeric_limits<int>::max())
+        return std::nullopt;
+    if (ended_ || count == 0)
+        return 0;
+    const int err = drive_->forward_space_files(unsigned(count));
+    DriveStatus status;
+    const bool known = drive_->status(status) == 0;
+    uint64_t passed = count;
+    if (err != 0) {
+        if (!known || !status.end_of_data)
+            fail(ErrorKind::ReadFailed, place_of_next_block(),
+                 "cannot space over " + std::to_string(count) + " tape files (MTFSF): " + os_error_text(-err));
+        const uint64_t at = status.file >= 0 ? uint64_t(status.file) : filemarks_;
+        passed = at > filemarks_ ? std::min(at - filemarks_, count - 1) : 0;
+    }
+    passed_filemarks(passed);
+    block_ = 0;
+    offset_ = next_offset_ = 0;
+    counted_from_ = file_ + 1;
+    if (passed < count) {
+        ended_ = true;
+        if (after_filemark_)
+            ++file_;  // as read() leaves it at the end of the data
+    }
+    return passed;
 }
 
 // ---- DriveTapeWriter ----

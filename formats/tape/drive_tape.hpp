@@ -89,6 +89,8 @@ constexpr size_t kDriveMaxBlock = size_t(256) << 10;
 // from the start of the cartridge).  A filemark is a TapeMark; a second one in a row, or
 // the drive saying it is at the end of data, is EndOfData.  A read error is
 // Error(ReadFailed) naming the drive and block; a block over kDriveMaxBlock Error(Unreadable).
+// space_files() is MTFSF: the drive passes whole dumps at search speed, and the blocks
+// after it are counted from the start of the tape file it reached (st counts no further).
 class DriveTapeReader : public TapeReader {
 public:
     explicit DriveTapeReader(std::unique_ptr<TapeDrive> drive);
@@ -96,13 +98,19 @@ public:
     uint64_t block_number() const override { return block_; }
     uint64_t offset() const override { return offset_; }
     uint64_t file_number() const override { return file_; }
+    std::optional<uint64_t> space_files(uint64_t count) override;
+    std::optional<uint64_t> counted_from_file() const override { return counted_from_; }
     const std::string& name() const override { return drive_->name(); }
     std::string format() const override { return "drive"; }
 
 private:
+    Place place_of_next_block() const;
+    void passed_filemarks(uint64_t count);
     std::unique_ptr<TapeDrive> drive_;
     Bytes buffer_;
     uint64_t block_ = 0, offset_ = 0, next_offset_ = 0, file_ = 1;
+    uint64_t filemarks_ = 0;  // passed since the beginning of the tape, as st's mt_fileno
+    std::optional<uint64_t> counted_from_;
     bool after_filemark_ = false, ended_ = false;
 };
 

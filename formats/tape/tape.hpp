@@ -57,6 +57,23 @@ public:
     // 1-based tape file the last record belongs to (file n ends at its n-th tape mark).
     virtual uint64_t file_number() const = 0;
 
+    // Moves past the next `count` tape marks without reading what lies between them,
+    // where the container can do that faster than by reading (a drive: MTFSF, at the
+    // drive's search speed).  Returns how many it passed: fewer than `count` if the
+    // recorded data ended first (read() then returns EndOfData, and file_number() is what
+    // reading over them would have left).  nullopt where the container cannot: nothing
+    // moved, and the caller reads over the files.  Error(ReadFailed) if the drive fails
+    // otherwise.  Block numbers and offsets from then on may count from the start of the
+    // tape file reached instead of the tape's: see counted_from_file().
+    virtual std::optional<uint64_t> space_files(uint64_t count)
+    {
+        (void)count;
+        return std::nullopt;
+    }
+    // The 1-based tape file from whose start block_number() and offset() count, when
+    // space_files() passed blocks without counting them; nullopt: from the tape's start.
+    virtual std::optional<uint64_t> counted_from_file() const { return std::nullopt; }
+
     virtual const std::string& name() const = 0;
     virtual std::string format() const = 0;  // "AWS", "HET", ...
 

@@ -98,12 +98,20 @@ drv -q dump --append --at-end leave vol.3390 ./cart 2>run.err || bad "dump 3 --a
 [ "$(cat cart.pos)" != 0 ] && ok "--at-end leave: the cartridge stays after dump 3" || bad "--at-end leave rewound"
 for n in 1 2 3; do
   want=vol.3390; [ "$n" = 2 ] && want=small.3390
-  rm -f "back$n.3390"
+  rm -f "back$n.3390" cart.reads
   if drv -q restore --file "$n" ./cart "back$n.3390" 2>run.err && same "$want" "back$n.3390"; then
     ok "restore --file $n from the cartridge: identical"
   else bad "restore --file $n: $(cat run.err)"; fi
+  eval "reads$n=\$(cat cart.reads 2>/dev/null || echo 0)"
 done
+# Dumps 1 and 3 are of the same volume: --file 3 spaces over dumps 1 and 2 (MTFSF) and
+# reads as many blocks as --file 1, not those of three dumps.
+[ "$reads1" -gt 0 ] && [ "$reads3" = "$reads1" ] && ok "restore --file 3 read only dump 3 ($reads3 blocks, as --file 1)" \
+  || bad "restore --file 3 read $reads3 blocks, --file 1 $reads1"
 expect 0 "verify --file 2 from the cartridge" -- drv -q verify --file 2 ./cart
+expect 3 "restore --file 5 from a cartridge of 3 dumps" -- drv -q restore --file 5 ./cart none.3390
+contains "the tape holds only 3 tape files; cannot skip 4" "spacing off the recorded data"
+[ ! -e none.3390 ] && ok "  no target made" || bad "restore --file 5 made a target"
 drv -q dump --overwrite small.3390 ./cart 2>run.err || bad "dump without --append: $(cat run.err)"
 [ "$(cat cart.pos)" = 0 ] && ok "--at-end rewind (default): the cartridge is rewound" || bad "not rewound"
 drv -q restore --file 2 ./cart nothing.3390 >/dev/null 2>&1 && bad "--overwrite did not start the cartridge again" \

@@ -123,8 +123,13 @@ job drive4 "$J4" ./nst0; status $? 0 "job 4: DUMP where the last job LEFT the ta
 [ "$(files_on nst0)" = 3 ] && [ "$(where nst0)" = 0.0 ] && [ "$(unloads nst0)" = 2 ] \
   && ok "  a third tape file; REWIND rewound without unloading" || bad "  $(files_on nst0) files, at $(where nst0), $(unloads nst0) unloads"
 J4b='INPUT 181 3480 (SKIP 2\nOUTPUT 141 3390 RUNB02\nRESTORE ALL\n\n'
-fresh back2.3390 RUNB02 4; job drive4b "$J4b" ./nst0; status $? 0 "  the third dump restores"
+fresh back2.3390 RUNB02 4; rm -f nst0.reads; job drive4b "$J4b" ./nst0; status $? 0 "  the third dump restores"
 same b.3390 back2.3390 && ok "  identical" || bad "  back2.3390 differs"
+# SKIP 2 spaces over the first two dumps (MTFSF): only the third's blocks are read.
+dump3=$(blocks_in nst0 2)
+[ "$dump3" -gt 10 ] && [ "$(reads nst0)" -ge "$dump3" ] && [ "$(reads nst0)" -le $((dump3 + 2)) ] \
+  && ok "  SKIP 2 spaced over dumps 1 and 2 ($(reads nst0) blocks read, $dump3 in dump 3)" \
+  || bad "  $(reads nst0) blocks read after SKIP 2 for a dump of $dump3 blocks"
 # A dump at a position replaces what followed there (IBM's DDR on a drive).
 J4c='INPUT 131 3390 RUNB02\nOUTPUT 181 3480 (SKIP 1\nDUMP ALL\n\n'
 job drive4c "$J4c" ./nst0; status $? 0 "  SKIP 1 and DUMP: written over dumps 2 and 3"

@@ -9,7 +9,8 @@
 //     -ENOSPC and writes nothing, the one after is allowed, and so on alternately;
 //   - a write that would end past `physical_end` returns -ENOSPC and writes nothing;
 //   - writing anywhere but at the end cuts off what followed (tape has no overwrite-in-place);
-//   - faults: -EIO on writing or reading the data block with a chosen 1-based number.
+//   - faults: -EIO on writing or reading the data block with a chosen 1-based number, and
+//     on spacing over it (MTFSF), the tape left before it and not at the end of data.
 // The cartridge (SimulatedCartridge) lives apart from the drive, so a test can write it,
 // drop the writer, and read or append to it with another drive object.
 #pragma once
@@ -58,6 +59,7 @@ public:
         if (faults_.read_error_block && *faults_.read_error_block == data_blocks_before(pos_) + 1)
             return -EIO;
         ++pos_;
+        ++blocks_read_;
         if (buffer.size() < record->size())
             return -ENOMEM;
         std::memcpy(buffer.data(), record->data(), record->size());
@@ -115,6 +117,8 @@ public:
             }
             if (!tape_.records[pos_])
                 ++seen;
+            else if (faults_.read_error_block && *faults_.read_error_block == data_blocks_before(pos_) + 1)
+                return -EIO;
         }
         return 0;
     }
@@ -150,6 +154,7 @@ public:
     bool unloaded() const { return unloaded_; }
     size_t position() const { return pos_; }
     uint64_t writes() const { return writes_; }
+    uint64_t blocks_read() const { return blocks_read_; }  // data blocks read() returned
 
 private:
     void moved() { blank_ = false; }
@@ -187,6 +192,7 @@ private:
     bool blank_ = false;        // the last read ran off the recorded data
     bool unloaded_ = false;
     uint64_t writes_ = 0;
+    uint64_t blocks_read_ = 0;
 };
 
 } // namespace ddr::test

@@ -8,6 +8,7 @@
 
 #include "ddr/exit_codes.hpp"
 #include "formats/ddrtape/reel_writer.hpp"
+#include "formats/ddrtape/stream.hpp"
 #include "formats/tape/drive_tape.hpp"
 
 #include <doctest/doctest.h>
@@ -409,4 +410,115 @@ TEST_CASE("drive dump: an early warning before the first track of a reel is an e
     CHECK(e->place().file == "/dev/nst0");
     CHECK(std::string(e->what()).find("early-warning mark before one track") != std::string::npos);
     CHECK(carts[1].records.empty());
+}
+
+namespace {
+
+// A drive reader seen only through read(): how every file container skips files, and
+// what the drive's spacing (MTFSF) must agree with.
+class ReadingOnly : public TapeReader {
+public:
+    explicit ReadingOnly(TapeReader& inner) : inner_(inner) {}
+    TapeRecord read(Bytes& block) override { return inner_.read(block); }
+    uint64_t block_number() const override { return inner_.block_number(); }
+    uint64_t offset() const override { return inner_.offset(); }
+    uint64_t file_number() const override { return inner_.file_number(); }
+    const std::string& name() const override { return inner_.name(); }
+    std::string format() const override { return inner_.format(); }
+
+private:
+    TapeReader& inner_;
+};
+
+// Three dumps of 4 tracks each, appended one after another to one cartridge.
+SimulatedCartridge three_dumps()
+{
+    std::vector<SimulatedCartridge> carts(1);
+    const std::vector<std::string> drives{"/dev/nst0"};
+    for (uint64_t tod : {0x1111u, 0x2222u, 0x3333u}) {
+        TapeWriterOptions o;
+        o.append = tod != 0x1111u;
+        ReelOutputs outputs(drives, o, simulated_drives(carts, {SimulatedFaults{}}, drives));
+        dump_tracks(outputs, ReelLimit{}, 4, tod);
+    }
+    return carts[0];
+}
+
+} // namespace
+
+TEST_CASE("drive reader: skipping files spaces over them (MTFSF) unread, and agrees with reading over them")
+{
+    const SimulatedCartridge cart = three_dumps();
+    const uint64_t blocks_per_dump = (cart.records.size() - 3) / 3;  // each dump: its blocks and one mark
+    for (uint64_t skip = 0; skip <= 5; ++skip) {
+        CAPTURE(skip);
+        SimulatedCartridge fast_cart = cart, slow_cart = cart;
+        auto drive = std::make_unique<SimulatedTapeDrive>("/dev/nst0", fast_cart);
+        const SimulatedTapeDrive& fast_drive = *drive;
+        DriveTapeReader fast(std::move(drive));
+        DriveTapeReader slow_drive(std::make_unique<SimulatedTapeDrive>("/dev/nst0", slow_cart));
+        ReadingOnly slow(slow_drive);
+        DdrStreamReader fast_stream(fast), slow_stream(slow);
+        const auto fast_error = caught([&] { fast_stream.skip_files(skip); });
+        const auto slow_error = caught([&] { slow_stream.skip_files(skip); });
+        CHECK(fast_drive.blocks_read() == 0);  // no block read to get there
+        REQUIRE(bool(fast_error) == bool(slow_error));
+        if (fast_error) {
+            CHECK(skip > 3);
+            CHECK(fast_error->kind() == slow_error->kind());
+            CHECK(fast_error->detail() == slow_error->detail());
+            CHECK(fast_error->detail() == "the tape holds only 3 tape files; cannot skip " + std::to_string(skip));
+            CHECK(fast_error->place().file == "/dev/nst0");
+            continue;
+        }
+        CHECK(fast_stream.file_number() == slow_stream.file_number());
+        CHECK(fast.counted_from_file() == (skip > 0 ? std::optional<uint64_t>(skip + 1) : std::nullopt));
+        // What follows reads the same, with block numbers from the start of the file reached.
+        const std::vector<ReadRecord> a = read_all(fast), b = read_all(slow);
+        REQUIRE(a.size() == b.size());
+        for (size_t i = 0; i < a.size(); ++i) {
+            CHECK(a[i].kind == b[i].kind);
+            CHECK(a[i].data == b[i].data);
+            CHECK(a[i].file == b[i].file);
+            if (a[i].kind == TapeRecord::Block)
+                CHECK(a[i].block + skip * blocks_per_dump == b[i].block);
+        }
+        if (skip < 3)
+            CHECK(DdrVolumeHeader::decode(a.front().data).tod == 0x1111u * (skip + 1));
+    }
+}
+
+TEST_CASE("drive reader: errors after spacing name the block from the start of the tape file; a bad block met while spacing is a read error")
+{
+    const SimulatedCartridge cart = three_dumps();
+    const uint64_t blocks_per_dump = (cart.records.size() - 3) / 3;
+    // A read error at the third block of dump 3.
+    SimulatedCartridge c1 = cart;
+    SimulatedFaults bad_in_third;
+    bad_in_third.read_error_block = 2 * blocks_per_dump + 3;
+    DriveTapeReader reader(std::make_unique<SimulatedTapeDrive>("/dev/nst0", c1, bad_in_third));
+    DdrStreamReader stream(reader);
+    stream.skip_files(2);
+    Bytes block;
+    CHECK(reader.read(block) == TapeRecord::Block);
+    CHECK(reader.read(block) == TapeRecord::Block);
+    auto e = caught([&] { reader.read(block); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::ReadFailed);
+    CHECK(exit_code_for(e->kind()) == 9);
+    CHECK(e->place().block == 3u);
+    CHECK(e->place().counted_from_file == 3u);
+    CHECK(std::string(e->what()).starts_with("/dev/nst0: block 3 from the start of tape file 3 (offset "));
+
+    // A bad block in dump 1 stops the spacing: a read error, not "the tape ends".
+    SimulatedCartridge c2 = cart;
+    SimulatedFaults bad_in_first;
+    bad_in_first.read_error_block = 2;
+    DriveTapeReader reader2(std::make_unique<SimulatedTapeDrive>("/dev/nst0", c2, bad_in_first));
+    DdrStreamReader stream2(reader2);
+    e = caught([&] { stream2.skip_files(2); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::ReadFailed);
+    CHECK(std::string(e->what()) ==
+          "/dev/nst0: block 1 (offset 0): cannot space over 2 tape files (MTFSF): Input/output error");
 }

@@ -143,7 +143,7 @@ TEST_CASE("checker: a trailer moved down the tape is matched, and only this dump
     read_reels(checker, {&reels[0]}, /*hold_last_trailer=*/true);
     CHECK_FALSE(checker.has_checksums());
     CHECK_FALSE(checker.last_reel_checked());
-    const Place further{"t.aws", 1, 900, 0, {}, {}, {}};
+    const Place further = file_place("t.aws").with_reel(1).with_block(900, 0);
     // Another dump's trailer, intact or damaged, is that dump's business.
     for (const Bytes& b : other[0].trailer) {
         Bytes damaged = b;
