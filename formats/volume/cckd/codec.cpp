@@ -34,17 +34,25 @@ int bzip2_block_size(int level) { return level >= 1 && level <= 9 ? level : 1; }
 // BZ2_bzBuffToBuffCompress and BZ2_bzBuffToBuffDecompress with their return codes
 // (BZ_OUTBUFF_FULL, BZ_UNEXPECTED_EOF, ...), the same bytes, and `memory` for the work
 // areas, which those two would allocate and free again for every track image.
-int bzip2_compress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in, int block_size)
+// A stream from `in` to the `room` bytes at `out`, its memory from `memory`; not yet
+// set up (BZ2_bz*Init keeps the buffers given).
+bz_stream bzip2_stream(Bzip2Memory& memory, ByteSpan in, uint8_t* out, unsigned room)
 {
     bz_stream b{};
     memory.attach(b);
-    int rc = BZ2_bzCompressInit(&b, block_size, 0, 0);
-    if (rc != BZ_OK)
-        return rc;
     b.next_in = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
     b.avail_in = unsigned(in.size());
     b.next_out = reinterpret_cast<char*>(out);
-    b.avail_out = out_len;
+    b.avail_out = room;
+    return b;
+}
+
+int bzip2_compress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in, int block_size)
+{
+    bz_stream b = bzip2_stream(memory, in, out, out_len);
+    int rc = BZ2_bzCompressInit(&b, block_size, 0, 0);
+    if (rc != BZ_OK)
+        return rc;
     rc = BZ2_bzCompress(&b, BZ_FINISH);
     const unsigned left = b.avail_out;
     BZ2_bzCompressEnd(&b);
@@ -58,15 +66,10 @@ int bzip2_compress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpa
 
 int bzip2_decompress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in)
 {
-    bz_stream b{};
-    memory.attach(b);
+    bz_stream b = bzip2_stream(memory, in, out, out_len);
     int rc = BZ2_bzDecompressInit(&b, 0, 0);
     if (rc != BZ_OK)
         return rc;
-    b.next_in = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
-    b.avail_in = unsigned(in.size());
-    b.next_out = reinterpret_cast<char*>(out);
-    b.avail_out = out_len;
     rc = BZ2_bzDecompress(&b);
     const unsigned left = b.avail_out;
     BZ2_bzDecompressEnd(&b);
