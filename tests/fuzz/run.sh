@@ -120,6 +120,11 @@ case "$mode" in
         rc=$?
         grep -E "^#[0-9]+.*(DONE|pulse)|stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)|cov: " \
             "$B/artifacts/$t/last-run.log" | tail -n 4
+        # libFuzzer exits 72 when stopped by SIGINT or SIGTERM: a run cut short, not a finding.
+        if [ $rc -eq 72 ] && grep -q "libFuzzer: run interrupted" "$B/artifacts/$t/last-run.log"; then
+            echo "$t: stopped by a signal before its time was up (no crash)"
+            continue
+        fi
         if [ $rc -ne 0 ]; then
             echo "$t: CRASH (exit $rc), see $B/artifacts/$t/last-run.log"
             grep -E "ERROR: |runtime error|\*\*\* ddr fuzz|Test unit written" "$B/artifacts/$t/last-run.log" | head -5
