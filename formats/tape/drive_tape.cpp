@@ -108,7 +108,6 @@ TapeRecord DriveTapeReader::read(Bytes& block)
     const bool at_end = drive_->status(status) == 0 && status.end_of_data;
     if (n == 0 && !after_filemark_ && !at_end) {
         after_filemark_ = true;
-        ++filemarks_;
         return TapeRecord::TapeMark;
     }
     if (n == 0 || at_end) {  // a second filemark in a row, or blank tape: the end of data
@@ -138,19 +137,21 @@ void DriveTapeReader::passed_filemarks(uint64_t count)
     if (count == 0)
         return;
     file_ += after_filemark_ ? count : count - 1;
-    filemarks_ += count;
     after_filemark_ = true;
 }
 
 // Contract: as TapeReader::space_files.  MTFSF that runs off the recorded data fails
-// with EIO and the drive at its end (GMT_EOD); st's mt_fileno then says how many marks it
-// passed.  A failure elsewhere is a read error.
+// with EIO and the drive at its end (GMT_EOD); st's mt_fileno before and after then says
+// how many marks it passed (none, where the driver has lost count).  A failure elsewhere
+// is a read error.
 std::optional<uint64_t> DriveTapeReader::space_files(uint64_t count)
 {
     if (count > std::numeric_limits<int>::max())
         return std::nullopt;
     if (ended_ || count == 0)
         return 0;
+    DriveStatus before;
+    const bool known_before = drive_->status(before) == 0 && before.file >= 0;
     const int err = drive_->forward_space_files(unsigned(count));
     DriveStatus status;
     const bool known = drive_->status(status) == 0;
@@ -159,8 +160,9 @@ std::optional<uint64_t> DriveTapeReader::space_files(uint64_t count)
         if (!known || !status.end_of_data)
             fail(ErrorKind::ReadFailed, place_of_next_block(),
                  "cannot space over " + std::to_string(count) + " tape files (MTFSF): " + os_error_text(-err));
-        const uint64_t at = status.file >= 0 ? uint64_t(status.file) : filemarks_;
-        passed = at > filemarks_ ? std::min(at - filemarks_, count - 1) : 0;
+        passed = known_before && status.file > before.file
+                     ? std::min(uint64_t(status.file - before.file), count - 1)
+                     : 0;
     }
     passed_filemarks(passed);
     block_ = 0;

@@ -109,7 +109,6 @@ private:
     std::unique_ptr<TapeDrive> drive_;
     Bytes buffer_;
     uint64_t block_ = 0, offset_ = 0, next_offset_ = 0, file_ = 1;
-    uint64_t filemarks_ = 0;  // passed since the beginning of the tape, as st's mt_fileno
     std::optional<uint64_t> counted_from_;
     bool after_filemark_ = false, ended_ = false;
 };

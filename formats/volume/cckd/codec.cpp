@@ -31,9 +31,6 @@ namespace {
 // level digit in its header, while a smaller one needs far less memory to undo.
 int bzip2_block_size(int level) { return level >= 1 && level <= 9 ? level : 1; }
 
-// BZ2_bzBuffToBuffCompress and BZ2_bzBuffToBuffDecompress with their return codes
-// (BZ_OUTBUFF_FULL, BZ_UNEXPECTED_EOF, ...), the same bytes, and `memory` for the work
-// areas, which those two would allocate and free again for every track image.
 // A stream from `in` to the `room` bytes at `out`, its memory from `memory`; not yet
 // set up (BZ2_bz*Init keeps the buffers given).
 bz_stream bzip2_stream(Bzip2Memory& memory, ByteSpan in, uint8_t* out, unsigned room)
@@ -47,6 +44,9 @@ bz_stream bzip2_stream(Bzip2Memory& memory, ByteSpan in, uint8_t* out, unsigned 
     return b;
 }
 
+// BZ2_bzBuffToBuffCompress and BZ2_bzBuffToBuffDecompress with their return codes
+// (BZ_OUTBUFF_FULL, BZ_UNEXPECTED_EOF, ...), the same bytes, and `memory` for the work
+// areas, which those two would allocate and free again for every track image.
 int bzip2_compress(Bzip2Memory& memory, uint8_t* out, unsigned& out_len, ByteSpan in, int block_size)
 {
     bz_stream b = bzip2_stream(memory, in, out, out_len);
