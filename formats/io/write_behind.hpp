@@ -28,12 +28,7 @@ public:
     // How one buffer is written; runs on the writer thread and reports a failure by
     // throwing (an Error naming the place).
     using WriteFn = std::function<void(ByteSpan bytes)>;
-    // The writer thread, once idle, is woken only when `wake_batch` buffers wait (1 to
-    // kBuffers - 2), or when the producer needs them written (it waits for a buffer, or
-    // drains).  Small buffers that the writer writes faster than they are filled are
-    // better handed over several at a time: each wake-up is a context switch, often on the
-    // producer's core, and costs about as much as writing a 256 KiB buffer.
-    explicit WriteBehind(unsigned wake_batch = 1);
+    WriteBehind();
     // Stops the writer: the write under way finishes, buffers not yet written are dropped
     // (the owner, destroyed without finishing, discards its output anyway).
     ~WriteBehind();
@@ -58,17 +53,12 @@ private:
     };
     void run();
     void rethrow_failure();  // with `lock_` held
-    void wake_writer();      // with `lock_` held: if the writer sleeps and a job waits
 
     std::mutex lock_;
     std::condition_variable changed_;
     std::deque<Job> queue_;
     std::vector<Bytes> free_;  // written buffers, kept for reuse (room for kBuffers)
     bool busy_ = false;        // the writer is writing a job taken off the queue
-    unsigned wake_batch_;
-    bool writer_sleeps_ = false;
-    bool producer_waits_ = false;
-    bool flush_ = false;       // the producer waits on the writer: write whatever is queued
     bool stop_ = false;
     std::exception_ptr failure_;
     std::thread writer_;       // last: started once everything above exists

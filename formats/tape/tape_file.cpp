@@ -400,7 +400,7 @@ void TapeOutput::write(ByteSpan bytes)
 WriteBehind& TapeOutput::behind()
 {
     if (!behind_)
-        behind_ = std::make_unique<WriteBehind>(WriteBehind::kBuffers / 2);  // 1 MiB per wake-up
+        behind_ = std::make_unique<WriteBehind>();
     return *behind_;
 }
 

@@ -20,8 +20,8 @@ namespace ddr {
 
 class TrackReadAhead {
 public:
-    // Track images in the ring.  128 made a quarter of the context switches of 32, but a
-    // dump no faster (1.76 s against 1.70 s) for 5 MiB more memory; 32 is kept.
+    // Track images in the ring.  128 made a quarter of the context switches of 32 but no
+    // faster a dump (5 alternating runs), for 5 MiB more memory; 32 is kept.
     static constexpr size_t kTracks = 32;
     // Gives the next address to read, nullopt once there are no more.  Called on the
     // reader thread only, one call at a time.

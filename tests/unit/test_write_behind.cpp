@@ -1,7 +1,6 @@
 // The writer thread (io/write_behind.hpp): buffers written in the order handed over, never
 // more than kBuffers in existence, a failed write reported (with its place) to the
-// producer and nothing written after it, a stop that drops what was not written, and an
-// idle writer woken only once a batch of buffers waits (or the producer waits on it).
+// producer and nothing written after it, and a stop that drops what was not written.
 #include "formats/io/write_behind.hpp"
 #include "tests/unit/error_testing.hpp"
 
@@ -43,31 +42,28 @@ Bytes numbered(unsigned i)
 
 TEST_CASE("WriteBehind: buffers are written in the order handed over, at the positions given")
 {
-    for (const unsigned batch : {1u, 4u}) {
-        CAPTURE(batch);
-        std::vector<std::pair<uint64_t, Bytes>> written;  // only the writer thread touches it until drain()
-        WriteBehind behind(batch);
-        uint64_t at = 0;
-        for (unsigned i = 0; i < 200; ++i) {
-            Bytes b = behind.take_buffer(128);
-            CHECK(b.capacity() >= 128);
-            const Bytes want = numbered(i);
-            b.assign(want.begin(), want.end());
-            behind.submit(std::move(b), [&written, at](ByteSpan bytes) {
-                if (at % 3 == 0)
-                    std::this_thread::sleep_for(std::chrono::microseconds(200));
-                written.emplace_back(at, Bytes(bytes.begin(), bytes.end()));
-            });
-            at += want.size();
-        }
-        behind.drain();
-        REQUIRE(written.size() == 200);
-        uint64_t expect = 0;
-        for (unsigned i = 0; i < 200; ++i) {
-            CHECK(written[i].first == expect);
-            CHECK(written[i].second == numbered(i));
-            expect += written[i].second.size();
-        }
+    std::vector<std::pair<uint64_t, Bytes>> written;  // only the writer thread touches it until drain()
+    WriteBehind behind;
+    uint64_t at = 0;
+    for (unsigned i = 0; i < 200; ++i) {
+        Bytes b = behind.take_buffer(128);
+        CHECK(b.capacity() >= 128);
+        const Bytes want = numbered(i);
+        b.assign(want.begin(), want.end());
+        behind.submit(std::move(b), [&written, at](ByteSpan bytes) {
+            if (at % 3 == 0)
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+            written.emplace_back(at, Bytes(bytes.begin(), bytes.end()));
+        });
+        at += want.size();
+    }
+    behind.drain();
+    REQUIRE(written.size() == 200);
+    uint64_t expect = 0;
+    for (unsigned i = 0; i < 200; ++i) {
+        CHECK(written[i].first == expect);
+        CHECK(written[i].second == numbered(i));
+        expect += written[i].second.size();
     }
 }
 
@@ -146,39 +142,4 @@ TEST_CASE("WriteBehind: destroyed with buffers queued, it finishes the write und
     behind.reset();  // an error or an interrupt in the producer: the writer stops
     opener.join();
     CHECK(writes.load() == 1);
-}
-
-TEST_CASE("WriteBehind: with a wake batch, an idle writer waits for that many buffers, or for the producer")
-{
-    std::atomic<unsigned> writes{0};
-    auto write = [&](ByteSpan) { ++writes; };
-    auto hand = [&](WriteBehind& behind, unsigned n) {
-        for (unsigned i = 0; i < n; ++i) {
-            Bytes b = behind.take_buffer(8);
-            b.push_back(uint8_t(i));
-            behind.submit(std::move(b), write);
-        }
-    };
-    auto writes_reach = [&](unsigned n) {
-        for (int i = 0; i < 500 && writes < n; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        return writes >= n;
-    };
-    WriteBehind behind(4);
-    hand(behind, 3);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    CHECK(writes == 0);  // three queued: the writer still sleeps
-    hand(behind, 1);
-    CHECK(writes_reach(4));  // the fourth wakes it, and it writes all four
-    hand(behind, 2);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    CHECK(writes == 4);
-    behind.drain();  // the producer needs them: written although fewer than four
-    CHECK(writes == 6);
-    // A producer that runs out of buffers wakes the writer itself (the batch of a writer
-    // asked for more than kBuffers - 2 is kBuffers - 2, which must still come free).
-    WriteBehind greedy(100);
-    hand(greedy, 20);
-    greedy.drain();
-    CHECK(writes == 26);
 }
