@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <random>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace ddr {
@@ -115,6 +116,17 @@ Transfer pread_full(int fd, MutableByteSpan out, uint64_t offset) noexcept
 {
     return transfer_all(out.size(), [&](size_t done) {
         return ::pread(fd, out.data() + done, out.size() - done, off_t(offset + done));
+    });
+}
+
+Transfer pread_pair(int fd, MutableByteSpan first, MutableByteSpan second, uint64_t offset) noexcept
+{
+    return transfer_all(first.size() + second.size(), [&](size_t done) {
+        if (done >= first.size())
+            return ::pread(fd, second.data() + (done - first.size()), second.size() - (done - first.size()),
+                           off_t(offset + done));
+        iovec parts[2] = {{first.data() + done, first.size() - done}, {second.data(), second.size()}};
+        return ::preadv(fd, parts, 2, off_t(offset + done));
     });
 }
 

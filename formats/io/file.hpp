@@ -110,6 +110,9 @@ struct Transfer {
 Transfer pread_full(int fd, MutableByteSpan out, uint64_t offset) noexcept;
 Transfer pwrite_full(int fd, ByteSpan data, uint64_t offset) noexcept;
 Transfer write_full(int fd, ByteSpan data) noexcept;
+// pread_full into two buffers, `first` then `second`, from the bytes at `offset` on, in
+// one system call where it can (preadv): done counts the bytes of both.
+Transfer pread_pair(int fd, MutableByteSpan first, MutableByteSpan second, uint64_t offset) noexcept;
 
 // Reads up to out.size() bytes at `offset`, retrying short reads; returns how many were
 // read (fewer only at end of file).  OS errors throw Error(ReadFailed) at `place` (at the

@@ -459,10 +459,51 @@ void CkdImageReader::read_track(TrackAddress addr, TrackImage& out)
         fail(ErrorKind::Device, file_place(info_.files.front()).with_track(addr.cyl, addr.head),
              "track is outside the volume (" + std::to_string(info_.cylinders) + " cylinders of " +
                  std::to_string(info_.heads) + " tracks)");
-    read_slot_into(addr, out);
+    read_slot_into(addr, out, true);
 }
 
-void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
+// Contract: reads the rest of the slot at `offset` (from `prefix` on) into slot_; with
+// `carry_next`, and a next slot in the same file, also that slot's first read, kept in
+// carry_ for take_carry().  Failures are today's: a read that comes up short or fails
+// anywhere within this slot is made again alone, and throws as pread_exact does; one
+// that fails only within the next slot's bytes leaves them to be read (and reported)
+// with that track.
+void CkdImageReader::read_slot_rest(const Member& m, TrackAddress addr, uint64_t offset, size_t prefix,
+                                    bool carry_next)
+{
+    const MutableByteSpan rest(slot_.data() + prefix, slot_.size() - prefix);
+    const uint64_t next = offset + slot_.size();
+    const uint64_t member_end = kDeviceHeaderSize + uint64_t(m.cylinders) * info_.heads * slot_.size();
+    if (carry_next && next + slot_.size() <= member_end) {
+        const size_t next_prefix = first_read_length(next, slot_.size());
+        if (carry_.size() < next_prefix)
+            carry_.resize(2 * kPage);
+        const Transfer t = pread_pair(m.fd, rest, MutableByteSpan(carry_.data(), next_prefix), offset + prefix);
+        if (t.done == rest.size() + next_prefix) {
+            carry_length_ = next_prefix;
+            carry_offset_ = next;
+            carry_fd_ = m.fd;
+        }
+        if (t.done >= rest.size())
+            return;
+    }
+    const Place rest_at = file_place(m.path, offset + prefix).with_track(addr.cyl, addr.head);
+    pread_exact(m.fd, rest, offset + prefix, rest_at);
+}
+
+// Contract: true, with `out` filled, if the bytes at `offset` of `fd` were read along
+// with the previous track and are all of `out`; false otherwise.  Either way they are
+// taken: the next read of that slot reads the file again.
+bool CkdImageReader::take_carry(int fd, uint64_t offset, MutableByteSpan out)
+{
+    const bool hit = carry_length_ == out.size() && carry_fd_ == fd && carry_offset_ == offset;
+    if (hit)
+        std::memcpy(out.data(), carry_.data(), out.size());
+    carry_length_ = 0;
+    return hit;
+}
+
+void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out, bool carry_next)
 {
     const Member& m = member_of(addr.cyl);
     const uint64_t offset = slot_offset(m, addr);
@@ -476,11 +517,10 @@ void CkdImageReader::read_slot_into(TrackAddress addr, TrackImage& out)
     // the whole stretch would fill the page cache with the zeros of the holes).
     const uint64_t ahead = offset + kReadAheadSlots * slot_.size();
     (void)::posix_fadvise(m.fd, off_t(ahead), off_t(first_read_length(ahead, slot_.size())), POSIX_FADV_WILLNEED);
-    pread_exact(m.fd, MutableByteSpan(slot_.data(), prefix), offset, at);
-    if (!TrackImage::measure(ByteSpan(slot_.data(), prefix))) {
-        const Place rest_at = file_place(m.path, offset + prefix).with_track(addr.cyl, addr.head);
-        pread_exact(m.fd, MutableByteSpan(slot_.data() + prefix, slot_.size() - prefix), offset + prefix, rest_at);
-    }
+    if (!take_carry(m.fd, offset, MutableByteSpan(slot_.data(), prefix)))
+        pread_exact(m.fd, MutableByteSpan(slot_.data(), prefix), offset, at);
+    if (!TrackImage::measure(ByteSpan(slot_.data(), prefix)))
+        read_slot_rest(m, addr, offset, prefix, carry_next);
     try {
         out.assign_from_slot(slot_);
     } catch (const Error& e) {

@@ -104,11 +104,23 @@ private:
     std::vector<Member> members_;
     std::array<uint8_t, kDeviceHeaderSize> first_header_{};  // raw bytes of file 1's header
     Bytes slot_;                                          // reusable read buffer
+    // The first bytes of the slot after the one read last, read with its rest (see
+    // read_slot_into): carry_offset_ in the file of descriptor carry_fd_, or none.
+    Bytes carry_;
+    size_t carry_length_ = 0;
+    uint64_t carry_offset_ = 0;
+    int carry_fd_ = -1;
 
     const Member& member_of(uint32_t cyl) const;
     Member& member_of(uint32_t cyl) { return const_cast<Member&>(std::as_const(*this).member_of(cyl)); }
     uint64_t slot_offset(const Member& m, TrackAddress addr) const;
-    void read_slot_into(TrackAddress addr, TrackImage& out);
+    // Reads the track at `addr` out of its slot.  With `carry_next`, a track that fills
+    // more than its first read takes the next slot's first read along in the same
+    // system call (a reader going through the tracks in order then makes one call per
+    // track, not two); a writer, whose slots change, passes false.
+    void read_slot_into(TrackAddress addr, TrackImage& out, bool carry_next = false);
+    void read_slot_rest(const Member& m, TrackAddress addr, uint64_t offset, size_t prefix, bool carry_next);
+    bool take_carry(int fd, uint64_t offset, MutableByteSpan out);
 };
 
 // Writes a plain CKD volume: either a new one (create) or tracks of an existing one

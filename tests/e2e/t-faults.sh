@@ -46,6 +46,15 @@ fault() {
 # ---- dump ----
 fault 9 "dump: source read error" "op=read,path=vol.3390,offset=$mid" -- dump vol.3390 out.aws
 contains "vol.3390" "names the source"; contains "cyl " "names the track"; contains "read error" "says read error"
+# Full tracks are read with the next slot's first bytes in the same call (preadv): a fault
+# within a track names that track, one within the next slot's first bytes names the next.
+"$TOOLS/make-sample-volume" dense.3390 3390-3 DNS001 3 7 85 dense || bad "dense sample volume"
+slot16=$(( 512 + 21 * 56832 ))   # cyl 1 head 6; head 5's slot ends where it starts
+fault 9 "dump: read error inside a full track" "op=read,path=dense.3390,offset=$(( slot16 - 20000 ))" -- dump dense.3390 out.aws
+contains "cyl 1 head 5:" "names the track the bad byte is in"
+fault 9 "dump: read error in the first bytes of the next track's slot" "op=read,path=dense.3390,offset=$(( slot16 + 100 ))" \
+  -- dump dense.3390 out.aws
+contains "cyl 1 head 6:" "names the next track, not the one read with it"
 fault 8 "dump: tape write error" "op=write,path=out.aws,offset=100000" -- dump vol.3390 out.aws
 contains "out.aws" "names the tape"; contains "write error" "says write error"; contains "offset 100000" "names the offset"
 fault 8 "dump: tape full (ENOSPC)" "op=write,path=out.aws,offset=100000,error=ENOSPC" -- dump vol.3390 out.aws

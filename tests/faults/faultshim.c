@@ -3,7 +3,7 @@
  * the C library, so what is tested is the binary's real handling of what the kernel says.
  *
  * DDR_FAULTS holds rules separated by ';', each a list of key=value separated by ',':
- *   op=read|write|short|fsync  which call fails: read/pread (and mmap of the file is
+ *   op=read|write|short|fsync  which call fails: read/pread/preadv (and mmap of the file is
  *                              refused, so a mapped reader falls back to reads), write/pwrite,
  *                              a write that transfers only half of what was asked (once),
  *                              or fsync/fdatasync
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "shim_env.h"
@@ -205,6 +206,32 @@ ssize_t pread(int fd, void* buf, size_t n, off_t at)
     return real_pread(fd, buf, n, at);
 }
 ssize_t pread64(int fd, void* buf, size_t n, off_t at) { return pread(fd, buf, n, at); }
+
+/* A vector read fails, or stops short, as one pread of its total length would. */
+ssize_t preadv(int fd, const struct iovec* iov, int count, off_t at)
+{
+    REAL(preadv);
+    delay_for(fd);
+    size_t n = 0;
+    for (int i = 0; i < count; ++i)
+        n += iov[i].iov_len;
+    const size_t asked = n;
+    struct rule* r = firing(OP_READ, fd, (long long)at, &n);
+    if (r)
+        return fail_with(r, "read error", fd, (long long)at);
+    if (n == asked || count > 16)
+        return real_preadv(fd, iov, count, at);
+    struct iovec cut[16];
+    int used = 0;
+    for (size_t left = n; used < count && left > 0; ++used) {
+        cut[used] = iov[used];
+        if (cut[used].iov_len > left)
+            cut[used].iov_len = left;
+        left -= cut[used].iov_len;
+    }
+    return real_preadv(fd, cut, used, at);
+}
+ssize_t preadv64(int fd, const struct iovec* iov, int count, off_t at) { return preadv(fd, iov, count, at); }
 
 static ssize_t write_fault(int fd, size_t* n, long long at)
 {

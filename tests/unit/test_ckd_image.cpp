@@ -548,15 +548,71 @@ TEST_CASE("CKD reader: tracks end at the marker; FMT0 and FMT1 empty tracks; hom
     auto r2 = open_ckd_volume(path);
     CHECK_ERROR(r2->read_track({1, 3}, t), ErrorKind::Unreadable,
                 "v.3330: offset " + std::to_string(offset(1, 3)) + ": cyl 1 head 3: home address names cyl 1 head 4");
-    // A slot of zeros (never formatted) and a slot with no end marker.
+    // A slot of zeros (never formatted) and a slot with no end marker.  Both are written
+    // before either is read: a reader that reads a slot to its end reads the next slot's
+    // first bytes with it, for the next read (see "tracks read in order" below).
     write_bytes_at(path, offset(1, 5), Bytes(slot, 0));
-    CHECK_ERROR(r2->read_track({1, 5}, t), ErrorKind::Unreadable, "cyl 1 head 5: record at byte");
     Bytes no_marker = fmt1_track(1, 6);
     no_marker.resize(21);  // HA and R0, no marker
     no_marker.resize(slot, 0x11);
     write_bytes_at(path, offset(1, 6), no_marker);
+    CHECK_ERROR(r2->read_track({1, 5}, t), ErrorKind::Unreadable, "cyl 1 head 5: record at byte");
     CHECK_ERROR(r2->read_track({1, 6}, t), ErrorKind::Unreadable, "cyl 1 head 6: record at byte 13203 runs past");
     CHECK_ERROR(r2->read_track({2, 0}, t), ErrorKind::Device, "outside the volume (2 cylinders of 19 tracks)");
+}
+
+TEST_CASE("CKD reader: tracks read in order, full ones bringing the next slot's first bytes along, as read one by one")
+{
+    // A track that fills more than its slot's first read is read to the slot's end in one
+    // call with the next slot's first read; the next read_track uses those bytes if it
+    // asks for that slot, and only then.
+    TempDir dir;
+    std::mt19937 rng(7);
+    const CkdGeometry& g = geometry("3390");
+    const std::string path = dir.file("mixed.3390");
+    auto w = create_ckd_volume(path, spec_for(g, 4, 3));  // files of 3 and 1 cylinders
+    std::map<std::pair<uint32_t, uint32_t>, Bytes> want;
+    for (uint32_t c = 0; c < 4; ++c) {
+        for (uint32_t h = 0; h < 15; ++h) {
+            // Every fifth empty and every fifth short, but file 1's last slot and file 2's first full.
+            const uint32_t kind = (c == 2 && h == 14) || (c == 3 && h == 0) ? 2 : (c * 15 + h) % 5;
+            TrackImage t = kind == 0   ? TrackImage::empty({c, h})
+                           : kind == 1 ? random_track({c, h}, rng, 1000)
+                                       : full_track({c, h}, rng, g.track_size);
+            w->write_track({c, h}, t);
+            want[{c, h}] = t.bytes;
+        }
+    }
+    w->commit();
+
+    const std::string file1 = dir.file("mixed_1.3390");
+    auto r = open_ckd_volume(file1);
+    TrackImage t;
+    for (const auto& [a, bytes] : want) {  // in order, across the two files
+        r->read_track({a.first, a.second}, t);
+        CHECK_MESSAGE(t.bytes == bytes, "cyl " << a.first << " head " << a.second);
+    }
+    for (auto it = want.rbegin(); it != want.rend(); ++it) {  // backwards
+        r->read_track({it->first.first, it->first.second}, t);
+        CHECK_MESSAGE(t.bytes == it->second, "cyl " << it->first.first << " head " << it->first.second);
+    }
+    // Bytes read along are for the very next read only: read the full track (0,2) (its
+    // next slot's bytes come along), then another track, then change (0,3) in the file:
+    // reading it gives the file's new bytes.
+    REQUIRE(want[{0, 2}].size() > 4096);
+    r->read_track({0, 2}, t);
+    r->read_track({1, 0}, t);
+    const uint64_t slot03 = 512 + 3 * uint64_t(g.track_size);
+    const Bytes other = fmt1_track(0, 3);
+    Bytes slot_bytes = other;
+    slot_bytes.resize(g.track_size, 0);
+    write_bytes_at(file1, slot03, slot_bytes);
+    r->read_track({0, 3}, t);
+    CHECK(t.bytes == other);
+    // A skipped slot: (0,2) brings (0,3)'s first bytes, (0,4) is asked for next.
+    r->read_track({0, 2}, t);
+    r->read_track({0, 4}, t);
+    CHECK(t.bytes == want[{0, 4}]);
 }
 
 TEST_CASE("CKD reader: every header and size error")
