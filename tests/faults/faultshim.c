@@ -207,7 +207,8 @@ ssize_t pread(int fd, void* buf, size_t n, off_t at)
 }
 ssize_t pread64(int fd, void* buf, size_t n, off_t at) { return pread(fd, buf, n, at); }
 
-/* A vector read fails, or stops short, as one pread of its total length would. */
+/* A vector read fails, or stops short, as one pread of its total length would (one of
+ * more than 16 parts, which ddr never makes, is not cut short). */
 ssize_t preadv(int fd, const struct iovec* iov, int count, off_t at)
 {
     REAL(preadv);
