@@ -80,8 +80,11 @@ void CfbaImageReader::load_group(uint64_t group)
     cached_ = ~uint64_t(0);
     const Place where = group_place(info_, group);
     const Chain::Found found = chain_.locate(group, where);
+    // memset rather than std::fill for a group's 61,440 bytes, here and below: the same
+    // code at -O2, but in the fuzz build (-O1, coverage counters) std::fill stays a byte
+    // loop with a counter per byte; fuzz_volume ran 12 % faster without it.
     if (found.slot.null())
-        std::fill(group_.begin(), group_.end(), 0);
+        std::memset(group_.data(), 0, group_.size());
     else
         decoder_.read_group(found.file->file(), found.slot.entry, group, group_, found.where);
     cached_ = group;
@@ -178,7 +181,7 @@ void CfbaImageWriter::current_group(uint64_t group, MutableByteSpan out)
     switch (core_->origin(group, entry, fmt)) {
     case WriterCore::Origin::Written:
         if (entry.pos == 0)
-            std::fill(out.begin(), out.end(), 0);
+            std::memset(out.data(), 0, out.size());
         else
             decoder_.read_group(core_->temp_file(), entry, group, out, where);
         return;
@@ -186,13 +189,13 @@ void CfbaImageWriter::current_group(uint64_t group, MutableByteSpan out)
         Container& source = *core_->source();
         const Container::Slot slot = source.locate(group, where);
         if (slot.null())
-            std::fill(out.begin(), out.end(), 0);
+            std::memset(out.data(), 0, out.size());
         else
             decoder_.read_group(source.file(), slot.entry, group, out, where);
         return;
     }
     case WriterCore::Origin::Default:
-        std::fill(out.begin(), out.end(), 0);
+        std::memset(out.data(), 0, out.size());
         return;
     }
 }
