@@ -44,6 +44,7 @@ public:
     }
     // The sets hold the same bytes: the first live one speaks for all.
     uint64_t position() const override { return first().position(); }
+    uint64_t position_at_most() const override { return first().position_at_most(); }
     uint64_t blocks_written() const override { return first().blocks_written(); }
     TapeMarkPosition mark() override
     {
@@ -283,7 +284,11 @@ bool DdrReelWriter::over_limit() const
     uint64_t tail = aws_block_bytes(kDdrHeaderSize) + kAwsTapeMarkBytes;  // the EOV and its tape mark
     if (observer_)
         tail += observer_->trailer_bytes_with_one_more_track();
-    return tape_->position() + std::max(limit_.margin, tail) > size;
+    const uint64_t room = std::max(limit_.margin, tail);
+    // The bound first: the exact position waits for blocks still being compressed.
+    if (tape_->position_at_most() + room <= size)
+        return false;
+    return tape_->position() + room > size;
 }
 
 void DdrReelWriter::check_reel_sizes(uint64_t largest_image, const std::string& what) const

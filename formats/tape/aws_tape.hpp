@@ -147,6 +147,12 @@ public:
     void write_block(ByteSpan stored, uint8_t compression);
     void write_tapemark();
     uint64_t position() const { return output_.position(); }
+    // Container bytes a block of `stored` bytes takes in this writer's chunks.
+    uint64_t block_bytes(uint64_t stored) const
+    {
+        const uint64_t chunks = stored == 0 ? 1 : (stored + chunk_size_ - 1) / chunk_size_;
+        return stored + chunks * kAwsHeaderSize;
+    }
     uint64_t blocks_written() const { return blocks_; }
     TapeMarkPosition mark();
     void rewind_to(const TapeMarkPosition& where);

@@ -307,8 +307,52 @@ TapeRecord HetTapeReader::read(Bytes& block)
 std::unique_ptr<HetTapeWriter> HetTapeWriter::create(const std::string& path, const TapeWriterOptions& options)
 {
     check_tape_writer_options(options);
-    HetBlockCompressor compressor(options.compression, options.level);
-    return std::make_unique<HetTapeWriter>(AwsChunkWriter::open(path, options, true), std::move(compressor));
+    HetBlockCompressor check(options.compression, options.level);  // refuses a bad method or level first
+    const bool in_pool = options.compression != 0 && options.resume_temporary.empty();
+    return std::make_unique<HetTapeWriter>(AwsChunkWriter::open(path, options, true), options.compression,
+                                           options.level, in_pool ? default_worker_threads() : 0);
+}
+
+HetTapeWriter::HetTapeWriter(AwsChunkWriter chunks, int method, int level, unsigned workers)
+    : method_(method), chunks_(std::move(chunks))
+{
+    if (method == 0)
+        workers = 0;
+    jobs_.resize(OrderedPool::slots_for(workers));
+    for (unsigned i = 0; i < std::max(1u, workers); ++i)
+        compressors_.emplace_back(method, level);
+    pool_ = std::make_unique<OrderedPool>(
+        workers,
+        [this](size_t slot, unsigned worker) {
+            Job& job = jobs_[slot];
+            const ByteSpan stored = compressors_[worker].compress(job.block, job.flags1);
+            if (job.flags1 != 0)
+                job.stored.assign(stored.begin(), stored.end());
+        },
+        [this](size_t slot) { write_job(slot); });
+}
+
+HetTapeWriter::~HetTapeWriter() = default;
+
+void HetTapeWriter::take_mark_if_due() const
+{
+    if (mark_due_ && *mark_due_ == pool_->retired()) {
+        chunk_mark_ = chunks_.mark();
+        mark_due_.reset();
+    }
+}
+
+void HetTapeWriter::write_job(size_t slot) const
+{
+    take_mark_if_due();
+    const Job& job = jobs_[slot];
+    chunks_.write_block(job.flags1 != 0 ? ByteSpan(job.stored) : ByteSpan(job.block), job.flags1);
+}
+
+void HetTapeWriter::write_out() const
+{
+    pool_->drain();
+    take_mark_if_due();
 }
 
 void HetTapeWriter::write_block(ByteSpan block)
@@ -316,9 +360,66 @@ void HetTapeWriter::write_block(ByteSpan block)
     if (block.size() > kMaxTapeBlock)
         fail(ErrorKind::Internal, "a tape block of " + std::to_string(block.size()) + " bytes is over the " +
                                       std::to_string(kMaxTapeBlock) + "-byte limit");
-    uint8_t flags1 = 0;
-    ByteSpan stored = compressor_.compress(block, flags1);
-    chunks_.write_block(stored, flags1);
+    if (method_ == 0) {
+        take_mark_if_due();
+        chunks_.write_block(block, 0);
+        return;
+    }
+    Job& job = jobs_[pool_->prepare()];
+    job.block.assign(block.begin(), block.end());
+    job.flags1 = 0;
+    pool_->submit(true);
+}
+
+void HetTapeWriter::write_tapemark()
+{
+    write_out();
+    chunks_.write_tapemark();
+}
+
+uint64_t HetTapeWriter::position() const
+{
+    write_out();
+    return chunks_.position();
+}
+
+uint64_t HetTapeWriter::position_at_most() const
+{
+    // A block is stored compressed only when that is smaller, so its raw length bounds
+    // what it takes.
+    uint64_t at_most = chunks_.position();
+    for (uint64_t seq = pool_->retired(); seq < pool_->submitted(); ++seq)
+        at_most += chunks_.block_bytes(jobs_[pool_->slot_of(seq)].block.size());
+    return at_most;
+}
+
+TapeMarkPosition HetTapeWriter::mark()
+{
+    mark_due_ = pool_->submitted();
+    mark_blocks_ = blocks_written();
+    take_mark_if_due();
+    // Blocks still in the pool: the chunk writer's mark comes when they are written out.
+    return mark_due_ ? TapeMarkPosition{0, mark_blocks_, 0} : chunk_mark_;
+}
+
+void HetTapeWriter::rewind_to(const TapeMarkPosition& where)
+{
+    if (where.blocks != mark_blocks_)
+        fail(ErrorKind::Internal, "rewind_to on " + name() + ": not the most recent mark");
+    write_out();
+    chunks_.rewind_to(chunk_mark_);
+}
+
+void HetTapeWriter::finish()
+{
+    write_out();
+    chunks_.finish();
+}
+
+uint64_t HetTapeWriter::sync()
+{
+    write_out();
+    return chunks_.sync();
 }
 
 } // namespace ddr

@@ -11,9 +11,12 @@
 // The chunk layer is AwsChunkReader/AwsChunkWriter; this module adds the block codec.
 #pragma once
 
+#include "formats/io/ordered_pool.hpp"
 #include "formats/tape/aws_tape.hpp"
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 namespace ddr {
 
@@ -84,19 +87,63 @@ private:
 
 // A HET tape being written: options.compression (0 none, 1 zlib, 2 bzip2) at
 // options.level, in chunks of options.chunk_size.
-class HetTapeWriter final : public ChunkedTapeWriter {
+//
+// Compressing is what limits a HET dump, so blocks are compressed on `workers` threads
+// (formats/io/ordered_pool.hpp) and written out in their order on the caller's thread:
+// the bytes are those a single thread writes.  A block handed to write_block() may thus
+// still be in the pool when the call returns; what needs the tape as written waits for
+// it: position(), a tape mark, rewind_to(), sync() and finish().  mark() does not wait
+// (the reel writer takes one before every track group): the chunk writer's mark is taken
+// when the first block after it is written out.  A write error may therefore surface in
+// a later call than the block's own, always before finish() returns.
+class HetTapeWriter final : public TapeWriter {
 public:
-    // "-" is standard output.  options.format is not looked at.
+    // "-" is standard output.  options.format is not looked at.  The blocks are
+    // compressed on one thread per core (up to 8), or on the caller's thread for an
+    // uncompressed tape and for a tape continued over an interrupted run's (whose
+    // comparison settle() reports must follow the tape group by group).
     static std::unique_ptr<HetTapeWriter> create(const std::string& path, const TapeWriterOptions& options);
-    HetTapeWriter(AwsChunkWriter chunks, HetBlockCompressor compressor)
-        : ChunkedTapeWriter(std::move(chunks)), compressor_(std::move(compressor))
-    {
-    }
+    // method and level as HetBlockCompressor's; `workers` 0 compresses each block on the
+    // caller's thread inside write_block().
+    HetTapeWriter(AwsChunkWriter chunks, int method, int level, unsigned workers);
+    ~HetTapeWriter() override;
 
     void write_block(ByteSpan block) override;
+    void write_tapemark() override;
+    uint64_t position() const override;
+    uint64_t position_at_most() const override;
+    uint64_t blocks_written() const override { return chunks_.blocks_written() + (pool_->submitted() - pool_->retired()); }
+    TapeMarkPosition mark() override;
+    void rewind_to(const TapeMarkPosition& where) override;
+    void finish() override;
+    const std::string& name() const override { return chunks_.name(); }
+    uint64_t sync() override;
+    std::string temporary_path() const override { return chunks_.temporary_path(); }
+    void keep_unfinished() noexcept override { chunks_.keep_unfinished(); }
+    void settle() const override { chunks_.settle(); }
 
 private:
-    HetBlockCompressor compressor_;
+    struct Job {
+        Bytes block;
+        Bytes stored;        // the compressed bytes, when flags1 says compressed
+        uint8_t flags1 = 0;  // 0: the block is stored raw
+    };
+    // Every block handed over is written out, and a pending mark taken if it is due.
+    void write_out() const;
+    // Takes the chunk writer's mark now if mark() promised one at this point of the tape.
+    void take_mark_if_due() const;
+    void write_job(size_t slot) const;
+
+    int method_;
+    // Mutable: position() and the other const queries first write out the blocks still
+    // being compressed, which changes what is on the tape but not what the tape is.
+    mutable AwsChunkWriter chunks_;
+    std::vector<Job> jobs_;                          // the pool's ring
+    std::vector<HetBlockCompressor> compressors_;    // one per worker (one for the caller's thread)
+    mutable std::optional<uint64_t> mark_due_;       // sequence number of the first block after mark()
+    mutable TapeMarkPosition chunk_mark_;            // the chunk writer's mark, once taken
+    uint64_t mark_blocks_ = 0;                       // blocks_written() at the last mark()
+    std::unique_ptr<OrderedPool> pool_;              // last: its threads stop before the rest goes
 };
 
 } // namespace ddr

@@ -102,6 +102,9 @@ public:
     // Bytes of medium used so far, container headers included (what Hercules'
     // maxsize= counts for an emulated reel).
     virtual uint64_t position() const = 0;
+    // At least position(), without waiting for anything: a writer that still compresses
+    // blocks already handed to it counts them at their raw size (HetTapeWriter).
+    virtual uint64_t position_at_most() const { return position(); }
     // Data blocks this writer wrote (not those an appended tape already held).
     virtual uint64_t blocks_written() const = 0;
     // True once a tape drive has passed its early-warning mark: the reel must end after

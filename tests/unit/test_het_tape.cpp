@@ -569,6 +569,87 @@ TEST_CASE("HET writer: mark and rewind keep the compressed chain consistent")
     CHECK(read_all(*reader).size() == 5);
 }
 
+namespace {
+
+// A dump-like run against a HET writer of `workers` compression threads: marks before
+// every group, groups of blocks of many sizes (tiny, compressible, incompressible, over a
+// chunk), position() now and then (checked against position_at_most() taken first),
+// rewinds over the last group, tape marks; returns the tape's bytes.
+Bytes pooled_run(const std::string& path, int method, uint32_t chunk, unsigned workers)
+{
+    TapeWriterOptions o = het_options(method, chunk);
+    HetTapeWriter w(AwsChunkWriter::open(path, o, true), method, 4, workers);
+    uint64_t blocks = 0;
+    const size_t sizes[] = {1, 80, 4096, 4096, 70000, 300, 65535, 2};
+    for (uint32_t group = 0; group < 120; ++group) {
+        const TapeMarkPosition m = w.mark();
+        const uint64_t at_mark = blocks;
+        const uint32_t n = 1 + group % 3;
+        for (uint32_t i = 0; i < n; ++i) {
+            const size_t size = sizes[(group + i) % std::size(sizes)];
+            w.write_block(test_block(size, group * 7 + i, (group + i) % 4 != 0));
+            ++blocks;
+        }
+        CHECK(w.blocks_written() == blocks);
+        if (group % 11 == 5) {
+            w.rewind_to(m);
+            blocks = at_mark;
+            CHECK(w.blocks_written() == blocks);
+            w.write_block(test_block(500, group));
+            ++blocks;
+        }
+        if (group % 13 == 0) {
+            const uint64_t bound = w.position_at_most();
+            const uint64_t exact = w.position();
+            CHECK(exact <= bound);
+            CHECK(w.position_at_most() == exact);  // nothing left in the pool
+        }
+        if (group % 29 == 3)
+            w.write_tapemark();
+    }
+    // A mark with nothing after it, then a rewind to it: nothing changes.
+    const TapeMarkPosition last = w.mark();
+    w.rewind_to(last);
+    w.write_tapemark();
+    CHECK(w.blocks_written() == blocks);
+    w.finish();
+    return read_file(path);
+}
+
+} // namespace
+
+TEST_CASE("HET writer: blocks compressed on worker threads give the bytes of one thread")
+{
+    TempDir dir;
+    for (int method : {1, 2}) {
+        for (uint32_t chunk : {65535u, 4096u}) {
+            CAPTURE(method);
+            CAPTURE(chunk);
+            const std::string run = std::to_string(method) + "-" + std::to_string(chunk);
+            const Bytes alone = pooled_run(dir.file(run + "-alone.het"), method, chunk, 0);
+            for (unsigned workers : {1u, 3u}) {
+                CAPTURE(workers);
+                CHECK(pooled_run(dir.file(run + "-pool" + std::to_string(workers) + ".het"), method, chunk, workers) ==
+                      alone);
+            }
+        }
+    }
+}
+
+TEST_CASE("HET writer: a rewind to an older mark than the last is refused")
+{
+    TempDir dir;
+    HetTapeWriter w(AwsChunkWriter::open(dir.file("t.het"), het_options(1), true), 1, 4, 2);
+    w.write_block(test_block(4096, 1));
+    const TapeMarkPosition first = w.mark();
+    w.write_block(test_block(4096, 2));
+    w.mark();
+    w.write_block(test_block(4096, 3));
+    auto e = caught([&] { w.rewind_to(first); });
+    REQUIRE(e);
+    CHECK(e->kind() == ErrorKind::Internal);
+}
+
 TEST_CASE("HET writer: append_at continues a compressed tape after a block, or puts it back")
 {
     TempDir dir;
@@ -589,7 +670,7 @@ TEST_CASE("HET writer: append_at continues a compressed tape after a block, or p
 
     // Abandoned after writing past the old end: the tape was never touched.
     {
-        HetTapeWriter w(AwsChunkWriter::open(path, o, true), HetBlockCompressor(1, 4));
+        HetTapeWriter w(AwsChunkWriter::open(path, o, true), 1, 4, 2);
         CHECK(w.position() == cut);
         CHECK(w.mark().state == previous);
         w.write_tapemark();
