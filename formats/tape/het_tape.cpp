@@ -306,8 +306,7 @@ TapeRecord HetTapeReader::read(Bytes& block)
 
 std::unique_ptr<HetTapeWriter> HetTapeWriter::create(const std::string& path, const TapeWriterOptions& options)
 {
-    check_tape_writer_options(options);
-    HetBlockCompressor check(options.compression, options.level);  // refuses a bad method or level first
+    check_tape_writer_options(options);  // refuses a bad method or level before the file is made
     const bool in_pool = options.compression != 0 && options.resume_temporary.empty();
     return std::make_unique<HetTapeWriter>(AwsChunkWriter::open(path, options, true), options.compression,
                                            options.level, in_pool ? default_worker_threads() : 0);
@@ -360,8 +359,7 @@ void HetTapeWriter::write_block(ByteSpan block)
     if (block.size() > kMaxTapeBlock)
         fail(ErrorKind::Internal, "a tape block of " + std::to_string(block.size()) + " bytes is over the " +
                                       std::to_string(kMaxTapeBlock) + "-byte limit");
-    if (method_ == 0) {
-        take_mark_if_due();
+    if (method_ == 0) {  // no pool in use: mark() took the chunk writer's mark at once
         chunks_.write_block(block, 0);
         return;
     }

@@ -4,12 +4,20 @@
 
 namespace ddr::cckd {
 
+namespace {
+// Images stored uncompressed need no workers.
+unsigned workers_for(CckdCompression method, unsigned workers)
+{
+    return method == CckdCompression::None ? 0 : workers;
+}
+} // namespace
+
 Pipeline::Pipeline(unsigned workers, CckdCompression method, int level, Sink sink)
     : method_(method), level_(level), sink_(std::move(sink)),
-      jobs_(OrderedPool::slots_for(method == CckdCompression::None ? 0 : workers)),
-      compressors_(std::max(1u, method == CckdCompression::None ? 0 : workers)),
+      jobs_(OrderedPool::slots_for(workers_for(method, workers))),
+      compressors_(std::max(1u, workers_for(method, workers))),
       pool_(
-          method == CckdCompression::None ? 0 : workers,
+          workers_for(method, workers),
           [this](size_t slot, unsigned worker) {
               Job& job = jobs_[slot];
               job.compressed = compress_image(compressors_[worker], method_, level_, job.raw, job.stored);
