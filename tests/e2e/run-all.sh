@@ -32,7 +32,10 @@ run_one() {
     echo "PASS $name ($(( $(date +%s) - start ))s)"
     touch "$results/$name.pass"
   else
-    { echo "FAIL $name ($(( $(date +%s) - start ))s)"; sed 's/^/    /' "$work.log" | tail -40; } > "$results/$name.fail"
+    # The failed checks first (a long script's first failure can be far above its last
+    # 40 lines), then the end of its log.
+    { echo "FAIL $name ($(( $(date +%s) - start ))s)"; grep '^FAIL' "$work.log" | sed 's/^/    /'
+      echo "    ... the last 40 lines:"; sed 's/^/    /' "$work.log" | tail -40; } > "$results/$name.fail"
     cat "$results/$name.fail"
   fi
   rm -rf "$work" "$work.log"

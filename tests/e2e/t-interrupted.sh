@@ -67,6 +67,11 @@ stop_midway() {
   slow_tape slow.aws $tape $(( $(stat -c %s $tape) / 2 )) $( [ "$2" = KILL ] && echo 60 || echo 2 )
   "$DDR" -q restore --force slow.aws t.$1 2>stop.err & local pid=$!
   for _ in $(seq 100); do [ -e fed ] && break; sleep 0.1; done
+  # The target in its unfinished state (the busy name, or the compressed image's new
+  # file), not just the tape fed: a loaded machine can take longer than the pause below.
+  for _ in $(seq 100); do
+    [ -e t.$1.ddr-busy ] || compgen -G ".t.$1.ddr-tmp.*" >/dev/null && break; sleep 0.1
+  done
   sleep 0.5
   kill -"$2" $pid; wait $pid; STOP_RC=$?
   stop_feeder
