@@ -50,12 +50,17 @@ def timed(cmd, before=None):
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     return time.perf_counter() - t, int(out.stderr.strip().splitlines()[-1])
 
-def check(what, cmd):
+def check_that(what, ok):
     """Every timed output is proven: a restore equals its source, a tape verifies."""
-    if subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode != 0:
-        print(f"    OUTPUT WRONG: {what} ({cmd})", flush=True)
+    if not ok:
+        print(f"    OUTPUT WRONG: {what}", flush=True)
         global wrong
         wrong += 1
+
+def check(what, cmd):
+    """check_that, by a command's exit status."""
+    ok = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    check_that(f"{what} ({cmd})", ok)
 
 def same_sparse_files(a, b):
     """True if files a and b hold the same bytes, reading only where either holds data:
@@ -79,12 +84,6 @@ def same_sparse_files(a, b):
                         return False
                 offset = end
     return True
-
-def check_that(what, ok):
-    if not ok:
-        print(f"    OUTPUT WRONG: {what}", flush=True)
-        global wrong
-        wrong += 1
 
 wrong = 0
 rows = []
